@@ -1,0 +1,48 @@
+# Two commands do everything: `make run` (build the warehouse) and `make test`.
+# Both create the virtual environment from the lock file when it is missing or stale.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) pyproject.toml | sha256sum | cut -c1-16)
+export DAGSTER_HOME := $(CURDIR)/.dagster
+
+.PHONY: run test dev lint format lock instance clean
+
+$(STAMP): $(LOCK) pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+instance:
+	@mkdir -p $(DAGSTER_HOME)
+	@ln -sfn ../dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: $(STAMP) instance
+	$(BIN)/python -m pipeline.cli refresh
+
+test: $(STAMP) instance
+	$(BIN)/python -m pytest
+
+dev: $(STAMP) instance
+	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -m pipeline.definitions
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/ruff format --check pipeline tests
+
+format: $(STAMP)
+	$(BIN)/ruff format pipeline tests
+	$(BIN)/ruff check --fix pipeline tests
+
+# Regenerate the lock file from pyproject.toml (run after changing dependencies).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > $(LOCK)
+	rm -rf .lock-venv
+
+clean:
+	rm -rf warehouse .dagster .pytest_cache

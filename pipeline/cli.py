@@ -1,0 +1,107 @@
+"""Command line: `python -m pipeline.cli refresh` runs the refresh job in this project's Dagster
+instance (so the UI shows the run) and prints one line per stage and a summary.
+
+Belongs here: argument handling and console output. Stays out: what the job does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+
+import dagster as dg
+
+from pipeline import paths, release
+
+# Dagster's own console log is for the UI and debugging; the CLI prints stages and failures.
+# Every event is still stored in the instance, so the run is fully visible in the UI.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+STAGES = ("raw", "staging", "marts", "exports", "reports", "publish")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
+    parser.add_argument("command", choices=["refresh"], help="refresh: run the full refresh job")
+    parser.parse_args(argv)
+    return refresh()
+
+
+def refresh() -> int:
+    from pipeline.definitions import defs
+
+    started = time.monotonic()
+    job = defs.resolve_job_def("refresh")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
+        )
+    print_stages(result)
+    print_failures(result)
+    print_summary(result, time.monotonic() - started)
+    return 0 if result.success else 1
+
+
+def print_stages(result) -> None:
+    seconds, rows, assets = _stage_stats(result)
+    for stage in STAGES:
+        if stage not in seconds:
+            continue
+        counted = f"{rows[stage]:>6} rows" if rows[stage] else " " * 11
+        print(f"  {stage:<8} {assets[stage]:>3} assets {counted}  {seconds[stage]:6.2f} s")
+
+
+def _stage_stats(result):
+    seconds, rows, assets = {}, defaultdict(int), defaultdict(int)
+    for event in result.all_events:
+        stage = _stage_of(event.step_key)
+        if event.event_type_value == "STEP_SUCCESS":
+            seconds[stage] = event.event_specific_data.duration_ms / 1000
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            assets[stage] += 1
+            count = event.event_specific_data.materialization.metadata.get("dagster/row_count")
+            rows[stage] += count.value if count is not None else 0
+    return seconds, rows, assets
+
+
+def _stage_of(step_key: str | None) -> str:
+    mapping = {"raw_tables": "raw", "staging_tables": "staging", "marts": "marts",
+               "parquet_exports": "exports", "report_summary": "reports",
+               "warehouse_release": "publish"}  # fmt: skip
+    return mapping.get(step_key or "", step_key or "")
+
+
+def print_failures(result) -> None:
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                messages = evaluation.metadata.get("messages")
+                text = messages.value if messages is not None else ""
+                print(f"\nFAILED check {evaluation.check_name} on "
+                      f"{evaluation.asset_key.to_user_string()}:\n  {text.replace(chr(10), chr(10) + '  ')}",
+                      file=sys.stderr)  # fmt: skip
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            print(f"\nFAILED step {event.step_key}: {error.message.strip()}", file=sys.stderr)
+
+
+def print_summary(result, elapsed: float) -> None:
+    layout = release.WarehouseLayout(paths.warehouse_dir())
+    if result.success:
+        print(f"\nRefresh succeeded in {elapsed:.1f} s (run {result.run_id}).")
+        print(f"  warehouse: {layout.published_db}")
+        print(f"  exports:   {layout.root / 'exports'}/*.parquet")
+        print(f"  report:    {layout.root / 'reports' / 'summary.html'}")
+    else:
+        print(f"\nRefresh FAILED after {elapsed:.1f} s (run {result.run_id}); nothing was "
+              "published.", file=sys.stderr)  # fmt: skip
+        current = layout.current_release()
+        kept = f"the last good release is still in place: {current}" if current else \
+            "there is no earlier release"  # fmt: skip
+        print(f"  {kept}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Dagster objects only: assets, checks, resources, jobs, schedules and sensors."""

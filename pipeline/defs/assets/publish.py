@@ -1,0 +1,50 @@
+"""Publish: the last asset of a refresh. It runs only when every upstream asset and blocking
+check succeeded, and swaps the run's build into place atomically (see pipeline/release.py).
+"""
+
+
+import dagster as dg
+
+from pipeline import release
+from pipeline.defs.assets.exports import export_asset_key
+from pipeline.defs.assets.marts import mart_asset_key
+from pipeline.defs.resources import WarehouseResource
+from pipeline.schemas.marts import MARTS
+
+GROUP = "publish"
+
+
+def published_checksums(rows) -> dict[str, str]:
+    """The raw files a release was built from, in the shape `tracked_checksums` returns."""
+    checksums = {}
+    for path, sha256, origin_sha256 in rows:
+        checksums[path] = sha256
+        checksums[path.removesuffix(".csv") + ".meta.yml"] = origin_sha256
+    return dict(sorted(checksums.items()))
+
+
+@dg.asset(
+    name="warehouse_release",
+    group_name=GROUP,
+    deps=[mart_asset_key(s) for s in MARTS] + [export_asset_key(s) for s in MARTS]
+    + ["report_summary"],
+    description="Swaps this run's warehouse, exports and report into `warehouse/` atomically; "
+    "keeps the last N releases (WarehouseResource.keep_releases).",
+    kinds={"duckdb", "parquet"},
+    op_tags={"stage": "publish"},
+)
+def warehouse_release(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    layout = warehouse.layout
+    build = warehouse.build(context.run_id)
+    with warehouse.connect(context.run_id) as con:
+        rows = con.execute("SELECT path, sha256, origin_sha256 FROM raw.source_files").fetchall()
+        con.execute("CHECKPOINT")
+    manifest = {"run_id": context.run_id, "raw_files": published_checksums(rows)}
+    published = release.publish(layout, build, manifest, warehouse.keep_releases)
+    return dg.MaterializeResult(
+        metadata={
+            "release": dg.MetadataValue.path(str(published)),
+            "warehouse": dg.MetadataValue.path(str(layout.published_db)),
+            "releases_kept": dg.MetadataValue.int(len(layout.releases())),
+        }
+    )

@@ -1,0 +1,56 @@
+"""Report: `reports/summary.md`, `reports/summary.html` and `reports/charts/*.svg`, built from
+the marts. The Markdown is also attached to the materialization so the Dagster UI shows it.
+"""
+
+
+import dagster as dg
+
+from pipeline.defs.assets.exports import export_asset_key
+from pipeline.defs.assets.marts import mart_asset_key
+from pipeline.defs.resources import WarehouseResource
+from pipeline.schemas.marts import MARTS, MARTS_BY_NAME
+from pipeline.schemas.raw import SOURCE_FILES
+from pipeline.transforms.duck import read_frame
+from pipeline.transforms.report import ReportInputs, build_report
+
+GROUP = "reports"
+
+
+def load_report_inputs(con) -> ReportInputs:
+    def mart(name):
+        return read_frame(con, "marts", MARTS_BY_NAME[name])
+
+    return ReportInputs(
+        indicators=mart("indicators"),
+        funding=mart("funding"),
+        timeline=mart("timeline"),
+        references=mart("references"),
+        source_files=read_frame(con, "raw", SOURCE_FILES),
+    )
+
+
+@dg.asset(
+    name="report_summary",
+    group_name=GROUP,
+    deps=[mart_asset_key(s) for s in MARTS] + [export_asset_key(s) for s in MARTS],
+    description="Summary report (Markdown + self-contained HTML with inline SVG charts).",
+    kinds={"html", "markdown"},
+    op_tags={"stage": "reports"},
+)
+def report_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    build = warehouse.build(context.run_id)
+    with warehouse.connect(context.run_id) as con:
+        report = build_report(load_report_inputs(con))
+    charts_dir = build.reports_dir / "charts"
+    charts_dir.mkdir(parents=True, exist_ok=True)
+    for name, svg in report.charts.items():
+        (charts_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+    (build.reports_dir / "summary.md").write_text(report.markdown, encoding="utf-8")
+    (build.reports_dir / "summary.html").write_text(report.html, encoding="utf-8")
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.md(report.markdown),
+            "html_path": dg.MetadataValue.path("warehouse/reports/summary.html"),
+            "html_bytes": dg.MetadataValue.int(len(report.html.encode())),
+        }
+    )

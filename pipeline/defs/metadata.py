@@ -1,0 +1,84 @@
+"""Dagster metadata built from table specs and data: column schemas, row counts, previews,
+failure cases.
+
+Belongs here: conversions to `dg.MetadataValue`. Stays out: computing the data itself.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from pipeline.schemas.spec import TableSpec
+from pipeline.transforms.problems import Problem
+
+PREVIEW_ROWS = 5  # enough to recognise a table in the UI without flooding the event log
+MAX_LISTED_PROBLEMS = 200
+
+
+def column_schema(spec: TableSpec) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=f.name,
+                type=f.duckdb_type,
+                description=f.description,
+                constraints=dg.TableColumnConstraints(nullable=f.nullable),
+            )
+            for f in spec.fields
+        ]
+    )
+
+
+def spec_metadata(spec: TableSpec) -> dict:
+    """Static metadata shown on the asset definition."""
+    return {
+        "dagster/column_schema": column_schema(spec),
+        "primary_key": ", ".join(spec.primary_key),
+    }
+
+
+def table_metadata(spec: TableSpec, frame: pd.DataFrame, relation: str) -> dict:
+    """Metadata of one materialization: row count, schema, where it lives, a preview."""
+    return {
+        "dagster/row_count": dg.MetadataValue.int(len(frame)),
+        "dagster/column_schema": column_schema(spec),
+        "dagster/relation_identifier": relation,
+        "preview": dg.MetadataValue.md(preview_markdown(frame)),
+    }
+
+
+def preview_markdown(frame: pd.DataFrame) -> str:
+    head = frame.head(PREVIEW_ROWS).astype(object).where(frame.head(PREVIEW_ROWS).notna(), "")
+    header = "| " + " | ".join(head.columns) + " |"
+    rule = "|" + "---|" * len(head.columns)
+    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in head.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
+def _cell(value) -> str:
+    text = str(value).replace("|", "\\|").replace("\n", " ")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problems_metadata(problems: list[Problem]) -> dict:
+    """Failure cases of a check: a count, a table, and the messages as text."""
+    listed = problems[:MAX_LISTED_PROBLEMS]
+    records = [p.as_record() for p in listed]
+    table = dg.MetadataValue.table(
+        records=[dg.TableRecord({k: ("" if v is None else str(v)) for k, v in r.items()}) for r in records],
+        schema=dg.TableSchema(
+            columns=[
+                dg.TableColumn("file", "string"),
+                dg.TableColumn("row", "string"),
+                dg.TableColumn("column", "string"),
+                dg.TableColumn("rule", "string"),
+                dg.TableColumn("value", "string"),
+            ]
+        ),
+    )
+    return {
+        "failure_count": dg.MetadataValue.int(len(problems)),
+        "failure_cases": table,
+        "messages": dg.MetadataValue.text("\n".join(p.message() for p in listed)),
+    }

@@ -1,0 +1,55 @@
+"""Dagster resources: where raw files are read from and where the warehouse is built.
+
+Belongs here: resource classes and the default resource set. Stays out: build/publish logic
+(pipeline/release.py) and anything that transforms data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from pipeline import paths, release
+
+
+class RawFilesResource(dg.ConfigurableResource):
+    """The folder of transcribed source files and their origin records."""
+
+    root: str = str(paths.RAW_DIR)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse directory. Each run builds in its own folder; `publish` swaps it in."""
+
+    root: str = str(paths.warehouse_dir())
+    keep_releases: int = 2
+
+    @property
+    def layout(self) -> release.WarehouseLayout:
+        return release.WarehouseLayout(Path(self.root))
+
+    def start_build(self, run_id: str) -> release.Build:
+        return release.start_build(self.layout, run_id)
+
+    def build(self, run_id: str) -> release.Build:
+        return release.join_build(self.layout, run_id)
+
+    @contextmanager
+    def connect(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to this run's build database (never the published one)."""
+        database = DuckDBResource(database=str(self.build(run_id).db_path))
+        with database.get_connection() as connection:
+            yield connection
+
+
+def default_resources() -> dict:
+    return {"raw_files": RawFilesResource(), "warehouse": WarehouseResource()}

@@ -1,0 +1,1 @@
+"""Table specs: the one definition of each table's columns (pandera, DuckDB, Parquet)."""

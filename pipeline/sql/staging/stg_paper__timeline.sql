@@ -1,0 +1,42 @@
+-- Timeline events with their lists split and their errata attached.
+with events as (
+    select * from raw.timeline_events
+),
+
+errata as (
+    select
+        event_id,
+        string_agg(correction, ' ' order by erratum_id) as erratum,
+        min(corrected_event_date) as erratum_event_date,
+        flatten(list(string_split(source_urls, ';') order by erratum_id)) as erratum_source_urls
+    from raw.errata
+    group by event_id
+),
+
+final as (
+    select
+        events.event_id,
+        events.event_date,
+        events.date_precision,
+        events.date_as_printed,
+        coalesce(list_filter(string_split(events.country_iso3s, ';'), lambda x: x <> ''), [])
+            as country_iso3s,
+        events.actor,
+        events.category,
+        events.title,
+        events.description,
+        events.deaths_reported,
+        'paper' as source_id,
+        events.paper_section || ' section' as source_locator,
+        events.paper_quote,
+        coalesce(list_filter(string_split(events.citation_keys, ';'), lambda x: x <> ''), [])
+            as citation_keys,
+        events.citation_note,
+        errata.erratum,
+        errata.erratum_event_date,
+        coalesce(errata.erratum_source_urls, []) as erratum_source_urls
+    from events
+    left join errata on errata.event_id = events.event_id
+)
+
+select * from final

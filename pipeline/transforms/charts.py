@@ -1,0 +1,185 @@
+"""Charts as standalone SVG text: deterministic, no fonts or scripts fetched, every label escaped.
+
+Belongs here: drawing functions from plain Python data to SVG strings. Each chart carries a
+<title> and <desc> as its text alternative. Stays out: choosing the data (report.py).
+Palette: Okabe-Ito (colour-blind safe) for categories, a single-hue blue ramp for sequences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+             "#000000")  # fmt: skip
+BLUE_RAMP = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff")  # best -> worst
+UNKNOWN_FILL = "url(#hatch)"
+FONT = "font-family='system-ui, -apple-system, Segoe UI, Roboto, sans-serif'"
+
+
+def _svg(width: int, height: int, title: str, desc: str, body: list[str], chart_id: str) -> str:
+    head = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
+        f"width='100%' role='img' aria-labelledby='{chart_id}-title {chart_id}-desc' {FONT}>"
+        f"<title id='{chart_id}-title'>{escape(title)}</title>"
+        f"<desc id='{chart_id}-desc'>{escape(desc)}</desc>"
+        "<defs><pattern id='hatch' width='6' height='6' patternUnits='userSpaceOnUse' "
+        "patternTransform='rotate(45)'><rect width='6' height='6' fill='#ffffff'/>"
+        "<line x1='0' y1='0' x2='0' y2='6' stroke='#888888' stroke-width='2'/></pattern></defs>"
+    )
+    return head + "".join(body) + "</svg>\n"
+
+
+def _text(x: float, y: float, content: str, size: int = 12, anchor: str = "start",
+          fill: str = "#222222", weight: str = "normal") -> str:  # fmt: skip
+    return (
+        f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' text-anchor='{anchor}' "
+        f"fill='{fill}' font-weight='{weight}'>{escape(content)}</text>"
+    )
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    row: str
+    column: str
+    rank: int | None
+    n_ranked: int | None
+
+
+def ramp_colour(rank: int, n_ranked: int) -> str:
+    """Colour by percentile position (rank 1 = darkest); five equal bins."""
+    position = (rank - 1) / max(n_ranked - 1, 1)
+    return BLUE_RAMP[min(int(position * len(BLUE_RAMP)), len(BLUE_RAMP) - 1)]
+
+
+def rank_heatmap(rows: list[str], columns: list[str], cells: list[HeatCell], title: str) -> str:
+    """Rows x columns, coloured by percentile of rank, the rank printed in each cell."""
+    by_position = {(c.row, c.column): c for c in cells}
+    label_w, cell_w, cell_h, top = 190, 104, 30, 56
+    width, height = label_w + cell_w * len(columns) + 10, top + cell_h * len(rows) + 46
+    body = [_text(label_w + cell_w * i + cell_w / 2, top - 10, col, 12, "middle", weight="bold")
+            for i, col in enumerate(columns)]  # fmt: skip
+    for j, row in enumerate(rows):
+        y = top + j * cell_h
+        body.append(_text(label_w - 8, y + cell_h / 2 + 4, row, 12, "end"))
+        for i, col in enumerate(columns):
+            body.append(_heat_cell(by_position.get((row, col)), label_w + i * cell_w, y,
+                                   cell_w, cell_h))  # fmt: skip
+    body.append(_legend(10, height - 22))
+    desc = "Rank heat map. " + "; ".join(
+        f"{c.column}, {c.row}: {'no data' if c.rank is None else f'rank {c.rank} of {c.n_ranked}'}"
+        for c in cells
+    )
+    return _svg(width, height, title, desc, body, "heatmap")
+
+
+def _heat_cell(cell: HeatCell | None, x: float, y: float, w: float, h: float) -> str:
+    if cell is None or cell.rank is None:
+        fill, label, ink = UNKNOWN_FILL, "no data", "#222222"
+    else:
+        fill = ramp_colour(cell.rank, cell.n_ranked or cell.rank)
+        label = str(cell.rank) if cell.n_ranked is None else f"{cell.rank}/{cell.n_ranked}"
+        ink = "#ffffff" if fill in BLUE_RAMP[:2] else "#111111"
+    return (
+        f"<rect x='{x + 1:.1f}' y='{y + 1:.1f}' width='{w - 2:.1f}' height='{h - 2:.1f}' "
+        f"fill='{fill}' stroke='#ffffff'/>" + _text(x + w / 2, y + h / 2 + 4, label, 12, "middle", ink)
+    )
+
+
+def _legend(x: float, y: float) -> str:
+    parts = [_text(x, y + 12, "Best fifth", 11)]
+    for i, colour in enumerate(BLUE_RAMP):
+        parts.append(f"<rect x='{x + 70 + i * 28}' y='{y}' width='26' height='16' fill='{colour}' "
+                     "stroke='#999999'/>")  # fmt: skip
+    parts.append(_text(x + 70 + 5 * 28 + 6, y + 12, "worst fifth", 11))
+    parts.append(f"<rect x='{x + 300}' y='{y}' width='26' height='16' fill='{UNKNOWN_FILL}' "
+                 "stroke='#999999'/>")  # fmt: skip
+    parts.append(_text(x + 332, y + 12, "no data / unknown", 11))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None  # None: unknown, drawn hatched at no height
+    note: str  # source, shown beside the bar
+
+
+def funding_bars(bars: list[Bar], title: str, unit: str = "EUR million") -> str:
+    """Horizontal bars; unknown amounts are hatched stubs labelled 'unknown'."""
+    label_w, bar_max, row_h, top = 250, 300, 34, 20
+    width, height = label_w + bar_max + 330, top + row_h * len(bars) + 20
+    largest = max([b.value for b in bars if b.value is not None] or [1])
+    body = []
+    for i, bar in enumerate(bars):
+        y = top + i * row_h
+        body.append(_text(label_w - 8, y + 17, bar.label, 12, "end"))
+        if bar.value is None:
+            body.append(f"<rect x='{label_w}' y='{y + 4}' width='40' height='20' "
+                        f"fill='{UNKNOWN_FILL}' stroke='#666666'/>")  # fmt: skip
+            body.append(_text(label_w + 46, y + 18, f"unknown - {bar.note}", 11, fill="#444444"))
+            continue
+        length = max(bar_max * bar.value / largest, 1)
+        body.append(f"<rect x='{label_w}' y='{y + 4}' width='{length:.1f}' height='20' "
+                    f"fill='{OKABE_ITO[0]}'/>")  # fmt: skip
+        body.append(_text(label_w + length + 6, y + 18, f"{bar.value:,.0f} {unit} - {bar.note}", 11))
+    desc = "Funding bars. " + "; ".join(
+        f"{b.label}: {'unknown' if b.value is None else f'{b.value:,.0f} {unit}'} ({b.note})"
+        for b in bars
+    )
+    return _svg(width, height, title, desc, body, "funding")
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    year_fraction: float  # e.g. 2022.5
+    lane: str  # country group or category
+    label: str
+    has_erratum: bool
+
+
+def timeline(points: list[TimelinePoint], lanes: list[str], title: str) -> str:
+    """Events on a year axis, one lane per group; events with an erratum are drawn as red
+    diamonds (marker shape as well as colour, for colour-blind readers)."""
+    label_w, plot_w, lane_h, top = 170, 720, 40, 30
+    width, height = label_w + plot_w + 30, top + lane_h * len(lanes) + 50
+    first = min(p.year_fraction for p in points) - 1
+    last = max(p.year_fraction for p in points) + 1
+
+    def x_of(year: float) -> float:
+        return label_w + plot_w * (year - first) / (last - first)
+
+    body = []
+    for i, lane in enumerate(lanes):
+        y = top + i * lane_h + lane_h / 2
+        body.append(_text(label_w - 8, y + 4, lane, 12, "end"))
+        body.append(f"<line x1='{label_w}' y1='{y}' x2='{label_w + plot_w}' y2='{y}' "
+                    "stroke='#dddddd'/>")  # fmt: skip
+    for tick in _ticks(first, last):
+        x = x_of(tick)
+        body.append(f"<line x1='{x:.1f}' y1='{top}' x2='{x:.1f}' y2='{height - 40}' "
+                    "stroke='#eeeeee'/>")  # fmt: skip
+        body.append(_text(x, height - 24, str(tick), 11, "middle"))
+    for point in points:
+        y = top + lanes.index(point.lane) * lane_h + lane_h / 2
+        body.append(_marker(x_of(point.year_fraction), y, point))
+    desc = "Timeline. " + "; ".join(
+        f"{p.label} ({p.lane}){' - has an erratum' if p.has_erratum else ''}" for p in points
+    )
+    return _svg(width, height, title, desc, body, "timeline")
+
+
+def _marker(x: float, y: float, point: TimelinePoint) -> str:
+    tooltip = f"<title>{escape(point.label)}</title>"
+    if point.has_erratum:
+        return (f"<path d='M {x:.1f} {y - 8:.1f} L {x + 8:.1f} {y:.1f} L {x:.1f} {y + 8:.1f} "
+                f"L {x - 8:.1f} {y:.1f} Z' fill='{OKABE_ITO[5]}' stroke='#000000'>{tooltip}</path>")
+    return (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='{OKABE_ITO[0]}' "
+            f"fill-opacity='0.8'>{tooltip}</circle>")  # fmt: skip
+
+
+def _ticks(first: float, last: float) -> list[int]:
+    span = last - first
+    step = 10 if span > 40 else 5 if span > 15 else 1
+    start = int(first // step + 1) * step
+    return list(range(start, int(last) + 1, step))

@@ -1,0 +1,90 @@
+"""Rules that span raw files: keys that point into other files, and agreements between tables.
+
+Belongs here: foreign-key resolution (country codes, citation keys, factor labels, event ids)
+and cross-table rules (Table 2's global column equals Table 1's Kazakhstan column; each Figure 1
+label maps to the country that `countries.csv` gives for it). Stays out: single-file rules.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.schemas.checks import split_list
+from pipeline.schemas.raw import RAW_BY_NAME, ForeignKey, RawTable
+from pipeline.transforms.problems import Problem
+
+
+def relation_problems(frames: dict[str, pd.DataFrame]) -> dict[str, list[Problem]]:
+    """Every cross-file problem, keyed by the raw table it is reported on."""
+    found: dict[str, list[Problem]] = {name: [] for name in frames}
+    for name, frame in frames.items():
+        table = RAW_BY_NAME[name]
+        for key in table.foreign_keys:
+            if key.ref_table in frames:
+                found[name] += foreign_key_problems(frame, table, key, frames[key.ref_table])
+    if {"table1_ranks", "table2_kazakhstan_ranks"} <= frames.keys():
+        found["table2_kazakhstan_ranks"] += table2_global_matches_table1(
+            frames["table2_kazakhstan_ranks"], frames["table1_ranks"]
+        )
+    if {"figure1_bars", "countries"} <= frames.keys():
+        found["figure1_bars"] += figure_labels_match_countries(
+            frames["figure1_bars"], frames["countries"]
+        )
+    return found
+
+
+def foreign_key_problems(
+    frame: pd.DataFrame, table: RawTable, key: ForeignKey, referenced: pd.DataFrame
+) -> list[Problem]:
+    known = _known_keys(referenced[key.ref_column], key.ref_is_list)
+    rule = f"every value is a known {key.ref_table}.{key.ref_column}"
+    problems = []
+    for number, cell in enumerate(frame[key.column], start=1):
+        values = split_list(cell) if key.is_list else ([] if pd.isna(cell) else [cell])
+        for value in values:
+            if value not in known:
+                problems.append(Problem(_shown(table), number, key.column, rule, value))
+    return problems
+
+
+def _known_keys(column: pd.Series, is_list: bool) -> set[str]:
+    if not is_list:
+        return set(column.dropna())
+    return {item for cell in column for item in split_list(cell)}
+
+
+def table2_global_matches_table1(table2: pd.DataFrame, table1: pd.DataFrame) -> list[Problem]:
+    """Table 2's 'Rating (global)' column must equal Table 1's Kazakhstan column, row by row."""
+    kazakhstan = table1[table1["country_name"] == "Kazakhstan"].set_index("row_label")["rank"]
+    problems = []
+    for number, row in enumerate(table2.itertuples(index=False), start=1):
+        if row.scope != "global":
+            continue
+        expected = kazakhstan.get(row.row_label)
+        if expected is None or pd.isna(expected) or int(expected) != int(row.rank):
+            rule = "global rank equals Table 1's Kazakhstan rank for the same factor"
+            value = f"{row.rank} vs Table 1: {expected}"
+            problems.append(Problem(_shown(RAW_BY_NAME["table2_kazakhstan_ranks"]), number,
+                                    "rank", rule, value))  # fmt: skip
+    return problems
+
+
+def figure_labels_match_countries(figure: pd.DataFrame, countries: pd.DataFrame) -> list[Problem]:
+    """TD is Chad's ISO code and TR Turkey's: the label must map to the country that
+    countries.csv lists it under (paper_codes), never to an ISO lookup."""
+    codes_of = {
+        row.country_iso3: set(split_list(row.paper_codes))
+        for row in countries.itertuples(index=False)
+    }
+    problems = []
+    for number, row in enumerate(figure.itertuples(index=False), start=1):
+        if row.label_as_printed not in codes_of.get(row.country_iso3, set()):
+            rule = "label maps to the country whose paper_codes list it (countries.csv)"
+            value = f"{row.label_as_printed} -> {row.country_iso3}"
+            problems.append(Problem(_shown(RAW_BY_NAME["figure1_bars"]), number,
+                                    "country_iso3", rule, value))  # fmt: skip
+    return problems
+
+
+def _shown(table: RawTable) -> str:
+    return f"raw/{table.relative_path}"

@@ -1,0 +1,427 @@
+"""The summary report: the paper's tables rebuilt from the marts, the funding picture, the
+timeline and headline facts, as Markdown and as one self-contained HTML file.
+
+Belongs here: choosing and arranging what the report says (pure functions of mart frames).
+The content is built once as sections of blocks, then rendered twice (Markdown, HTML), so the
+two formats cannot drift. Every text from data is escaped in both. Stays out: file I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
+
+import pandas as pd
+
+from pipeline.transforms import charts
+
+FACTOR_ORDER = ("overall", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8")
+SCOPE_ORDER = ("region", "income_group", "global")
+_COLUMN_IN_LOCATOR = re.compile(r"column (\d+)")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file name stem under reports/charts/
+    svg: str
+    alt: str
+
+
+@dataclass
+class Section:
+    anchor: str
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    indicators: pd.DataFrame
+    funding: pd.DataFrame
+    timeline: pd.DataFrame
+    references: pd.DataFrame
+    source_files: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Report:
+    markdown: str
+    html: str
+    charts: dict[str, str]
+
+
+def build_report(data: ReportInputs) -> Report:
+    sections = [
+        headline_section(data.indicators),
+        table1_section(data.indicators),
+        table2_section(data.indicators),
+        funding_section(data.funding),
+        timeline_section(data.timeline),
+        sources_section(data.source_files, data.references),
+    ]
+    title = "Human-rights indicators for Central Asia and the EU: summary"
+    return Report(
+        markdown=render_markdown(title, sections),
+        html=render_html(title, sections),
+        charts={b.name: b.svg for s in sections for b in s.blocks if isinstance(b, Chart)},
+    )
+
+
+# --- content ---------------------------------------------------------------------------------
+
+
+def paper_rows(indicators: pd.DataFrame) -> pd.DataFrame:
+    return indicators[indicators["source_id"].str.startswith("paper_")].copy()
+
+
+def table1_cells(indicators: pd.DataFrame) -> pd.DataFrame:
+    rows = paper_rows(indicators)
+    rows = rows[rows["source_locator"].str.startswith("Table 1")]
+    rows = rows.assign(column_number=rows["source_locator"].map(_column_number))
+    return rows
+
+
+def _column_number(locator: str) -> int:
+    match = _COLUMN_IN_LOCATOR.search(locator)
+    return int(match.group(1)) if match else 0
+
+
+def _factor_rank(code: str) -> int:
+    return FACTOR_ORDER.index(code)
+
+
+def table1_section(indicators: pd.DataFrame) -> Section:
+    cells = table1_cells(indicators)
+    current = cells[cells["edition_year"] == cells["edition_year"].max()]
+    countries = current.sort_values("column_number").drop_duplicates("country_iso3")
+    factors = current.drop_duplicates("factor_code").sort_values(
+        "factor_code", key=lambda s: s.map(_factor_rank)
+    )
+    previous = cells[cells["edition_year"] < cells["edition_year"].max()]
+    rows = []
+    for factor in factors.itertuples():
+        row = [factor.paper_label]
+        for country in countries.itertuples():
+            row.append(_table1_cell(current, previous, country.country_iso3, factor.factor_code))
+        rows.append(row)
+    year = int(current["edition_year"].max())
+    heat = charts.rank_heatmap(
+        rows=list(factors["paper_label"]),
+        columns=list(countries["country_name"]),
+        cells=[
+            charts.HeatCell(r.paper_label, r.country_name, _int_or_none(r.rank),
+                            _int_or_none(r.n_ranked))
+            for r in current.itertuples()
+        ],  # fmt: skip
+        title=f"WJP Rule of Law Index {year}: global rank by factor (paper, Table 1)",
+    )
+    return Section(
+        "table1",
+        f"Table 1 rebuilt: Central Asian ranks, WJP Rule of Law Index {year}",
+        [
+            Table(
+                "Global rank per factor (rank in the previous edition in parentheses); '–' = no "
+                "data. Source: the paper, Table 1 (marts.indicators, source_id 'paper_table1').",
+                ["Factor (paper's label)", *countries["country_name"]],
+                rows,
+            ),
+            Chart("rank_heatmap", heat, "Heat map of the ranks in the table above; darker is "
+                  "better, hatched is no data."),
+        ],  # fmt: skip
+    )
+
+
+def _table1_cell(current, previous, iso3: str, factor: str) -> str:
+    cell = current[(current["country_iso3"] == iso3) & (current["factor_code"] == factor)]
+    if cell.empty or pd.isna(cell.iloc[0]["rank"]):
+        return "–"
+    text = str(int(cell.iloc[0]["rank"]))
+    before = previous[(previous["country_iso3"] == iso3) & (previous["factor_code"] == factor)]
+    if not before.empty:
+        text += f" ({int(before.iloc[0]['rank'])} in {int(before.iloc[0]['edition_year'])})"
+    return text
+
+
+def table2_section(indicators: pd.DataFrame) -> Section:
+    rows_all = paper_rows(indicators)
+    cells = rows_all[rows_all["source_locator"].str.startswith("Table 2")]
+    factors = cells.drop_duplicates("factor_code").sort_values(
+        "factor_code", key=lambda s: s.map(_factor_rank)
+    )
+    rows = []
+    for factor in factors.itertuples():
+        row = [factor.paper_label]
+        for scope in SCOPE_ORDER:
+            hit = cells[(cells["factor_code"] == factor.factor_code) & (cells["scope"] == scope)]
+            row.append(
+                "–" if hit.empty else f"{int(hit.iloc[0]['rank'])}/{int(hit.iloc[0]['n_ranked'])}"
+            )
+        rows.append(row)
+    scope_names = [
+        _scope_header(cells, scope) for scope in SCOPE_ORDER
+    ]
+    positions = charts.rank_heatmap(
+        rows=list(factors["paper_label"]),
+        columns=["Region", "Income group", "Global"],
+        cells=[
+            charts.HeatCell(r.paper_label, {"region": "Region", "income_group": "Income group",
+                                            "global": "Global"}[r.scope],
+                            _int_or_none(r.rank), _int_or_none(r.n_ranked))
+            for r in cells.itertuples()
+        ],  # fmt: skip
+        title="Kazakhstan 2022: position within region, income group and world (paper, Table 2)",
+    )
+    return Section(
+        "table2",
+        "Table 2 rebuilt: Kazakhstan within its region, income group and the world, 2022",
+        [
+            Table("Rank/number ranked. Source: the paper, Table 2 (marts.indicators, source_id 'paper_table2').",
+                  ["Factor (paper's label)", *scope_names], rows),
+            Chart("kazakhstan_positions", positions, "Kazakhstan's ranks side by side in the "
+                  "three scopes, coloured by percentile."),
+        ],  # fmt: skip
+    )
+
+
+def _scope_header(cells: pd.DataFrame, scope: str) -> str:
+    hit = cells[cells["scope"] == scope]
+    name = hit.iloc[0]["scope_name"] if not hit.empty else scope
+    return f"{scope.replace('_', ' ')} ({name})"
+
+
+def headline_section(indicators: pd.DataFrame) -> Section:
+    cells = table1_cells(indicators)
+    latest = int(cells["edition_year"].max())
+    lines = []
+    for iso3, group in cells.sort_values("column_number").groupby("country_iso3", sort=False):
+        name = group.iloc[0]["country_name"]
+        current = group[(group["edition_year"] == latest) & group["rank"].notna()]
+        factors = current[current["factor_code"] != "overall"]
+        if factors.empty:
+            lines.append(f"{name}: no data in the paper's Table 1 ({latest}).")
+            continue
+        best = factors.loc[factors["rank"].astype(int).idxmin()]
+        worst = factors.loc[factors["rank"].astype(int).idxmax()]
+        lines.append(
+            f"{name}: best factor {best['factor_name']} (rank {int(best['rank'])}), worst "
+            f"{worst['factor_name']} (rank {int(worst['rank'])}); {_movement(group, latest)}"
+        )
+    return Section("headlines", "Headline facts", [Paragraph(line) for line in lines])
+
+
+def _movement(group: pd.DataFrame, latest: int) -> str:
+    overall = group[(group["factor_code"] == "overall") & group["rank"].notna()]
+    now = overall[overall["edition_year"] == latest]
+    before = overall[overall["edition_year"] < latest].sort_values("edition_year")
+    if now.empty or before.empty:
+        return "no earlier overall rank in the paper."
+    old, new = int(before.iloc[-1]["rank"]), int(now.iloc[0]["rank"])
+    year = int(before.iloc[-1]["edition_year"])
+    change = old - new
+    verb = "up" if change > 0 else "down" if change < 0 else "unchanged"
+    amount = f" {abs(change)} place{'s' if abs(change) != 1 else ''}" if change else ""
+    return f"overall rank {old} in {year} to {new} in {latest} ({verb}{amount})."
+
+
+def funding_section(funding: pd.DataFrame) -> Section:
+    known = funding[funding["is_amount_known"]].sort_values(["recipient_code", "claim_id"])
+    unknown = funding[~funding["is_amount_known"]].sort_values(["recipient_code", "claim_id"])
+    known_rows = [
+        [r.recipient_name, r.scope_as_stated, f"{_eur(r.amount_eur)}", r.amount_qualifier,
+         _source_cell(r), "yes: " + ", ".join(r.competing_claim_ids) if r.is_disputed else "no"]
+        for r in known.itertuples()
+    ]  # fmt: skip
+    unknown_rows = [
+        [r.recipient_name, r.scope_as_stated, r.amount_qualifier, r.amount_missing_reason or "",
+         _source_cell(r)]
+        for r in unknown.itertuples()
+    ]  # fmt: skip
+    bars = [
+        charts.Bar(f"{r.recipient_name}: {r.instrument.replace('_', ' ')}",
+                   None if pd.isna(r.amount_eur) else float(r.amount_eur) / 1e6,
+                   r.source_id or "no source found")
+        for r in pd.concat([known, unknown]).itertuples()
+    ]  # fmt: skip
+    disputed = sorted(set(known[known["is_disputed"]]["recipient_name"]))
+    summary = (
+        f"{len(known)} claims give an amount and {len(unknown)} do not. "
+        + (f"Sources disagree for: {', '.join(disputed)}; both claims are shown, none is chosen."
+           if disputed else "No two sources disagree.")
+    )  # fmt: skip
+    return Section(
+        "funding",
+        "EU funding for Central Asia, 2014-2020: what is known and what is not",
+        [
+            Paragraph(summary),
+            Table("Claims with an amount (EUR). Source: marts.funding.",
+                  ["Recipient", "What it covers", "Amount (EUR)", "Qualifier", "Source",
+                   "Disputed"], known_rows),
+            Table("Claims without an amount, and why.",
+                  ["Recipient", "What it covers", "Status", "Why", "Source"], unknown_rows),
+            Chart("funding_bars", charts.funding_bars(bars, "EU funding claims for Central Asia "
+                  "2014-2020 (EUR million); hatched = unknown"), "Bar chart of the claims in the "
+                  "tables above; unknown amounts are hatched."),
+        ],  # fmt: skip
+    )
+
+
+def _eur(amount) -> str:
+    return f"{Decimal(str(amount)):,.2f}"
+
+
+def _source_cell(row) -> str:
+    if not row.source_id or pd.isna(row.source_id):
+        return "no source found"
+    parts = [row.source_title or row.source_id]
+    if row.source_url and not pd.isna(row.source_url):
+        parts.append(row.source_url)
+    if row.source_locator and not pd.isna(row.source_locator):
+        parts.append(row.source_locator)
+    return " — ".join(parts)
+
+
+def timeline_section(timeline: pd.DataFrame) -> Section:
+    events = timeline.sort_values(["event_date", "event_id"])
+    rows = [
+        [str(r.event_date)[: {"day": 10, "month": 7, "year": 4}[r.date_precision]],
+         ", ".join(r.country_iso3s) or "—", r.category, r.title, r.description,
+         "; ".join(r.citation_keys) or "none", r.erratum or ""]
+        for r in events.itertuples()
+    ]  # fmt: skip
+    lanes = ["EU / international", *sorted({c for cs in events["country_iso3s"] for c in cs})]
+    points = []
+    for r in events.itertuples():
+        date = pd.Timestamp(r.event_date)
+        fraction = date.year + (date.dayofyear - 1) / 366
+        for lane in list(r.country_iso3s) or ["EU / international"]:
+            points.append(charts.TimelinePoint(fraction, lane, f"{r.date_as_printed}: {r.title}",
+                                               bool(r.erratum)))  # fmt: skip
+    n_errata = int(events["erratum"].notna().sum())
+    return Section(
+        "timeline",
+        "Timeline of events in the paper",
+        [
+            Paragraph(f"{len(events)} dated events; {n_errata} carry an erratum (the paper's "
+                      "date is kept, the correction is shown)."),
+            Chart("timeline", charts.timeline(points, lanes, "Events in the paper by country; red "
+                  "diamonds carry an erratum"), "Timeline chart of the events listed below."),
+            Table("Events (date as precise as the paper gives it). Source: marts.timeline.",
+                  ["Date", "Countries", "Category", "Event", "What the paper says",
+                   "Paper cites", "Erratum"], rows),
+        ],  # fmt: skip
+    )
+
+
+def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Section:
+    rows = [
+        [r.path, r.sha256[:12], r.title, r.locator]
+        for r in source_files.sort_values("path").itertuples()
+    ]
+    return Section(
+        "sources",
+        "Sources",
+        [
+            Paragraph(f"Every number above comes from these transcribed files (origin record "
+                      f"beside each in raw/). The paper's reference list has {len(references)} "
+                      "entries (marts.references)."),
+            Table("Raw files and checksums (first 12 hex digits of sha256).",
+                  ["File", "sha256", "Title", "Locator"], rows),
+        ],  # fmt: skip
+    )
+
+
+def _int_or_none(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _md_escape(text: str) -> str:
+    return (
+        escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
+    )
+
+
+def render_markdown(title: str, sections: list[Section]) -> str:
+    out = [f"# {_md_escape(title)}", "", "Contents:", ""]
+    out += [f"- [{_md_escape(s.title)}](#{s.anchor})" for s in sections]
+    for section in sections:
+        out += ["", f'<a id="{section.anchor}"></a>', f"## {_md_escape(section.title)}", ""]
+        for block in section.blocks:
+            out += _markdown_block(block) + [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _markdown_block(block) -> list[str]:
+    if isinstance(block, Paragraph):
+        return [_md_escape(block.text)]
+    if isinstance(block, Chart):
+        return [f"![{_md_escape(block.alt)}](charts/{block.name}.svg)"]
+    lines = [f"*{_md_escape(block.caption)}*", ""]
+    lines.append("| " + " | ".join(_md_escape(h) for h in block.headers) + " |")
+    lines.append("|" + "---|" * len(block.headers))
+    lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in block.rows]
+    return lines
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
+max-width:1100px;padding:1rem;color:#1a1a1a;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;
+margin-top:2rem}nav ol{padding-left:1.2rem}
+.table-wrap{overflow-x:auto;margin:.5rem 0 1rem}
+table{border-collapse:collapse;font-size:.9rem;min-width:50%}
+th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f3f7}caption{caption-side:top;text-align:left;font-style:italic;
+padding:.3rem 0}figure{margin:1rem 0}figcaption{font-size:.85rem;color:#444}
+@media (max-width:600px){body{padding:.5rem}table{font-size:.8rem}}
+"""
+
+
+def render_html(title: str, sections: list[Section]) -> str:
+    toc = "".join(f"<li><a href='#{s.anchor}'>{escape(s.title)}</a></li>" for s in sections)
+    body = "".join(_html_section(s) for s in sections)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<h1>{escape(title)}</h1><nav aria-label='Contents'><h2>Contents</h2><ol>{toc}</ol></nav>"
+        f"<main>{body}</main></body></html>\n"
+    )
+
+
+def _html_section(section: Section) -> str:
+    blocks = "".join(_html_block(b) for b in section.blocks)
+    return f"<section id='{section.anchor}'><h2>{escape(section.title)}</h2>{blocks}</section>"
+
+
+def _html_block(block) -> str:
+    if isinstance(block, Paragraph):
+        return f"<p>{escape(block.text)}</p>"
+    if isinstance(block, Chart):
+        return f"<figure>{block.svg}<figcaption>{escape(block.alt)}</figcaption></figure>"
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in block.headers)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in block.rows
+    )
+    return (
+        f"<div class='table-wrap'><table><caption>{escape(block.caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
