@@ -23,9 +23,37 @@ STAGES = ("raw", "staging", "marts", "exports", "reports", "publish")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
-    parser.add_argument("command", choices=["refresh"], help="refresh: run the full refresh job")
-    parser.parse_args(argv)
+    parser.add_argument(
+        "command",
+        choices=["refresh", "checksums"],
+        help="refresh: run the full refresh job; checksums: verify the origin records' sha256",
+    )
+    parser.add_argument("--write", action="store_true",
+                        help="with checksums: record each raw CSV's current sha256")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.command == "checksums":
+        return checksums(write=args.write)
     return refresh()
+
+
+def checksums(write: bool) -> int:
+    """Report raw CSVs whose origin record's sha256 is stale; with --write, update them."""
+    from pipeline.schemas.raw import RAW_TABLES
+    from pipeline.transforms.raw_io import read_origin, sha256_of, update_origin_checksum
+
+    stale = 0
+    for table in RAW_TABLES:
+        path = paths.RAW_DIR / table.relative_path
+        origin, _ = read_origin(path, sha256_of(path.read_bytes()), table)
+        if origin.get("sha256") == sha256_of(path.read_bytes()):
+            continue
+        stale += 1
+        if write:
+            update_origin_checksum(path)
+            print(f"updated  raw/{table.relative_path}")
+        else:
+            print(f"stale    raw/{table.relative_path}")
+    return 0 if write or not stale else 1
 
 
 def refresh() -> int:
@@ -79,8 +107,9 @@ def print_failures(result) -> None:
             if not evaluation.passed:
                 messages = evaluation.metadata.get("messages")
                 text = messages.value if messages is not None else ""
-                print(f"\nFAILED check {evaluation.check_name} on "
-                      f"{evaluation.asset_key.to_user_string()}:\n  {text.replace(chr(10), chr(10) + '  ')}",
+                indented = text.replace("\n", "\n  ")
+                asset = evaluation.asset_key.to_user_string()
+                print(f"\nFAILED check {evaluation.check_name} on {asset}:\n  {indented}",
                       file=sys.stderr)  # fmt: skip
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error

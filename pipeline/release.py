@@ -33,7 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DB_NAME = "warehouse.duckdb"
-PUBLIC_LINKS = {DB_NAME: f"current/{DB_NAME}", "exports": "current/exports", "reports": "current/reports"}
+PUBLIC_LINKS = {
+    DB_NAME: f"current/{DB_NAME}",
+    "exports": "current/exports",
+    "reports": "current/reports",
+}
 # A build directory this old belongs to a refresh that was killed; no refresh runs this long.
 STALE_BUILD_SECONDS = 6 * 3600
 

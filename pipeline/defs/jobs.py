@@ -3,7 +3,6 @@
 Belongs here: job, schedule and sensor definitions. Stays out: assets.
 """
 
-
 import hashlib
 import json
 from pathlib import Path

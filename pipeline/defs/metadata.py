@@ -66,7 +66,10 @@ def problems_metadata(problems: list[Problem]) -> dict:
     listed = problems[:MAX_LISTED_PROBLEMS]
     records = [p.as_record() for p in listed]
     table = dg.MetadataValue.table(
-        records=[dg.TableRecord({k: ("" if v is None else str(v)) for k, v in r.items()}) for r in records],
+        records=[
+            dg.TableRecord({k: ("" if v is None else str(v)) for k, v in r.items()})
+            for r in records
+        ],
         schema=dg.TableSchema(
             columns=[
                 dg.TableColumn("file", "string"),

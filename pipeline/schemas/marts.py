@@ -41,28 +41,57 @@ INDICATORS = TableSpec(
     "measure x ranking scope. The paper's Table 1 and Table 2 cells are rows with "
     "source_id 'paper_table1' / 'paper_table2'; source_locator gives the table, row and column.",
     fields=(
-        Field("source_id", STRING, "Where the row comes from: 'paper_table1' and "
-              "'paper_table2' are the paper's tables."),
+        Field(
+            "source_id",
+            STRING,
+            "Where the row comes from: 'paper_table1' and 'paper_table2' are the paper's tables.",
+        ),
         Field("source_locator", STRING, "Where in the source: table, row and column."),
         Field("country_iso3", STRING, "ISO 3166-1 alpha-3 of the country ranked.", checks=ISO3),
         Field("country_name", STRING, "English name of the country."),
-        Field("edition_year", INT, "WJP index edition (year of publication of the edition).",
-              checks=(c.year_between(2008, 2100),)),
-        Field("factor_code", STRING, "'overall' or WJP factor 'F1'..'F8'.",
-              checks=(c.one_of(FACTOR_CODES),)),
+        Field(
+            "edition_year",
+            INT,
+            "WJP index edition (year of publication of the edition).",
+            checks=(c.year_between(2008, 2100),),
+        ),
+        Field(
+            "factor_code",
+            STRING,
+            "'overall' or WJP factor 'F1'..'F8'.",
+            checks=(c.one_of(FACTOR_CODES),),
+        ),
         Field("factor_name", STRING, "WJP's name of the measure."),
         Field("paper_label", STRING, "The paper's label for the measure, as printed.", True),
-        Field("scope", STRING, "Ranking scope: global, region or income_group.",
-              checks=(c.one_of(SCOPES),)),
+        Field(
+            "scope",
+            STRING,
+            "Ranking scope: global, region or income_group.",
+            checks=(c.one_of(SCOPES),),
+        ),
         Field("scope_name", STRING, "The group ranked within (as the source names it)."),
-        Field("rank", INT, "Rank within the scope (1 = best); empty where the source has none.",
-              True, (c.positive_int(),)),
-        Field("n_ranked", INT, "Number of countries ranked in the scope; empty where the source "
-              "does not say.", True, (c.positive_int(),)),
+        Field(
+            "rank",
+            INT,
+            "Rank within the scope (1 = best); empty where the source has none.",
+            True,
+            (c.positive_int(),),
+        ),
+        Field(
+            "n_ranked",
+            INT,
+            "Number of countries ranked in the scope; empty where the source does not say.",
+            True,
+            (c.positive_int(),),
+        ),
         Field("missing_reason", STRING, "Why rank is empty (e.g. 'no data').", True),
         Field("cell_text", STRING, "The paper's cell exactly as printed (paper rows).", True),
-        Field("paper_citation_key", STRING, "The reference the paper cites as the table's "
-              "source (see marts.references).", True),
+        Field(
+            "paper_citation_key",
+            STRING,
+            "The reference the paper cites as the table's source (see marts.references).",
+            True,
+        ),
     ),  # fmt: skip
     primary_key=("source_id", "country_iso3", "edition_year", "factor_code", "scope"),
     row_rules=(
@@ -84,26 +113,41 @@ FUNDING = TableSpec(
         Field("scope_as_stated", STRING, "What the amount covers, in the source's words."),
         Field("period_start_year", INT, "First year.", checks=(c.year_between(1990, 2100),)),
         Field("period_end_year", INT, "Last year.", checks=(c.year_between(1990, 2100),)),
-        Field("amount_eur", DECIMAL, "Amount in EUR (exact decimal); empty where unknown.", True,
-              (pa.Check(lambda s: s.isna() | (s.astype(float) >= 0), name="at least 0"),)),
+        Field(
+            "amount_eur",
+            DECIMAL,
+            "Amount in EUR (exact decimal); empty where unknown.",
+            True,
+            (pa.Check(lambda s: s.isna() | (s.astype(float) >= 0), name="at least 0"),),
+        ),
         Field("is_amount_known", BOOL, "Whether the source gives an amount."),
-        Field("amount_qualifier", STRING, "How the source qualifies the amount.",
-              checks=(c.one_of(AMOUNT_QUALIFIERS),)),
+        Field(
+            "amount_qualifier",
+            STRING,
+            "How the source qualifies the amount.",
+            checks=(c.one_of(AMOUNT_QUALIFIERS),),
+        ),
         Field("amount_missing_reason", STRING, "Why amount_eur is empty.", True),
         Field("source_id", STRING, "Id of the source (see marts.sources in the report).", True),
         Field("source_title", STRING, "Title of the source.", True),
         Field("source_url", STRING, "Public URL of the source; empty for the paper.", True),
         Field("source_locator", STRING, "Where in the source.", True),
-        Field("confidence", STRING, "paper, official or press.", True,
-              (c.one_of(CONFIDENCE),)),
-        Field("is_disputed", BOOL, "Another claim for the same recipient, instrument and period "
-              "gives a different amount."),
-        Field("competing_claim_ids", LIST, "The other claims for the same recipient, instrument "
-              "and period."),
+        Field("confidence", STRING, "paper, official or press.", True, (c.one_of(CONFIDENCE),)),
+        Field(
+            "is_disputed",
+            BOOL,
+            "Another claim for the same recipient, instrument and period gives a different amount.",
+        ),
+        Field(
+            "competing_claim_ids",
+            LIST,
+            "The other claims for the same recipient, instrument and period.",
+        ),
     ),  # fmt: skip
     primary_key=("claim_id",),
-    row_rules=(RowRule("is_amount_known matches amount_eur", "is_amount_known",
-                       _amount_known_flag),),  # fmt: skip
+    row_rules=(
+        RowRule("is_amount_known matches amount_eur", "is_amount_known", _amount_known_flag),
+    ),  # fmt: skip
 )
 
 TIMELINE = TableSpec(
@@ -112,26 +156,41 @@ TIMELINE = TableSpec(
     "paper's citations and, where the paper is wrong, the correction (erratum).",
     fields=(
         Field("event_id", STRING, "Stable id of the event."),
-        Field("event_date", DATE, "Date as precise as the paper gives it (first day of the "
-              "month/year for month/year precision)."),
-        Field("date_precision", STRING, "day, month or year.",
-              checks=(c.one_of(DATE_PRECISIONS),)),
+        Field(
+            "event_date",
+            DATE,
+            "Date as precise as the paper gives it (first day of the "
+            "month/year for month/year precision).",
+        ),
+        Field("date_precision", STRING, "day, month or year.", checks=(c.one_of(DATE_PRECISIONS),)),
         Field("date_as_printed", STRING, "The date as the paper prints it."),
-        Field("country_iso3s", LIST, "Countries involved (alpha-3).",
-              checks=(pa.Check(lambda s: s.map(_list_of_iso3), name="a list of alpha-3 codes"),)),
+        Field(
+            "country_iso3s",
+            LIST,
+            "Countries involved (alpha-3).",
+            checks=(pa.Check(lambda s: s.map(_list_of_iso3), name="a list of alpha-3 codes"),),
+        ),
         Field("actor", STRING, "Who acted; empty where the paper names nobody.", True),
         Field("category", STRING, "Kind of event.", checks=(c.one_of(EVENT_CATEGORIES),)),
         Field("title", STRING, "Short title."),
-        Field("description", STRING, "One sentence paraphrasing the paper (stored verbatim; "
-              "escape it when rendering HTML)."),
+        Field(
+            "description",
+            STRING,
+            "One sentence paraphrasing the paper (stored verbatim; escape it when rendering HTML).",
+        ),
         Field("deaths_reported", INT, "Deaths the paper reports for the event.", True),
         Field("source_id", STRING, "'paper'."),
         Field("source_locator", STRING, "Section of the paper."),
         Field("paper_quote", STRING, "Verbatim span of the paper stating the event."),
         Field("citation_keys", LIST, "References the paper cites for it (see marts.references)."),
         Field("citation_note", STRING, "Why there is no citation, or what is odd.", True),
-        Field("erratum", STRING, "Correction from primary sources; empty unless the paper is "
-              "wrong here. The paper's own date and words are kept.", True),
+        Field(
+            "erratum",
+            STRING,
+            "Correction from primary sources; empty unless the paper is "
+            "wrong here. The paper's own date and words are kept.",
+            True,
+        ),
         Field("erratum_event_date", DATE, "The event's date per the primary sources.", True),
         Field("erratum_source_urls", LIST, "URLs of the primary sources of the correction."),
     ),  # fmt: skip
@@ -160,14 +219,18 @@ COUNTRIES = TableSpec(
     name="countries",
     description="Countries named by the data: ISO codes, names, and what the paper prints.",
     fields=(
-        Field("country_iso3", STRING, "ISO 3166-1 alpha-3 (Kosovo: user-assigned XKX).",
-              checks=ISO3),
+        Field(
+            "country_iso3", STRING, "ISO 3166-1 alpha-3 (Kosovo: user-assigned XKX).", checks=ISO3
+        ),
         Field("country_iso2", STRING, "ISO 3166-1 alpha-2 (Kosovo: user-assigned XK)."),
         Field("country_name", STRING, "English short name."),
         Field("code_status", STRING, "iso_3166_1 or user_assigned."),
         Field("is_central_asia", BOOL, "One of the five Central Asian states."),
-        Field("in_paper_region_list", BOOL, "Listed in Table 2's note as one of the 14 "
-              "countries of the region."),
+        Field(
+            "in_paper_region_list",
+            BOOL,
+            "Listed in Table 2's note as one of the 14 countries of the region.",
+        ),
         Field("paper_names", LIST, "Names the paper prints for it."),
         Field("paper_codes", LIST, "Codes the paper prints for it (Figure 1's labels)."),
     ),  # fmt: skip

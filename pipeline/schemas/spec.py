@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-# Logical types. Raw CSVs hold dates and money as text; they are checked as text and typed by DuckDB.
+# Logical types. Raw CSVs hold dates and money as text, checked as text and typed by DuckDB.
 STRING, INT, BOOL, DATE, DECIMAL, LIST = "string", "int", "bool", "date", "decimal", "list"
 
 DUCKDB_TYPES = {

@@ -82,7 +82,8 @@ def _heat_cell(cell: HeatCell | None, x: float, y: float, w: float, h: float) ->
         ink = "#ffffff" if fill in BLUE_RAMP[:2] else "#111111"
     return (
         f"<rect x='{x + 1:.1f}' y='{y + 1:.1f}' width='{w - 2:.1f}' height='{h - 2:.1f}' "
-        f"fill='{fill}' stroke='#ffffff'/>" + _text(x + w / 2, y + h / 2 + 4, label, 12, "middle", ink)
+        f"fill='{fill}' stroke='#ffffff'/>"
+        + _text(x + w / 2, y + h / 2 + 4, label, 12, "middle", ink)
     )
 
 
@@ -122,7 +123,9 @@ def funding_bars(bars: list[Bar], title: str, unit: str = "EUR million") -> str:
         length = max(bar_max * bar.value / largest, 1)
         body.append(f"<rect x='{label_w}' y='{y + 4}' width='{length:.1f}' height='20' "
                     f"fill='{OKABE_ITO[0]}'/>")  # fmt: skip
-        body.append(_text(label_w + length + 6, y + 18, f"{bar.value:,.0f} {unit} - {bar.note}", 11))
+        body.append(
+            _text(label_w + length + 6, y + 18, f"{bar.value:,.0f} {unit} - {bar.note}", 11)
+        )
     desc = "Funding bars. " + "; ".join(
         f"{b.label}: {'unknown' if b.value is None else f'{b.value:,.0f} {unit}'} ({b.note})"
         for b in bars
@@ -172,8 +175,10 @@ def timeline(points: list[TimelinePoint], lanes: list[str], title: str) -> str:
 def _marker(x: float, y: float, point: TimelinePoint) -> str:
     tooltip = f"<title>{escape(point.label)}</title>"
     if point.has_erratum:
-        return (f"<path d='M {x:.1f} {y - 8:.1f} L {x + 8:.1f} {y:.1f} L {x:.1f} {y + 8:.1f} "
-                f"L {x - 8:.1f} {y:.1f} Z' fill='{OKABE_ITO[5]}' stroke='#000000'>{tooltip}</path>")
+        return (
+            f"<path d='M {x:.1f} {y - 8:.1f} L {x + 8:.1f} {y:.1f} L {x:.1f} {y + 8:.1f} "
+            f"L {x - 8:.1f} {y:.1f} Z' fill='{OKABE_ITO[5]}' stroke='#000000'>{tooltip}</path>"
+        )
     return (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='{OKABE_ITO[0]}' "
             f"fill-opacity='0.8'>{tooltip}</circle>")  # fmt: skip
 

@@ -17,8 +17,13 @@ from pipeline import paths
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
 
 
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    """Execute and fetch everything, so no result is left open on the connection."""
+    return con.execute(sql, params or []).fetchall()
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+    run(con, f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
 
 
 def load_frame(
@@ -27,14 +32,14 @@ def load_frame(
     """Replace `schema.spec.name` with the frame's rows, typed as the spec says."""
     ensure_schema(con, schema)
     target = qualified(schema, spec.name)
-    con.execute(spec.create_table_sql(target))
+    run(con, spec.create_table_sql(target))
     casts = ", ".join(
         f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
         for f in spec.fields
     )
     con.register("incoming_frame", frame)
     try:
-        con.execute(f"INSERT INTO {target} SELECT {casts} FROM incoming_frame")  # noqa: S608
+        run(con, f"INSERT INTO {target} SELECT {casts} FROM incoming_frame")  # noqa: S608
     finally:
         con.unregister("incoming_frame")
     return row_count(con, schema, spec.name)
@@ -50,25 +55,23 @@ def build_table_from_sql(
     """CREATE OR REPLACE `schema.name` AS the SELECT in sql/<schema>/<name>.sql."""
     ensure_schema(con, schema)
     select = sql_text(schema, name) if sql_dir is None else (sql_dir / f"{name}.sql").read_text()
-    con.execute(f"CREATE OR REPLACE TABLE {qualified(schema, name)} AS\n{select}")
+    run(con, f"CREATE OR REPLACE TABLE {qualified(schema, name)} AS\n{select}")
     return row_count(con, schema, name)
 
 
-def build_typed_table_from_sql(
-    con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec
-) -> int:
+def build_typed_table_from_sql(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec) -> int:
     """Build a table whose columns, order and types are fixed by its spec (marts)."""
     ensure_schema(con, schema)
     target = qualified(schema, spec.name)
-    con.execute(spec.create_table_sql(target))
+    run(con, spec.create_table_sql(target))
     names = ", ".join(quote_ident(f.name) for f in spec.fields)
     select = sql_text(schema, spec.name)
-    con.execute(f"INSERT INTO {target} ({names})\nSELECT {names} FROM (\n{select}\n)")  # noqa: S608
+    run(con, f"INSERT INTO {target} ({names})\nSELECT {names} FROM (\n{select}\n)")  # noqa: S608
     return row_count(con, schema, spec.name)
 
 
 def row_count(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {qualified(schema, name)}").fetchone()[0]  # noqa: S608
+    return run(con, f"SELECT count(*) FROM {qualified(schema, name)}")[0][0]  # noqa: S608
 
 
 def read_arrow(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec) -> pyarrow.Table:

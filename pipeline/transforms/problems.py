@@ -88,7 +88,10 @@ def failure_cases_to_problems(cases: pd.DataFrame, spec: TableSpec, file: str) -
         if problem.value is not None and problem.value not in values:
             values.append(problem.value)
     return sorted(
-        (Problem(*place, ", ".join(values) if values else None) for place, values in grouped.items()),
+        (
+            Problem(*place, ", ".join(values) if values else None)
+            for place, values in grouped.items()
+        ),
         key=_sort_key,
     )
 

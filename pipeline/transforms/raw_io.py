@@ -198,7 +198,9 @@ def to_typed_frame(rows: list[dict], table: RawTable, shown: str):
         for number, row in enumerate(rows, start=1):
             value, problem = _convert(row[spec_field.name], spec_field.dtype)
             if problem:
-                problems.append(Problem(shown, number, spec_field.name, problem, row[spec_field.name]))
+                problems.append(
+                    Problem(shown, number, spec_field.name, problem, row[spec_field.name])
+                )
             values.append(value)
         columns[spec_field.name] = _series(values, spec_field.dtype)
     return pd.DataFrame(columns), problems
@@ -265,3 +267,18 @@ def tracked_checksums(tables, raw_dir: Path) -> dict[str, str]:
             origin_path(csv_path)
         )
     return checksums
+
+
+_SHA256_LINE = re.compile(r"^sha256:.*$", re.MULTILINE)
+
+
+def update_origin_checksum(csv_path: Path) -> str:
+    """Write the CSV's current sha256 into its origin record (after a deliberate edit).
+    Only the `sha256:` line changes; the rest of the record is kept as written."""
+    digest = sha256_of(csv_path.read_bytes())
+    meta = origin_path(csv_path)
+    text = meta.read_text(encoding="utf-8")
+    if not _SHA256_LINE.search(text):
+        raise ValueError(f"{meta} has no 'sha256:' line to update")
+    meta.write_text(_SHA256_LINE.sub(f"sha256: {digest}", text, count=1), encoding="utf-8")
+    return digest

@@ -123,8 +123,9 @@ def table1_section(indicators: pd.DataFrame) -> Section:
         rows=list(factors["paper_label"]),
         columns=list(countries["country_name"]),
         cells=[
-            charts.HeatCell(r.paper_label, r.country_name, _int_or_none(r.rank),
-                            _int_or_none(r.n_ranked))
+            charts.HeatCell(
+                r.paper_label, r.country_name, _int_or_none(r.rank), _int_or_none(r.n_ranked)
+            )
             for r in current.itertuples()
         ],  # fmt: skip
         title=f"WJP Rule of Law Index {year}: global rank by factor (paper, Table 1)",
@@ -139,8 +140,11 @@ def table1_section(indicators: pd.DataFrame) -> Section:
                 ["Factor (paper's label)", *countries["country_name"]],
                 rows,
             ),
-            Chart("rank_heatmap", heat, "Heat map of the ranks in the table above; darker is "
-                  "better, hatched is no data."),
+            Chart(
+                "rank_heatmap",
+                heat,
+                "Heat map of the ranks in the table above; darker is better, hatched is no data.",
+            ),
         ],  # fmt: skip
     )
 
@@ -171,16 +175,17 @@ def table2_section(indicators: pd.DataFrame) -> Section:
                 "–" if hit.empty else f"{int(hit.iloc[0]['rank'])}/{int(hit.iloc[0]['n_ranked'])}"
             )
         rows.append(row)
-    scope_names = [
-        _scope_header(cells, scope) for scope in SCOPE_ORDER
-    ]
+    scope_names = [_scope_header(cells, scope) for scope in SCOPE_ORDER]
     positions = charts.rank_heatmap(
         rows=list(factors["paper_label"]),
         columns=["Region", "Income group", "Global"],
         cells=[
-            charts.HeatCell(r.paper_label, {"region": "Region", "income_group": "Income group",
-                                            "global": "Global"}[r.scope],
-                            _int_or_none(r.rank), _int_or_none(r.n_ranked))
+            charts.HeatCell(
+                r.paper_label,
+                {"region": "Region", "income_group": "Income group", "global": "Global"}[r.scope],
+                _int_or_none(r.rank),
+                _int_or_none(r.n_ranked),
+            )
             for r in cells.itertuples()
         ],  # fmt: skip
         title="Kazakhstan 2022: position within region, income group and world (paper, Table 2)",
@@ -189,10 +194,17 @@ def table2_section(indicators: pd.DataFrame) -> Section:
         "table2",
         "Table 2 rebuilt: Kazakhstan within its region, income group and the world, 2022",
         [
-            Table("Rank/number ranked. Source: the paper, Table 2 (marts.indicators, source_id 'paper_table2').",
-                  ["Factor (paper's label)", *scope_names], rows),
-            Chart("kazakhstan_positions", positions, "Kazakhstan's ranks side by side in the "
-                  "three scopes, coloured by percentile."),
+            Table(
+                "Rank/number ranked. Source: the paper, Table 2 (marts.indicators, "
+                "source_id 'paper_table2').",
+                ["Factor (paper's label)", *scope_names],
+                rows,
+            ),
+            Chart(
+                "kazakhstan_positions",
+                positions,
+                "Kazakhstan's ranks side by side in the three scopes, coloured by percentile.",
+            ),
         ],  # fmt: skip
     )
 
@@ -207,7 +219,7 @@ def headline_section(indicators: pd.DataFrame) -> Section:
     cells = table1_cells(indicators)
     latest = int(cells["edition_year"].max())
     lines = []
-    for iso3, group in cells.sort_values("column_number").groupby("country_iso3", sort=False):
+    for _, group in cells.sort_values("column_number").groupby("country_iso3", sort=False):
         name = group.iloc[0]["country_name"]
         current = group[(group["edition_year"] == latest) & group["rank"].notna()]
         factors = current[current["factor_code"] != "overall"]
@@ -267,14 +279,24 @@ def funding_section(funding: pd.DataFrame) -> Section:
         "EU funding for Central Asia, 2014-2020: what is known and what is not",
         [
             Paragraph(summary),
-            Table("Claims with an amount (EUR). Source: marts.funding.",
-                  ["Recipient", "What it covers", "Amount (EUR)", "Qualifier", "Source",
-                   "Disputed"], known_rows),
-            Table("Claims without an amount, and why.",
-                  ["Recipient", "What it covers", "Status", "Why", "Source"], unknown_rows),
-            Chart("funding_bars", charts.funding_bars(bars, "EU funding claims for Central Asia "
-                  "2014-2020 (EUR million); hatched = unknown"), "Bar chart of the claims in the "
-                  "tables above; unknown amounts are hatched."),
+            Table(
+                "Claims with an amount (EUR). Source: marts.funding.",
+                ["Recipient", "What it covers", "Amount (EUR)", "Qualifier", "Source", "Disputed"],
+                known_rows,
+            ),
+            Table(
+                "Claims without an amount, and why.",
+                ["Recipient", "What it covers", "Status", "Why", "Source"],
+                unknown_rows,
+            ),
+            Chart(
+                "funding_bars",
+                charts.funding_bars(
+                    bars,
+                    "EU funding claims for Central Asia 2014-2020 (EUR million); hatched = unknown",
+                ),
+                "Bar chart of the claims in the tables above; unknown amounts are hatched.",
+            ),
         ],  # fmt: skip
     )
 
@@ -315,13 +337,30 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
         "timeline",
         "Timeline of events in the paper",
         [
-            Paragraph(f"{len(events)} dated events; {n_errata} carry an erratum (the paper's "
-                      "date is kept, the correction is shown)."),
-            Chart("timeline", charts.timeline(points, lanes, "Events in the paper by country; red "
-                  "diamonds carry an erratum"), "Timeline chart of the events listed below."),
-            Table("Events (date as precise as the paper gives it). Source: marts.timeline.",
-                  ["Date", "Countries", "Category", "Event", "What the paper says",
-                   "Paper cites", "Erratum"], rows),
+            Paragraph(
+                f"{len(events)} dated events; {n_errata} carry an erratum (the paper's "
+                "date is kept, the correction is shown)."
+            ),
+            Chart(
+                "timeline",
+                charts.timeline(
+                    points, lanes, "Events in the paper by country; red diamonds carry an erratum"
+                ),
+                "Timeline chart of the events listed below.",
+            ),
+            Table(
+                "Events (date as precise as the paper gives it). Source: marts.timeline.",
+                [
+                    "Date",
+                    "Countries",
+                    "Category",
+                    "Event",
+                    "What the paper says",
+                    "Paper cites",
+                    "Erratum",
+                ],
+                rows,
+            ),
         ],  # fmt: skip
     )
 
@@ -335,11 +374,16 @@ def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Sec
         "sources",
         "Sources",
         [
-            Paragraph(f"Every number above comes from these transcribed files (origin record "
-                      f"beside each in raw/). The paper's reference list has {len(references)} "
-                      "entries (marts.references)."),
-            Table("Raw files and checksums (first 12 hex digits of sha256).",
-                  ["File", "sha256", "Title", "Locator"], rows),
+            Paragraph(
+                f"Every number above comes from these transcribed files (origin record "
+                f"beside each in raw/). The paper's reference list has {len(references)} "
+                "entries (marts.references)."
+            ),
+            Table(
+                "Raw files and checksums (first 12 hex digits of sha256).",
+                ["File", "sha256", "Title", "Locator"],
+                rows,
+            ),
         ],  # fmt: skip
     )
 
@@ -352,9 +396,7 @@ def _int_or_none(value) -> int | None:
 
 
 def _md_escape(text: str) -> str:
-    return (
-        escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
-    )
+    return escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
 
 
 def render_markdown(title: str, sections: list[Section]) -> str:

@@ -3,7 +3,6 @@ column descriptions and provenance (the raw files and checksums it derives from)
 A blocking check reads each file back and compares it with the mart.
 """
 
-
 import dagster as dg
 
 from pipeline.defs.assets.marts import MART_INPUTS, mart_asset_key
@@ -54,8 +53,12 @@ def provenance(con, mart_name: str) -> dict:
         for spec in MARTS
     ],
     check_specs=[
-        dg.AssetCheckSpec(CHECK_READ_BACK, asset=export_asset_key(spec), blocking=True,
-                          description="The file reads back with the spec's schema and rows.")
+        dg.AssetCheckSpec(
+            CHECK_READ_BACK,
+            asset=export_asset_key(spec),
+            blocking=True,
+            description="The file reads back with the spec's schema and rows.",
+        )
         for spec in MARTS
     ],  # fmt: skip
     op_tags={"stage": "exports"},
@@ -65,7 +68,9 @@ def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     with warehouse.connect(context.run_id) as con:
         for spec in MARTS:
             path = build.exports_dir / f"{spec.name}.parquet"
-            rows = write_parquet(read_arrow(con, "marts", spec), spec, path, provenance(con, spec.name))
+            rows = write_parquet(
+                read_arrow(con, "marts", spec), spec, path, provenance(con, spec.name)
+            )
             problems = read_back_problems(path, spec, rows)
             key = export_asset_key(spec)
             yield dg.MaterializeResult(

@@ -2,7 +2,6 @@
 blocking pandera check each. A failed check stops the exports, the report and the publish.
 """
 
-
 import dagster as dg
 
 from pipeline.defs.metadata import problems_metadata, spec_metadata, table_metadata
@@ -44,8 +43,12 @@ def mart_asset_key(spec: TableSpec) -> dg.AssetKey:
         for spec in MARTS
     ],
     check_specs=[
-        dg.AssetCheckSpec(CHECK_SCHEMA, asset=mart_asset_key(spec), blocking=True,
-                          description="Types, keys and value rules of the mart (pandera).")
+        dg.AssetCheckSpec(
+            CHECK_SCHEMA,
+            asset=mart_asset_key(spec),
+            blocking=True,
+            description="Types, keys and value rules of the mart (pandera).",
+        )
         for spec in MARTS
     ],  # fmt: skip
     op_tags={"stage": "marts"},
@@ -58,6 +61,12 @@ def marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             problems = validate_frame(frame, spec, f"marts.{spec.name}")
             key = mart_asset_key(spec)
             relation = qualified("marts", spec.name)
-            yield dg.MaterializeResult(asset_key=key, metadata=table_metadata(spec, frame, relation))
-            yield dg.AssetCheckResult(asset_key=key, check_name=CHECK_SCHEMA,
-                                      passed=not problems, metadata=problems_metadata(problems))
+            yield dg.MaterializeResult(
+                asset_key=key, metadata=table_metadata(spec, frame, relation)
+            )
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=CHECK_SCHEMA,
+                passed=not problems,
+                metadata=problems_metadata(problems),
+            )

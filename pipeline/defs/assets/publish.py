@@ -2,7 +2,6 @@
 check succeeded, and swaps the run's build into place atomically (see pipeline/release.py).
 """
 
-
 import dagster as dg
 
 from pipeline import release
@@ -10,6 +9,7 @@ from pipeline.defs.assets.exports import export_asset_key
 from pipeline.defs.assets.marts import mart_asset_key
 from pipeline.defs.resources import WarehouseResource
 from pipeline.schemas.marts import MARTS
+from pipeline.transforms.duck import run
 
 GROUP = "publish"
 
@@ -26,7 +26,8 @@ def published_checksums(rows) -> dict[str, str]:
 @dg.asset(
     name="warehouse_release",
     group_name=GROUP,
-    deps=[mart_asset_key(s) for s in MARTS] + [export_asset_key(s) for s in MARTS]
+    deps=[mart_asset_key(s) for s in MARTS]
+    + [export_asset_key(s) for s in MARTS]
     + ["report_summary"],
     description="Swaps this run's warehouse, exports and report into `warehouse/` atomically; "
     "keeps the last N releases (WarehouseResource.keep_releases).",
@@ -37,8 +38,8 @@ def warehouse_release(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     layout = warehouse.layout
     build = warehouse.build(context.run_id)
     with warehouse.connect(context.run_id) as con:
-        rows = con.execute("SELECT path, sha256, origin_sha256 FROM raw.source_files").fetchall()
-        con.execute("CHECKPOINT")
+        rows = run(con, "SELECT path, sha256, origin_sha256 FROM raw.source_files")
+        run(con, "CHECKPOINT")
     manifest = {"run_id": context.run_id, "raw_files": published_checksums(rows)}
     published = release.publish(layout, build, manifest, warehouse.keep_releases)
     return dg.MaterializeResult(

@@ -6,7 +6,6 @@ its origin record (complete, checksum matches) and its rows (pandera rules and l
 raw files). A failed check stops everything downstream, so nothing is published.
 """
 
-
 import dagster as dg
 
 from pipeline.defs.metadata import problems_metadata, spec_metadata, table_metadata

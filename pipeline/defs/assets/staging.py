@@ -3,7 +3,6 @@ SQL file per table (pipeline/sql/staging/<name>.sql). One step builds them all; 
 its own asset with its own lineage to the raw files it reads.
 """
 
-
 import dagster as dg
 
 from pipeline.defs.resources import WarehouseResource
