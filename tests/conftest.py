@@ -79,6 +79,14 @@ def raw_dir(tmp_path) -> Path:
     return copy_raw(tmp_path)
 
 
+@pytest.fixture
+def published(tmp_path) -> Run:
+    """A warehouse of its own, published once from a copy of raw/ (tests may break both)."""
+    run = materialize_into(copy_raw(tmp_path), tmp_path / "warehouse")
+    assert run.result.success
+    return run
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Run:
     """The real raw files materialized once into a session warehouse (read-only tests)."""

@@ -8,7 +8,6 @@ import re
 
 import dagster as dg
 import pyarrow.parquet as pq
-import pytest
 
 from pipeline.definitions import defs
 from pipeline.schemas.marts import MARTS
@@ -243,13 +242,6 @@ def test_two_runs_give_byte_identical_exports_and_reports(built, tmp_path):
     again = materialize_into(copy_raw(tmp_path), tmp_path / "warehouse")
     assert again.result.success
     assert _digests(again) == _digests(built)
-
-
-@pytest.fixture
-def published(tmp_path):
-    run = materialize_into(copy_raw(tmp_path), tmp_path / "warehouse")
-    assert run.result.success
-    return run
 
 
 def test_bad_raw_file_fails_the_run_naming_file_row_column_rule(published):

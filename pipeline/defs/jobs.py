@@ -9,7 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline import paths, release
+from pipeline import release
+from pipeline.defs.resources import RawFilesResource, WarehouseResource
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms.raw_io import tracked_checksums
 
@@ -51,8 +52,10 @@ def raw_changes(raw_dir: Path, warehouse_dir: Path) -> tuple[dict, dict]:
     description="Starts a refresh when a raw CSV or origin record differs from what the "
     "published warehouse was built from.",
 )
-def raw_files_changed(context: dg.SensorEvaluationContext):
-    current, published = raw_changes(paths.RAW_DIR, paths.warehouse_dir())
+def raw_files_changed(
+    context: dg.SensorEvaluationContext, raw_files: RawFilesResource, warehouse: WarehouseResource
+):
+    current, published = raw_changes(raw_files.path, Path(warehouse.root))
     if current == published:
         return dg.SkipReason("raw/ matches the published warehouse")
     changed = sorted(k for k in current.keys() | published.keys()

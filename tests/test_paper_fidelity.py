@@ -1,0 +1,108 @@
+"""The transcriptions against the paper's own text (../shared/seeds): every table cell, every
+quoted sentence, every reference title. A typo in raw/ fails here, not in a reader's analysis."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from pipeline import paths
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _rows(relative: str) -> list[dict]:
+    with open(paths.RAW_DIR / relative, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _printed_table(seed_text: str, caption: str) -> list[list[str]]:
+    """The tab-separated lines of a table in the seed, header first."""
+    lines = seed_text[seed_text.index(caption) :].splitlines()[1:]
+    block = []
+    for line in lines:
+        if line.startswith("Note:"):
+            break
+        if line.strip():
+            block.append(line.split("\t"))
+    return block
+
+
+def test_table1_cells_are_the_printed_cells(seed_text):
+    printed = _printed_table(seed_text, "Table 1. Central Asian")
+    header, body = printed[0][1:], printed[1:]
+    cells = {
+        (r["row_label"], r["column_label"]): r["cell_text"] for r in _rows("paper/table1_ranks.csv")
+    }
+    expected = {
+        (line[0], col): cell for line in body for col, cell in zip(header, line[1:], strict=True)
+    }
+    assert cells == expected
+
+
+def test_table2_cells_are_the_printed_cells(seed_text):
+    printed = _printed_table(seed_text, "Table 2. Kazakhstan")
+    header, body = printed[0][1:], printed[1:]
+    cells = {(r["row_label"], r["column_label"]): r["cell_text"]
+             for r in _rows("paper/table2_kazakhstan_ranks.csv")}  # fmt: skip
+    expected = {
+        (line[0], col): cell for line in body for col, cell in zip(header, line[1:], strict=True)
+    }
+    assert cells == expected
+
+
+def test_table1_parsed_ranks_agree_with_cell_text():
+    for row in _rows("paper/table1_ranks.csv"):
+        match = re.fullmatch(r"(\d+)(\**)(?: \((\d+) in (\d{4})\))?|–", row["cell_text"])
+        assert match, row["cell_text"]
+        rank, _, previous, previous_year = match.groups()
+        assert row["rank"] == (rank or ""), row
+        assert row["previous_rank"] == (previous or ""), row
+        assert row["previous_edition_year"] == (previous_year or ""), row
+        assert (row["missing_reason"] == "no data") == (rank is None), row
+
+
+def test_table2_parsed_ranks_agree_with_cell_text():
+    for row in _rows("paper/table2_kazakhstan_ranks.csv"):
+        rank, n_ranked, marks = re.fullmatch(r"(\d+)/(\d+)(\**)", row["cell_text"]).groups()
+        assert (row["rank"], row["n_ranked"], row["note_marks"]) == (rank, n_ranked, marks)
+
+
+def test_table2_region_list_is_the_printed_note(seed_text):
+    note = re.search(r"represented in the rating \(([^)]*)\)", seed_text).group(1)
+    printed = [name.strip() for name in note.split(",")]
+    assert [r["name_as_printed"] for r in _rows("paper/table2_region_members.csv")] == printed
+    assert len(printed) == 14
+
+
+def test_figure1_labels_are_in_the_caption(seed_text):
+    caption = re.search(r"Figure 1\..*", seed_text).group(0)
+    for row in _rows("paper/figure1_bars.csv"):
+        assert f"{row['label_as_printed']} – {row['label_meaning_as_printed']}" in caption
+    assert "about €1 billion" in seed_text
+
+
+@pytest.mark.parametrize("row", _rows("paper/timeline_events.csv"), ids=lambda r: r["event_id"])
+def test_every_event_quote_is_verbatim_and_holds_its_date(row, seed_text):
+    text = _collapse(seed_text)
+    assert _collapse(row["paper_quote"]) in text
+    year = row["event_date"][:4]
+    assert year in row["paper_quote"] or year in row["date_as_printed"]
+
+
+def test_every_erratum_quotes_the_paper_verbatim(seed_text):
+    for row in _rows("reference/errata.csv"):
+        assert _collapse(row["paper_claim"]) in _collapse(seed_text)
+
+
+def test_every_reference_title_is_in_the_reference_list(seed_text):
+    references_part = _collapse(seed_text[seed_text.index("\nReferences\n") :])
+    unescaped = references_part.replace("*", "").replace("\\", "")
+    rows = _rows("paper/references.csv")
+    assert len(rows) == 40
+    for row in rows:
+        assert _collapse(row["title"]) in unescaped, row["reference_key"]
