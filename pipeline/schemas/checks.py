@@ -17,8 +17,8 @@ MAX_TEXT_CHARS = 2000
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "@")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DECIMAL_EUR = re.compile(r"^\d{1,16}(\.\d{1,2})?$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+DECIMAL_EUR = re.compile(r"^[0-9]{1,16}(\.[0-9]{1,2})?$")
 
 
 def _strings(series: pd.Series) -> pd.Series:

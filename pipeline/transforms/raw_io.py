@@ -30,7 +30,7 @@ REQUIRED_ORIGIN_FIELDS = (
 )  # fmt: skip
 # Each pair: a field, and the note that must explain it when it is empty.
 ORIGIN_FIELDS_WITH_REASON = (("url", "url_note"), ("date_accessed", "date_accessed_note"))
-_INT = re.compile(r"^-?\d{1,9}$")
+_INT = re.compile(r"-?[0-9]{1,9}")  # ASCII digits only, used with fullmatch
 _BOOLS = {"true": True, "false": False}
 
 
@@ -146,10 +146,14 @@ def _data_row(line: int) -> int | None:
 
 def parse_csv(text: str, table: RawTable, shown: str) -> tuple[list[dict] | None, list[Problem]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    record_start = 1  # physical line where the record being read begins
     try:
-        records = list(reader)
+        for record in reader:
+            records.append(record)
+            record_start = reader.line_num + 1
     except csv.Error as err:
-        row = _data_row(reader.line_num)
+        row = _data_row(record_start)
         return None, [Problem(shown, row, None, "well-formed CSV (balanced quotes)", str(err))]
     if not records:
         return None, [Problem(shown, None, None, "file has a header row")]
@@ -210,7 +214,7 @@ def _convert(cell: str, dtype: str):
     if cell == "":
         return None, None
     if dtype == INT:
-        if not _INT.match(cell):
+        if not _INT.fullmatch(cell):
             return None, "an integer"
         return int(cell), None
     if dtype == BOOL:

@@ -1,0 +1,555 @@
+"""Every raw-file rule: the committed files pass, and a file broken in one way is refused with
+a Problem that names the file, the 1-based data row, the column and the rule.
+
+Each case edits a tmp copy of raw/ (the `raw_dir` fixture). `edit_csv` re-records the checksum so
+the check under test is reached instead of the origin record's checksum rule.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import edit_csv
+
+from pipeline import paths
+from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
+from pipeline.transforms.problems import Problem
+from pipeline.transforms.raw_io import read_raw_file, update_origin_checksum
+from pipeline.transforms.raw_relations import relation_problems
+
+
+def csv_of(raw_dir: Path, table: str) -> Path:
+    return raw_dir / RAW_BY_NAME[table].relative_path
+
+
+def shown(table: str) -> str:
+    return f"raw/{RAW_BY_NAME[table].relative_path}"
+
+
+def problems_of(raw_dir: Path, table: str) -> list[Problem]:
+    return read_raw_file(RAW_BY_NAME[table], raw_dir).problems
+
+
+def relation_problems_of(raw_dir: Path, table: str) -> list[Problem]:
+    frames = {t.name: read_raw_file(t, raw_dir).frame for t in RAW_TABLES}
+    assert all(frame is not None for frame in frames.values()), "every file must still parse"
+    return relation_problems(frames)[table]
+
+
+def find(problems: list[Problem], *, file, row, column, rule) -> Problem:
+    """The one problem at (file, row, column) whose rule contains `rule`; fails otherwise."""
+    hits = [
+        p
+        for p in problems
+        if p.file == file and p.row == row and p.column == column and rule in p.rule
+    ]
+    assert len(hits) == 1, f"expected one {rule!r} at {file} row {row} column {column}: {problems}"
+    return hits[0]
+
+
+def write_bytes_with_checksum(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+    update_origin_checksum(path)
+
+
+# --- the committed files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", RAW_TABLES, ids=lambda t: t.name)
+def test_committed_raw_file_passes_every_rule(table):
+    raw_file = read_raw_file(table, paths.RAW_DIR)
+    assert raw_file.problems == []
+    assert raw_file.frame is not None and len(raw_file.frame) > 0
+    assert list(raw_file.frame.columns) == table.spec.column_names
+
+
+def test_committed_raw_files_agree_with_each_other():
+    frames = {t.name: read_raw_file(t, paths.RAW_DIR).frame for t in RAW_TABLES}
+    found = relation_problems(frames)
+    assert set(found) == set(RAW_BY_NAME)
+    assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+# --- value rules within one file -------------------------------------------------------------
+
+# (case id, table, old text, new text, data row, column, rule substring)
+VALUE_CASES = [
+    ("rank above n_ranked", "table1_ranks", "2022,65,140,", "2022,141,140,", 1, "rank",
+     "rank <= n_ranked"),
+    ("rank 0", "table1_ranks", "2022,65,140,", "2022,0,140,", 1, "rank", "at least 1"),
+    ("negative rank", "table1_ranks", "2022,65,140,", "2022,-3,140,", 1, "rank", "at least 1"),
+    ("non-integer rank", "table1_ranks", "2022,65,140,", "2022,6x,140,", 1, "rank",
+     "an integer"),
+    ("empty rank without missing_reason", "table1_ranks", "2022,65,140,", "2022,,140,", 1,
+     "missing_reason", "an empty rank has a missing_reason"),
+    ("table2 rank above n_ranked", "table2_kazakhstan_ranks", "2022,9,14,", "2022,15,14,", 1,
+     "rank", "rank <= n_ranked"),
+    ("impossible date 2022-02-30", "timeline_events",
+     "ev_2019_tokayev_presidential_election,2019-03-20,day",
+     "ev_2019_tokayev_presidential_election,2022-02-30,day", 8, "event_date",
+     "a real calendar date"),
+    ("month precision not on day 01", "timeline_events", "2022-03-01,month", "2022-03-15,month",
+     22, "event_date", "event_date agrees with date_precision"),
+    ("year precision not on 01-01", "timeline_events",
+     "ev_1953_convention_human_rights,1953-01-01,year",
+     "ev_1953_convention_human_rights,1953-06-01,year", 1, "event_date",
+     "event_date agrees with date_precision"),
+    ("date in the future", "timeline_events",
+     "ev_2019_tokayev_presidential_election,2019-03-20,day",
+     "ev_2019_tokayev_presidential_election,2999-03-20,day", 8, "event_date",
+     "not in the future"),
+    ("accessed date in the future", "references", "2023-03-09", "2999-03-09", 3,
+     "accessed_date", "not in the future"),
+    ("unknown date precision", "timeline_events", "2022-03-01,month", "2022-03-01,week", 22,
+     "date_precision", "one of"),
+    ("negative amount", "funding_claims", "1000000000.00,EUR,about", "-1000000000.00,EUR,about",
+     1, "amount_eur", "non-negative amount"),
+    ("amount with thousands separator", "funding_claims", "1000000000.00,EUR,about",
+     '"1,000,000,000.00",EUR,about', 1, "amount_eur", "no thousands separators"),
+    ("amount with three decimals", "funding_claims", "1000000000.00,EUR,about",
+     "1000000000.001,EUR,about", 1, "amount_eur", "at most 2 decimals"),
+    ("currency other than EUR", "funding_claims", "1000000000.00,EUR,about",
+     "1000000000.00,USD,about", 1, "currency", "one of ['EUR']"),
+    ("amount and missing reason both empty", "funding_claims",
+     "No 2014-2020 figure was found in any source the project holds", "", 11, "amount_eur",
+     "an amount or a reason it is missing, not both"),
+    ("period ends before it starts", "funding_claims", "all_eu_support,\"EU financial support for "
+     "the protection of rights and freedoms in Central Asia\",2014,2020",
+     "all_eu_support,\"EU financial support for the protection of rights and freedoms in Central "
+     "Asia\",2021,2020", 1, "period_end_year", "period_start_year <= period_end_year"),
+    ("text starting with = (formula)", "references", "Afzal A,2004,Human rights in Central Asia",
+     "Afzal A,2004,=HYPERLINK(\"http://x\")", 1, "title", "spreadsheet formula"),
+    ("text starting with @ (formula)", "references", "Afzal A,2004,", "@Afzal A,2004,", 1,
+     "authors", "spreadsheet formula"),
+    ("control character in text", "references", "Human rights in Central Asia",
+     "Human rights\x07 in Central Asia", 1, "title", "no control characters"),
+    ("leading whitespace in text", "references", "Afzal A,2004,", " Afzal A,2004,", 1, "authors",
+     "no leading or trailing whitespace"),
+    ("lowercase country code", "countries", "KAZ,KZ,Kazakhstan", "kaz,KZ,Kazakhstan", 5,
+     "country_iso3", "three capital letters"),
+    ("boolean written yes", "countries", "KAZ,KZ,Kazakhstan,iso_3166_1,true",
+     "KAZ,KZ,Kazakhstan,iso_3166_1,yes", 5, "is_central_asia", "true or false"),
+    ("figure label not two capital letters", "figure1_bars", "2,TD,", "2,Td,", 2,
+     "label_as_printed", "two capital letters"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("table", "old", "new", "row", "column", "rule"),
+    [pytest.param(*case[1:], id=case[0]) for case in VALUE_CASES],
+)
+def test_value_rule_refuses_the_broken_cell(raw_dir, table, old, new, row, column, rule):
+    assert problems_of(raw_dir, table) == []
+    edit_csv(csv_of(raw_dir, table), old, new)
+    find(problems_of(raw_dir, table), file=shown(table), row=row, column=column, rule=rule)
+
+
+def test_non_integer_rank_keeps_the_offending_text(raw_dir):
+    edit_csv(csv_of(raw_dir, "table1_ranks"), "2022,65,140,", "2022,6x,140,")
+    problem = find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown("table1_ranks"),
+        row=1,
+        column="rank",
+        rule="an integer",
+    )
+    assert problem.value == "6x"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        pytest.param("٦٥", id="Arabic-Indic digits"),
+        pytest.param("６５", id="full-width digits"),
+        pytest.param('"65\n"', id="quoted with a trailing newline"),
+    ],
+)
+def test_integer_cell_must_be_plain_ascii_digits(raw_dir, cell):
+    """'Parsed strictly': a rank that only looks like 65 must not be read as 65."""
+    edit_csv(csv_of(raw_dir, "table1_ranks"), "2022,65,140,", f"2022,{cell},140,")
+    find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown("table1_ranks"),
+        row=1,
+        column="rank",
+        rule="an integer",
+    )
+
+
+def test_amount_must_be_plain_ascii_digits(raw_dir):
+    """A full-width amount passes the raw rule today and only fails later, in DuckDB's CAST,
+    without file, row or column."""
+    edit_csv(csv_of(raw_dir, "funding_claims"), "1000000000.00,EUR,about", "１０００.00,EUR,about")
+    find(
+        problems_of(raw_dir, "funding_claims"),
+        file=shown("funding_claims"),
+        row=1,
+        column="amount_eur",
+        rule="no thousands separators",
+    )
+
+
+def test_empty_rank_with_missing_reason_passes(raw_dir):
+    edit_csv(
+        csv_of(raw_dir, "table1_ranks"),
+        "65** (66 in 2021),2022,65,140,Table 1 note **: a total of 140 countries are represented "
+        "in the rating,66,2021,**,,",
+        "–,2022,,,,,,**,no data,",
+    )
+    assert problems_of(raw_dir, "table1_ranks") == []
+
+
+def test_duplicate_primary_key_reports_both_rows(raw_dir):
+    path = csv_of(raw_dir, "references")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    write_bytes_with_checksum(path, "".join([*lines, lines[2]]).encode())  # row 2 again
+    problems = problems_of(raw_dir, "references")
+    last_row = len(lines)  # header + n rows, plus the copy: the copy is data row len(lines)
+    for row in (2, last_row):
+        problem = find(
+            problems,
+            file=shown("references"),
+            row=row,
+            column="reference_key",
+            rule="key (reference_key) is unique",
+        )
+        assert problem.value == "alexandrov2018"
+
+
+def test_duplicate_composite_key_names_all_key_columns(raw_dir):
+    path = csv_of(raw_dir, "table1_ranks")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    duplicate = lines[1].replace("1,1,Global rating", "10,1,Global rating", 1)
+    write_bytes_with_checksum(path, "".join([*lines, duplicate]).encode())
+    find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown("table1_ranks"),
+        row=1,
+        column="row_label, country_name",
+        rule="key (row_label, country_name) is unique",
+    )
+
+
+# --- rules across files ----------------------------------------------------------------------
+
+# (case id, table edited, old, new, table reported on, data row, column, rule, value)
+RELATION_CASES = [
+    ("table2 global rank differs from table1", "table2_kazakhstan_ranks",
+     "106/140***,2022,106,140", "106/140***,2022,107,140", "table2_kazakhstan_ranks", 3, "rank",
+     "global rank equals Table 1's Kazakhstan rank", "107 vs Table 1: 106"),
+    ("table1 kazakhstan rank differs from table2", "table1_ranks", "106,2022,106,140",
+     "105,2022,105,140", "table2_kazakhstan_ranks", 3, "rank",
+     "global rank equals Table 1's Kazakhstan rank", "106 vs Table 1: 105"),
+    ("figure label TD mapped to TCD (Chad)", "figure1_bars", "TD,Tajikistan,TJK",
+     "TD,Tajikistan,TCD", "figure1_bars", 2, "country_iso3",
+     "label maps to the country whose paper_codes list it", "TD -> TCD"),
+    ("figure label TR mapped to TUR (ISO lookalike)", "figure1_bars", "TR,Turkmenistan,TKM",
+     "TR,Turkmenistan,TUR", "figure1_bars", 3, "country_iso3",
+     "label maps to the country whose paper_codes list it", "TR -> TUR"),
+    ("unknown country code in timeline", "timeline_events", "KAZ;KGZ;TJK;TKM;UZB",
+     "KAZ;KGZ;TJK;TKM;XYZ", "timeline_events", 4, "country_iso3s",
+     "every value is a known countries.country_iso3", "XYZ"),
+    ("unknown citation key in timeline", "timeline_events", ",rollan2021,",
+     ",rollan2021;no_such_reference,", "timeline_events", 8, "citation_keys",
+     "every value is a known references.reference_key", "no_such_reference"),
+    ("errata point at an unknown event", "errata",
+     "err_tokayev_election_date,ev_2019_tokayev_presidential_election",
+     "err_tokayev_election_date,ev_2019_no_such_event", "errata", 1, "event_id",
+     "every value is a known timeline_events.event_id", "ev_2019_no_such_event"),
+    ("table1 row label not in the crosswalk", "table1_ranks", "1,1,Global rating",
+     "1,1,Global ratings", "table1_ranks", 1, "row_label",
+     "every value is a known factor_crosswalk.paper_label", "Global ratings"),
+    ("table1 country not among paper names", "table1_ranks", "Kazakhstan,Kazakhstan,65**",
+     "Kazakhstan,Kazakstan,65**", "table1_ranks", 1, "country_name",
+     "every value is a known countries.paper_names", "Kazakstan"),
+    ("funding claim cites an unknown source", "funding_claims", "ec_press_ip_19_3829",
+     "no_such_source", "funding_claims", 3, "source_id",
+     "every value is a known sources.source_id", "no_such_source"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edited", "old", "new", "table", "row", "column", "rule", "value"),
+    [pytest.param(*case[1:], id=case[0]) for case in RELATION_CASES],
+)
+def test_cross_file_rule_refuses_the_broken_link(
+    raw_dir, edited, old, new, table, row, column, rule, value
+):
+    edit_csv(csv_of(raw_dir, edited), old, new)
+    assert problems_of(raw_dir, edited) == [], "the edit must pass the single-file rules"
+    problem = find(
+        relation_problems_of(raw_dir, table), file=shown(table), row=row, column=column, rule=rule
+    )
+    assert problem.value == value
+
+
+def test_chad_code_is_reported_both_as_unknown_country_and_wrong_mapping(raw_dir):
+    edit_csv(csv_of(raw_dir, "figure1_bars"), "TD,Tajikistan,TJK", "TD,Tajikistan,TCD")
+    problems = relation_problems_of(raw_dir, "figure1_bars")
+    assert {(p.row, p.column) for p in problems} == {(2, "country_iso3")}
+    assert any("known countries.country_iso3" in p.rule for p in problems)
+    assert any("paper_codes" in p.rule for p in problems)
+
+
+# --- file, header and CSV-level rules --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            ",rank,n_ranked,",
+            ",n_ranked,",
+            [("rank", "column required by the spec is present")],
+            id="missing column",
+        ),
+        pytest.param(
+            ",source_reference_key\n",
+            ",source_reference_key,extra\n",
+            [("extra", "column is in the spec (unexpected or renamed column)")],
+            id="extra column",
+        ),
+        pytest.param(
+            ",rank,n_ranked,",
+            ",rnk,n_ranked,",
+            [
+                ("rank", "column required by the spec is present"),
+                ("rnk", "column is in the spec (unexpected or renamed column)"),
+            ],
+            id="renamed column",
+        ),
+        pytest.param(
+            "rank,n_ranked,",
+            "n_ranked,rank,",
+            [(None, "columns are in the spec's order")],
+            id="swapped columns",
+        ),
+    ],
+)
+def test_header_problems(raw_dir, old, new, expected):
+    edit_csv(csv_of(raw_dir, "table1_ranks"), old, new)
+    problems = problems_of(raw_dir, "table1_ranks")
+    assert sorted((p.column, p.rule) for p in problems) == sorted(expected, key=str)
+    assert all(p.file == shown("table1_ranks") and p.row is None for p in problems)
+
+
+def _crlf(data: bytes) -> bytes:
+    return data.replace(b"\n", b"\r\n")
+
+
+def _bom(data: bytes) -> bytes:
+    return b"\xef\xbb\xbf" + data
+
+
+def _header_only(data: bytes) -> bytes:
+    return data.split(b"\n")[0] + b"\n"
+
+
+def _latin1_in_row_2(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines[2] = lines[2].replace(b"Uzbekistan", b"Uzbekistan\xff", 1)
+    return b"\n".join(lines)
+
+
+def _unbalanced_quote_in_row_1(data: bytes) -> bytes:
+    return data.replace(b"65** (66 in 2021)", b'"65** (66 in 2021)', 1)
+
+
+def _stray_delimiter_in_row_2(data: bytes) -> bytes:
+    return data.replace(b"78 (85 in 2021)", b"78, (85 in 2021)", 1)
+
+
+def _quote_inside_field_row_2(data: bytes) -> bytes:
+    return data.replace(b",78 (85 in 2021),", b',"78 (85" in 2021),', 1)
+
+
+def _no_final_newline(data: bytes) -> bytes:
+    return data.rstrip(b"\n")
+
+
+def _cr_in_row_3(data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines[3] += b"\r"
+    return b"\n".join(lines)
+
+
+# (case id, change to the bytes, data row (None: whole file), rule substring)
+BYTE_CASES = [
+    ("empty file", lambda data: b"", None, "file is not empty"),
+    ("header only", _header_only, None, "file has at least one data row"),
+    ("byte-order mark", _bom, None, "without a byte-order mark"),
+    ("CRLF line endings", _crlf, None, "LF line endings"),
+    ("CR at the end of row 3", _cr_in_row_3, 3, "LF line endings"),
+    ("non-UTF-8 byte", _latin1_in_row_2, 2, "valid UTF-8"),
+    ("quote closed mid-field", _quote_inside_field_row_2, 2, "well-formed CSV (balanced quotes)"),
+    ("stray delimiter", _stray_delimiter_in_row_2, 2, "row has 15 fields like the header"),
+    ("no newline at the end", _no_final_newline, 45, "file ends with a newline"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "row", "rule"), [pytest.param(*case[1:], id=case[0]) for case in BYTE_CASES]
+)
+def test_file_level_problem_stops_reading(raw_dir, change, row, rule):
+    path = csv_of(raw_dir, "table1_ranks")
+    write_bytes_with_checksum(path, change(path.read_bytes()))
+    raw_file = read_raw_file(RAW_BY_NAME["table1_ranks"], raw_dir)
+    find(raw_file.problems, file=shown("table1_ranks"), row=row, column=None, rule=rule)
+    assert raw_file.frame is None, "a file that cannot be read as CSV must not yield rows"
+
+
+def test_unbalanced_quote_is_reported_on_the_row_where_the_quote_opens(raw_dir):
+    """A quote opened in row 1 and never closed swallows the rest of the file; the problem must
+    point at row 1, where the quote is, not at the last line where the reader gave up."""
+    path = csv_of(raw_dir, "table1_ranks")
+    write_bytes_with_checksum(path, _unbalanced_quote_in_row_1(path.read_bytes()))
+    raw_file = read_raw_file(RAW_BY_NAME["table1_ranks"], raw_dir)
+    assert raw_file.frame is None
+    (problem,) = raw_file.problems
+    assert problem.rule == "well-formed CSV (balanced quotes)"
+    assert problem.row == 1, f"reported at row {problem.row}, the quote opens in row 1"
+
+
+def test_non_utf8_problem_names_the_byte(raw_dir):
+    path = csv_of(raw_dir, "table1_ranks")
+    write_bytes_with_checksum(path, _latin1_in_row_2(path.read_bytes()))
+    (problem,) = problems_of(raw_dir, "table1_ranks")
+    assert problem.value == "byte 0xff at line 3"
+
+
+def test_stray_delimiter_reports_field_count(raw_dir):
+    path = csv_of(raw_dir, "table1_ranks")
+    write_bytes_with_checksum(path, _stray_delimiter_in_row_2(path.read_bytes()))
+    (problem,) = problems_of(raw_dir, "table1_ranks")
+    assert problem.value == "16 fields"
+
+
+def test_missing_csv_is_a_problem(raw_dir):
+    csv_of(raw_dir, "errata").unlink()
+    raw_file = read_raw_file(RAW_BY_NAME["errata"], raw_dir)
+    assert raw_file.problems == [Problem(shown("errata"), None, None, "file exists")]
+    assert raw_file.frame is None
+
+
+# --- origin records --------------------------------------------------------------------------
+
+
+def meta_of(raw_dir: Path, table: str) -> Path:
+    return csv_of(raw_dir, table).with_name(f"{table}.meta.yml")
+
+
+def shown_meta(table: str) -> str:
+    return f"raw/{RAW_BY_NAME[table].source}/{table}.meta.yml"
+
+
+def drop_yaml_key(meta: Path, key: str) -> None:
+    """Remove a top-level key and its indented continuation lines."""
+    text = meta.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^{key}:.*\n(?:[ \t]+.*\n)*", re.MULTILINE)
+    assert pattern.search(text), f"{key} not in {meta.name}"
+    meta.write_text(pattern.sub("", text, count=1), encoding="utf-8")
+
+
+def test_csv_edited_without_updating_checksum(raw_dir):
+    edit_csv(csv_of(raw_dir, "table1_ranks"), "2022,65,140,", "2022,64,140,", keep_checksum=False)
+    problems = problems_of(raw_dir, "table1_ranks")
+    problem = find(
+        problems,
+        file=shown_meta("table1_ranks"),
+        row=None,
+        column="sha256",
+        rule="sha256 in the origin record matches the CSV",
+    )
+    assert problem.value.startswith("recorded 4ea9176f")
+    assert len(problems) == 1
+
+
+@pytest.mark.parametrize("key", ["license", "citation", "transcription", "sha256"])
+def test_origin_record_missing_required_field(raw_dir, key):
+    drop_yaml_key(meta_of(raw_dir, "table1_ranks"), key)
+    find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown_meta("table1_ranks"),
+        row=None,
+        column=key,
+        rule="origin record field is present and not empty",
+    )
+
+
+def test_origin_record_empty_url_needs_a_note(raw_dir):
+    drop_yaml_key(meta_of(raw_dir, "table1_ranks"), "url_note")
+    find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown_meta("table1_ranks"),
+        row=None,
+        column="url",
+        rule="url is given, or url_note says why not",
+    )
+
+
+def test_origin_record_columns_must_match_the_spec(raw_dir):
+    meta = meta_of(raw_dir, "table1_ranks")
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text.replace("  rank: ", "  ranking: ", 1), encoding="utf-8")
+    find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown_meta("table1_ranks"),
+        row=None,
+        column="columns",
+        rule="origin record documents exactly the table's columns",
+    )
+
+
+def test_origin_record_that_is_not_yaml(raw_dir):
+    meta_of(raw_dir, "table1_ranks").write_text("title: [unclosed\n", encoding="utf-8")
+    find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown_meta("table1_ranks"),
+        row=None,
+        column=None,
+        rule="origin record is valid UTF-8 YAML",
+    )
+
+
+def test_missing_origin_record(raw_dir):
+    meta_of(raw_dir, "table1_ranks").unlink()
+    find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown_meta("table1_ranks"),
+        row=None,
+        column=None,
+        rule="origin record exists beside the CSV",
+    )
+
+
+# --- the message ------------------------------------------------------------------------------
+
+
+def test_problem_message_names_file_row_column_and_rule(raw_dir):
+    edit_csv(csv_of(raw_dir, "table1_ranks"), "2022,65,140,", "2022,141,140,")
+    problem = find(
+        problems_of(raw_dir, "table1_ranks"),
+        file=shown("table1_ranks"),
+        row=1,
+        column="rank",
+        rule="rank <= n_ranked",
+    )
+    message = problem.message()
+    assert "raw/paper/table1_ranks.csv" in message
+    assert "row 1" in message
+    assert "column 'rank'" in message
+    assert "rule 'rank <= n_ranked' failed" in message
+
+
+def test_problem_message_for_the_whole_file_has_no_row_or_column():
+    message = Problem("raw/x.csv", None, None, "file is not empty").message()
+    assert message == "raw/x.csv: rule 'file is not empty' failed"
+
+
+def test_problem_message_cuts_long_values():
+    message = Problem("raw/x.csv", 2, "title", "at most 5 characters", "y" * 500).message()
+    assert message.startswith("raw/x.csv, row 2, column 'title': rule 'at most 5 characters'")
+    assert message.endswith("...)")
+    assert len(message) < 200
