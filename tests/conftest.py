@@ -14,9 +14,10 @@ import duckdb
 import pytest
 
 from pipeline import paths
-from pipeline.defs.resources import RawFilesResource, WarehouseResource
+from pipeline.defs.resources import RawFilesResource, WarehouseResource, WjpSnapshotResource
 from pipeline.release import WarehouseLayout
 from pipeline.transforms.raw_io import update_origin_checksum
+from tests.wjp_server import serve, shared_snapshot_path
 
 SEED_TEXT = paths.SEEDS_DIR / "000_7f6503c546157ee3.txt"
 
@@ -44,10 +45,21 @@ def all_assets():
     return ALL_ASSETS
 
 
-def materialize_into(raw_dir: Path, warehouse_dir: Path, instance=None) -> Run:
+# Nothing listens on port 9 of the loopback address: the download fails at once, as offline.
+UNREACHABLE_URL = "http://127.0.0.1:9/roli.json"
+
+
+def offline_wjp(cache_dir: Path) -> WjpSnapshotResource:
+    return WjpSnapshotResource(url=UNREACHABLE_URL, cache_dir=str(cache_dir), timeout_seconds=5)
+
+
+def materialize_into(
+    raw_dir: Path, warehouse_dir: Path, instance=None, wjp: WjpSnapshotResource | None = None
+) -> Run:
     resources = {
         "raw_files": RawFilesResource(root=str(raw_dir)),
         "warehouse": WarehouseResource(root=str(warehouse_dir)),
+        "wjp_snapshot": wjp or offline_wjp(warehouse_dir.parent / "wjp_cache"),
     }
     result = dg.materialize(
         all_assets(),
@@ -88,10 +100,22 @@ def published(tmp_path) -> Run:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Run:
-    """The real raw files materialized once into a session warehouse (read-only tests)."""
+def shared_snapshot() -> bytes:
+    """WJP's published roli.json from ../shared (never copied into the repository)."""
+    path = shared_snapshot_path()
+    if not path.is_file():
+        pytest.fail(f"WJP's snapshot is expected at {path} (../shared beside the repository)")
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, shared_snapshot) -> Run:
+    """The real raw files materialized once into a session warehouse (read-only tests), with
+    WJP's real snapshot served by a local HTTP server at the pinned checksum."""
     base = tmp_path_factory.mktemp("built")
-    run = materialize_into(copy_raw(base), base / "warehouse")
+    with serve({"/roli.json": (200, shared_snapshot, {})}) as url:
+        wjp = WjpSnapshotResource(url=f"{url}/roli.json", cache_dir=str(base / "wjp_cache"))
+        run = materialize_into(copy_raw(base), base / "warehouse", wjp=wjp)
     assert run.result.success, "the full graph must materialize on the committed raw files"
     return run
 

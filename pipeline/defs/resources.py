@@ -15,6 +15,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipeline import paths, release
+from pipeline.transforms.wjp_snapshot import SnapshotPin, pin_from_origin_record
 
 
 class RawFilesResource(dg.ConfigurableResource):
@@ -51,5 +52,26 @@ class WarehouseResource(dg.ConfigurableResource):
             yield connection
 
 
+class WjpSnapshotResource(dg.ConfigurableResource):
+    """Where the pinned WJP snapshot comes from. Defaults come from raw/wjp/roli.source.yml
+    (and WJP_SNAPSHOT_URL for the URL); tests and mirrors may override them."""
+
+    url: str | None = None
+    sha256: str | None = None
+    size_bytes: int | None = None
+    cache_dir: str = str(paths.cache_dir() / "wjp")
+    timeout_seconds: float = 30.0
+
+    def pin(self) -> SnapshotPin:
+        pinned = pin_from_origin_record()
+        if self.sha256 is None:
+            return SnapshotPin(self.url or pinned.url, pinned.sha256, pinned.size)
+        return SnapshotPin(self.url or pinned.url, self.sha256, self.size_bytes)
+
+
 def default_resources() -> dict:
-    return {"raw_files": RawFilesResource(), "warehouse": WarehouseResource()}
+    return {
+        "raw_files": RawFilesResource(),
+        "warehouse": WarehouseResource(),
+        "wjp_snapshot": WjpSnapshotResource(),
+    }

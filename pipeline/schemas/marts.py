@@ -10,8 +10,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.schemas import checks as c
-from pipeline.schemas.raw import CONFIDENCE, DATE_PRECISIONS, EVENT_CATEGORIES, FACTOR_CODES, SCOPES
-from pipeline.schemas.spec import BOOL, DATE, DECIMAL, INT, LIST, STRING, Field, RowRule, TableSpec
+from pipeline.schemas.raw import CONFIDENCE, DATE_PRECISIONS, EVENT_CATEGORIES, SCOPES
+from pipeline.schemas.spec import (
+    BOOL, DATE, DECIMAL, FLOAT, INT, LIST, STRING, Field, RowRule, TableSpec,
+)  # fmt: skip
+from pipeline.schemas.wjp import MEASURE_CODE
 
 ISO3 = (c.pattern(r"[A-Z]{3}", "an alpha-3 code"),)
 VERIFICATION = ("verified", "mismatch", "unverifiable", "not_checked")
@@ -27,6 +30,13 @@ def _rank_or_reason(df: pd.DataFrame) -> pd.Series:
     return df["rank"].notna() | df["missing_reason"].notna()
 
 
+def _verified_iff_paper(df: pd.DataFrame) -> pd.Series:
+    """Paper cells carry a verification status and note; source rows carry none."""
+    is_paper = df["source_id"].str.startswith("paper_")
+    has_status = df["verification"].notna() & df["verification_note"].notna()
+    return is_paper == has_status
+
+
 def _amount_known_flag(df: pd.DataFrame) -> pd.Series:
     return df["is_amount_known"] == df["amount_eur"].notna()
 
@@ -39,12 +49,15 @@ INDICATORS = TableSpec(
     name="indicators",
     description="WJP Rule of Law Index ranks: one row per source x country x index edition x "
     "measure x ranking scope. The paper's Table 1 and Table 2 cells are rows with "
-    "source_id 'paper_table1' / 'paper_table2'; source_locator gives the table, row and column.",
+    "source_id 'paper_table1' / 'paper_table2' (source_locator gives the table, row and "
+    "column), each verified against the WJP snapshot; rows with source_id 'wjp_roli' are "
+    "WJP's own scores with ranks computed from them (all countries, editions 2015-2025).",
     fields=(
         Field(
             "source_id",
             STRING,
-            "Where the row comes from: 'paper_table1' and 'paper_table2' are the paper's tables.",
+            "Where the row comes from: 'paper_table1' and 'paper_table2' are the paper's "
+            "tables, 'wjp_roli' the WJP snapshot.",
         ),
         Field("source_locator", STRING, "Where in the source: table, row and column."),
         Field("country_iso3", STRING, "ISO 3166-1 alpha-3 of the country ranked.", checks=ISO3),
@@ -52,14 +65,16 @@ INDICATORS = TableSpec(
         Field(
             "edition_year",
             INT,
-            "WJP index edition (year of publication of the edition).",
+            "WJP index edition (the 2017-18 edition is 2018).",
             checks=(c.year_between(2008, 2100),),
         ),
+        Field("edition_label", STRING, "Edition as WJP labels it, e.g. '2017-18'."),
         Field(
             "factor_code",
             STRING,
-            "'overall' or WJP factor 'F1'..'F8'.",
-            checks=(c.one_of(FACTOR_CODES),),
+            "'overall', WJP factor 'F1'..'F8', or sub-factor 'SF1.1'..'SF8.7' (WJP rows, "
+            "2025 edition only).",
+            checks=(c.pattern(MEASURE_CODE, "a WJP measure code"),),
         ),
         Field("factor_name", STRING, "WJP's name of the measure."),
         Field("paper_label", STRING, "The paper's label for the measure, as printed.", True),
@@ -92,9 +107,33 @@ INDICATORS = TableSpec(
             "The reference the paper cites as the table's source (see marts.references).",
             True,
         ),
+        Field(
+            "score",
+            FLOAT,
+            "WJP's published score (0-1, 4 decimals); WJP rows only.",
+            True,
+            (pa.Check.in_range(0, 1, name="a score between 0 and 1"),),
+        ),
+        Field(
+            "verification",
+            STRING,
+            "Paper rows: verified, mismatch, unverifiable or not_checked against the WJP "
+            "snapshot; empty on source rows.",
+            True,
+            (c.one_of(VERIFICATION),),
+        ),
+        Field(
+            "verification_note",
+            STRING,
+            "What was compared with what, or why it could not be.",
+            True,
+        ),
     ),  # fmt: skip
     primary_key=("source_id", "country_iso3", "edition_year", "factor_code", "scope"),
     row_rules=(
+        RowRule(
+            "paper rows, and only they, have a verification", "verification", _verified_iff_paper
+        ),
         RowRule("rank <= n_ranked", "rank", _rank_within_n),
         RowRule("an empty rank has a missing_reason", "missing_reason", _rank_or_reason),
     ),

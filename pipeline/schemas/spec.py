@@ -18,7 +18,9 @@ import pandera.pandas as pa
 import pyarrow
 
 # Logical types. Raw CSVs hold dates and money as text, checked as text and typed by DuckDB.
-STRING, INT, BOOL, DATE, DECIMAL, LIST = "string", "int", "bool", "date", "decimal", "list"
+STRING, INT, BOOL, DATE, DECIMAL, LIST, FLOAT = (
+    "string", "int", "bool", "date", "decimal", "list", "float"
+)  # fmt: skip
 
 DUCKDB_TYPES = {
     STRING: "VARCHAR",
@@ -27,6 +29,7 @@ DUCKDB_TYPES = {
     DATE: "DATE",
     DECIMAL: "DECIMAL(18,2)",
     LIST: "VARCHAR[]",
+    FLOAT: "DOUBLE",
 }
 ARROW_TYPES = {
     STRING: pyarrow.string(),
@@ -35,6 +38,7 @@ ARROW_TYPES = {
     DATE: pyarrow.date32(),
     DECIMAL: pyarrow.decimal128(18, 2),
     LIST: pyarrow.list_(pyarrow.string()),
+    FLOAT: pyarrow.float64(),
 }
 
 

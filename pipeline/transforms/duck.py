@@ -59,6 +59,13 @@ def build_table_from_sql(
     return row_count(con, schema, name)
 
 
+def build_view_from_sql(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
+    """CREATE OR REPLACE VIEW `schema.name` AS the SELECT in sql/<schema>/<name>.sql."""
+    ensure_schema(con, schema)
+    run(con, f"CREATE OR REPLACE VIEW {qualified(schema, name)} AS\n{sql_text(schema, name)}")
+    return row_count(con, schema, name)
+
+
 def build_typed_table_from_sql(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec) -> int:
     """Build a table whose columns, order and types are fixed by its spec (marts)."""
     ensure_schema(con, schema)

@@ -6,17 +6,23 @@ import dagster as dg
 
 from pipeline.defs.metadata import problems_metadata, spec_metadata, table_metadata
 from pipeline.defs.resources import WarehouseResource
-from pipeline.schemas.marts import MARTS
+from pipeline.schemas.marts import INDICATORS, MARTS
 from pipeline.schemas.spec import TableSpec, qualified
-from pipeline.transforms.duck import build_typed_table_from_sql, read_frame
+from pipeline.transforms.duck import (
+    build_typed_table_from_sql,
+    build_view_from_sql,
+    read_frame,
+    run,
+)
 from pipeline.transforms.problems import validate_frame
 
 GROUP = "marts"
 CHECK_SCHEMA = "mart_follows_schema"
+VERIFICATION_VIEW = "mart_paper_verification"
 
 # Each mart and the staging tables it reads.
 MART_INPUTS: dict[str, tuple[str, ...]] = {
-    "indicators": ("stg_paper__indicators",),
+    "indicators": ("stg_paper__verification", "stg_wjp__ranks"),
     "funding": ("stg_funding__claims",),
     "timeline": ("stg_paper__timeline",),
     "references": ("stg_paper__references",),
@@ -41,6 +47,17 @@ def mart_asset_key(spec: TableSpec) -> dg.AssetKey:
             kinds={"duckdb", "sql"},
         )
         for spec in MARTS
+    ]
+    + [
+        dg.AssetSpec(
+            VERIFICATION_VIEW,
+            deps=[mart_asset_key(INDICATORS)],
+            group_name=GROUP,
+            description="View `marts.paper_verification`: how many of the paper's cells the WJP "
+            "snapshot confirms, per table, scope and status (pipeline/sql/marts/"
+            "paper_verification.sql).",
+            kinds={"duckdb", "sql"},
+        )
     ],
     check_specs=[
         dg.AssetCheckSpec(
@@ -70,3 +87,19 @@ def marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
                 passed=not problems,
                 metadata=problems_metadata(problems),
             )
+        rows = build_view_from_sql(con, "marts", "paper_verification")
+        summary = run(con, "SELECT * FROM marts.paper_verification")
+        yield dg.MaterializeResult(
+            asset_key=VERIFICATION_VIEW,
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(rows),
+                "dagster/relation_identifier": qualified("marts", "paper_verification"),
+                "summary": dg.MetadataValue.md(verification_markdown(summary)),
+            },
+        )
+
+
+def verification_markdown(rows: list[tuple]) -> str:
+    lines = ["| table | scope | verification | cells |", "|---|---|---|---|"]
+    lines += [f"| {t} | {s} | {v} | {n} |" for t, s, v, n in rows]
+    return "\n".join(lines)

@@ -26,6 +26,12 @@ STAGING_TABLES: dict[str, tuple[str, ...]] = {
         "raw_reference__countries", "raw_paper__table2_region_members",
     ),
     "stg_paper__references": ("raw_paper__references",),
+    "stg_wjp__ranks": ("raw_wjp__roli", "raw_reference__factor_crosswalk"),
+    # Built after the two above, in this order.
+    "stg_paper__verification": (
+        "stg_paper__indicators", "stg_wjp__ranks", "raw_paper__table2_region_members",
+        "raw_wjp__roli",
+    ),
 }  # fmt: skip
 
 

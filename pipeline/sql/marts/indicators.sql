@@ -1,6 +1,39 @@
--- Public mart: ranks from every indicator source, told apart by source_id.
+-- Public mart: ranks from every indicator source, told apart by source_id. The paper's cells
+-- carry their verification against the WJP snapshot; WJP rows carry scores.
 with paper as (
-    select * from staging.stg_paper__indicators
+    select
+        * exclude (edition_year),
+        edition_year,
+        edition_year::varchar as edition_label,
+        cast(null as double) as score
+    from staging.stg_paper__verification
+),
+
+wjp as (
+    select
+        'wjp_roli' as source_id,
+        format('roli.json: country {}, edition {}, measure {}; rank computed ({})',
+               country_iso3, edition_label, measure_code, scope_name) as source_locator,
+        country_iso3,
+        country_name,
+        edition_year,
+        edition_label,
+        measure_code as factor_code,
+        factor_name,
+        cast(null as varchar) as paper_label,
+        scope,
+        scope_name,
+        rank,
+        n_ranked,
+        cast(null as varchar) as missing_reason,
+        cast(null as varchar) as cell_text,
+        cast(null as varchar) as paper_citation_key,
+        score,
+        cast(null as varchar) as verification,
+        cast(null as varchar) as verification_note
+    from staging.stg_wjp__ranks
 )
 
 select * from paper
+union all by name
+select * from wjp

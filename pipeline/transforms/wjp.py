@@ -1,0 +1,108 @@
+"""Parse the WJP Rule of Law Index snapshot (roli.json) into long tables, and check them.
+
+Belongs here: the JSON shape (top level `countries`, `historicalAverages`, `year`, `label`;
+per country `history[]` with overall and f1..f8 per edition, and sub-factor scores sf11..sf87
+for the current edition only) and its conversion to the WJP specs. Any departure from that
+shape raises `SnapshotUnavailable` with what was wrong. No Dagster, no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.schemas.wjp import WJP_COUNTRIES, WJP_REGION_AVERAGES, WJP_SCORES
+from pipeline.transforms.problems import validate_frame
+from pipeline.transforms.wjp_snapshot import SnapshotUnavailable
+
+FACTOR_KEYS = ("overall", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8")
+_SUB_FACTOR_KEY = re.compile(r"^sf([1-8])([1-9])$")
+MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class WjpTables:
+    scores: pd.DataFrame
+    countries: pd.DataFrame
+    region_averages: pd.DataFrame
+
+
+def measure_code(key: str) -> str:
+    """'overall' -> 'overall', 'f3' -> 'F3', 'sf31' -> 'SF3.1'."""
+    if key == "overall":
+        return key
+    sub = _SUB_FACTOR_KEY.match(key)
+    if sub:
+        return f"SF{sub.group(1)}.{sub.group(2)}"
+    return key.upper()
+
+
+def parse_snapshot(data: bytes, source: str) -> WjpTables:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise SnapshotUnavailable(f"{source} is not valid UTF-8 JSON: {err}") from err
+    try:
+        tables = WjpTables(
+            scores=_scores(document),
+            countries=_countries(document),
+            region_averages=_region_averages(document),
+        )
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        raise SnapshotUnavailable(
+            f"{source} does not have the expected roli.json shape: {type(err).__name__} {err}"
+        ) from err
+    _check(tables, source)
+    return tables
+
+
+def _scores(document: dict) -> pd.DataFrame:
+    rows = []
+    current_year, current_label = (
+        int(document["year"]),
+        str(document.get("label", document["year"])),
+    )
+    for country in document["countries"]:
+        code = country["code"]
+        for edition in country["history"]:
+            for key in FACTOR_KEYS:
+                if edition.get(key) is not None:
+                    rows.append((code, int(edition["year"]), str(edition["label"]),
+                                 measure_code(key), float(edition[key])))  # fmt: skip
+        for key, value in country.items():
+            if _SUB_FACTOR_KEY.match(key) and value is not None:
+                rows.append((code, current_year, current_label, measure_code(key), float(value)))
+    return pd.DataFrame(rows, columns=WJP_SCORES.column_names)
+
+
+def _countries(document: dict) -> pd.DataFrame:
+    rows = [(c["code"], c["country"], c["region"], c["income"]) for c in document["countries"]]
+    return pd.DataFrame(rows, columns=WJP_COUNTRIES.column_names)
+
+
+def _region_averages(document: dict) -> pd.DataFrame:
+    rows = []
+    for edition in document.get("historicalAverages", []):
+        year, label = int(edition["year"]), str(edition["label"])
+        groups = {"Global": edition["global"], **edition.get("regional", {})}
+        for region, averages in groups.items():
+            for key in FACTOR_KEYS:
+                if averages.get(key) is not None:
+                    rows.append((year, label, region, measure_code(key), float(averages[key])))
+    return pd.DataFrame(rows, columns=WJP_REGION_AVERAGES.column_names)
+
+
+def _check(tables: WjpTables, source: str) -> None:
+    problems = []
+    for spec, frame in ((WJP_SCORES, tables.scores), (WJP_COUNTRIES, tables.countries),
+                        (WJP_REGION_AVERAGES, tables.region_averages)):  # fmt: skip
+        if frame.empty and spec is not WJP_REGION_AVERAGES:
+            raise SnapshotUnavailable(f"{source} holds no {spec.name.removeprefix('wjp_')}")
+        problems += validate_frame(frame, spec, f"{source} ({spec.name})")
+    if problems:
+        listed = "; ".join(p.message() for p in problems[:MAX_LISTED])
+        more = f" (and {len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
+        raise SnapshotUnavailable(f"{source} has invalid values: {listed}{more}")
