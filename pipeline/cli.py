@@ -81,11 +81,11 @@ def print_stages(result) -> None:
 
 
 def _stage_stats(result):
-    seconds, rows, assets = {}, defaultdict(int), defaultdict(int)
+    seconds, rows, assets = defaultdict(float), defaultdict(int), defaultdict(int)
     for event in result.all_events:
         stage = _stage_of(event.step_key)
         if event.event_type_value == "STEP_SUCCESS":
-            seconds[stage] = event.event_specific_data.duration_ms / 1000
+            seconds[stage] += event.event_specific_data.duration_ms / 1000
         if event.event_type_value == "ASSET_MATERIALIZATION":
             assets[stage] += 1
             count = event.event_specific_data.materialization.metadata.get("dagster/row_count")
@@ -94,7 +94,8 @@ def _stage_stats(result):
 
 
 def _stage_of(step_key: str | None) -> str:
-    mapping = {"raw_tables": "raw", "staging_tables": "staging", "marts": "marts",
+    mapping = {"raw_tables": "raw", "raw_wjp__roli": "raw", "staging_tables": "staging",
+               "marts": "marts",
                "parquet_exports": "exports", "report_summary": "reports",
                "warehouse_release": "publish"}  # fmt: skip
     return mapping.get(step_key or "", step_key or "")
@@ -109,17 +110,30 @@ def print_failures(result) -> None:
                 text = messages.value if messages is not None else ""
                 indented = text.replace("\n", "\n  ")
                 asset = evaluation.asset_key.to_user_string()
-                print(f"\nFAILED check {evaluation.check_name} on {asset}:\n  {indented}",
+                label = "WARNING" if evaluation.severity.value == "WARN" else "FAILED"
+                print(f"\n{label}: check {evaluation.check_name} on {asset}:\n  {indented}",
                       file=sys.stderr)  # fmt: skip
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error
             print(f"\nFAILED step {event.step_key}: {error.message.strip()}", file=sys.stderr)
 
 
+def _snapshot_unavailable(result) -> bool:
+    return any(
+        e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name == "snapshot_available"
+        and not e.event_specific_data.passed
+        for e in result.all_events
+    )
+
+
 def print_summary(result, elapsed: float) -> None:
     layout = release.WarehouseLayout(paths.warehouse_dir())
     if result.success:
         print(f"\nRefresh succeeded in {elapsed:.1f} s (run {result.run_id}).")
+        if _snapshot_unavailable(result):
+            print("  WJP snapshot unavailable: the paper's cells are marked not_checked "
+                  "(see the warning above; WJP_SNAPSHOT_URL sets a mirror).")  # fmt: skip
         print(f"  warehouse: {layout.published_db}")
         print(f"  exports:   {layout.root / 'exports'}/*.parquet")
         print(f"  report:    {layout.root / 'reports' / 'summary.html'}")

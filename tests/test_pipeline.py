@@ -13,8 +13,8 @@ import dagster as dg
 import pyarrow.parquet as pq
 
 from pipeline.definitions import defs
-from pipeline.schemas.marts import MARTS
 from pipeline.defs.resources import WjpSnapshotResource
+from pipeline.schemas.marts import MARTS
 from tests.conftest import copy_raw, edit_csv, materialize_into
 from tests.wjp_server import serve
 

@@ -213,6 +213,9 @@ def indicator(source, locator, iso3, year, factor, rank, n_ranked=140, scope="gl
         "missing_reason": None if rank is not None else "no data",
         "cell_text": kw.get("cell_text", "–" if rank is None else str(rank)),
         "paper_citation_key": "rule_of_law_index2023",
+        "edition_label": str(year),
+        "verification": kw.get("verification", "verified"),
+        "verification_note": kw.get("verification_note", "Paper and source agree."),
     }
     return row
 
@@ -328,6 +331,24 @@ def report_inputs(**overrides) -> report.ReportInputs:
             }
         ),
     }
+    inputs |= {
+        "countries": pd.DataFrame(
+            {"country_iso3": ["KAZ", "KGZ", "TJK"],
+             "country_name": ["Kazakhstan", "Kyrgyzstan", "Tajikistan"],
+             "is_central_asia": [True, True, True]}
+        ),
+        "paper_verification": pd.DataFrame(
+            {"paper_table": ["Table 1"], "scope": ["global"], "verification": ["verified"],
+             "cells": [11]}
+        ),
+        "wjp_snapshot": pd.DataFrame(
+            [{"status": "unavailable", "reason": "offline", "url": "http://127.0.0.1:9/x",
+              "sha256": "0" * 64, "obtained_from": None}]
+        ),
+        "wjp_region_averages": pd.DataFrame(
+            columns=["edition_year", "edition_label", "region", "measure_code", "average_score"]
+        ),
+    }  # fmt: skip
     inputs.update(overrides)
     return report.ReportInputs(**inputs)
 

@@ -12,7 +12,16 @@ import pandera.pandas as pa
 from pipeline.schemas import checks as c
 from pipeline.schemas.raw import CONFIDENCE, DATE_PRECISIONS, EVENT_CATEGORIES, SCOPES
 from pipeline.schemas.spec import (
-    BOOL, DATE, DECIMAL, FLOAT, INT, LIST, STRING, Field, RowRule, TableSpec,
+    BOOL,
+    DATE,
+    DECIMAL,
+    FLOAT,
+    INT,
+    LIST,
+    STRING,
+    Field,
+    RowRule,
+    TableSpec,
 )  # fmt: skip
 from pipeline.schemas.wjp import MEASURE_CODE
 

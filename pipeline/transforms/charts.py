@@ -20,7 +20,7 @@ FONT = "font-family='system-ui, -apple-system, Segoe UI, Roboto, sans-serif'"
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], chart_id: str) -> str:
     head = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
-        f"width='100%' role='img' aria-labelledby='{chart_id}-title {chart_id}-desc' {FONT}>"
+        f"width='100%' style='max-width:{width}px;height:auto' role='img' aria-labelledby='{chart_id}-title {chart_id}-desc' {FONT}>"
         f"<title id='{chart_id}-title'>{escape(title)}</title>"
         f"<desc id='{chart_id}-desc'>{escape(desc)}</desc>"
         "<defs><pattern id='hatch' width='6' height='6' patternUnits='userSpaceOnUse' "
@@ -188,3 +188,67 @@ def _ticks(first: float, last: float) -> list[int]:
     step = 10 if span > 40 else 5 if span > 15 else 1
     start = int(first // step + 1) * step
     return list(range(start, int(last) + 1, step))
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: list[tuple[int, float]]  # (edition year, score)
+    dashed: bool = False
+
+
+def line_chart(series: list[Series], x_labels: dict[int, str], title: str) -> str:
+    """Scores (0-1 axis clipped to the data) across editions; dashed lines are averages.
+    Each series has its own colour and marker shape, and a direct label at its end."""
+    left, top, plot_w, plot_h = 60, 20, 640, 260
+    width, height = left + plot_w + 230, top + plot_h + 50
+    years = sorted(x_labels)
+    values = [v for s in series for _, v in s.points]
+    low, high = (min(values) - 0.05, max(values) + 0.05) if values else (0.0, 1.0)
+
+    def x_of(year: int) -> float:
+        return left + plot_w * (years.index(year) / max(len(years) - 1, 1))
+
+    def y_of(value: float) -> float:
+        return top + plot_h * (1 - (value - low) / (high - low))
+
+    body = [f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
+            "stroke='#888888'/>"]  # fmt: skip
+    for year in years:
+        body.append(_text(x_of(year), top + plot_h + 18, x_labels[year], 11, "middle"))
+    for step in range(5):
+        value = low + (high - low) * step / 4
+        body.append(_text(left - 6, y_of(value) + 4, f"{value:.2f}", 11, "end"))
+        body.append(f"<line x1='{left}' y1='{y_of(value):.1f}' x2='{left + plot_w}' "
+                    f"y2='{y_of(value):.1f}' stroke='#eeeeee'/>")  # fmt: skip
+    for index, line in enumerate(series):
+        body.append(_series_path(line, OKABE_ITO[index % len(OKABE_ITO)], index, x_of, y_of))
+    desc = "Line chart. " + "; ".join(
+        f"{s.label}: " + ", ".join(f"{x_labels[y]} {v:.4f}" for y, v in s.points) for s in series
+    )
+    return _svg(width, height, title, desc, body, "trend")
+
+
+def _series_path(line: Series, colour: str, index: int, x_of, y_of) -> str:
+    if not line.points:
+        return ""
+    coords = [(x_of(y), y_of(v)) for y, v in line.points]
+    path = " ".join(f"{'M' if i == 0 else 'L'} {x:.1f} {y:.1f}" for i, (x, y) in enumerate(coords))
+    dash = " stroke-dasharray='6 4'" if line.dashed else ""
+    parts = [f"<path d='{path}' fill='none' stroke='{colour}' stroke-width='2'{dash}/>"]
+    for x, y in coords:
+        parts.append(_point_marker(x, y, colour, index))
+    end_x, end_y = coords[-1]
+    parts.append(_text(end_x + 10, end_y + 4, line.label, 11, fill="#222222"))
+    return "".join(parts)
+
+
+def _point_marker(x: float, y: float, colour: str, index: int) -> str:
+    shape = index % 3
+    if shape == 0:
+        return f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='{colour}'/>"
+    if shape == 1:
+        return (f"<rect x='{x - 3.5:.1f}' y='{y - 3.5:.1f}' width='7' height='7' "
+                f"fill='{colour}'/>")  # fmt: skip
+    triangle = f"M {x:.1f} {y - 4:.1f} L {x + 4:.1f} {y + 3:.1f} L {x - 4:.1f} {y + 3:.1f} Z"
+    return f"<path d='{triangle}' fill='{colour}'/>"

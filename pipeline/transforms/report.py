@@ -55,6 +55,10 @@ class ReportInputs:
     timeline: pd.DataFrame
     references: pd.DataFrame
     source_files: pd.DataFrame
+    countries: pd.DataFrame
+    paper_verification: pd.DataFrame  # paper_table, scope, verification, cells
+    wjp_snapshot: pd.DataFrame  # one row: status, reason, url, sha256, obtained_from
+    wjp_region_averages: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ def build_report(data: ReportInputs) -> Report:
         headline_section(data.indicators),
         table1_section(data.indicators),
         table2_section(data.indicators),
+        verification_section(data.indicators, data.paper_verification, data.wjp_snapshot),
+        trend_section(data.indicators, data.countries, data.wjp_region_averages),
         funding_section(data.funding),
         timeline_section(data.timeline),
         sources_section(data.source_files, data.references),
@@ -247,6 +253,100 @@ def _movement(group: pd.DataFrame, latest: int) -> str:
     verb = "up" if change > 0 else "down" if change < 0 else "unchanged"
     amount = f" {abs(change)} place{'s' if abs(change) != 1 else ''}" if change else ""
     return f"overall rank {old} in {year} to {new} in {latest} ({verb}{amount})."
+
+
+def verification_section(
+    indicators: pd.DataFrame, counts: pd.DataFrame, snapshot: pd.DataFrame
+) -> Section:
+    status = snapshot.iloc[0] if not snapshot.empty else None
+    if status is None or status["status"] != "available":
+        reason = "not run" if status is None else status["reason"]
+        intro = (f"The WJP snapshot was not available in this refresh ({reason}); every cell "
+                 "of the paper is marked not_checked.")  # fmt: skip
+    else:
+        intro = (f"Every cell of the paper's Tables 1 and 2 was compared with the World Justice "
+                 f"Project's own data (the snapshot pinned in raw/wjp/roli.source.yml, sha256 "
+                 f"{status['sha256'][:12]}…), ranks computed from WJP's published scores "
+                 "(competition ranking on 4-decimal scores).")  # fmt: skip
+    rows = [[r.paper_table, r.scope, r.verification, str(int(r.cells))]
+            for r in counts.itertuples()]  # fmt: skip
+    paper = paper_rows(indicators)
+    notable = paper[paper["verification"].isin(["mismatch", "unverifiable"])]
+    notes = [[r.source_locator, r.verification, r.verification_note]
+             for r in notable.sort_values("source_locator").itertuples()]  # fmt: skip
+    blocks = [
+        Paragraph(intro),
+        Table("Cells per table, scope and status (marts.paper_verification).",
+              ["Table", "Scope", "Status", "Cells"], rows),
+    ]  # fmt: skip
+    if notes:
+        blocks.append(Table("Cells the source contradicts or cannot check, and why.",
+                            ["Cell", "Status", "What was compared"], notes))  # fmt: skip
+    return Section("verification", "Does the primary source confirm the paper?", blocks)
+
+
+def trend_section(
+    indicators: pd.DataFrame, countries: pd.DataFrame, averages: pd.DataFrame
+) -> Section:
+    wjp = indicators[(indicators["source_id"] == "wjp_roli") & (indicators["scope"] == "global")
+                     & (indicators["factor_code"] == "overall")]  # fmt: skip
+    central_asia = countries[countries["is_central_asia"]].sort_values("country_name")
+    if wjp.empty:
+        return Section("trends", "Overall score across WJP editions", [
+            Paragraph("No WJP data in this refresh (snapshot unavailable).")])  # fmt: skip
+    labels = dict(zip(wjp["edition_year"].astype(int), wjp["edition_label"], strict=False))
+    series, rows = [], []
+    for country in central_asia.itertuples():
+        points = _points(wjp[wjp["country_iso3"] == country.country_iso3], "score")
+        if not points:
+            rows.append([country.country_name, "not in the WJP index", ""])
+            continue
+        series.append(charts.Series(country.country_name, points))
+        rows.append([country.country_name, _trend_text(points, labels), ""])
+    region_names = _regions_of(indicators, central_asia)
+    for region in region_names:
+        average = averages[(averages["region"] == region) & (averages["measure_code"] == "overall")]
+        points = _points(average, "average_score")
+        series.append(charts.Series(f"{region} average", points, dashed=True))
+        rows.append([f"{region} (WJP average)", _trend_text(points, labels), "WJP published"])
+    chart = charts.line_chart(series, labels, "WJP Rule of Law Index overall score by edition: "
+                              "Central Asian countries and their region's average")  # fmt: skip
+    return Section(
+        "trends",
+        "Overall score across WJP editions, against the regional average",
+        [
+            Paragraph(
+                "Scores are WJP's published overall scores (0-1). The regional average is "
+                "WJP's published average for the country's region (2025 grouping). "
+                "Tajikistan and Turkmenistan are not covered by the index."
+            ),
+            Chart("score_trends", chart, "Line chart of the scores in the table below."),
+            Table(
+                "Overall score by edition (source: marts.indicators, source_id 'wjp_roli'; "
+                "raw.wjp_region_averages).",
+                ["Series", "Scores by edition", "Note"],
+                rows,
+            ),
+        ],  # fmt: skip
+    )
+
+
+def _points(frame: pd.DataFrame, column: str) -> list[tuple[int, float]]:
+    ordered = frame.sort_values("edition_year")
+    return [(int(y), float(v)) for y, v in zip(ordered["edition_year"], ordered[column],
+                                                 strict=True)]  # fmt: skip
+
+
+def _trend_text(points: list[tuple[int, float]], labels: dict[int, str]) -> str:
+    return ", ".join(f"{labels.get(y, y)}: {v:.4f}" for y, v in points)
+
+
+def _regions_of(indicators: pd.DataFrame, central_asia: pd.DataFrame) -> list[str]:
+    wjp = indicators[indicators["source_id"] == "wjp_roli"]
+    regional = wjp[(wjp["scope"] == "region")
+                   & wjp["country_iso3"].isin(central_asia["country_iso3"])]  # fmt: skip
+    suffix = " (WJP 2025 grouping)"
+    return sorted({name.removesuffix(suffix) for name in regional["scope_name"]})
 
 
 def funding_section(funding: pd.DataFrame) -> Section:

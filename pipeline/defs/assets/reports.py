@@ -9,6 +9,7 @@ from pipeline.defs.assets.marts import mart_asset_key
 from pipeline.defs.resources import WarehouseResource
 from pipeline.schemas.marts import MARTS, MARTS_BY_NAME
 from pipeline.schemas.raw import SOURCE_FILES
+from pipeline.schemas.wjp import WJP_REGION_AVERAGES, WJP_SNAPSHOT
 from pipeline.transforms.duck import read_frame
 from pipeline.transforms.report import ReportInputs, build_report
 
@@ -25,13 +26,19 @@ def load_report_inputs(con) -> ReportInputs:
         timeline=mart("timeline"),
         references=mart("references"),
         source_files=read_frame(con, "raw", SOURCE_FILES),
+        countries=mart("countries"),
+        paper_verification=con.sql("SELECT * FROM marts.paper_verification").df(),
+        wjp_snapshot=read_frame(con, "raw", WJP_SNAPSHOT),
+        wjp_region_averages=read_frame(con, "raw", WJP_REGION_AVERAGES),
     )
 
 
 @dg.asset(
     name="report_summary",
     group_name=GROUP,
-    deps=[mart_asset_key(s) for s in MARTS] + [export_asset_key(s) for s in MARTS],
+    deps=[mart_asset_key(s) for s in MARTS]
+    + [export_asset_key(s) for s in MARTS]
+    + ["mart_paper_verification", "raw_wjp__roli"],
     description="Summary report (Markdown + self-contained HTML with inline SVG charts).",
     kinds={"html", "markdown"},
     op_tags={"stage": "reports"},
