@@ -8,7 +8,7 @@ LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) pyproject.toml | sha256sum | cut -c1-16)
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
-.PHONY: run test dev lint format lock instance clean
+.PHONY: run test reliability dev lint format lock instance clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ run: $(STAMP) instance
 	$(BIN)/python -m pipeline.cli refresh
 
 test: $(STAMP) instance
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging
+
+# Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
+reliability: $(STAMP) instance
+	$(BIN)/python -m pytest tests/reliability -p no:logging -s
 
 dev: $(STAMP) instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -m pipeline.definitions

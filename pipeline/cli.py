@@ -43,7 +43,7 @@ def checksums(write: bool) -> int:
 
     stale = 0
     for table in RAW_TABLES:
-        path = paths.RAW_DIR / table.relative_path
+        path = paths.raw_dir() / table.relative_path
         origin, _ = read_origin(path, sha256_of(path.read_bytes()), table)
         if origin.get("sha256") == sha256_of(path.read_bytes()):
             continue

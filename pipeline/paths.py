@@ -3,6 +3,8 @@
 Belongs here: the repository root and the default locations of raw/, warehouse/ and the
 download cache. `PIPELINE_WAREHOUSE_DIR` moves the warehouse elsewhere; that is the only way
 the pipeline writes outside the repository's warehouse/ folder, and the user must set it.
+`PIPELINE_RAW_DIR` reads the transcriptions from elsewhere; `PIPELINE_CACHE_DIR` moves the
+download cache (default `.cache/`, ignored by git).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = REPO_ROOT / "raw"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+
+
+def raw_dir() -> Path:
+    """The transcribed sources: `raw/` in the repository unless PIPELINE_RAW_DIR is set (the
+    pipeline only reads here)."""
+    configured = os.environ.get("PIPELINE_RAW_DIR")
+    return Path(configured).resolve() if configured else RAW_DIR
 
 
 def warehouse_dir() -> Path:

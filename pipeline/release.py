@@ -148,6 +148,7 @@ def publish(layout: WarehouseLayout, build: Build, manifest: dict, keep: int) ->
         os.rename(build.directory, release)
         _swap_symlink(layout.current_link, os.path.relpath(release, layout.root))
         _ensure_public_links(layout)
+        _remove_leftover_temporary_links(layout)
         prune_releases(layout, keep)
         prune_stale_builds(layout)
     return release
@@ -178,6 +179,13 @@ def _ensure_public_links(layout: WarehouseLayout) -> None:
                 "move it away (it is not managed by the pipeline)"
             )
         _swap_symlink(link, target)
+
+
+def _remove_leftover_temporary_links(layout: WarehouseLayout) -> None:
+    """A publish killed between creating and renaming a link leaves `.<name>.<pid>.tmp`."""
+    for leftover in layout.root.glob(".*.tmp"):
+        if leftover.is_symlink():
+            leftover.unlink()
 
 
 def prune_releases(layout: WarehouseLayout, keep: int) -> None:

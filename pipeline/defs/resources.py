@@ -6,6 +6,7 @@ Belongs here: resource classes and the default resource set. Stays out: build/pu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from pipeline.transforms.wjp_snapshot import SnapshotPin, pin_from_origin_record
 class RawFilesResource(dg.ConfigurableResource):
     """The folder of transcribed source files and their origin records."""
 
-    root: str = str(paths.RAW_DIR)
+    root: str = str(paths.raw_dir())
 
     @property
     def path(self) -> Path:
@@ -32,7 +33,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """The warehouse directory. Each run builds in its own folder; `publish` swaps it in."""
 
     root: str = str(paths.warehouse_dir())
-    keep_releases: int = 2
+    keep_releases: int = int(os.environ.get("PIPELINE_KEEP_RELEASES", "2"))
 
     @property
     def layout(self) -> release.WarehouseLayout:

@@ -19,7 +19,7 @@ import yaml
 
 from pipeline import paths
 
-ORIGIN_RECORD = paths.RAW_DIR / "wjp" / "roli.source.yml"
+ORIGIN_RECORD_NAME = "wjp/roli.source.yml"
 URL_OVERRIDE_ENV = "WJP_SNAPSHOT_URL"
 # The file is under 1 MB; a response several times larger is not the pinned file.
 MAX_DOWNLOAD_BYTES = 20_000_000
@@ -49,8 +49,9 @@ class Snapshot:
     path: Path
 
 
-def pin_from_origin_record(record: Path = ORIGIN_RECORD) -> SnapshotPin:
+def pin_from_origin_record(record: Path | None = None) -> SnapshotPin:
     """The pinned URL and checksum; WJP_SNAPSHOT_URL replaces the URL, never the checksum."""
+    record = record or paths.raw_dir() / ORIGIN_RECORD_NAME
     origin = yaml.safe_load(record.read_text(encoding="utf-8"))
     url = os.environ.get(URL_OVERRIDE_ENV) or origin["url"]
     return SnapshotPin(url=url, sha256=origin["sha256"], size=origin.get("bytes"))

@@ -1,0 +1,76 @@
+"""Crash safety: SIGKILL the real refresh at random moments across the whole run. After each
+kill the warehouse shows the last good state or the new one, never a mix, and the next refresh
+needs no cleanup."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import time
+
+from tests.reliability.cli_harness import kill_group, make_sandbox, published_state, set_variant
+
+KILLS = int(os.environ.get("CRASH_KILLS", "24"))
+SEED = int(os.environ.get("CRASH_SEED", "20261127"))
+
+
+def test_sigkill_at_random_points_never_leaves_a_mixed_or_broken_warehouse(tmp_path):
+    sandbox = make_sandbox(tmp_path)
+    variants = {name: set_variant(sandbox, name) for name in ("B", "A")}
+    build_starts, full_run, output = _timed_refresh(sandbox)
+    assert output.returncode == 0, output.stdout
+    good = published_state(sandbox.layout)
+    assert good == variants["A"]
+
+    rng = random.Random(SEED)
+    kept, published, during_build = 0, 0, 0
+    for kill in range(KILLS):
+        target = set_variant(sandbox, "B" if good == variants["A"] else "A")
+        # Half the kills anywhere in the run (start-up included), half inside the build.
+        low = 0.0 if kill % 2 == 0 else build_starts
+        delay = rng.uniform(low, full_run * 1.05)
+        builds_before = _build_dirs(sandbox)
+        process = sandbox.start_refresh()
+        time.sleep(delay)
+        building = bool(_build_dirs(sandbox) - builds_before) and process.poll() is None
+        kill_group(process)
+        state = published_state(sandbox.layout)
+        assert state in (good, target), f"kill {kill} after {delay:.2f}s: unknown state"
+        published += state == target
+        kept += state == good
+        during_build += building
+        good = state
+    print(f"\n{KILLS} kills over a {full_run:.1f}s run, build from {build_starts:.1f}s "
+          f"(seed {SEED}): {kept} kept the last "
+          f"good state, {published} published the new one; {during_build} hit a build "
+          "in progress")  # fmt: skip
+    # The kills must have landed inside the run, not only before it started or after it ended.
+    assert during_build >= KILLS // 4
+    assert kept >= 5
+
+    target = set_variant(sandbox, "B" if good == variants["A"] else "A")
+    final = sandbox.refresh()
+    assert final.returncode == 0, final.stdout
+    assert published_state(sandbox.layout) == target
+    assert len(sandbox.layout.releases()) <= 2
+
+
+def _timed_refresh(sandbox):
+    """(seconds until the build folder appears, seconds of the whole run, completed process)."""
+    started = time.monotonic()
+    process = sandbox.start_refresh()
+    build_starts = None
+    while process.poll() is None:
+        if build_starts is None and _build_dirs(sandbox):
+            build_starts = time.monotonic() - started
+        time.sleep(0.02)
+    full_run = time.monotonic() - started
+    output, _ = process.communicate()
+    return build_starts or 0.0, full_run, subprocess.CompletedProcess(process.args,
+                                                                       process.returncode, output)
+
+
+def _build_dirs(sandbox) -> set:
+    builds = sandbox.layout.builds_dir
+    return set(builds.iterdir()) if builds.is_dir() else set()
