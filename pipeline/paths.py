@@ -4,7 +4,7 @@ Belongs here: the repository root and the default locations of raw/, warehouse/ 
 download cache. `PIPELINE_WAREHOUSE_DIR` moves the warehouse elsewhere; that is the only way
 the pipeline writes outside the repository's warehouse/ folder, and the user must set it.
 `PIPELINE_RAW_DIR` reads the transcriptions from elsewhere; `PIPELINE_CACHE_DIR` moves the
-download cache (default `.cache/`, ignored by git).
+download cache (default `warehouse/cache/`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,6 @@ def warehouse_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Downloads are cached here, outside git (`.cache/` is ignored)."""
+    """Downloads are cached here: `warehouse/cache/` (outside git) unless PIPELINE_CACHE_DIR."""
     configured = os.environ.get("PIPELINE_CACHE_DIR")
-    return Path(configured).resolve() if configured else REPO_ROOT / ".cache"
+    return Path(configured).resolve() if configured else warehouse_dir() / "cache"

@@ -20,7 +20,8 @@ FONT = "font-family='system-ui, -apple-system, Segoe UI, Roboto, sans-serif'"
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], chart_id: str) -> str:
     head = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
-        f"width='100%' style='max-width:{width}px;height:auto' role='img' aria-labelledby='{chart_id}-title {chart_id}-desc' {FONT}>"
+        f"width='100%' style='max-width:{width}px;height:auto' role='img' "
+        f"aria-labelledby='{chart_id}-title {chart_id}-desc' {FONT}>"
         f"<title id='{chart_id}-title'>{escape(title)}</title>"
         f"<desc id='{chart_id}-desc'>{escape(desc)}</desc>"
         "<defs><pattern id='hatch' width='6' height='6' patternUnits='userSpaceOnUse' "

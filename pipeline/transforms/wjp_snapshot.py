@@ -12,6 +12,7 @@ import http.client
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class Snapshot:
     pin: SnapshotPin
     origin: str  # "cache" or "download"
     path: Path
+    accepted: object = None  # what `accept` returned (e.g. the parsed tables)
 
 
 def pin_from_origin_record(record: Path | None = None) -> SnapshotPin:
@@ -57,20 +59,33 @@ def pin_from_origin_record(record: Path | None = None) -> SnapshotPin:
     return SnapshotPin(url=url, sha256=origin["sha256"], size=origin.get("bytes"))
 
 
-def fetch_snapshot(pin: SnapshotPin, cache_dir: Path, timeout: float = DOWNLOAD_TIMEOUT_SECONDS):
-    """The verified snapshot from the cache, or downloaded, verified and then cached."""
+def fetch_snapshot(
+    pin: SnapshotPin,
+    cache_dir: Path,
+    timeout: float = DOWNLOAD_TIMEOUT_SECONDS,
+    accept: Callable[[bytes], object] | None = None,
+):
+    """The verified snapshot from the cache, or downloaded, verified and then cached.
+    `accept` (e.g. the parser) must not raise before a download may enter the cache; a cached
+    copy it rejects is removed (only a bad pin can put one there)."""
     cached = cache_dir / pin.cache_name
     if cached.is_file():
         data = cached.read_bytes()
         if _sha256(data) == pin.sha256:
-            return Snapshot(data, pin, "cache", cached)
+            try:
+                accepted = accept(data) if accept is not None else None
+            except SnapshotUnavailable:
+                cached.unlink()
+                raise
+            return Snapshot(data, pin, "cache", cached, accepted)
     data = download(pin.url, timeout)
     verify(data, pin)
+    accepted = accept(data) if accept is not None else None
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     temporary.replace(cached)
-    return Snapshot(data, pin, "download", cached)
+    return Snapshot(data, pin, "download", cached, accepted)
 
 
 def download(url: str, timeout: float) -> bytes:

@@ -67,8 +67,11 @@ def _timed_refresh(sandbox):
         time.sleep(0.02)
     full_run = time.monotonic() - started
     output, _ = process.communicate()
-    return build_starts or 0.0, full_run, subprocess.CompletedProcess(process.args,
-                                                                       process.returncode, output)
+    return (
+        build_starts or 0.0,
+        full_run,
+        subprocess.CompletedProcess(process.args, process.returncode, output),
+    )
 
 
 def _build_dirs(sandbox) -> set:

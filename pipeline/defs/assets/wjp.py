@@ -78,8 +78,11 @@ def obtain(resource: WjpSnapshotResource) -> tuple[WjpTables | None, dict]:
     status = {"status": "unavailable", "reason": None, "url": pin.url, "sha256": pin.sha256,
               "obtained_from": None}  # fmt: skip
     try:
-        snapshot = fetch_snapshot(pin, _cache_dir(resource), resource.timeout_seconds)
-        tables = parse_snapshot(snapshot.data, pin.url)
+        snapshot = fetch_snapshot(
+            pin, _cache_dir(resource), resource.timeout_seconds,
+            accept=lambda data: parse_snapshot(data, pin.url),
+        )  # fmt: skip
+        tables = snapshot.accepted
     except SnapshotUnavailable as err:
         return None, status | {"reason": str(err)}
     return tables, status | {"status": "available", "obtained_from": snapshot.origin}
