@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
-from pipeline.schemas.spec import TableSpec
+from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.transforms.problems import Problem
 
 PREVIEW_ROWS = 5  # enough to recognise a table in the UI without flooding the event log
@@ -84,4 +84,38 @@ def problems_metadata(problems: list[Problem]) -> dict:
         "failure_count": dg.MetadataValue.int(len(problems)),
         "failure_cases": table,
         "messages": dg.MetadataValue.text("\n".join(p.message() for p in listed)),
+    }
+
+
+def _known_descriptions() -> dict[str, str]:
+    """Column descriptions by name, from every spec (marts first: the public meaning wins)."""
+    from pipeline.schemas.marts import MARTS
+    from pipeline.schemas.raw import RAW_TABLES
+    from pipeline.schemas.wjp import WJP_TABLES
+
+    descriptions: dict[str, str] = {}
+    specs = [*MARTS, *WJP_TABLES, *(t.spec for t in RAW_TABLES)]
+    for spec in specs:
+        for f in spec.fields:
+            descriptions.setdefault(f.name, f.description)
+    return descriptions
+
+
+def relation_metadata(con, schema: str, name: str) -> dict:
+    """Row count, column schema (types from DuckDB, descriptions from the specs) and a preview
+    of a table that has no spec of its own (staging)."""
+    relation = qualified(schema, name)
+    described = con.execute(f"DESCRIBE {relation}").fetchall()
+    descriptions = _known_descriptions()
+    columns = [
+        dg.TableColumn(name=row[0], type=row[1], description=descriptions.get(row[0], ""))
+        for row in described
+    ]
+    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
+    count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
+    return {
+        "dagster/row_count": dg.MetadataValue.int(count),
+        "dagster/column_schema": dg.TableSchema(columns=columns),
+        "dagster/relation_identifier": relation,
+        "preview": dg.MetadataValue.md(preview_markdown(preview)),
     }

@@ -43,6 +43,14 @@ def write_parquet(table: pyarrow.Table, spec: TableSpec, path: Path, provenance:
     return typed.num_rows
 
 
+def write_json(path: Path, document: dict) -> None:
+    """Deterministic JSON (sorted keys, fixed indent), written atomically."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                         encoding="utf-8")  # fmt: skip
+    temporary.replace(path)
+
+
 def read_back_problems(path: Path, spec: TableSpec, expected_rows: int) -> list[str]:
     """What is wrong with a written export, if anything: schema, row count."""
     problems = []

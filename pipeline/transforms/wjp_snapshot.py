@@ -59,6 +59,15 @@ def pin_from_origin_record(record: Path | None = None) -> SnapshotPin:
     return SnapshotPin(url=url, sha256=origin["sha256"], size=origin.get("bytes"))
 
 
+def canonical_source(record: Path | None = None) -> dict:
+    """Title, canonical URL and checksum of the pinned snapshot, as the origin record gives them
+    (a mirror set by WJP_SNAPSHOT_URL is not a different source)."""
+    record = record or paths.raw_dir() / ORIGIN_RECORD_NAME
+    origin = yaml.safe_load(record.read_text(encoding="utf-8"))
+    return {"title": origin["citation"], "url": origin["url"], "sha256": origin["sha256"],
+            "origin_record": f"raw/{ORIGIN_RECORD_NAME}"}  # fmt: skip
+
+
 def fetch_snapshot(
     pin: SnapshotPin,
     cache_dir: Path,

@@ -9,13 +9,17 @@ from pipeline.defs.assets.marts import MART_INPUTS, mart_asset_key
 from pipeline.defs.assets.staging import STAGING_TABLES
 from pipeline.defs.metadata import spec_metadata
 from pipeline.defs.resources import WarehouseResource
+from pipeline.defs.versions import code_version, module_file
 from pipeline.schemas.marts import MARTS
 from pipeline.schemas.spec import TableSpec
-from pipeline.transforms.duck import read_arrow
-from pipeline.transforms.export import read_back_problems, write_parquet
+from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
+from pipeline.transforms.duck import read_arrow, run
+from pipeline.transforms.export import read_back_problems, write_json, write_parquet
+from pipeline.transforms.wjp_snapshot import canonical_source
 
 GROUP = "exports"
 CHECK_READ_BACK = "parquet_matches_mart"
+DATAPACKAGE = "datapackage.json"
 
 
 def export_asset_key(spec: TableSpec) -> dg.AssetKey:
@@ -29,14 +33,20 @@ def raw_lineage(mart_name: str) -> list[str]:
 
 
 def provenance(con, mart_name: str) -> dict:
+    """The raw files (with checksums and citations) and downloads a mart derives from."""
     tables = raw_lineage(mart_name)
-    rows = con.execute(
+    rows = run(
+        con,
         "SELECT raw_table, path, sha256, citation, url FROM raw.source_files "
         "WHERE list_contains(?, raw_table) ORDER BY raw_table",
         [tables],
-    ).fetchall()
+    )
     keys = ("raw_table", "path", "sha256", "citation", "url")
-    return {"raw_files": [dict(zip(keys, row, strict=True)) for row in rows]}
+    result = {"raw_files": [dict(zip(keys, row, strict=True)) for row in rows]}
+    if mart_name == "indicators":
+        (status,) = run(con, "SELECT status FROM raw.wjp_snapshot")[0]
+        result["downloads"] = [canonical_source() | {"status_in_this_refresh": status}]
+    return result
 
 
 @dg.multi_asset(
@@ -44,11 +54,14 @@ def provenance(con, mart_name: str) -> dict:
     specs=[
         dg.AssetSpec(
             export_asset_key(spec),
-            deps=[mart_asset_key(spec)],
+            deps=[mart_asset_key(spec)] + (["raw_wjp__roli"] if spec.name == "indicators" else []),
             group_name=GROUP,
             description=f"`exports/{spec.name}.parquet`: marts.{spec.name} as Parquet.",
             metadata=spec_metadata(spec),
             kinds={"parquet"},
+            code_version=code_version(
+                spec, module_file("transforms/export.py"), module_file("transforms/datapackage.py")
+            ),
         )
         for spec in MARTS
     ],
@@ -65,6 +78,7 @@ def provenance(con, mart_name: str) -> dict:
 )
 def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     build = warehouse.build(context.run_id)
+    resources = []
     with warehouse.connect(context.run_id) as con:
         for spec in MARTS:
             path = build.exports_dir / f"{spec.name}.parquet"
@@ -72,6 +86,7 @@ def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResou
                 read_arrow(con, "marts", spec), spec, path, provenance(con, spec.name)
             )
             problems = read_back_problems(path, spec, rows)
+            resources.append(resource_descriptor(spec, provenance(con, spec.name)))
             key = export_asset_key(spec)
             yield dg.MaterializeResult(
                 asset_key=key,
@@ -87,3 +102,4 @@ def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResou
                 passed=not problems,
                 metadata={"problems": dg.MetadataValue.text("\n".join(problems) or "none")},
             )
+    write_json(build.exports_dir / DATAPACKAGE, package_descriptor(resources))

@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipeline.defs.metadata import problems_metadata, spec_metadata, table_metadata
 from pipeline.defs.resources import WarehouseResource
+from pipeline.defs.versions import code_version, sql_file
 from pipeline.schemas.marts import INDICATORS, MARTS
 from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.transforms.duck import (
@@ -45,6 +46,7 @@ def mart_asset_key(spec: TableSpec) -> dg.AssetKey:
             f"`pipeline/sql/marts/{spec.name}.sql`.",
             metadata=spec_metadata(spec),
             kinds={"duckdb", "sql"},
+            code_version=code_version(sql_file("marts", spec.name), spec),
         )
         for spec in MARTS
     ]
@@ -57,6 +59,7 @@ def mart_asset_key(spec: TableSpec) -> dg.AssetKey:
             "snapshot confirms, per table, scope and status (pipeline/sql/marts/"
             "paper_verification.sql).",
             kinds={"duckdb", "sql"},
+            code_version=code_version(sql_file("marts", "paper_verification")),
         )
     ],
     check_specs=[

@@ -8,6 +8,7 @@ from pipeline import release
 from pipeline.defs.assets.exports import export_asset_key
 from pipeline.defs.assets.marts import mart_asset_key
 from pipeline.defs.resources import WarehouseResource
+from pipeline.defs.versions import code_version, module_file
 from pipeline.schemas.marts import MARTS
 from pipeline.transforms.duck import run
 
@@ -32,6 +33,7 @@ def published_checksums(rows) -> dict[str, str]:
     description="Swaps this run's warehouse, exports and report into `warehouse/` atomically; "
     "keeps the last N releases (WarehouseResource.keep_releases).",
     kinds={"duckdb", "parquet"},
+    code_version=code_version(module_file("release.py")),
     op_tags={"stage": "publish"},
 )
 def warehouse_release(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

@@ -10,6 +10,7 @@ import dagster as dg
 
 from pipeline.defs.metadata import problems_metadata, spec_metadata, table_metadata
 from pipeline.defs.resources import RawFilesResource, WarehouseResource
+from pipeline.defs.versions import code_version, module_file
 from pipeline.schemas.raw import RAW_TABLES, SOURCE_FILES, RawTable
 from pipeline.schemas.spec import qualified
 from pipeline.transforms.duck import load_frame
@@ -34,6 +35,11 @@ def _asset_spec(table: RawTable) -> dg.AssetSpec:
         description=f"{table.spec.description}\n\nFile: `raw/{table.relative_path}` "
         f"(origin record beside it).",
         metadata={**spec_metadata(table.spec), "path": f"raw/{table.relative_path}"},
+        code_version=code_version(
+            table.spec,
+            module_file("transforms/raw_io.py"),
+            module_file("transforms/raw_relations.py"),
+        ),
         kinds={"csv", "duckdb"},
     )
 

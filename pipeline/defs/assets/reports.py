@@ -7,6 +7,7 @@ import dagster as dg
 from pipeline.defs.assets.exports import export_asset_key
 from pipeline.defs.assets.marts import mart_asset_key
 from pipeline.defs.resources import WarehouseResource
+from pipeline.defs.versions import code_version, module_file
 from pipeline.schemas.marts import MARTS, MARTS_BY_NAME
 from pipeline.schemas.raw import SOURCE_FILES
 from pipeline.schemas.wjp import WJP_REGION_AVERAGES, WJP_SNAPSHOT
@@ -41,6 +42,9 @@ def load_report_inputs(con) -> ReportInputs:
     + ["mart_paper_verification", "raw_wjp__roli"],
     description="Summary report (Markdown + self-contained HTML with inline SVG charts).",
     kinds={"html", "markdown"},
+    code_version=code_version(
+        module_file("transforms/report.py"), module_file("transforms/charts.py")
+    ),
     op_tags={"stage": "reports"},
 )
 def report_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

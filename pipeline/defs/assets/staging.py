@@ -5,8 +5,9 @@ its own asset with its own lineage to the raw files it reads.
 
 import dagster as dg
 
+from pipeline.defs.metadata import relation_metadata
 from pipeline.defs.resources import WarehouseResource
-from pipeline.schemas.spec import qualified
+from pipeline.defs.versions import code_version, sql_file
 from pipeline.transforms.duck import build_table_from_sql
 
 GROUP = "staging"
@@ -43,6 +44,7 @@ STAGING_TABLES: dict[str, tuple[str, ...]] = {
             deps=list(upstream),
             group_name=GROUP,
             description=f"Staging table built by `pipeline/sql/staging/{name}.sql`.",
+            code_version=code_version(sql_file("staging", name)),
             kinds={"duckdb", "sql"},
         )
         for name, upstream in STAGING_TABLES.items()
@@ -52,11 +54,7 @@ STAGING_TABLES: dict[str, tuple[str, ...]] = {
 def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect(context.run_id) as con:
         for name in STAGING_TABLES:
-            rows = build_table_from_sql(con, "staging", name)
+            build_table_from_sql(con, "staging", name)
             yield dg.MaterializeResult(
-                asset_key=name,
-                metadata={
-                    "dagster/row_count": dg.MetadataValue.int(rows),
-                    "dagster/relation_identifier": qualified("staging", name),
-                },
+                asset_key=name, metadata=relation_metadata(con, "staging", name)
             )

@@ -12,6 +12,7 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.defs.resources import WarehouseResource, WjpSnapshotResource
+from pipeline.defs.versions import code_version, module_file
 from pipeline.schemas.spec import qualified
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
 from pipeline.transforms.duck import load_frame
@@ -32,6 +33,9 @@ CHECK_AVAILABLE = "snapshot_available"
     "from the pinned snapshot in raw/wjp/roli.source.yml. Region and income group are the "
     "2025 groupings.",
     kinds={"json", "duckdb"},
+    code_version=code_version(
+        module_file("transforms/wjp.py"), module_file("transforms/wjp_snapshot.py"), *WJP_TABLES
+    ),
     check_specs=[
         dg.AssetCheckSpec(
             CHECK_AVAILABLE,
