@@ -551,16 +551,21 @@ def test_ramp_colour_best_and_worst_differ():
     assert charts.ramp_colour(70, 140) == charts.BLUE_RAMP[2]
 
 
-def test_timeline_marks_errata_with_a_diamond():
+def test_timeline_marks_errata_with_an_outlined_diamond_and_colours_by_category():
     points = [
-        charts.TimelinePoint(2019.2, "KAZ", "20 March 2019: election", True),
-        charts.TimelinePoint(2007.0, "EU", "2007: strategy", False),
+        charts.TimelinePoint(2019.2, "KAZ", "20 March 2019: election", True, "events"),
+        charts.TimelinePoint(2007.0, "EU", "2007: strategy", False, "law and policy"),
     ]
     svg = charts.timeline(points, ["EU", "KAZ"], "Events")
     root = parse_svg(svg)
-    assert len(root.findall(f"{SVG}path")) == 1 and len(root.findall(f"{SVG}circle")) == 1
-    assert charts.OKABE_ITO[5] in root.find(f"{SVG}path").get("fill")
+    markers = [e for e in root.iter() if e.find(f"{SVG}title") is not None and e.tag != f"{SVG}svg"]
+    diamond = next(m for m in markers if m.tag == f"{SVG}path")
+    circle = next(m for m in markers if m.tag == f"{SVG}circle")
+    assert diamond.get("stroke-width") == "2.5" and circle.get("stroke-width") is None
+    assert diamond.get("fill") != circle.get("fill")  # two families, two colours
     assert "has an erratum" in root.find(f"{SVG}desc").text
+    legend = "".join(root.itertext())
+    assert "law and policy" in legend and "events" in legend
 
 
 # --- Parquet export --------------------------------------------------------------------------

@@ -137,16 +137,20 @@ def funding_bars(bars: list[Bar], title: str, unit: str = "EUR million") -> str:
 @dataclass(frozen=True)
 class TimelinePoint:
     year_fraction: float  # e.g. 2022.5
-    lane: str  # country group or category
+    lane: str  # country
     label: str
     has_erratum: bool
+    group: str = ""  # category family: its colour, named in the legend
 
 
 def timeline(points: list[TimelinePoint], lanes: list[str], title: str) -> str:
-    """Events on a year axis, one lane per group; events with an erratum are drawn as red
-    diamonds (marker shape as well as colour, for colour-blind readers)."""
+    """Events on a year axis, one lane per country, coloured by category family (legend at the
+    bottom); events with an erratum are drawn as diamonds with a thick outline (shape as well
+    as colour, for colour-blind readers)."""
     label_w, plot_w, lane_h, top = 170, 720, 40, 30
-    width, height = label_w + plot_w + 30, top + lane_h * len(lanes) + 50
+    groups = sorted({p.group for p in points if p.group})
+    colours = {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(groups)}
+    width, height = label_w + plot_w + 30, top + lane_h * len(lanes) + 80
     first = min(p.year_fraction for p in points) - 1
     last = max(p.year_fraction for p in points) + 1
 
@@ -166,22 +170,37 @@ def timeline(points: list[TimelinePoint], lanes: list[str], title: str) -> str:
         body.append(_text(x, height - 24, str(tick), 11, "middle"))
     for point in points:
         y = top + lanes.index(point.lane) * lane_h + lane_h / 2
-        body.append(_marker(x_of(point.year_fraction), y, point))
+        body.append(_marker(x_of(point.year_fraction), y, point, colours.get(point.group)))
+    body.append(_timeline_legend(colours, 10, height - 22))
     desc = "Timeline. " + "; ".join(
-        f"{p.label} ({p.lane}){' - has an erratum' if p.has_erratum else ''}" for p in points
+        f"{p.label} ({p.lane}, {p.group}){' - has an erratum' if p.has_erratum else ''}"
+        for p in points
     )
     return _svg(width, height, title, desc, body, "timeline")
 
 
-def _marker(x: float, y: float, point: TimelinePoint) -> str:
+def _marker(x: float, y: float, point: TimelinePoint, colour: str | None) -> str:
     tooltip = f"<title>{escape(point.label)}</title>"
+    fill = colour or OKABE_ITO[0]
     if point.has_erratum:
-        return (
-            f"<path d='M {x:.1f} {y - 8:.1f} L {x + 8:.1f} {y:.1f} L {x:.1f} {y + 8:.1f} "
-            f"L {x - 8:.1f} {y:.1f} Z' fill='{OKABE_ITO[5]}' stroke='#000000'>{tooltip}</path>"
-        )
-    return (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='{OKABE_ITO[0]}' "
-            f"fill-opacity='0.8'>{tooltip}</circle>")  # fmt: skip
+        return (f"<path d='M {x:.1f} {y - 8:.1f} L {x + 8:.1f} {y:.1f} L {x:.1f} {y + 8:.1f} "
+                f"L {x - 8:.1f} {y:.1f} Z' fill='{fill}' stroke='#000000' "
+                f"stroke-width='2.5'>{tooltip}</path>")  # fmt: skip
+    return (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='{fill}' "
+            f"fill-opacity='0.85'>{tooltip}</circle>")  # fmt: skip
+
+
+def _timeline_legend(colours: dict[str, str], x: float, y: float) -> str:
+    parts, offset = [], 0
+    for group, colour in colours.items():
+        parts.append(f"<circle cx='{x + offset + 6}' cy='{y + 6}' r='5' fill='{colour}'/>")
+        parts.append(_text(x + offset + 15, y + 10, group, 11))
+        offset += 22 + 7 * len(group)
+    parts.append(f"<path d='M {x + offset + 6} {y - 1} L {x + offset + 13} {y + 6} "
+                 f"L {x + offset + 6} {y + 13} L {x + offset - 1} {y + 6} Z' fill='#ffffff' "
+                 "stroke='#000000' stroke-width='2.5'/>")  # fmt: skip
+    parts.append(_text(x + offset + 18, y + 10, "has an erratum", 11))
+    return "".join(parts)
 
 
 def _ticks(first: float, last: float) -> list[int]:

@@ -17,6 +17,14 @@ import pandas as pd
 
 from pipeline.transforms import charts
 
+# The timeline's categories in four families, one colour each (colour-blind safe palette).
+CATEGORY_FAMILY = {
+    **dict.fromkeys(("convention", "charter", "strategy", "action_plan", "law", "decree",
+                     "resolution", "agreement"), "law and policy"),
+    **dict.fromkeys(("meeting", "membership", "anniversary", "treaty_body"), "diplomacy"),
+    **dict.fromkeys(("programme", "funding"), "programmes and funding"),
+    **dict.fromkeys(("protest", "election", "global_event"), "events"),
+}  # fmt: skip
 FACTOR_ORDER = ("overall", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8")
 SCOPE_ORDER = ("region", "income_group", "global")
 _COLUMN_IN_LOCATOR = re.compile(r"column (\d+)")
@@ -430,8 +438,9 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
         date = pd.Timestamp(r.event_date)
         fraction = date.year + (date.dayofyear - 1) / 366
         for lane in list(r.country_iso3s) or ["EU / international"]:
-            points.append(charts.TimelinePoint(fraction, lane, f"{r.date_as_printed}: {r.title}",
-                                               bool(r.erratum)))  # fmt: skip
+            label = f"{r.date_as_printed}: {r.title}"
+            family = CATEGORY_FAMILY[r.category]
+            points.append(charts.TimelinePoint(fraction, lane, label, bool(r.erratum), family))
     n_errata = int(events["erratum"].notna().sum())
     return Section(
         "timeline",
@@ -444,7 +453,10 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
             Chart(
                 "timeline",
                 charts.timeline(
-                    points, lanes, "Events in the paper by country; red diamonds carry an erratum"
+                    points,
+                    lanes,
+                    "Events in the paper by country and category; outlined diamonds carry an "
+                    "erratum",
                 ),
                 "Timeline chart of the events listed below.",
             ),
