@@ -1,4 +1,8 @@
-"""Reusable pandera checks, named so that a failure message reads as the rule that was broken.
+"""Reusable value rules, each written once and runnable two ways: as a pandera check (on a
+pandas frame: the small raw files) and as a SQL predicate (inside DuckDB: the marts and large
+indicator sources). The SQL travels in the check's `statistics["sql"]`, a template in which
+`{col}` stands for the quoted column; `schemas/sql_checks.py` runs them. Tests assert that
+both forms give the same verdict on the same data.
 
 Belongs here: value rules shared by several tables. Stays out: table definitions.
 """
@@ -14,58 +18,90 @@ import pandera.pandas as pa
 # Free text longer than this is almost certainly a broken file (a runaway quote swallowing
 # the rest of the file, or pasted binary), not a sentence from the paper.
 MAX_TEXT_CHARS = 2000
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "@")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection,
+# OWASP's list; tab and CR are already refused as control characters).
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"
+_CONTROL_CHARS = re.compile(_CONTROL)
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 DECIMAL_EUR = re.compile(r"^[0-9]{1,16}(\.[0-9]{1,2})?$")
 
 
-def _strings(series: pd.Series) -> pd.Series:
-    return series.dropna().astype(str)
+def sql_literal(value: object) -> str:
+    """A SQL literal for a constant from this code base (never for data)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _check(holds, name: str, sql: str) -> pa.Check:
+    return pa.Check(holds, name=name, statistics={"sql": sql})
 
 
 def text(max_chars: int = MAX_TEXT_CHARS) -> tuple[pa.Check, ...]:
     """Free text: bounded length, no control characters, no spreadsheet formula."""
+    prefixes = " OR ".join(f"starts_with({{col}}, {sql_literal(p)})" for p in FORMULA_PREFIXES)
     return (
-        pa.Check(
+        _check(
             lambda s: s.isna() | (s.astype(str).str.len() <= max_chars),
-            name=f"at most {max_chars} characters",
+            f"at most {max_chars} characters",
+            f"length({{col}}) <= {max_chars}",
         ),
-        pa.Check(
+        _check(
             lambda s: s.isna() | ~s.astype(str).str.contains(_CONTROL_CHARS),
-            name="no control characters",
+            "no control characters",
+            f"NOT regexp_matches({{col}}, {sql_literal(_CONTROL)})",
         ),
-        pa.Check(
+        _check(
             lambda s: s.isna() | ~s.astype(str).str.startswith(FORMULA_PREFIXES),
-            name="does not start with = + @ (spreadsheet formula)",
+            "does not start with = + - @ (spreadsheet formula)",
+            f"NOT ({prefixes})",
         ),
-        pa.Check(
+        _check(
             lambda s: s.isna() | (s.astype(str) == s.astype(str).str.strip()),
-            name="no leading or trailing whitespace",
+            "no leading or trailing whitespace",
+            "{col} = trim({col}, ' ' || chr(9) || chr(10) || chr(13))",
         ),
     )
 
 
 def pattern(regex: str, meaning: str) -> pa.Check:
     compiled = re.compile(regex)
-    return pa.Check(
+    return _check(
         lambda s: s.isna() | s.astype(str).str.fullmatch(compiled).fillna(False).astype(bool),
-        name=f"{meaning} (matches {regex})",
+        f"{meaning} (matches {regex})",
+        f"regexp_full_match({{col}}, {sql_literal(regex)})",
     )
 
 
 def one_of(values: list[str] | tuple[str, ...]) -> pa.Check:
     allowed = sorted(values)
-    return pa.Check(lambda s: s.isna() | s.isin(allowed), name=f"one of {allowed}")
+    listed = ", ".join(sql_literal(v) for v in allowed)
+    return _check(
+        lambda s: s.isna() | s.isin(allowed), f"one of {allowed}", f"{{col}} IN ({listed})"
+    )
+
+
+def between(low: float, high: float, name: str) -> pa.Check:
+    return _check(
+        lambda s: s.isna() | s.between(low, high),
+        name,
+        f"{{col}} BETWEEN {sql_literal(low)} AND {sql_literal(high)}",
+    )
+
+
+def at_least(low: float, name: str) -> pa.Check:
+    return _check(lambda s: s.isna() | (s >= low), name, f"{{col}} >= {sql_literal(low)}")
 
 
 def positive_int() -> pa.Check:
-    return pa.Check(lambda s: s.isna() | (s >= 1), name="at least 1")
+    return at_least(1, "at least 1")
 
 
 def year_between(first: int, last: int) -> pa.Check:
-    return pa.Check(lambda s: s.isna() | s.between(first, last), name=f"a year {first}-{last}")
+    return between(first, last, f"a year {first}-{last}")
 
 
 def iso_date(latest: dt.date | None = None) -> tuple[pa.Check, ...]:
@@ -78,9 +114,15 @@ def iso_date(latest: dt.date | None = None) -> tuple[pa.Check, ...]:
         today = (latest or dt.date.today()).isoformat()
         return s.isna() | ~s.astype(str).map(_parses_as_date) | (s.astype(str) <= today)
 
+    real = "try_strptime(CAST({col} AS VARCHAR), '%Y-%m-%d') IS NOT NULL"
+    today = sql_literal((latest or dt.date.today()).isoformat()) if latest else "current_date"
     return (
-        pa.Check(is_real_date, name="a real calendar date YYYY-MM-DD"),
-        pa.Check(not_in_future, name="not in the future"),
+        _check(is_real_date, "a real calendar date YYYY-MM-DD", real),
+        _check(
+            not_in_future,
+            "not in the future",
+            f"NOT ({real}) OR CAST({{col}} AS DATE) <= CAST({today} AS DATE)",
+        ),
     )
 
 
@@ -95,9 +137,10 @@ def _parses_as_date(value: str) -> bool:
 
 
 def decimal_eur() -> pa.Check:
-    return pa.Check(
+    return _check(
         lambda s: s.isna() | s.astype(str).str.fullmatch(DECIMAL_EUR).fillna(False).astype(bool),
-        name="a non-negative amount with at most 2 decimals, no thousands separators",
+        "a non-negative amount with at most 2 decimals, no thousands separators",
+        f"regexp_full_match(CAST({{col}} AS VARCHAR), {sql_literal(DECIMAL_EUR.pattern[1:-1])})",
     )
 
 
@@ -109,7 +152,13 @@ def semicolon_list(item_regex: str, meaning: str) -> pa.Check:
             lambda v: all(compiled.fullmatch(item) for item in v.split(";"))
         )
 
-    return pa.Check(holds, name=f"a ';'-separated list of {meaning}")
+    items = "string_split({col}, ';')"
+    return _check(
+        holds,
+        f"a ';'-separated list of {meaning}",
+        f"list_bool_and(list_transform({items}, "
+        f"lambda item: regexp_full_match(item, {sql_literal(item_regex)})))",
+    )
 
 
 def split_list(value) -> list[str]:
@@ -117,3 +166,20 @@ def split_list(value) -> list[str]:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
         return []
     return [item for item in str(value).split(";")]
+
+
+def list_of(item_regex: str, meaning: str) -> pa.Check:
+    """A list column (marts) whose every item matches."""
+    compiled = re.compile(item_regex)
+
+    def holds(s: pd.Series) -> pd.Series:
+        return s.isna() | s.map(
+            lambda items: all(isinstance(i, str) and compiled.fullmatch(i) for i in items)
+        )
+
+    return _check(
+        holds,
+        f"a list of {meaning}",
+        f"list_bool_and(list_transform({{col}}, "
+        f"lambda item: regexp_full_match(item, {sql_literal(item_regex)})))",
+    )

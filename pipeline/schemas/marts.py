@@ -7,7 +7,6 @@ pandera check and the Parquet schema are all derived from it.
 from __future__ import annotations
 
 import pandas as pd
-import pandera.pandas as pa
 
 from pipeline.schemas import checks as c
 from pipeline.schemas.raw import CONFIDENCE, DATE_PRECISIONS, EVENT_CATEGORIES, SCOPES
@@ -48,10 +47,6 @@ def _verified_iff_paper(df: pd.DataFrame) -> pd.Series:
 
 def _amount_known_flag(df: pd.DataFrame) -> pd.Series:
     return df["is_amount_known"] == df["amount_eur"].notna()
-
-
-def _list_of_iso3(values) -> bool:
-    return all(isinstance(v, str) and len(v) == 3 and v.isupper() for v in values)
 
 
 INDICATORS = TableSpec(
@@ -121,7 +116,7 @@ INDICATORS = TableSpec(
             FLOAT,
             "WJP's published score (0-1, 4 decimals); WJP rows only.",
             True,
-            (pa.Check.in_range(0, 1, name="a score between 0 and 1"),),
+            (c.between(0, 1, "a score between 0 and 1"),),
         ),
         Field(
             "verification",
@@ -166,7 +161,7 @@ FUNDING = TableSpec(
             DECIMAL,
             "Amount in EUR (exact decimal); empty where unknown.",
             True,
-            (pa.Check(lambda s: s.isna() | (s.astype(float) >= 0), name="at least 0"),),
+            (c.at_least(0, "at least 0"),),
         ),
         Field("is_amount_known", BOOL, "Whether the source gives an amount."),
         Field(
@@ -216,7 +211,7 @@ TIMELINE = TableSpec(
             "country_iso3s",
             LIST,
             "Countries involved (alpha-3).",
-            checks=(pa.Check(lambda s: s.map(_list_of_iso3), name="a list of alpha-3 codes"),),
+            checks=(c.list_of(r"[A-Z]{3}", "alpha-3 codes"),),
         ),
         Field("actor", STRING, "Who acted; empty where the paper names nobody.", True),
         Field("category", STRING, "Kind of event.", checks=(c.one_of(EVENT_CATEGORIES),)),

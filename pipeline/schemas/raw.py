@@ -347,7 +347,7 @@ TIMELINE = RawTable(
                 INT,
                 "Deaths the paper reports for the event.",
                 True,
-                (c.pa.Check.ge(0, name="at least 0"),),
+                (c.at_least(0, "at least 0"),),
             ),
             _text("paper_section", "Section of the paper the sentence stands in."),
             _text("paper_quote", "Verbatim span of the paper that states the event."),
@@ -442,7 +442,7 @@ FACTOR_CROSSWALK = RawTable(
                 "factor_number",
                 INT,
                 "0 for the overall score, 1-8 for factors.",
-                checks=(c.pa.Check.in_range(0, 8, name="between 0 and 8"),),
+                checks=(c.between(0, 8, "between 0 and 8"),),
             ),
             _text("wjp_factor_name", "WJP's name of the measure."),
         ),  # fmt: skip

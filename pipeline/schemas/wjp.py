@@ -5,13 +5,11 @@ Belongs here: the shape the parsed snapshot must have. Stays out: downloading an
 
 from __future__ import annotations
 
-import pandera.pandas as pa
-
 from pipeline.schemas import checks as c
 from pipeline.schemas.spec import FLOAT, INT, STRING, Field, TableSpec
 
 MEASURE_CODE = r"overall|F[1-8]|SF[1-8]\.[1-9]"
-SCORE_RANGE = (pa.Check.in_range(0, 1, name="a score between 0 and 1"),)
+SCORE_RANGE = (c.between(0, 1, "a score between 0 and 1"),)
 
 WJP_SCORES = TableSpec(
     name="wjp_scores",

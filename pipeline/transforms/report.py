@@ -508,7 +508,12 @@ def _int_or_none(value) -> int | None:
 
 
 def _md_escape(text: str) -> str:
-    return escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
+    """Text from data as inert Markdown: HTML escaped, and no table breaks, emphasis, links
+    or images (the backslash first, so the later escapes are not doubled)."""
+    text = escape(str(text), quote=False).replace("\\", "\\\\")
+    for char in "|*[]":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", " ")
 
 
 def render_markdown(title: str, sections: list[Section]) -> str:

@@ -1,0 +1,473 @@
+"""A corpus of bad (and legitimately odd) raw inputs, as data.
+
+Each `Case` names the raw table it breaks (the file is `raw/<source>/<table>.csv`, or the origin
+record `.meta.yml` beside it when `target == "origin"`), a mutation (a `Replace`, a `SetCell`
+or a small function from the file's bytes to new bytes), whether the CSV's sha256 is re-recorded
+in its origin record afterwards (`rechecksum`; True lets the case reach the rule it targets
+instead of stopping at the checksum rule), and what must happen:
+
+- `Rejected`: the refresh fails on blocking checks; `message` is a regex (re.MULTILINE) that one
+  line of the failing checks' messages must match, naming the file, the data row and the column
+  where they apply, and the rule; `failing` lists every (raw table, check) that must fail, and
+  no other check may fail.
+- `AcceptedVerbatim`: a legitimate value (quotes, HTML, SQL quote characters in free text). The
+  refresh succeeds and the mart stores the value exactly; with `html_escaped`, the report shows
+  it as escaped text and never as markup; in every case summary.md gains no link or image (a
+  Markdown viewer would follow or fetch it).
+
+tests/test_bad_input_corpus.py runs every case through the real pipeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import yaml
+
+ROWS = "rows_follow_schema"
+ORIGIN = "origin_record_matches_file"
+FIFTY_MB = 50 * 1024 * 1024
+ONE_MB = 1024 * 1024
+
+
+# --- mutations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Replace the first `count` occurrences of `old` by `new` (UTF-8 text or raw bytes)."""
+
+    old: str | bytes
+    new: str | bytes
+    count: int = 1
+
+    def __call__(self, data: bytes) -> bytes:
+        old = self.old.encode() if isinstance(self.old, str) else self.old
+        new = self.new.encode() if isinstance(self.new, str) else self.new
+        assert data.count(old) >= self.count, f"{self.old!r} is not in the file {self.count}x"
+        return data.replace(old, new, self.count)
+
+
+def _records(data: bytes) -> tuple[list[str], list[list[str]], list[str]]:
+    """Header, records and physical lines of a one-record-per-line CSV (the raw files are)."""
+    lines = data.decode("utf-8").split("\n")
+    assert lines[-1] == "", "the file must end with a newline before it is mutated"
+    lines = lines[:-1]
+    records = [next(csv.reader([line], strict=True)) for line in lines]
+    assert all(len(r) == len(records[0]) for r in records), "one record per line expected"
+    return records[0], records[1:], lines
+
+
+def _render(record: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(record)
+    return out.getvalue().removesuffix("\n")
+
+
+@dataclass(frozen=True)
+class SetCell:
+    """Set one cell, found by its row's key, to `value`; only that line is rewritten, quoted
+    the way a CSV writer quotes it (so the file stays valid CSV)."""
+
+    key_column: str
+    key: str
+    column: str
+    value: str
+
+    def __call__(self, data: bytes) -> bytes:
+        header, records, lines = _records(data)
+        key_at, column_at = header.index(self.key_column), header.index(self.column)
+        hits = [i for i, r in enumerate(records) if r[key_at] == self.key]
+        assert len(hits) == 1, f"{self.key_column}={self.key!r} must name exactly one row"
+        record = list(records[hits[0]])
+        record[column_at] = self.value
+        lines[hits[0] + 1] = _render(record)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _rewrite(header: list[str], records: list[list[str]]) -> bytes:
+    return ("\n".join(_render(r) for r in [header, *records]) + "\n").encode("utf-8")
+
+
+def drop_column(name: str) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        header, records, _ = _records(data)
+        at = header.index(name)
+        return _rewrite(header[:at] + header[at + 1 :], [r[:at] + r[at + 1 :] for r in records])
+
+    mutate.__doc__ = f"drop the column {name!r} from the header and every row"
+    return mutate
+
+
+def add_column(name: str, value: str) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        header, records, _ = _records(data)
+        return _rewrite([*header, name], [[*r, value] for r in records])
+
+    mutate.__doc__ = f"append a column {name!r} (value {value!r} in every row)"
+    return mutate
+
+
+def rename_column(old: str, new: str) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        header, _, lines = _records(data)
+        assert old in header
+        lines[0] = _render([new if name == old else name for name in header])
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    mutate.__doc__ = f"rename the column {old!r} to {new!r} in the header"
+    return mutate
+
+
+def duplicate_row(key_column: str, key: str) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        header, records, lines = _records(data)
+        at = next(i for i, r in enumerate(records) if r[header.index(key_column)] == key)
+        lines.insert(at + 2, lines[at + 1])
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    mutate.__doc__ = f"repeat the row {key_column}={key!r} right after itself"
+    return mutate
+
+
+def empty(data: bytes) -> bytes:
+    """0 bytes."""
+    return b""
+
+
+def header_only(data: bytes) -> bytes:
+    """Keep the header line (with its newline), drop every data row."""
+    return data[: data.index(b"\n") + 1]
+
+
+def strip_final_newline(data: bytes) -> bytes:
+    """The last line is complete but the file does not end with a newline."""
+    assert data.endswith(b"\n")
+    return data[:-1]
+
+
+def cut_last_row_mid_way(data: bytes) -> bytes:
+    """Cut the file in the middle of its last row, without a final newline (a truncated copy)."""
+    start = data.rindex(b"\n", 0, len(data) - 1) + 1
+    return data[: start + (len(data) - start) // 2]
+
+
+def cut_last_row_after_field(fields: int) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        start = data.rindex(b"\n", 0, len(data) - 1) + 1
+        kept = data[start:].split(b",")[:fields]
+        assert b'"' not in b",".join(kept), "cut outside quoted fields"
+        return data[:start] + b",".join(kept) + b"\n"
+
+    mutate.__doc__ = f"cut the last row after {fields} fields and end the line there"
+    return mutate
+
+
+def add_bom(data: bytes) -> bytes:
+    """Prefix the UTF-8 byte-order mark (what some editors on Windows write)."""
+    return b"\xef\xbb\xbf" + data
+
+
+def crlf_everywhere(data: bytes) -> bytes:
+    """Every line ends with CRLF (the file was saved on Windows)."""
+    return data.replace(b"\n", b"\r\n")
+
+
+def crlf_on_line(line: int) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        lines[line - 1] += b"\r"
+        return b"\n".join(lines)
+
+    mutate.__doc__ = f"only physical line {line} ends with CRLF"
+    return mutate
+
+
+def pad_to(size: int) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        body = data[data.index(b"\n") + 1 :]
+        chunks, total = [data], len(data)
+        while total < size:
+            chunks.append(body)
+            total += len(body)
+        return b"".join(chunks)
+
+    mutate.__doc__ = f"repeat the valid-looking data rows until the file is >= {size:,} bytes"
+    return mutate
+
+
+def drop_origin_field(name: str) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        origin = yaml.safe_load(data.decode("utf-8"))
+        assert name in origin
+        del origin[name]
+        return yaml.safe_dump(origin, sort_keys=False, allow_unicode=True, width=100).encode()
+
+    mutate.__doc__ = f"remove the field {name!r} from the origin record"
+    return mutate
+
+
+def tomorrow() -> str:
+    return (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
+
+def replace_with_tomorrow(old: str, suffix: str) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        return Replace(old + suffix, tomorrow() + suffix)(data)
+
+    mutate.__doc__ = f"replace the date {old} by tomorrow's date (computed at test time)"
+    return mutate
+
+
+# --- expected outcomes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejected:
+    message: str  # regex, re.MULTILINE, over the failing checks' messages
+    also: tuple[str, ...] = ()  # further regexes that must match other lines too
+    failing: tuple[tuple[str, str], ...] = ()  # (raw table, check); default: (case table, ROWS)
+
+
+@dataclass(frozen=True)
+class AcceptedVerbatim:
+    value: str  # stored exactly as written
+    mart: str  # marts.<mart> and exports/<mart>.parquet
+    key_column: str
+    key: str
+    column: str
+    html_escaped: bool = False  # the report shows html.escape(value), never the raw markup
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    table: str  # raw table whose file is mutated
+    mutation: Callable[[bytes], bytes]
+    expect: Rejected | AcceptedVerbatim
+    target: str = "csv"  # "csv", or "origin" (the .meta.yml beside the CSV)
+    rechecksum: bool = True  # re-record the CSV's sha256 in its origin record after the edit
+
+    @property
+    def failing(self) -> set[tuple[str, str]]:
+        assert isinstance(self.expect, Rejected)
+        return set(self.expect.failing or {(self.table, ROWS)})
+
+
+def at(file: str, rule: str, row: int | None = None, column: str | None = None,
+       value: str | None = None) -> str:  # fmt: skip
+    """Regex of one whole Problem.message() line; `rule` and `value` are regexes."""
+    where = ["raw/" + re.escape(file)]
+    if row is not None:
+        where.append(f"row {row}")
+    if column is not None:
+        where.append(f"column '{column}'")
+    tail = "" if value is None else rf" \(value: {value}\)"
+    return rf"^{', '.join(where)}: rule '{rule}' failed{tail}$"
+
+
+# Files as the messages name them (under raw/).
+T1 = "paper/table1_ranks.csv"
+T2 = "paper/table2_kazakhstan_ranks.csv"
+REGION = "paper/table2_region_members.csv"
+FIG = "paper/figure1_bars.csv"
+TIMELINE = "paper/timeline_events.csv"
+REFS = "paper/references.csv"
+COUNTRIES = "reference/countries.csv"
+CROSSWALK = "reference/factor_crosswalk.csv"
+SOURCES = "reference/sources.csv"
+FUNDING = "reference/funding_claims.csv"
+ERRATA = "reference/errata.csv"
+FIELD_COUNT = r"row has {n} fields like the header \(stray delimiter or quote\?\)"
+NO_NEWLINE = r"file ends with a newline \(is the last line truncated\?\)"
+FORMULA = r"does not start with = \+ - @ \(spreadsheet formula\)"
+KNOWN = "every value is a known {}"
+LABEL_MAPS = r"label maps to the country whose paper_codes list it \(countries\.csv\)"
+
+HTML_PAYLOAD = (
+    "<script>document.title='pwned'</script><img src=x onerror=\"alert('x')\"> & "
+    "<b>bold</b> said the paper"
+)
+MARKDOWN_PAYLOAD = "See [the decree](javascript:alert(1)) ![seal](http://127.0.0.1:9/seal.png)"
+HTML_TITLE = "<i>COVID-19</i> & <svg/onload=x>"
+STALE_CHECKSUM = r"sha256 in the origin record matches the CSV \(edited without updating it\?\)"
+SQL_ACTOR = "Ministry of Justice's 'Office'"
+SQL_NAME = 'Kyrgyz "Republic"\'); DROP TABLE marts.funding; --'
+QUOTED_TITLE = 'Human rights in "Central Asia", a \'survey\'; part 1, ""draft""'
+PADDING_TEXT = "A" * ONE_MB
+
+CORPUS: tuple[Case, ...] = (
+    # --- paper/table1_ranks.csv
+    Case("table1-rank-zero", "table1_ranks", Replace("2022,65,140,", "2022,0,140,"),
+         Rejected(at(T1, "at least 1", 1, "rank", "'0'"))),
+    Case("table1-non-utf8-byte", "table1_ranks", Replace("–".encode(), b"\x96"),
+         Rejected(at(T1, "valid UTF-8", 3, value="'byte 0x96 at line 4'"))),
+    Case("table1-50MB-file", "table1_ranks", pad_to(FIFTY_MB),
+         Rejected(at(T1, "file is at most 5,000,000 bytes", value=r"'5\d,\d{3},\d{3} bytes'"))),
+    # --- paper/table2_kazakhstan_ranks.csv
+    Case("table2-negative-rank", "table2_kazakhstan_ranks",
+         Replace("9/14*,2022,9,14,", "9/14*,2022,-9,14,"),
+         Rejected(at(T2, "at least 1", 1, "rank", "'-9'"))),
+    Case("table2-rank-above-n-ranked", "table2_kazakhstan_ranks",
+         Replace("35/42**,2022,35,42,", "35/42**,2022,43,42,"),
+         Rejected(at(T2, "rank <= n_ranked", 2, "rank", "'1, 2, Government influence, .+"))),
+    Case("table2-stray-delimiter", "table2_kazakhstan_ranks", Replace("9/14*,", "9,14*,"),
+         Rejected(at(T2, FIELD_COUNT.format(n=13), 1, value="'14 fields'"))),
+    # --- paper/table2_region_members.csv
+    Case("region-empty-file", "table2_region_members", empty,
+         Rejected(at(REGION, "file is not empty"))),
+    Case("region-list-position-not-an-integer", "table2_region_members",
+         Replace("1,Georgia,GEO", "one,Georgia,GEO"),
+         Rejected(at(REGION, "an integer", 1, "list_position", "'one'"))),
+    Case("region-unknown-country-code", "table2_region_members",
+         Replace("1,Georgia,GEO", "1,Georgia,GEX"),
+         Rejected(at(REGION, KNOWN.format(r"countries\.country_iso3"), 1, "country_iso3",
+                     "'GEX'"))),
+    Case("region-origin-url-without-reason", "table2_region_members",
+         drop_origin_field("url_note"),
+         Rejected(at("paper/table2_region_members.meta.yml",
+                     "url is given, or url_note says why not", column="url"),
+                  failing=(("table2_region_members", ORIGIN),)),
+         target="origin", rechecksum=False),
+    # --- paper/figure1_bars.csv
+    Case("figure1-header-only", "figure1_bars", header_only,
+         Rejected(at(FIG, "file has at least one data row"))),
+    Case("figure1-TD-mapped-to-TCD-Chad", "figure1_bars",
+         Replace("2,TD,Tajikistan,TJK,", "2,TD,Tajikistan,TCD,"),
+         Rejected(at(FIG, LABEL_MAPS, 2, "country_iso3", "'TD -> TCD'"),
+                  also=(at(FIG, KNOWN.format(r"countries\.country_iso3"), 2, "country_iso3",
+                           "'TCD'"),))),
+    Case("figure1-TR-mapped-to-TUR-Turkey", "figure1_bars",
+         Replace("3,TR,Turkmenistan,TKM,", "3,TR,Turkmenistan,TUR,"),
+         Rejected(at(FIG, LABEL_MAPS, 3, "country_iso3", "'TR -> TUR'"))),
+    # --- paper/timeline_events.csv
+    Case("timeline-unbalanced-quote", "timeline_events",
+         Replace(",Protesters in Karakalpakstan,", ',"Protesters in Karakalpakstan,'),
+         Rejected(at(TIMELINE, r"well-formed CSV \(balanced quotes\)", 23, value=".+"))),
+    Case("timeline-impossible-date-2022-02-30", "timeline_events",
+         Replace("2019-03-20,day", "2022-02-30,day"),
+         Rejected(at(TIMELINE, "a real calendar date YYYY-MM-DD", 8, "event_date",
+                     "'2022-02-30'"))),
+    Case("timeline-precision-contradicts-date", "timeline_events",
+         Replace("2022-03-01,month", "2022-03-15,month"),
+         Rejected(at(TIMELINE, "event_date agrees with date_precision", 22, "event_date",
+                     "\"ev_2022_eu_kazakhstan_cooperation_council, 2022-03-15, month, .+"))),
+    Case("timeline-unknown-citation-key", "timeline_events",
+         Replace(",rollan2021,", ",rollan2020,"),
+         Rejected(at(TIMELINE, KNOWN.format(r"references\.reference_key"), 8, "citation_keys",
+                     "'rollan2020'"))),
+    Case("timeline-unknown-country-in-list", "timeline_events",
+         Replace("KAZ;KGZ;TJK;TKM;UZB", "KAZ;KGZ;TJK;TKM;UZX"),
+         Rejected(at(TIMELINE, KNOWN.format(r"countries\.country_iso3"), 4, "country_iso3s",
+                     "'UZX'"))),
+    Case("timeline-html-in-description", "timeline_events",
+         SetCell("event_id", "ev_2022_karakalpakstan_protests", "description", HTML_PAYLOAD),
+         AcceptedVerbatim(HTML_PAYLOAD, "timeline", "event_id",
+                          "ev_2022_karakalpakstan_protests", "description", html_escaped=True)),
+    Case("timeline-html-in-title", "timeline_events",
+         SetCell("event_id", "ev_2020_covid19_outbreak", "title", HTML_TITLE),
+         AcceptedVerbatim(HTML_TITLE, "timeline", "event_id",
+                          "ev_2020_covid19_outbreak", "title", html_escaped=True)),
+    # summary.md is the report too: the text must not become a link or a fetched image there.
+    Case("timeline-markdown-link-in-description", "timeline_events",
+         SetCell("event_id", "ev_2022_treaty_body_inquiries", "description", MARKDOWN_PAYLOAD),
+         AcceptedVerbatim(MARKDOWN_PAYLOAD, "timeline", "event_id",
+                          "ev_2022_treaty_body_inquiries", "description")),
+    Case("timeline-sql-quotes-in-actor", "timeline_events",
+         SetCell("event_id", "ev_2019_tokayev_presidential_election", "actor", SQL_ACTOR),
+         AcceptedVerbatim(SQL_ACTOR, "timeline", "event_id",
+                          "ev_2019_tokayev_presidential_election", "actor")),
+    # --- paper/references.csv
+    Case("references-edited-without-checksum", "references",
+         Replace(",Human rights in Central Asia,", ",Human rights in Central Asia (2nd ed.),"),
+         Rejected(at("paper/references.meta.yml",
+                     STALE_CHECKSUM,
+                     column="sha256", value="'recorded [0-9a-f]{64}, .+"),
+                  failing=(("references", ORIGIN),)),
+         rechecksum=False),
+    Case("references-cut-mid-row", "references", cut_last_row_mid_way,
+         Rejected(at(REFS, NO_NEWLINE, 40))),
+    # A runaway field must be refused by the text-length rule, on its row and column.
+    Case("references-1MB-text-field", "references",
+         SetCell("reference_key", "afzal2004", "notes", PADDING_TEXT),
+         Rejected(at(REFS, "at most 2000 characters", 1, "notes", r"'A{70,}\.\.\."))),
+    Case("references-quotes-in-title", "references",
+         SetCell("reference_key", "afzal2004", "title", QUOTED_TITLE),
+         AcceptedVerbatim(QUOTED_TITLE, "references", "reference_key", "afzal2004", "title")),
+    # --- reference/countries.csv
+    Case("countries-no-final-newline", "countries", strip_final_newline,
+         Rejected(at(COUNTRIES, NO_NEWLINE, 17))),
+    Case("countries-duplicate-key", "countries", duplicate_row("country_iso3", "KAZ"),
+         Rejected(at(COUNTRIES, r"key \(country_iso3\) is unique", 5, "country_iso3", "'KAZ'"),
+                  also=(at(COUNTRIES, r"key \(country_iso3\) is unique", 6, "country_iso3",
+                           "'KAZ'"),))),
+    Case("countries-boolean-written-yes", "countries",
+         Replace("KAZ,KZ,Kazakhstan,iso_3166_1,true", "KAZ,KZ,Kazakhstan,iso_3166_1,yes"),
+         Rejected(at(COUNTRIES, "true or false", 5, "is_central_asia", "'yes'"))),
+    Case("countries-TD-dropped-from-Tajikistan", "countries",
+         SetCell("country_iso3", "TJK", "paper_codes", ""),
+         Rejected(at(FIG, LABEL_MAPS, 2, "country_iso3", "'TD -> TJK'"),
+                  also=(at(FIG, KNOWN.format(r"countries\.paper_codes"), 2, "label_as_printed",
+                           "'TD'"),),
+                  failing=(("figure1_bars", ROWS),))),
+    # --- reference/factor_crosswalk.csv
+    Case("crosswalk-column-missing", "factor_crosswalk", drop_column("wjp_factor_name"),
+         Rejected(at(CROSSWALK, "column required by the spec is present",
+                     column="wjp_factor_name"))),
+    Case("crosswalk-crlf-line-ends", "factor_crosswalk", crlf_everywhere,
+         Rejected(at(CROSSWALK, r"LF line endings \(no CR/CRLF\)"))),
+    Case("crosswalk-factor-number-out-of-range", "factor_crosswalk",
+         Replace("Criminal justice,F8,8,", "Criminal justice,F8,9,"),
+         Rejected(at(CROSSWALK, "between 0 and 8", 9, "factor_number", "'9'"))),
+    # --- reference/sources.csv
+    Case("sources-extra-column", "sources", add_column("reviewer", "someone"),
+         Rejected(at(SOURCES, r"column is in the spec \(unexpected or renamed column\)",
+                     column="reviewer"))),
+    Case("sources-bom", "sources", add_bom,
+         Rejected(at(SOURCES, r"UTF-8 without a byte-order mark \(BOM\)"))),
+    Case("sources-origin-missing-license", "sources", drop_origin_field("license"),
+         Rejected(at("reference/sources.meta.yml", "origin record field is present and not empty",
+                     column="license"),
+                  failing=(("sources", ORIGIN),)),
+         target="origin", rechecksum=False),
+    # --- reference/funding_claims.csv
+    Case("funding-negative-amount", "funding_claims",
+         Replace("1000000000.00,EUR,about", "-1000000000.00,EUR,about"),
+         Rejected(at(FUNDING, "a non-negative amount with at most 2 decimals, no thousands "
+                     "separators", 1, "amount_eur", "'-1000000000.00'"))),
+    Case("funding-other-currency", "funding_claims",
+         Replace("1100000000.00,EUR,reached", "1100000000.00,USD,reached"),
+         Rejected(at(FUNDING, r"one of \['EUR'\]", 2, "currency", "'USD'"))),
+    Case("funding-formula-hyperlink", "funding_claims",
+         SetCell("claim_id", "ca_all_support_paper", "scope_as_stated",
+                 '=HYPERLINK("http://x","y")'),
+         Rejected(at(FUNDING, FORMULA, 1, "scope_as_stated",
+                     r"""'=HYPERLINK\("http://x","y"\)'"""))),
+    # '-' starts a formula too (OWASP CSV injection: = + - @ tab CR); a DDE payload.
+    Case("funding-formula-minus-dde", "funding_claims",
+         SetCell("claim_id", "ca_all_support_paper", "scope_as_stated",
+                 "-2+3+cmd|' /C calc'!A0"),
+         Rejected(at(FUNDING, r"does not start with .*\(spreadsheet formula\)", 1,
+                     "scope_as_stated", ".+"))),
+    Case("funding-cut-mid-row", "funding_claims", cut_last_row_after_field(7),
+         Rejected(at(FUNDING, FIELD_COUNT.format(n=14), 11, value="'7 fields'"))),
+    Case("funding-sql-quotes-in-name", "funding_claims",
+         SetCell("claim_id", "kgz_bilateral_24kg", "recipient_name", SQL_NAME),
+         AcceptedVerbatim(SQL_NAME, "funding", "claim_id", "kgz_bilateral_24kg",
+                          "recipient_name")),
+    # --- reference/errata.csv
+    Case("errata-column-renamed", "errata", rename_column("notes", "note"),
+         Rejected(at(ERRATA, r"column is in the spec \(unexpected or renamed column\)",
+                     column="note"),
+                  also=(at(ERRATA, "column required by the spec is present", column="notes"),))),
+    Case("errata-date-in-the-future", "errata", replace_with_tomorrow("2019-06-09", ",day"),
+         Rejected(at(ERRATA, "not in the future", 1, "corrected_event_date",
+                     r"'\d{4}-\d{2}-\d{2}'"))),
+    Case("errata-crlf-on-one-line", "errata", crlf_on_line(3),
+         Rejected(at(ERRATA, r"LF line endings \(no CR/CRLF\)", 2))),
+)  # fmt: skip
