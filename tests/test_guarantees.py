@@ -97,5 +97,7 @@ def test_nothing_is_written_outside_the_warehouse_directory(tmp_path):
 def _repo_files() -> set[str]:
     """Files in the repository outside ignored build folders (git's own view)."""
     command = ["git", "ls-files", "--others", "--cached", "--exclude-standard"]
-    listed = subprocess.run(command, cwd=paths.REPO_ROOT, capture_output=True, text=True, check=True)
+    listed = subprocess.run(
+        command, cwd=paths.REPO_ROOT, capture_output=True, text=True, check=True
+    )
     return set(listed.stdout.splitlines())
