@@ -523,12 +523,12 @@ def test_chart_labels_are_escaped():
 def test_funding_bars_hatch_only_unknown_amounts():
     bars = [charts.Bar("Known", 174.0, "src"), charts.Bar("Unknown", None, "no source found")]
     svg = charts.funding_bars(bars, "Funding")
-    assert svg.count("fill='url(#hatch)'") == 1
+    assert svg.count("fill='url(#hatch-funding)'") == 1
     assert "unknown - no source found" in svg
     assert "174 EUR million - src" in svg
     parse_svg(svg)
     known_only = charts.funding_bars([charts.Bar("Known", 174.0, "src")], "Funding")
-    assert "fill='url(#hatch)'" not in known_only
+    assert "fill='url(#hatch-funding)'" not in known_only
 
 
 def test_heatmap_hatches_missing_cells():
@@ -540,7 +540,7 @@ def test_heatmap_hatches_missing_cells():
     )
     body = svg.split("</defs>", 1)[1]
     legend_hatches = 1
-    assert body.count("fill='url(#hatch)'") == 1 + legend_hatches
+    assert body.count("fill='url(#hatch-heatmap)'") == 1 + legend_hatches
     assert "no data" in svg
 
 

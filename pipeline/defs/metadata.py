@@ -93,12 +93,28 @@ def _known_descriptions() -> dict[str, str]:
     from pipeline.schemas.raw import RAW_TABLES
     from pipeline.schemas.wjp import WJP_TABLES
 
-    descriptions: dict[str, str] = {}
+    descriptions: dict[str, str] = {
+        "paper_table": "The paper's table (Table 1 or Table 2).",
+        "cells": "Number of the paper's cells with this table, scope and verification status.",
+    }
     specs = [*MARTS, *WJP_TABLES, *(t.spec for t in RAW_TABLES)]
     for spec in specs:
         for f in spec.fields:
             descriptions.setdefault(f.name, f.description)
     return descriptions
+
+
+def spec_relation_metadata(con, spec: TableSpec, schema: str) -> dict:
+    """Metadata of a table with a spec, read with SQL (it may be too large for pandas)."""
+    relation = qualified(schema, spec.name)
+    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
+    count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
+    return {
+        "dagster/row_count": dg.MetadataValue.int(count),
+        "dagster/column_schema": column_schema(spec),
+        "dagster/relation_identifier": relation,
+        "preview": dg.MetadataValue.md(preview_markdown(preview)),
+    }
 
 
 def relation_metadata(con, schema: str, name: str) -> dict:

@@ -9,7 +9,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.schemas import checks as c
-from pipeline.schemas.raw import CONFIDENCE, DATE_PRECISIONS, EVENT_CATEGORIES, SCOPES
+from pipeline.schemas.raw import (
+    CONFIDENCE,
+    DATE_PRECISIONS,
+    EVENT_CATEGORIES,
+    RANK_WITHIN_N_SQL,
+    SCOPES,
+)
 from pipeline.schemas.spec import (
     BOOL,
     DATE,
@@ -136,10 +142,19 @@ INDICATORS = TableSpec(
     primary_key=("source_id", "country_iso3", "edition_year", "factor_code", "scope"),
     row_rules=(
         RowRule(
-            "paper rows, and only they, have a verification", "verification", _verified_iff_paper
+            "paper rows, and only they, have a verification",
+            "verification",
+            _verified_iff_paper,
+            """starts_with("source_id", 'paper_')
+            = ("verification" IS NOT NULL AND "verification_note" IS NOT NULL)""",
         ),
-        RowRule("rank <= n_ranked", "rank", _rank_within_n),
-        RowRule("an empty rank has a missing_reason", "missing_reason", _rank_or_reason),
+        RowRule("rank <= n_ranked", "rank", _rank_within_n, RANK_WITHIN_N_SQL),
+        RowRule(
+            "an empty rank has a missing_reason",
+            "missing_reason",
+            _rank_or_reason,
+            '"rank" IS NOT NULL OR "missing_reason" IS NOT NULL',
+        ),
     ),
 )
 
@@ -189,7 +204,12 @@ FUNDING = TableSpec(
     ),  # fmt: skip
     primary_key=("claim_id",),
     row_rules=(
-        RowRule("is_amount_known matches amount_eur", "is_amount_known", _amount_known_flag),
+        RowRule(
+            "is_amount_known matches amount_eur",
+            "is_amount_known",
+            _amount_known_flag,
+            '"is_amount_known" = ("amount_eur" IS NOT NULL)',
+        ),
     ),  # fmt: skip
 )
 

@@ -62,6 +62,9 @@ def _code(name: str, regex: str, meaning: str, description: str, nullable: bool 
     return Field(name, STRING, description, nullable, (c.pattern(regex, meaning),))
 
 
+RANK_WITHIN_N_SQL = '"rank" IS NULL OR "n_ranked" IS NULL OR "rank" <= "n_ranked"'
+
+
 def _rank_within_n(df):
     return df["rank"].isna() | df["n_ranked"].isna() | (df["rank"] <= df["n_ranked"])
 
@@ -158,9 +161,12 @@ TABLE1 = RawTable(
         ),  # fmt: skip
         primary_key=("row_label", "country_name"),
         row_rules=(
-            RowRule("rank <= n_ranked", "rank", _rank_within_n),
+            RowRule("rank <= n_ranked", "rank", _rank_within_n, RANK_WITHIN_N_SQL),
             RowRule(
-                "an empty rank has a missing_reason", "missing_reason", _missing_rank_has_reason
+                "an empty rank has a missing_reason",
+                "missing_reason",
+                _missing_rank_has_reason,
+                '"rank" IS NOT NULL OR "missing_reason" IS NOT NULL',
             ),
         ),  # fmt: skip
     ),
@@ -213,7 +219,7 @@ TABLE2 = RawTable(
             ),
         ),  # fmt: skip
         primary_key=("row_label", "scope"),
-        row_rules=(RowRule("rank <= n_ranked", "rank", _rank_within_n),),
+        row_rules=(RowRule("rank <= n_ranked", "rank", _rank_within_n, RANK_WITHIN_N_SQL),),
     ),
     (
         ForeignKey("row_label", "factor_crosswalk", "paper_label"),
@@ -294,7 +300,10 @@ FIGURE1 = RawTable(
         primary_key=("label_as_printed",),
         row_rules=(
             RowRule(
-                "an amount or a reason it is missing, not both", "amount_eur", _amount_or_reason
+                "an amount or a reason it is missing, not both",
+                "amount_eur",
+                _amount_or_reason,
+                '("amount_eur" IS NOT NULL) <> ("amount_missing_reason" IS NOT NULL)',
             ),
         ),
     ),
@@ -363,7 +372,14 @@ TIMELINE = RawTable(
         ),  # fmt: skip
         primary_key=("event_id",),
         row_rules=(
-            RowRule("event_date agrees with date_precision", "event_date", _date_matches_precision),
+            RowRule(
+                "event_date agrees with date_precision",
+                "event_date",
+                _date_matches_precision,
+                """("date_precision" <> 'month' OR ends_with(CAST("event_date" AS VARCHAR), '-01'))
+                AND ("date_precision" <> 'year'
+                     OR ends_with(CAST("event_date" AS VARCHAR), '-01-01'))""",
+            ),
         ),
     ),
     (
@@ -542,12 +558,16 @@ FUNDING_CLAIMS = RawTable(
         primary_key=("claim_id",),
         row_rules=(
             RowRule(
-                "an amount or a reason it is missing, not both", "amount_eur", _amount_or_reason
+                "an amount or a reason it is missing, not both",
+                "amount_eur",
+                _amount_or_reason,
+                '("amount_eur" IS NOT NULL) <> ("amount_missing_reason" IS NOT NULL)',
             ),
             RowRule(
                 "period_start_year <= period_end_year",
                 "period_end_year",
                 lambda df: df["period_start_year"] <= df["period_end_year"],
+                '"period_start_year" <= "period_end_year"',
             ),
         ),  # fmt: skip
     ),

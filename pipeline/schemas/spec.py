@@ -68,6 +68,7 @@ class RowRule:
     name: str
     column: str
     holds: Callable[[pd.DataFrame], pd.Series]
+    sql: str | None = None  # the same rule as a SQL boolean over quoted column names
 
 
 @dataclass(frozen=True)

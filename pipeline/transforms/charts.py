@@ -21,14 +21,16 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], chart_
     head = (
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' "
         f"width='100%' style='max-width:{width}px;height:auto' role='img' "
-        f"aria-labelledby='{chart_id}-title {chart_id}-desc' {FONT}>"
+        f"aria-labelledby='{chart_id}-title' aria-describedby='{chart_id}-desc' {FONT}>"
         f"<title id='{chart_id}-title'>{escape(title)}</title>"
         f"<desc id='{chart_id}-desc'>{escape(desc)}</desc>"
-        "<defs><pattern id='hatch' width='6' height='6' patternUnits='userSpaceOnUse' "
+        f"<defs><pattern id='hatch-{chart_id}' width='6' height='6' patternUnits='userSpaceOnUse' "
         "patternTransform='rotate(45)'><rect width='6' height='6' fill='#ffffff'/>"
         "<line x1='0' y1='0' x2='0' y2='6' stroke='#888888' stroke-width='2'/></pattern></defs>"
     )
-    return head + "".join(body) + "</svg>\n"
+    # Ids are unique per chart, so several charts can share one HTML page.
+    content = "".join(body).replace(UNKNOWN_FILL, f"url(#hatch-{chart_id})")
+    return head + content + "</svg>\n"
 
 
 def _text(x: float, y: float, content: str, size: int = 12, anchor: str = "start",
@@ -53,7 +55,13 @@ def ramp_colour(rank: int, n_ranked: int) -> str:
     return BLUE_RAMP[min(int(position * len(BLUE_RAMP)), len(BLUE_RAMP) - 1)]
 
 
-def rank_heatmap(rows: list[str], columns: list[str], cells: list[HeatCell], title: str) -> str:
+def rank_heatmap(
+    rows: list[str],
+    columns: list[str],
+    cells: list[HeatCell],
+    title: str,
+    chart_id: str = "heatmap",
+) -> str:
     """Rows x columns, coloured by percentile of rank, the rank printed in each cell."""
     by_position = {(c.row, c.column): c for c in cells}
     label_w, cell_w, cell_h, top = 190, 104, 30, 56
@@ -71,7 +79,7 @@ def rank_heatmap(rows: list[str], columns: list[str], cells: list[HeatCell], tit
         f"{c.column}, {c.row}: {'no data' if c.rank is None else f'rank {c.rank} of {c.n_ranked}'}"
         for c in cells
     )
-    return _svg(width, height, title, desc, body, "heatmap")
+    return _svg(width, height, title, desc, body, chart_id)
 
 
 def _heat_cell(cell: HeatCell | None, x: float, y: float, w: float, h: float) -> str:

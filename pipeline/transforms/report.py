@@ -203,6 +203,7 @@ def table2_section(indicators: pd.DataFrame) -> Section:
             for r in cells.itertuples()
         ],  # fmt: skip
         title="Kazakhstan 2022: position within region, income group and world (paper, Table 2)",
+        chart_id="positions",
     )
     return Section(
         "table2",

@@ -1,0 +1,214 @@
+"""exports/datapackage.json, checked with the Frictionless library: the descriptor itself (a
+valid Data Package whose every field is typed and described, with keys, sources and terms),
+and the data of every Parquet export against the schema the descriptor declares.
+
+Why the data is read with pyarrow rather than by Frictionless' own Parquet parser: that parser
+goes through pandas, which turns a nullable integer column with an empty cell into floats (NaN),
+lists into numpy arrays, and loses the distinction between None and NaN. Validating what pandas
+made of the file would test pandas' conversions, not the file: a correct INTEGER column with
+one empty value would be reported as a type error, and a wrong file could be smoothed over.
+pyarrow's to_pylist() keeps what the file holds (None, int, Python lists, datetime.date,
+Decimal), so each resource's rows are handed to Frictionless as inline data
+(Resource(data=[header, *rows], schema=<the descriptor's schema>)) and validated there: types,
+required constraints, primary-key uniqueness and header names, by Frictionless' own checks.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from frictionless import Package, Resource, Schema
+
+from pipeline.schemas.marts import MARTS
+
+MART_NAMES = [spec.name for spec in MARTS]
+# Frictionless type -> the Arrow types that may hold it.
+ARROW_TYPES = {
+    "string": pa.types.is_string,
+    "integer": pa.types.is_integer,
+    "number": lambda t: pa.types.is_floating(t) or pa.types.is_decimal(t),
+    "boolean": pa.types.is_boolean,
+    "date": pa.types.is_date,
+    "array": lambda t: pa.types.is_list(t) or pa.types.is_large_list(t),
+}
+NOT_OF_ITS_TYPE = "not-a-value-of-this-type"
+SAMPLE_ROWS = 50  # corrupted copies are cut to this many rows (the indicators file is large)
+
+
+@pytest.fixture(scope="module")
+def exports(built) -> Path:
+    return built.layout.root / "exports"
+
+
+@pytest.fixture(scope="module")
+def descriptor_path(exports) -> Path:
+    path = exports / "datapackage.json"
+    assert path.is_file(), f"the refresh wrote no {path}"
+    return path
+
+
+@pytest.fixture(scope="module")
+def descriptor(descriptor_path) -> dict:
+    return json.loads(descriptor_path.read_text(encoding="utf-8"))
+
+
+def resource_of(descriptor: dict, name: str) -> dict:
+    by_name = {r["name"]: r for r in descriptor["resources"]}
+    assert name in by_name, f"datapackage.json has no resource {name!r} ({sorted(by_name)})"
+    return by_name[name]
+
+
+def inline_rows(path: Path) -> tuple[list[str], list[list]]:
+    """Header and rows of a Parquet file as Python values (None, list, date, Decimal kept)."""
+    table = pq.read_table(path)
+    return table.column_names, [list(row.values()) for row in table.to_pylist()]
+
+
+def validate_inline(header: list[str], rows: list[list], schema: dict):
+    resource = Resource(data=[header, *rows], schema=Schema.from_descriptor(schema))
+    return resource.validate()
+
+
+def errors_of(report) -> list:
+    return report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+# --- the descriptor ------------------------------------------------------------------------------
+
+
+def test_descriptor_is_a_valid_data_package(descriptor_path, descriptor):
+    report = Package.validate_descriptor(str(descriptor_path))
+    assert report.valid, errors_of(report)
+    package = Package(str(descriptor_path))  # the library reads it back without complaint
+    assert [r.name for r in package.resources] == [r["name"] for r in descriptor["resources"]]
+    assert sorted(r["name"] for r in descriptor["resources"]) == sorted(MART_NAMES)
+    assert descriptor.get("title") and descriptor.get("description")
+
+
+@pytest.mark.parametrize("name", MART_NAMES)
+def test_resource_is_typed_described_keyed_sourced_and_licensed(name, descriptor, exports):
+    resource = resource_of(descriptor, name)
+    assert resource.get("description", "").strip(), f"{name}: no description"
+    schema = resource.get("schema")
+    assert schema, f"{name}: no schema"
+    report = Schema.validate_descriptor(schema)
+    assert report.valid, errors_of(report)
+    fields = schema["fields"]
+    assert fields, f"{name}: schema has no fields"
+    for field in fields:
+        assert field.get("type") in ARROW_TYPES, f"{name}.{field.get('name')}: type {field}"
+        assert field.get("description", "").strip(), f"{name}.{field['name']}: no description"
+    key = schema.get("primaryKey")
+    assert key, f"{name}: no primaryKey"
+    assert set(key) <= {f["name"] for f in fields}, f"{name}: key {key} names unknown fields"
+    sources = resource.get("sources")
+    assert sources and all(s.get("title") and s.get("path") for s in sources), sources
+    licenses = resource.get("licenses")
+    assert licenses and all(lic.get("name") or lic.get("path") for lic in licenses), licenses
+    assert all(lic.get("title") for lic in licenses), licenses
+    path = exports / resource["path"]
+    assert path.is_file(), f"{name}: {resource['path']} is not beside datapackage.json"
+
+
+@pytest.mark.parametrize("name", MART_NAMES)
+def test_descriptor_fields_match_the_parquet_schema(name, descriptor, exports):
+    resource = resource_of(descriptor, name)
+    fields = resource["schema"]["fields"]
+    arrow = pq.read_schema(exports / resource["path"])
+    assert [f["name"] for f in fields] == arrow.names
+    for field in fields:
+        arrow_type = arrow.field(field["name"]).type
+        assert ARROW_TYPES[field["type"]](arrow_type), (
+            f"{name}.{field['name']}: descriptor says {field['type']}, Parquet holds {arrow_type}"
+        )
+        # Descriptions agree with the ones in the Parquet file's own metadata.
+        metadata = arrow.field(field["name"]).metadata or {}
+        assert metadata.get(b"description", b"").decode() == field.get("description"), field["name"]
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MART_NAMES)
+def test_parquet_data_is_valid_against_the_descriptor(name, descriptor, exports):
+    resource = resource_of(descriptor, name)
+    path = exports / resource["path"]
+    header, rows = inline_rows(path)
+    assert rows, f"{name}: no rows"
+    report = validate_inline(header, rows, resource["schema"])
+    task = report.tasks[0]
+    assert report.valid and task.stats["errors"] == 0, errors_of(report)[:20]
+    assert task.stats["rows"] == pq.ParquetFile(path).metadata.num_rows == len(rows)
+    assert task.stats["fields"] == len(resource["schema"]["fields"])
+
+
+def test_inline_rows_keep_python_values(exports):
+    """The reason for reading with pyarrow: empty integers stay None, lists stay lists, money
+    stays Decimal and dates stay dates."""
+    _, rows = inline_rows(exports / "timeline.parquet")
+    header = pq.read_schema(exports / "timeline.parquet").names
+    deaths = [r[header.index("deaths_reported")] for r in rows]
+    assert None in deaths and all(d is None or type(d) is int for d in deaths)
+    assert all(type(r[header.index("country_iso3s")]) is list for r in rows)
+    assert all(hasattr(r[header.index("event_date")], "isoformat") for r in rows)
+    _, funding = inline_rows(exports / "funding.parquet")
+    header = pq.read_schema(exports / "funding.parquet").names
+    amounts = [r[header.index("amount_eur")] for r in funding]
+    assert None in amounts and all(a is None or isinstance(a, Decimal) for a in amounts)
+
+
+# --- the validation can fail ---------------------------------------------------------------------
+
+
+def first_typed_field(fields: list[dict]) -> int:
+    """Index of the first field whose type a string cannot satisfy."""
+    for index, field in enumerate(fields):
+        if field["type"] in ("integer", "number", "boolean", "date", "array"):
+            return index
+    raise AssertionError("no non-string field")
+
+
+@pytest.mark.parametrize("name", MART_NAMES)
+def test_a_corrupted_copy_is_reported_invalid(name, descriptor, exports):
+    resource = resource_of(descriptor, name)
+    schema = resource["schema"]
+    header, rows = inline_rows(exports / resource["path"])
+    rows = rows[:SAMPLE_ROWS]
+    # The sample is valid as it is: each error below comes from its corruption.
+    assert validate_inline(header, rows, schema).valid
+
+    # A string in a typed (integer, number, boolean, date or list) field.
+    column = first_typed_field(schema["fields"])
+    broken = copy.deepcopy(rows)
+    broken[0][column] = NOT_OF_ITS_TYPE
+    errors = errors_of(validate_inline(header, broken, schema))
+    assert [2, header[column], "type-error"] in [e[:3] for e in errors], errors
+
+    # A duplicated primary key.
+    doubled = [*rows, list(rows[0])]
+    errors = errors_of(validate_inline(header, doubled, schema))
+    assert "primary-key" in {e[2] for e in errors}, errors
+
+    # An empty required field.
+    required = [i for i, f in enumerate(schema["fields"])
+                if f.get("constraints", {}).get("required")]  # fmt: skip
+    assert required, f"{name}: no required field"
+    emptied = copy.deepcopy(rows)
+    emptied[0][required[-1]] = None
+    errors = errors_of(validate_inline(header, emptied, schema))
+    assert "constraint-error" in {e[2] for e in errors}, errors
+
+    # A descriptor that no longer matches the file (a field renamed).
+    renamed = copy.deepcopy(schema)
+    renamed["fields"][0]["name"] += "_renamed"
+    renamed["primaryKey"] = [k for k in renamed["primaryKey"] if k != schema["fields"][0]["name"]]
+    if not renamed["primaryKey"]:
+        del renamed["primaryKey"]
+    errors = errors_of(validate_inline(header, rows, renamed))
+    assert "incorrect-label" in {e[2] for e in errors}, errors

@@ -1,0 +1,225 @@
+"""What the Dagster UI shows, read through Dagster's own API: after a real materialization,
+each asset's metadata (row count, column schema with descriptions, preview, where it lives),
+each definition's description and code version, the report's Markdown, a failing check's
+failure cases, and lineage from the raw files to the marts.
+
+Row counts and column schemas are compared with the warehouse and the Parquet files, so that
+metadata which merely exists but says the wrong thing fails too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import dagster as dg
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.definitions import defs
+from pipeline.schemas.marts import MARTS
+from tests.conftest import copy_raw, edit_csv, materialize_into
+
+GRAPH = defs.resolve_asset_graph()
+ASSET_NAMES = sorted(key.to_user_string() for key in GRAPH.get_all_asset_keys())
+RAW_PREFIXES = ("raw_paper__", "raw_reference__")
+MART_COLUMNS = {f.name for spec in MARTS for f in spec.fields}
+
+
+def names(*prefixes: str) -> list[str]:
+    return [name for name in ASSET_NAMES if name.startswith(prefixes)]
+
+
+TABLE_ASSETS = names("mart_", *RAW_PREFIXES, "stg_")  # tables in the warehouse
+COUNTED_ASSETS = TABLE_ASSETS + names("export_")
+
+
+def stage_of(name: str) -> str:
+    if name.startswith("mart_"):
+        return "marts"
+    if name.startswith(RAW_PREFIXES):
+        return "raw"
+    if name.startswith("stg_"):
+        return "staging"
+    return "exports"
+
+
+@pytest.fixture(scope="module")
+def materialized(built) -> dict[str, dict]:
+    """Metadata of each asset's materialization in the session run, by asset name."""
+    found: dict[str, dict] = {}
+    for event in built.result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        name = materialization.asset_key.to_user_string()
+        assert name not in found, f"{name} materialized twice in one run"
+        found[name] = materialization.metadata
+    return found
+
+
+def metadata_of(materialized: dict[str, dict], name: str) -> dict:
+    assert name in materialized, f"{name} has no materialization event in the run"
+    return materialized[name]
+
+
+def test_the_graph_has_assets_of_every_stage():
+    for prefix in ("mart_", *RAW_PREFIXES, "stg_", "export_"):
+        assert names(prefix), f"no asset named {prefix}*"
+    assert "report_summary" in ASSET_NAMES
+
+
+# --- row counts, column schemas, previews ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", COUNTED_ASSETS)
+def test_materialization_has_a_true_row_count(name, built, materialized):
+    metadata = metadata_of(materialized, name)
+    assert "dagster/row_count" in metadata, f"{name}: no dagster/row_count ({sorted(metadata)})"
+    count = metadata["dagster/row_count"]
+    assert isinstance(count, dg.IntMetadataValue)
+    if stage_of(name) == "exports":
+        path = built.layout.root / "exports" / f"{name.removeprefix('export_')}.parquet"
+        actual = pq.ParquetFile(path).metadata.num_rows
+    else:
+        relation = metadata["dagster/relation_identifier"].value
+        actual = built.query(f"SELECT count(*) FROM {relation}")[0][0]  # noqa: S608
+    assert count.value == actual > 0, f"{name}: row_count {count.value}, table has {actual}"
+
+
+def table_columns(built, relation: str) -> list[str]:
+    return [row[0] for row in built.query(f"DESCRIBE {relation}")]
+
+
+def preview_header(markdown: str) -> list[str]:
+    first = markdown.strip().splitlines()[0]
+    assert first.startswith("|") and first.endswith("|"), f"preview is not a table: {first!r}"
+    return [cell.strip() for cell in first.strip("|").split("|")]
+
+
+@pytest.mark.parametrize("name", TABLE_ASSETS)
+def test_materialization_has_a_described_column_schema_and_a_preview(name, built, materialized):
+    metadata = metadata_of(materialized, name)
+    missing = {"dagster/column_schema", "dagster/relation_identifier", "preview"} - set(metadata)
+    assert not missing, f"{name}: metadata lacks {sorted(missing)} (has {sorted(metadata)})"
+
+    schema = metadata["dagster/column_schema"]
+    assert isinstance(schema, dg.TableSchemaMetadataValue)
+    columns = schema.schema.columns
+    relation = metadata["dagster/relation_identifier"].value
+    # The schema shown is the table's real one, in order.
+    assert [c.name for c in columns] == table_columns(built, relation), name
+    assert all(c.type for c in columns), f"{name}: columns without a type"
+    must_describe: Iterable = (
+        columns if stage_of(name) in ("marts", "raw") else
+        [c for c in columns if c.name in MART_COLUMNS]
+    )  # fmt: skip
+    undescribed = [c.name for c in must_describe if not (c.description or "").strip()]
+    assert not undescribed, f"{name}: columns without a description: {undescribed}"
+
+    preview = metadata["preview"]
+    assert isinstance(preview, dg.MarkdownMetadataValue)
+    assert preview_header(preview.value) == [c.name for c in columns]
+    assert len(preview.value.strip().splitlines()) >= 3, f"{name}: preview has no rows"
+
+
+# --- definitions: descriptions and code versions ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ASSET_NAMES)
+def test_asset_definition_has_a_description_and_a_code_version(name):
+    node = GRAPH.get(dg.AssetKey(name))
+    assert (node.description or "").strip(), f"{name} has no description"
+    assert (node.code_version or "").strip(), f"{name} has no code_version"
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def test_report_materialization_carries_the_markdown(built, materialized):
+    metadata = metadata_of(materialized, "report_summary")
+    assert "report" in metadata, sorted(metadata)
+    report = metadata["report"]
+    assert isinstance(report, dg.MarkdownMetadataValue)
+    assert "Table 1" in report.value and "Table 2" in report.value
+    on_disk = (built.layout.root / "reports" / "summary.md").read_text(encoding="utf-8")
+    assert report.value == on_disk, "the UI shows another report than the one published"
+
+
+# --- checks: passing ones say so, a failing one shows where and why -----------------------------
+
+
+def test_passing_checks_report_zero_failures(built):
+    evaluations = built.result.get_asset_check_evaluations()
+    assert evaluations, "no asset check was evaluated"
+    for evaluation in evaluations:
+        where = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        assert evaluation.passed, f"{where} failed on the committed raw files"
+        if "failure_count" in evaluation.metadata:
+            assert evaluation.metadata["failure_count"].value == 0, where
+            assert evaluation.metadata["failure_cases"].records == [], where
+
+
+def data_row_of(csv_text: str, fragment: str) -> int:
+    """1-based data row (header excluded) of the first line containing fragment."""
+    for number, line in enumerate(csv_text.splitlines()[1:], 1):
+        if fragment in line:
+            return number
+    raise AssertionError(f"{fragment!r} not found")
+
+
+def test_failing_check_shows_its_failure_cases(tmp_path):
+    raw = copy_raw(tmp_path)
+    table1 = raw / "paper" / "table1_ranks.csv"
+    # Kazakhstan's Corruption rank 62 of 140 becomes 162 of 140.
+    row = data_row_of(table1.read_text(encoding="utf-8"), "2022,62,140")
+    edit_csv(table1, "2022,62,140", "2022,162,140")
+    run = materialize_into(raw, tmp_path / "warehouse")
+    assert not run.result.success, "a rank above the number ranked must fail the run"
+
+    failed = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in run.result.get_asset_check_evaluations() if not e.passed
+    }  # fmt: skip
+    key = ("raw_paper__table1_ranks", "rows_follow_schema")
+    assert key in failed, f"failed checks: {sorted(failed)}"
+    evaluation = failed[key]
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR and evaluation.blocking
+    metadata = evaluation.metadata
+
+    assert metadata["failure_count"].value >= 1
+    cases = metadata["failure_cases"]
+    assert isinstance(cases, dg.TableMetadataValue)
+    assert {"file", "row", "column", "rule"} <= {c.name for c in cases.schema.columns}
+    records = [r.data for r in cases.records]
+    assert len(records) == metadata["failure_count"].value
+    expected = {"file": "raw/paper/table1_ranks.csv", "row": str(row), "column": "rank",
+                "rule": "rank <= n_ranked"}  # fmt: skip
+    assert any(expected.items() <= record.items() for record in records), records
+
+    messages = metadata["messages"].value
+    assert isinstance(messages, str)
+    assert (
+        f"raw/paper/table1_ranks.csv, row {row}, column 'rank': rule 'rank <= n_ranked' failed"
+        in messages
+    ), messages
+
+
+# --- lineage ------------------------------------------------------------------------------------
+
+
+def ancestors(name: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [dg.AssetKey(name)]
+    while stack:
+        for parent in GRAPH.get(stack.pop()).parent_keys:
+            if parent.to_user_string() not in seen:
+                seen.add(parent.to_user_string())
+                stack.append(parent)
+    return seen
+
+
+def test_mart_indicators_lineage_reaches_the_paper_and_wjp():
+    upstream = ancestors("mart_indicators")
+    assert {"raw_paper__table1_ranks", "raw_paper__table2_kazakhstan_ranks",
+            "raw_wjp__roli"} <= upstream, sorted(upstream)  # fmt: skip
+    assert {"stg_paper__indicators", "stg_wjp__ranks"} <= upstream
+    # Lineage is directed: nothing downstream of the mart is counted as its source.
+    assert not {"export_indicators", "report_summary"} & upstream
