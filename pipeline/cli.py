@@ -7,9 +7,12 @@ Belongs here: argument handling and console output. Stays out: what the job does
 from __future__ import annotations
 
 import argparse
+import fcntl
+import os
 import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import dagster as dg
 
@@ -61,7 +64,7 @@ def refresh() -> int:
 
     started = time.monotonic()
     job = defs.resolve_job_def("refresh")
-    with dg.DagsterInstance.get() as instance:
+    with _open_instance() as instance:
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
         )
@@ -69,6 +72,22 @@ def refresh() -> int:
     print_failures(result)
     print_summary(result, time.monotonic() - started)
     return 0 if result.success else 1
+
+
+def _open_instance() -> dg.DagsterInstance:
+    """The project's Dagster instance. Two refreshes started at the same moment on a new
+    DAGSTER_HOME would both create its SQLite tables and one would fail, so creation is
+    serialised with a lock file in DAGSTER_HOME."""
+    home = Path(os.environ["DAGSTER_HOME"]) if os.environ.get("DAGSTER_HOME") else None
+    if home is None:
+        return dg.DagsterInstance.get()  # raises Dagster's own clear error
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".instance-init.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return dg.DagsterInstance.get()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def print_stages(result) -> None:

@@ -283,6 +283,7 @@ CROSSWALK = "reference/factor_crosswalk.csv"
 SOURCES = "reference/sources.csv"
 FUNDING = "reference/funding_claims.csv"
 ERRATA = "reference/errata.csv"
+ISO = "reference/iso3166_countries.csv"
 FIELD_COUNT = r"row has {n} fields like the header \(stray delimiter or quote\?\)"
 NO_NEWLINE = r"file ends with a newline \(is the last line truncated\?\)"
 FORMULA = r"does not start with = \+ - @ \(spreadsheet formula\)"
@@ -424,6 +425,11 @@ CORPUS: tuple[Case, ...] = (
     Case("crosswalk-factor-number-out-of-range", "factor_crosswalk",
          Replace("Criminal justice,F8,8,", "Criminal justice,F8,9,"),
          Rejected(at(CROSSWALK, "between 0 and 8", 9, "factor_number", "'9'"))),
+    # --- reference/iso3166_countries.csv
+    Case("iso-duplicate-key", "iso3166_countries", duplicate_row("country_iso3", "KAZ"),
+         Rejected(at(ISO, r"key \(country_iso3\) is unique", 117, "country_iso3", "'KAZ'"),
+                  also=(at(ISO, r"key \(country_iso3\) is unique", 118, "country_iso3",
+                           "'KAZ'"),))),
     # --- reference/sources.csv
     Case("sources-extra-column", "sources", add_column("reviewer", "someone"),
          Rejected(at(SOURCES, r"column is in the spec \(unexpected or renamed column\)",

@@ -39,10 +39,18 @@ class Run:
             return con.execute(sql, params or []).fetchall()
 
 
-def all_assets():
+def all_assets(raw_dir: Path | None = None):
+    """Every asset; with `raw_dir`, the long-format sources are those it declares (as a
+    reload of the definitions would find them)."""
     from pipeline.definitions import ALL_ASSETS
+    from pipeline.defs.assets.indicator_sources import indicator_sources_asset
 
-    return ALL_ASSETS
+    if raw_dir is None:
+        return ALL_ASSETS
+    others = [
+        a for a in ALL_ASSETS if getattr(a, "op", None) is None or a.op.name != "indicator_sources"
+    ]
+    return [*others, indicator_sources_asset(raw_dir)]
 
 
 # Nothing listens on port 9 of the loopback address: the download fails at once, as offline.
@@ -62,7 +70,7 @@ def materialize_into(
         "wjp_snapshot": wjp or offline_wjp(warehouse_dir.parent / "wjp_cache"),
     }
     result = dg.materialize(
-        all_assets(),
+        all_assets(raw_dir),
         resources=resources,
         instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=False,

@@ -337,6 +337,9 @@ def report_inputs(**overrides) -> report.ReportInputs:
              "country_name": ["Kazakhstan", "Kyrgyzstan", "Tajikistan"],
              "is_central_asia": [True, True, True]}
         ),
+        "indicator_source_files": pd.DataFrame(
+            columns=["source_id", "path", "sha256", "title", "citation", "url", "license"]
+        ),
         "paper_verification": pd.DataFrame(
             {"paper_table": ["Table 1"], "scope": ["global"], "verification": ["verified"],
              "cells": [11]}

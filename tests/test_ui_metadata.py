@@ -31,6 +31,7 @@ def names(*prefixes: str) -> list[str]:
 
 TABLE_ASSETS = names("mart_", *RAW_PREFIXES, "stg_")  # tables in the warehouse
 COUNTED_ASSETS = TABLE_ASSETS + names("export_")
+EMPTY_WITHOUT_LONG_SOURCES = {"stg_sources__indicators"}
 
 
 def stage_of(name: str) -> str:
@@ -81,7 +82,9 @@ def test_materialization_has_a_true_row_count(name, built, materialized):
     else:
         relation = metadata["dagster/relation_identifier"].value
         actual = built.query(f"SELECT count(*) FROM {relation}")[0][0]  # noqa: S608
-    assert count.value == actual > 0, f"{name}: row_count {count.value}, table has {actual}"
+    assert count.value == actual, f"{name}: row_count {count.value}, table has {actual}"
+    # The committed raw/ declares no long-format source, so only that view may be empty.
+    assert actual > 0 or name in EMPTY_WITHOUT_LONG_SOURCES, f"{name}: empty"
 
 
 def table_columns(built, relation: str) -> list[str]:
@@ -117,7 +120,8 @@ def test_materialization_has_a_described_column_schema_and_a_preview(name, built
     preview = metadata["preview"]
     assert isinstance(preview, dg.MarkdownMetadataValue)
     assert preview_header(preview.value) == [c.name for c in columns]
-    assert len(preview.value.strip().splitlines()) >= 3, f"{name}: preview has no rows"
+    if name not in EMPTY_WITHOUT_LONG_SOURCES:
+        assert len(preview.value.strip().splitlines()) >= 3, f"{name}: preview has no rows"
 
 
 # --- definitions: descriptions and code versions ------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.schemas import checks as c
+from pipeline.schemas.indicator_sources import INDICATOR_CODE
 from pipeline.schemas.raw import (
     CONFIDENCE,
     DATE_PRECISIONS,
@@ -69,22 +70,34 @@ INDICATORS = TableSpec(
             "Where the row comes from: 'paper_table1' and 'paper_table2' are the paper's "
             "tables, 'wjp_roli' the WJP snapshot.",
         ),
-        Field("source_locator", STRING, "Where in the source: table, row and column."),
+        Field(
+            "source_locator",
+            STRING,
+            "Where in the source: table, row and column (paper), "
+            "file and measure (WJP), or the data file (long-format sources).",
+        ),
+        Field(
+            "source_row",
+            INT,
+            "Data row in the source file (long-format sources only).",
+            True,
+            (c.positive_int(),),
+        ),
         Field("country_iso3", STRING, "ISO 3166-1 alpha-3 of the country ranked.", checks=ISO3),
         Field("country_name", STRING, "English name of the country."),
         Field(
             "edition_year",
             INT,
-            "WJP index edition (the 2017-18 edition is 2018).",
-            checks=(c.year_between(2008, 2100),),
+            "WJP index edition (the 2017-18 edition is 2018); the year for long-format sources.",
+            checks=(c.year_between(1789, 2100),),
         ),
         Field("edition_label", STRING, "Edition as WJP labels it, e.g. '2017-18'."),
         Field(
             "factor_code",
             STRING,
             "'overall', WJP factor 'F1'..'F8', or sub-factor 'SF1.1'..'SF8.7' (WJP rows, "
-            "2025 edition only).",
-            checks=(c.pattern(MEASURE_CODE, "a WJP measure code"),),
+            "2025 edition only); a long-format source's own indicator code.",
+            checks=(c.pattern(f"{MEASURE_CODE}|{INDICATOR_CODE}", "a measure or indicator code"),),
         ),
         Field("factor_name", STRING, "WJP's name of the measure."),
         Field("paper_label", STRING, "The paper's label for the measure, as printed.", True),
@@ -120,9 +133,9 @@ INDICATORS = TableSpec(
         Field(
             "score",
             FLOAT,
-            "WJP's published score (0-1, 4 decimals); WJP rows only.",
+            "WJP's published score (0-1, 4 decimals) on WJP rows; the value on rows of "
+            "long-format sources; empty on the paper's rows.",
             True,
-            (c.between(0, 1, "a score between 0 and 1"),),
         ),
         Field(
             "verification",
@@ -149,6 +162,12 @@ INDICATORS = TableSpec(
             = ("verification" IS NOT NULL AND "verification_note" IS NOT NULL)""",
         ),
         RowRule("rank <= n_ranked", "rank", _rank_within_n, RANK_WITHIN_N_SQL),
+        RowRule(
+            "WJP scores lie between 0 and 1",
+            "score",
+            lambda df: (df["source_id"] != "wjp_roli") | df["score"].between(0, 1),
+            """"source_id" <> 'wjp_roli' OR "score" BETWEEN 0 AND 1""",
+        ),
         RowRule(
             "an empty rank has a missing_reason",
             "missing_reason",

@@ -615,9 +615,24 @@ ERRATA = RawTable(
     (ForeignKey("event_id", "timeline_events", "event_id"),),
 )
 
+ISO3166 = RawTable(
+    "reference",
+    TableSpec(
+        name="iso3166_countries",
+        description="Every ISO 3166-1 country (from Debian's iso-codes): the codes long-format "
+        "indicator sources may use.",
+        fields=(
+            _code("country_iso3", ISO3, "three capital letters", "ISO 3166-1 alpha-3."),
+            _code("country_iso2", r"[A-Z]{2}", "two capital letters", "ISO 3166-1 alpha-2."),
+            _text("country_name", "English short name."),
+        ),
+        primary_key=("country_iso3",),
+    ),
+)
+
 RAW_TABLES: tuple[RawTable, ...] = (
     TABLE1, TABLE2, TABLE2_REGION, FIGURE1, TIMELINE, REFERENCES,
-    COUNTRIES, FACTOR_CROSSWALK, SOURCES, FUNDING_CLAIMS, ERRATA,
+    COUNTRIES, FACTOR_CROSSWALK, SOURCES, FUNDING_CLAIMS, ERRATA, ISO3166,
 )  # fmt: skip
 RAW_BY_NAME = {t.name: t for t in RAW_TABLES}
 

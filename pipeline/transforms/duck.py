@@ -88,9 +88,18 @@ def read_arrow(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec) -> 
     return con.sql(query).to_arrow_table()
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec) -> pd.DataFrame:
-    """As pandas with nullable integers, Python dates/Decimals and Python lists."""
-    table = read_arrow(con, schema, spec)
+def read_frame(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    spec: TableSpec,
+    where: str = "TRUE",
+    params: list | None = None,
+) -> pd.DataFrame:
+    """As pandas with nullable integers, Python dates/Decimals and Python lists; `where` is a
+    SQL condition from code (values go in `params`), to read only the rows needed."""
+    order = ", ".join(quote_ident(c) for c in spec.primary_key)
+    query = f"SELECT * FROM {qualified(schema, spec.name)} WHERE {where} ORDER BY {order}"  # noqa: S608
+    table = con.sql(query, params=params or None).to_arrow_table()
     return table.to_pandas(types_mapper=_nullable_ints)
 
 

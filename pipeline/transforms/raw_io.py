@@ -90,17 +90,35 @@ def read_origin(csv_path: Path, actual_sha256: str, table: RawTable) -> tuple[di
     """Load the origin record beside the CSV and check it is complete and matches the file."""
     path = origin_path(csv_path)
     shown = f"raw/{table.source}/{path.name}"
+    origin, problems = load_origin_record(path, shown)
+    if problems:
+        return origin, problems
+    return origin, check_origin_record(origin, shown, actual_sha256, table.spec.column_names)
+
+
+def load_origin_record(path: Path, shown: str, beside: str = "CSV") -> tuple[dict, list[Problem]]:
     if not path.is_file():
-        return {}, [Problem(shown, None, None, "origin record exists beside the CSV")]
+        return {}, [Problem(shown, None, None, f"origin record exists beside the {beside}")]
     try:
         origin = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         return {}, [Problem(shown, None, None, "origin record is valid UTF-8 YAML", str(err))]
     if not isinstance(origin, dict):
         return {}, [Problem(shown, None, None, "origin record is a YAML mapping")]
+    return origin, []
+
+
+def check_origin_record(
+    origin: dict,
+    shown: str,
+    actual_sha256: str,
+    columns: list[str],
+    required: tuple[str, ...] = REQUIRED_ORIGIN_FIELDS,
+) -> list[Problem]:
+    """Complete, its checksum matches the data file, its column docs match the columns."""
     problems = [
         Problem(shown, None, key, "origin record field is present and not empty")
-        for key in REQUIRED_ORIGIN_FIELDS
+        for key in required
         if not origin.get(key)
     ]
     for value_key, reason_key in ORIGIN_FIELDS_WITH_REASON:
@@ -114,10 +132,10 @@ def read_origin(csv_path: Path, actual_sha256: str, table: RawTable) -> tuple[di
             Problem(shown, None, "sha256", rule, f"recorded {recorded}, file {actual_sha256}")
         )
     documented = list((origin.get("columns") or {}).keys())
-    if documented and documented != table.spec.column_names:
+    if documented and documented != columns:
         rule = "origin record documents exactly the table's columns, in order"
         problems.append(Problem(shown, None, "columns", rule, ", ".join(documented)))
-    return origin, problems
+    return problems
 
 
 def decode_strictly(data: bytes, shown: str) -> tuple[str | None, list[Problem]]:

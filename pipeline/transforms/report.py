@@ -63,6 +63,7 @@ class ReportInputs:
     timeline: pd.DataFrame
     references: pd.DataFrame
     source_files: pd.DataFrame
+    indicator_source_files: pd.DataFrame  # source_id, path, sha256, title, citation, url
     countries: pd.DataFrame
     paper_verification: pd.DataFrame  # paper_table, scope, verification, cells
     wjp_snapshot: pd.DataFrame  # one row: status, reason, url, sha256, obtained_from
@@ -85,7 +86,7 @@ def build_report(data: ReportInputs) -> Report:
         trend_section(data.indicators, data.countries, data.wjp_region_averages),
         funding_section(data.funding),
         timeline_section(data.timeline),
-        sources_section(data.source_files, data.references),
+        sources_section(data.source_files, data.references, data.indicator_source_files),
     ]
     title = "Human-rights indicators for Central Asia and the EU: summary"
     return Report(
@@ -478,11 +479,14 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
     )
 
 
-def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Section:
+def sources_section(
+    source_files: pd.DataFrame, references: pd.DataFrame, long_sources: pd.DataFrame
+) -> Section:
     rows = [
         [r.path, r.sha256[:12], r.title, r.locator]
         for r in source_files.sort_values("path").itertuples()
     ]
+    blocks = _long_source_blocks(long_sources)
     return Section(
         "sources",
         "Sources",
@@ -497,8 +501,21 @@ def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Sec
                 ["File", "sha256", "Title", "Locator"],
                 rows,
             ),
+            *blocks,
         ],  # fmt: skip
     )
+
+
+def _long_source_blocks(long_sources: pd.DataFrame) -> list:
+    if long_sources.empty:
+        return []
+    rows = [
+        [r.source_id, r.path, (r.sha256 or "")[:12], r.title or "", r.citation or "", r.url or ""]
+        for r in long_sources.sort_values("source_id").itertuples()
+    ]
+    return [Table("Long-format indicator sources in raw/indicators/ (rows in marts.indicators "
+                  "with these source_id values).",
+                  ["source_id", "File", "sha256", "Title", "Citation", "URL"], rows)]  # fmt: skip
 
 
 def _int_or_none(value) -> int | None:

@@ -27,7 +27,7 @@ VERIFICATION_VIEW = "mart_paper_verification"
 
 # Each mart and the staging tables it reads.
 MART_INPUTS: dict[str, tuple[str, ...]] = {
-    "indicators": ("stg_paper__verification", "stg_wjp__ranks"),
+    "indicators": ("stg_paper__verification", "stg_wjp__ranks", "stg_sources__indicators"),
     "funding": ("stg_funding__claims",),
     "timeline": ("stg_paper__timeline",),
     "references": ("stg_paper__references",),

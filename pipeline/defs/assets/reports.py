@@ -21,12 +21,19 @@ def load_report_inputs(con) -> ReportInputs:
     def mart(name):
         return read_frame(con, "marts", MARTS_BY_NAME[name])
 
+    # Only the rows the report shows: a long-format source may hold millions more.
+    indicators = read_frame(
+        con, "marts", MARTS_BY_NAME["indicators"],
+        "source_id LIKE 'paper_%' OR (source_id = ? AND factor_code = ? AND scope <> ?)",
+        ["wjp_roli", "overall", "income_group"],
+    )  # fmt: skip
     return ReportInputs(
-        indicators=mart("indicators"),
+        indicators=indicators,
         funding=mart("funding"),
         timeline=mart("timeline"),
         references=mart("references"),
         source_files=read_frame(con, "raw", SOURCE_FILES),
+        indicator_source_files=con.sql("SELECT * FROM raw.indicator_source_files").df(),
         countries=mart("countries"),
         paper_verification=con.sql("SELECT * FROM marts.paper_verification").df(),
         wjp_snapshot=read_frame(con, "raw", WJP_SNAPSHOT),
@@ -39,7 +46,7 @@ def load_report_inputs(con) -> ReportInputs:
     group_name=GROUP,
     deps=[mart_asset_key(s) for s in MARTS]
     + [export_asset_key(s) for s in MARTS]
-    + ["mart_paper_verification", "raw_wjp__roli"],
+    + ["mart_paper_verification", "raw_wjp__roli", "raw_indicators__values"],
     description="Summary report (Markdown + self-contained HTML with inline SVG charts).",
     kinds={"html", "markdown"},
     code_version=code_version(

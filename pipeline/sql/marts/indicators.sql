@@ -1,11 +1,14 @@
--- Public mart: ranks from every indicator source, told apart by source_id. The paper's cells
--- carry their verification against the WJP snapshot; WJP rows carry scores.
+-- Public mart: ranks and values from every indicator source, told apart by source_id. The
+-- paper's cells carry their verification against the WJP snapshot; WJP rows carry scores;
+-- long-format sources from raw/indicators/ carry their values in `score` and their file row
+-- in `source_row`.
 with paper as (
     select
         * exclude (edition_year),
         edition_year,
         edition_year::varchar as edition_label,
-        cast(null as double) as score
+        cast(null as double) as score,
+        cast(null as integer) as source_row
     from staging.stg_paper__verification
 ),
 
@@ -14,6 +17,7 @@ wjp as (
         'wjp_roli' as source_id,
         format('roli.json: country {}, edition {}, measure {}; rank computed ({})',
                country_iso3, edition_label, measure_code, scope_name) as source_locator,
+        cast(null as integer) as source_row,
         country_iso3,
         country_name,
         edition_year,
@@ -32,8 +36,21 @@ wjp as (
         cast(null as varchar) as verification,
         cast(null as varchar) as verification_note
     from staging.stg_wjp__ranks
+),
+
+long_sources as (
+    select
+        *,
+        cast(null as varchar) as paper_label,
+        cast(null as varchar) as cell_text,
+        cast(null as varchar) as paper_citation_key,
+        cast(null as varchar) as verification,
+        cast(null as varchar) as verification_note
+    from staging.stg_sources__indicators
 )
 
 select * from paper
 union all by name
 select * from wjp
+union all by name
+select * from long_sources

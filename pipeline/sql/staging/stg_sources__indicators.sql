@@ -1,0 +1,38 @@
+-- Long-format indicator sources (raw/indicators/), in the columns of marts.indicators.
+-- A view: a source may hold tens of millions of rows, copied once, into the mart.
+with values_ as (
+    select * from raw.indicator_values
+),
+
+names as (
+    select country_iso3, country_name from raw.iso3166_countries
+    union all
+    select country_iso3, country_name from raw.countries
+    where country_iso3 not in (select country_iso3 from raw.iso3166_countries)
+),
+
+final as (
+    select
+        values_.source_id,
+        values_.source_file as source_locator,
+        cast(values_.source_row as integer) as source_row,
+        values_.country_iso3,
+        names.country_name,
+        values_.year as edition_year,
+        cast(values_.year as varchar) as edition_label,
+        values_.indicator_code as factor_code,
+        definitions.indicator_name as factor_name,
+        'global' as scope,
+        'as given by the source' as scope_name,
+        values_.rank,
+        values_.n_ranked,
+        case when values_.rank is null then 'the source gives no rank' end as missing_reason,
+        values_.value as score
+    from values_
+    inner join names on names.country_iso3 = values_.country_iso3
+    inner join raw.indicator_definitions as definitions
+        on definitions.source_id = values_.source_id
+        and definitions.indicator_code = values_.indicator_code
+)
+
+select * from final
