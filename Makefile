@@ -8,7 +8,7 @@ LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) pyproject.toml | sha256sum | cut -c1-16)
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
-.PHONY: run test reliability dev lint format lock instance clean
+.PHONY: run test reliability bench dev lint format lock instance clean
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(STAMP) instance
 # Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
 reliability: $(STAMP) instance
 	$(BIN)/python -m pytest tests/reliability -p no:logging -s
+
+# Scale, refresh and no-op measurements (not part of `make test`); writes
+# benchmarks/results/latest.json and docs/performance.md.
+bench: $(STAMP) instance
+	$(BIN)/python -m benchmarks.run
 
 dev: $(STAMP) instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -m pipeline.definitions

@@ -113,7 +113,8 @@ def _stage_stats(result):
 
 
 def _stage_of(step_key: str | None) -> str:
-    mapping = {"raw_tables": "raw", "raw_wjp__roli": "raw", "staging_tables": "staging",
+    mapping = {"raw_tables": "raw", "raw_wjp__roli": "raw", "indicator_sources": "raw",
+               "staging_tables": "staging",
                "marts": "marts",
                "parquet_exports": "exports", "report_summary": "reports",
                "warehouse_release": "publish"}  # fmt: skip

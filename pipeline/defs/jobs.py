@@ -11,8 +11,8 @@ import dagster as dg
 
 from pipeline import release
 from pipeline.defs.resources import RawFilesResource, WarehouseResource
-from pipeline.schemas.raw import RAW_TABLES
-from pipeline.transforms.raw_io import tracked_checksums
+from pipeline.defs.versions import code_versions_of
+from pipeline.transforms.inputs import current_inputs
 
 REFRESH_JOB = "refresh"
 
@@ -36,12 +36,20 @@ weekly_refresh_schedule = dg.ScheduleDefinition(
 )
 
 
-def raw_changes(raw_dir: Path, warehouse_dir: Path) -> tuple[dict, dict]:
-    """(current checksums of the raw files, checksums the published release was built from)."""
-    current = tracked_checksums(RAW_TABLES, raw_dir)
-    layout = release.WarehouseLayout(warehouse_dir)
-    published = release.read_manifest(layout.current_release()).get("raw_files", {})
-    return current, published
+def refresh_reasons(
+    raw_dir: Path, warehouse_dir: Path, asset_graph
+) -> tuple[list[str], dict[str, str]]:
+    """What differs from the published release: changed inputs and changed code versions
+    (empty: a refresh would recompute nothing). Also returns the current inputs."""
+    inputs = current_inputs(raw_dir)
+    manifest = release.read_manifest(release.WarehouseLayout(warehouse_dir).current_release())
+    published_inputs = manifest.get("inputs", {})
+    changed = [f"input {k}" for k in sorted(inputs.keys() | published_inputs.keys())
+               if inputs.get(k) != published_inputs.get(k)]  # fmt: skip
+    versions, published_versions = code_versions_of(asset_graph), manifest.get("code_versions", {})
+    changed += [f"code of {k}" for k in sorted(versions.keys() | published_versions.keys())
+                if versions.get(k) != published_versions.get(k)]  # fmt: skip
+    return changed, inputs
 
 
 @dg.sensor(
@@ -49,17 +57,20 @@ def raw_changes(raw_dir: Path, warehouse_dir: Path) -> tuple[dict, dict]:
     job=refresh_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when a raw CSV or origin record differs from what the "
-    "published warehouse was built from.",
+    description="Starts a refresh when an input (raw CSV, origin record, long-format source, "
+    "WJP pin) or an asset's code version differs from what the published warehouse was built "
+    "from; otherwise skips, and says so.",
 )
 def raw_files_changed(
     context: dg.SensorEvaluationContext, raw_files: RawFilesResource, warehouse: WarehouseResource
 ):
-    current, published = raw_changes(raw_files.path, Path(warehouse.root))
-    if current == published:
-        return dg.SkipReason("raw/ matches the published warehouse")
-    changed = sorted(k for k in current.keys() | published.keys()
-                     if current.get(k) != published.get(k))  # fmt: skip
-    digest = hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()
-    context.log.info(f"raw files changed: {', '.join(changed)}")
-    return dg.RunRequest(run_key=digest, tags={"pipeline/raw_digest": digest[:16]})
+    changed, inputs = refresh_reasons(
+        raw_files.path, Path(warehouse.root), context.repository_def.asset_graph
+    )
+    if not changed:
+        return dg.SkipReason("no input or code changed since the published release: nothing "
+                             "to recompute")  # fmt: skip
+    state = {"inputs": inputs, "code": code_versions_of(context.repository_def.asset_graph)}
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+    context.log.info(f"refresh needed: {'; '.join(changed[:20])}")
+    return dg.RunRequest(run_key=digest, tags={"pipeline/inputs_digest": digest[:16]})

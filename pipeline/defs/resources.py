@@ -34,6 +34,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     root: str = str(paths.warehouse_dir())
     keep_releases: int = int(os.environ.get("PIPELINE_KEEP_RELEASES", "2"))
+    # DuckDB's own cap; past it, sorts and joins spill to disk (the build folder). Keeps a
+    # refresh of a large source within a laptop's memory.
+    memory_limit: str = os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT", "1GB")
 
     @property
     def layout(self) -> release.WarehouseLayout:
@@ -48,7 +51,14 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to this run's build database (never the published one)."""
-        database = DuckDBResource(database=str(self.build(run_id).db_path))
+        build = self.build(run_id)
+        database = DuckDBResource(
+            database=str(build.db_path),
+            connection_config={
+                "memory_limit": self.memory_limit,
+                "temp_directory": str(build.directory / "duckdb_tmp"),
+            },
+        )
         with database.get_connection() as connection:
             yield connection
 

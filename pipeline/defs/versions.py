@@ -46,3 +46,11 @@ def sql_file(layer: str, name: str) -> Path:
 
 def module_file(relative: str) -> Path:
     return PIPELINE_DIR / relative
+
+
+def code_versions_of(asset_graph) -> dict[str, str]:
+    """Every asset's code version, by asset key: what a published release was built with."""
+    return {
+        key.to_user_string(): asset_graph.get(key).code_version or ""
+        for key in sorted(asset_graph.get_all_asset_keys(), key=lambda k: k.to_user_string())
+    }

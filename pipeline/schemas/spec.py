@@ -37,7 +37,7 @@ ARROW_TYPES = {
     BOOL: pyarrow.bool_(),
     DATE: pyarrow.date32(),
     DECIMAL: pyarrow.decimal128(18, 2),
-    LIST: pyarrow.list_(pyarrow.string()),
+    LIST: pyarrow.list_(pyarrow.field("element", pyarrow.string())),  # Parquet's item name
     FLOAT: pyarrow.float64(),
 }
 

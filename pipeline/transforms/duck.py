@@ -81,11 +81,11 @@ def row_count(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
     return run(con, f"SELECT count(*) FROM {qualified(schema, name)}")[0][0]  # noqa: S608
 
 
-def read_arrow(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec) -> pyarrow.Table:
-    """The table's rows in a stable order (by primary key), as Arrow."""
+def ordered_select(schema: str, spec: TableSpec) -> str:
+    """SELECT of the table's columns in spec order, rows ordered by the primary key."""
+    columns = ", ".join(quote_ident(f.name) for f in spec.fields)
     order = ", ".join(quote_ident(c) for c in spec.primary_key)
-    query = f"SELECT * FROM {qualified(schema, spec.name)} ORDER BY {order}"  # noqa: S608
-    return con.sql(query).to_arrow_table()
+    return f"SELECT {columns} FROM {qualified(schema, spec.name)} ORDER BY {order}"  # noqa: S608
 
 
 def read_frame(

@@ -292,15 +292,16 @@ def publish_values(con, sources: list[IndicatorSource]) -> int:
     con.execute(f"CREATE OR REPLACE VIEW raw.indicator_values AS\n{union}")
     con.execute("CREATE OR REPLACE TABLE raw.indicator_source_files (source_id VARCHAR, "
                 "path VARCHAR, sha256 VARCHAR, title VARCHAR, citation VARCHAR, url VARCHAR, "
-                "license VARCHAR)")  # fmt: skip
+                "license VARCHAR, origin_path VARCHAR, origin_sha256 VARCHAR)")  # fmt: skip
     files = [
         (s.source_id, s.shown_data, s.origin.get("sha256"), s.origin.get("title"),
-         s.origin.get("citation"), s.origin.get("url"), s.origin.get("license"))
+         s.origin.get("citation"), s.origin.get("url"), s.origin.get("license"),
+         s.shown_origin, hashlib.sha256(s.origin_path.read_bytes()).hexdigest())
         for s in sources
     ]  # fmt: skip
     if files:
         con.executemany(
-            "INSERT INTO raw.indicator_source_files VALUES (?, ?, ?, ?, ?, ?, ?)", files
+            "INSERT INTO raw.indicator_source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", files
         )
     definitions = [
         (s.source_id, code, str(d.get("name")), str(d.get("description") or ""))

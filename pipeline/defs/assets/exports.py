@@ -13,8 +13,8 @@ from pipeline.defs.versions import code_version, module_file
 from pipeline.schemas.marts import MARTS
 from pipeline.schemas.spec import TableSpec
 from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
-from pipeline.transforms.duck import read_arrow, run
-from pipeline.transforms.export import read_back_problems, write_json, write_parquet
+from pipeline.transforms.duck import ordered_select, run
+from pipeline.transforms.export import copy_parquet, read_back_problems, write_json
 from pipeline.transforms.wjp_snapshot import canonical_source
 
 GROUP = "exports"
@@ -82,11 +82,10 @@ def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     with warehouse.connect(context.run_id) as con:
         for spec in MARTS:
             path = build.exports_dir / f"{spec.name}.parquet"
-            rows = write_parquet(
-                read_arrow(con, "marts", spec), spec, path, provenance(con, spec.name)
-            )
+            origin = provenance(con, spec.name)  # before the stream holds the connection
+            rows = copy_parquet(con, ordered_select("marts", spec), spec, path, origin)
             problems = read_back_problems(path, spec, rows)
-            resources.append(resource_descriptor(spec, provenance(con, spec.name)))
+            resources.append(resource_descriptor(spec, origin))
             key = export_asset_key(spec)
             yield dg.MaterializeResult(
                 asset_key=key,

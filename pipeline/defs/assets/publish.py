@@ -8,20 +8,12 @@ from pipeline import release
 from pipeline.defs.assets.exports import export_asset_key
 from pipeline.defs.assets.marts import mart_asset_key
 from pipeline.defs.resources import WarehouseResource
-from pipeline.defs.versions import code_version, module_file
+from pipeline.defs.versions import code_version, code_versions_of, module_file
 from pipeline.schemas.marts import MARTS
 from pipeline.transforms.duck import run
+from pipeline.transforms.inputs import loaded_inputs
 
 GROUP = "publish"
-
-
-def published_checksums(rows) -> dict[str, str]:
-    """The raw files a release was built from, in the shape `tracked_checksums` returns."""
-    checksums = {}
-    for path, sha256, origin_sha256 in rows:
-        checksums[path] = sha256
-        checksums[path.removesuffix(".csv") + ".meta.yml"] = origin_sha256
-    return dict(sorted(checksums.items()))
 
 
 @dg.asset(
@@ -40,9 +32,14 @@ def warehouse_release(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     layout = warehouse.layout
     build = warehouse.build(context.run_id)
     with warehouse.connect(context.run_id) as con:
-        rows = run(con, "SELECT path, sha256, origin_sha256 FROM raw.source_files")
+        inputs = loaded_inputs(con)
         run(con, "CHECKPOINT")
-    manifest = {"run_id": context.run_id, "raw_files": published_checksums(rows)}
+    manifest = {
+        "run_id": context.run_id,
+        "inputs": inputs,
+        "raw_files": {k: v for k, v in inputs.items() if k.startswith("raw/") and "#" not in k},
+        "code_versions": code_versions_of(context.job_def.asset_layer.asset_graph),
+    }
     published = release.publish(layout, build, manifest, warehouse.keep_releases)
     return dg.MaterializeResult(
         metadata={
