@@ -34,10 +34,11 @@ def test_weekly_schedule_is_off_by_default():
 
 def _evaluate_sensor(raw_dir, warehouse_dir):
     context = dg.build_sensor_context(
+        definitions=defs,
         resources={
             "raw_files": RawFilesResource(root=str(raw_dir)),
             "warehouse": WarehouseResource(root=str(warehouse_dir)),
-        }
+        },
     )
     return raw_files_changed(context)
 
