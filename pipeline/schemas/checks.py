@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 
 import pandas as pd
 import pandera.pandas as pa
@@ -23,6 +24,8 @@ MAX_TEXT_CHARS = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"
 _CONTROL_CHARS = re.compile(_CONTROL)
+# What Python's str.strip() removes, so that the SQL form trims exactly the same characters.
+_WHITESPACE = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 DECIMAL_EUR = re.compile(r"^[0-9]{1,16}(\.[0-9]{1,2})?$")
 
@@ -62,7 +65,7 @@ def text(max_chars: int = MAX_TEXT_CHARS) -> tuple[pa.Check, ...]:
         _check(
             lambda s: s.isna() | (s.astype(str) == s.astype(str).str.strip()),
             "no leading or trailing whitespace",
-            "{col} = trim({col}, ' ' || chr(9) || chr(10) || chr(13))",
+            f"{{col}} = trim({{col}}, {sql_literal(_WHITESPACE)})",
         ),
     )
 
@@ -114,14 +117,17 @@ def iso_date(latest: dt.date | None = None) -> tuple[pa.Check, ...]:
         today = (latest or dt.date.today()).isoformat()
         return s.isna() | ~s.astype(str).map(_parses_as_date) | (s.astype(str) <= today)
 
-    real = "try_strptime(CAST({col} AS VARCHAR), '%Y-%m-%d') IS NOT NULL"
+    text = "CAST({col} AS VARCHAR)"
+    real = (f"(regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+            f"AND NOT starts_with({text}, '0000') "
+            f"AND try_strptime({text}, '%Y-%m-%d') IS NOT NULL)")  # fmt: skip
     today = sql_literal((latest or dt.date.today()).isoformat()) if latest else "current_date"
     return (
         _check(is_real_date, "a real calendar date YYYY-MM-DD", real),
         _check(
             not_in_future,
             "not in the future",
-            f"NOT ({real}) OR CAST({{col}} AS DATE) <= CAST({today} AS DATE)",
+            f"NOT ({real}) OR TRY_CAST({{col}} AS DATE) <= CAST({today} AS DATE)",
         ),
     )
 
@@ -157,7 +163,7 @@ def semicolon_list(item_regex: str, meaning: str) -> pa.Check:
         holds,
         f"a ';'-separated list of {meaning}",
         f"list_bool_and(list_transform({items}, "
-        f"lambda item: regexp_full_match(item, {sql_literal(item_regex)})))",
+        f"lambda item: coalesce(regexp_full_match(item, {sql_literal(item_regex)}), FALSE)))",
     )
 
 
@@ -174,12 +180,14 @@ def list_of(item_regex: str, meaning: str) -> pa.Check:
 
     def holds(s: pd.Series) -> pd.Series:
         return s.isna() | s.map(
-            lambda items: all(isinstance(i, str) and compiled.fullmatch(i) for i in items)
+            lambda items: (
+                items is None or all(isinstance(i, str) and compiled.fullmatch(i) for i in items)
+            )
         )
 
     return _check(
         holds,
         f"a list of {meaning}",
         f"list_bool_and(list_transform({{col}}, "
-        f"lambda item: regexp_full_match(item, {sql_literal(item_regex)})))",
+        f"lambda item: coalesce(regexp_full_match(item, {sql_literal(item_regex)}), FALSE)))",
     )

@@ -166,7 +166,7 @@ INDICATORS = TableSpec(
             "WJP scores lie between 0 and 1",
             "score",
             lambda df: (df["source_id"] != "wjp_roli") | df["score"].between(0, 1),
-            """"source_id" <> 'wjp_roli' OR "score" BETWEEN 0 AND 1""",
+            """"source_id" <> 'wjp_roli' OR coalesce("score" BETWEEN 0 AND 1, FALSE)""",
         ),
         RowRule(
             "an empty rank has a missing_reason",

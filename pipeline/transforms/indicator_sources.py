@@ -61,8 +61,12 @@ class IndicatorSource:
 
     @property
     def data_path(self) -> Path | None:
-        name = self.origin.get("file")
-        return self.origin_path.parent / str(name) if name else None
+        """The data file beside the origin record; None if `file` is missing or is a path
+        (a source never reads outside raw/indicators/)."""
+        name = str(self.origin.get("file") or "")
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            return None
+        return self.origin_path.parent / name
 
     @property
     def shown_data(self) -> str:
@@ -107,7 +111,7 @@ def check_origin(source: IndicatorSource) -> list[Problem]:
                                 str(origin.get("source_id"))))  # fmt: skip
     data = source.data_path
     if data is None or data.suffix not in DATA_FORMATS or not data.is_file():
-        rule = "file names a .csv or .parquet file beside the origin record"
+        rule = "file names a .csv or .parquet file beside the origin record (a name, not a path)"
         return [*problems, Problem(shown, None, "file", rule, str(origin.get("file")))]
     problems += _indicator_declaration_problems(source)
     problems += _value_range_problems(source)
@@ -187,50 +191,55 @@ def _load_csv(con, source: IndicatorSource) -> list[Problem]:
     present, problems = _present_columns([column[0] for column in header], source)
     if problems:
         return problems
-    types = (
-        "{" + ", ".join(f"{sql_literal(n)}: {sql_literal(DUCKDB_TYPES[n])}" for n in present) + "}"
-    )
-    reader = (
-        f"read_csv({path}, header=true, auto_detect=false, columns={types}, "
-        "store_rejects=true, rejects_table='source_rejects', rejects_scan='source_scans')"
-    )
-    select = _typed_select(present, quote_ident)
-    target = qualified("raw", source.table)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {target} AS SELECT "  # noqa: S608
-        f"CAST(row_number() OVER () AS BIGINT) AS source_row, {select} FROM {reader}"
-    )
+    # Every cell is read as text; types are checked below, strictly, with the file's row.
+    types = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in present) + "}"
+    rejects = "store_rejects=true, rejects_table='source_rejects', rejects_scan='source_scans'"
+    reader = f"read_csv({path}, header=true, auto_detect=false, columns={types}, {rejects})"
+    con.execute("CREATE OR REPLACE TEMP TABLE source_read AS SELECT "  # noqa: S608
+                f"CAST(row_number() OVER () AS BIGINT) AS source_row, * FROM {reader}")  # fmt: skip
     rejects = con.execute(
         "SELECT line - 1, column_name, error_type, error_message FROM source_rejects "
         "ORDER BY line LIMIT 50"
     ).fetchall()
-    return [
-        Problem(source.shown_data, row, column, _reject_rule(column, kind), message)
+    problems = [
+        Problem(source.shown_data, row, column, f"well-formed CSV ({kind.lower()})", message)
         for row, column, kind, message in rejects
     ]
-
-
-def _reject_rule(column: str | None, kind: str) -> str:
-    if column in DUCKDB_TYPES and kind == "CAST":
-        return f"a value of type {DUCKDB_TYPES[column]}"
-    return f"well-formed CSV ({kind.lower()})"
+    return problems + _typed_from_read(con, source, present)
 
 
 def _load_parquet(con, source: IndicatorSource) -> list[Problem]:
     path = sql_literal(str(source.data_path))
     con.execute("CREATE OR REPLACE TEMP TABLE source_read AS SELECT "  # noqa: S608
-                f"CAST(file_row_number + 1 AS BIGINT) AS source_row, * "
+                f"CAST(file_row_number + 1 AS BIGINT) AS source_row, * EXCLUDE (file_row_number) "
                 f"FROM read_parquet({path}, file_row_number=true)")  # fmt: skip
     names = [row[0] for row in con.execute("DESCRIBE source_read").fetchall()][1:]
-    present, problems = _present_columns([n for n in names if n != "file_row_number"], source)
+    present, problems = _present_columns(names, source)
     if problems:
         return problems
+    return _typed_from_read(con, source, present)
+
+
+# A cell is of the column's type when: INTEGER, its text is plain ASCII digits (no rounding of
+# 2022.5, no '1e3', no '2_020'); DOUBLE, it parses as a number.
+_TYPE_RULES = {
+    "INTEGER": "regexp_full_match(CAST({col} AS VARCHAR), '-?[0-9]{{1,9}}')",
+    "DOUBLE": "TRY_CAST({col} AS DOUBLE) IS NOT NULL",
+}
+
+
+def _typed_from_read(con, source: IndicatorSource, present: list[str]) -> list[Problem]:
+    """Check each cell's type in `source_read`, then build the typed source table from it."""
+    problems = []
     for name in present:
-        column, kind = quote_ident(name), DUCKDB_TYPES[name]
+        kind = DUCKDB_TYPES[name]
+        if kind not in _TYPE_RULES:
+            continue
+        column = quote_ident(name)
+        holds = _TYPE_RULES[kind].format(col=column)
         failed = con.execute(
             f"SELECT source_row, CAST({column} AS VARCHAR) FROM source_read "  # noqa: S608
-            f"WHERE {column} IS NOT NULL AND TRY_CAST({column} AS {kind}) IS NULL "
-            "ORDER BY source_row LIMIT 20"
+            f"WHERE {column} IS NOT NULL AND NOT ({holds}) ORDER BY source_row LIMIT 20"
         ).fetchall()
         rule = f"a value of type {kind}"
         problems += [Problem(source.shown_data, row, name, rule, value) for row, value in failed]

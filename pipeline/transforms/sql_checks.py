@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline.schemas.spec import TableSpec, quote_ident
+from pipeline.schemas.spec import FLOAT, TableSpec, quote_ident
 from pipeline.transforms.problems import Problem
 
 EXAMPLES_PER_RULE = 20  # failing rows shown per rule; the count is always complete
@@ -35,9 +35,10 @@ def field_rules(spec: TableSpec) -> list[SqlRule]:
         column = quote_ident(field.name)
         shown = f"CAST({column} AS VARCHAR)"
         if not field.nullable:
-            rules.append(
-                SqlRule(field.name, "required (not empty)", f"{column} IS NOT NULL", shown)
-            )
+            present = f"{column} IS NOT NULL"
+            if field.dtype == FLOAT:  # NaN is missing to pandas; to SQL it is a number
+                present = f"({present} AND NOT isnan({column}))"
+            rules.append(SqlRule(field.name, "required (not empty)", present, shown))
         for check in field.checks:
             template = (check.statistics or {}).get("sql")
             if template is None:
@@ -69,7 +70,7 @@ def validate_relation(
     for rule, failures in zip(rules, counts, strict=True):
         if failures:
             problems += _examples(con, relation, rule, shown_as, row_number, failures)
-    problems += key_problems(con, spec, relation, shown_as)
+    problems += key_problems(con, spec, relation, shown_as, row_number)
     return problems
 
 
@@ -92,11 +93,20 @@ def _examples(con, relation, rule: SqlRule, shown_as, row_number, failures) -> l
     return problems
 
 
-def key_problems(con, spec: TableSpec, relation: str, shown_as: str) -> list[Problem]:
+def key_problems(
+    con, spec: TableSpec, relation: str, shown_as: str, row_number: str | None = None
+) -> list[Problem]:
+    """Rows whose key is not unique: each row named when rows have numbers, else each key."""
     if not spec.primary_key:
         return []
     keys = ", ".join(quote_ident(k) for k in spec.primary_key)
     rule = f"key ({', '.join(spec.primary_key)}) is unique"
+    if row_number:
+        query = (f"SELECT {row_number}, concat_ws(', ', {keys}), "  # noqa: S608
+                 f"count(*) OVER (PARTITION BY {keys}) AS n FROM {relation} "
+                 f"QUALIFY n > 1 ORDER BY 1 LIMIT {EXAMPLES_PER_RULE}")  # fmt: skip
+        return [Problem(shown_as, row, ", ".join(spec.primary_key), rule, f"{key} ({n} rows)")
+                for row, key, n in con.execute(query).fetchall()]  # fmt: skip
     query = (f"SELECT concat_ws(', ', {keys}), count(*) FROM {relation} "  # noqa: S608
              f"GROUP BY {keys} HAVING count(*) > 1 LIMIT {EXAMPLES_PER_RULE}")  # fmt: skip
     duplicates = con.execute(query).fetchall()

@@ -1,0 +1,545 @@
+"""Dropping a long-format indicator source into raw/indicators/ needs no code change: the next
+load of the definitions shows it as an asset with two blocking checks, a refresh validates it in
+DuckDB and adds its rows to marts.indicators, the Parquet export and the report's sources; a
+broken source is refused with its file, row, column and rule, and nothing is published.
+
+Every run materializes the whole graph into a tmp_path warehouse (conftest.materialize_into),
+WJP offline. The good sources are hand-made here: three countries x two years x two indicators.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from benchmarks.synthetic_source import write_source
+from pipeline import paths
+from pipeline.defs.assets.indicator_sources import CHECK_ORIGIN, CHECK_ROWS
+from pipeline.release import WarehouseLayout
+from pipeline.schemas.indicator_sources import LONG_SOURCE
+from tests.conftest import Run, all_assets, copy_raw, materialize_into
+
+COLUMNS = LONG_SOURCE.column_names  # country_iso3, year, indicator_code, value, rank, n_ranked
+NO_RANK_COLUMNS = ["country_iso3", "year", "indicator_code", "value"]
+ID_CSV, ID_PARQUET, ID_NO_RANK = "hr_demo_csv", "hr_demo_pq", "hr_demo_norank"
+CSV_FILE, PARQUET_FILE = f"raw/indicators/{ID_CSV}.csv", f"raw/indicators/{ID_PARQUET}.parquet"
+CSV_ORIGIN = f"raw/indicators/{ID_CSV}.meta.yml"
+PARQUET_ORIGIN = f"raw/indicators/{ID_PARQUET}.meta.yml"
+INDICATORS = {
+    "hr.voice": {"name": "Voice and accountability", "description": "Made up for a test."},
+    "hr_press": {"name": "Press freedom", "description": "Made up for a test."},
+}
+NAMES = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "UZB": "Uzbekistan", "XKX": "Kosovo"}
+NO_RANK = "the source gives no rank"
+ARROW_TYPES = {"country_iso3": pa.string(), "year": pa.int32(), "indicator_code": pa.string(),
+               "value": pa.float64(), "rank": pa.int32(), "n_ranked": pa.int32()}  # fmt: skip
+DROP = object()  # an origin field to leave out
+
+
+def demo_rows(countries: tuple[str, ...]) -> list[dict]:
+    """countries x (2021, 2022) x indicators, country-major; values 0..100 (both ends used);
+    the last country has no rank."""
+    rows = []
+    for c, country in enumerate(countries):
+        for y, year in enumerate((2021, 2022)):
+            for i, code in enumerate(INDICATORS):
+                ranked = c < len(countries) - 1
+                rows.append({
+                    "country_iso3": country, "year": year, "indicator_code": code,
+                    "value": round((c * 4 + y * 2 + i) * 100 / 11, 2),
+                    "rank": c + 1 if ranked else None,
+                    "n_ranked": len(countries) - 1 if ranked else None,
+                })  # fmt: skip
+    return rows
+
+
+CSV_ROWS = demo_rows(("KAZ", "KGZ", "UZB"))  # row 5 is KGZ 2021 hr.voice, rank 2 of 2
+PARQUET_ROWS = demo_rows(("KGZ", "UZB", "XKX"))
+NO_RANK_ROWS = [{k: r[k] for k in NO_RANK_COLUMNS} for r in demo_rows(("KAZ", "UZB", "KGZ"))]
+assert CSV_ROWS[0]["value"] == 0 and CSV_ROWS[-1]["value"] == 100  # the range's both ends
+
+
+def changed(rows: list[dict], index: int, **cells) -> list[dict]:
+    return [dict(r, **cells) if n == index else dict(r) for n, r in enumerate(rows)]
+
+
+def write_data(folder: Path, source_id: str, rows: list[dict], fmt: str,
+               columns: list[str] | None = None, types: dict | None = None) -> Path:  # fmt: skip
+    columns = columns or list(rows[0])
+    path = folder / f"{source_id}.{fmt}"
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(
+                [["" if r.get(c) is None else r.get(c) for c in columns] for r in rows]
+            )
+    else:
+        types = ARROW_TYPES | (types or {})
+        arrays = {c: pa.array([r.get(c) for r in rows], type=types.get(c, pa.string()))
+                  for c in columns}  # fmt: skip
+        pq.write_table(pa.table(arrays), path)
+    return path
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_origin(folder: Path, source_id: str, data: Path, value_range=(0, 100), /, **changes):
+    origin = {
+        "title": f"Hand-made test source {source_id}",
+        "producer": "tests/test_indicator_sources.py",
+        "citation": "Not a real source: values made up for a test.",
+        "locator": "whole file",
+        "url": None,
+        "url_note": "Written by the test; not published anywhere.",
+        "date_accessed": None,
+        "date_accessed_note": "Written, not accessed.",
+        "license": "Test data; no rights.",
+        "transcription": "Written by the test.",
+        "notes": "The values describe nothing.",
+        "sha256": sha256(data),
+        "source_id": source_id,
+        "file": data.name,
+        "columns": {name: f"{name} of the row." for name in COLUMNS},
+        "indicators": INDICATORS,
+    }
+    if value_range:
+        origin["value_min"], origin["value_max"] = value_range
+    origin.update(changes)
+    origin = {k: v for k, v in origin.items() if v is not DROP}
+    with open(folder / f"{source_id}.meta.yml", "w", encoding="utf-8") as handle:
+        yaml.safe_dump(origin, handle, sort_keys=False, allow_unicode=True)
+
+
+def make_source(
+    folder: Path,
+    source_id: str,
+    rows: list[dict],
+    fmt: str = "csv",
+    /,
+    *,
+    columns=None,
+    types=None,
+    value_range=(0, 100),
+    **origin_changes,
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = write_data(folder, source_id, rows, fmt, columns, types)
+    write_origin(folder, source_id, data, value_range, **origin_changes)
+    return data
+
+
+def add_demo_sources(raw_dir: Path) -> None:
+    folder = raw_dir / "indicators"
+    make_source(folder, ID_CSV, CSV_ROWS, "csv")
+    make_source(folder, ID_PARQUET, PARQUET_ROWS, "parquet", value_range=None)
+    make_source(folder, ID_NO_RANK, NO_RANK_ROWS, "csv", columns=NO_RANK_COLUMNS)
+
+
+def run_failures(run: Run) -> str:
+    """Failed checks' messages and step errors, for assertion messages."""
+    lines = []
+    for event in run.result.all_events:
+        data = event.event_specific_data
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not data.passed:
+            messages = data.metadata.get("messages")
+            text = messages.value if messages is not None else ""
+            lines.append(f"{data.asset_key.to_user_string()} {data.check_name}: {text}")
+        if event.event_type_value == "STEP_FAILURE":
+            lines.append(f"{event.step_key}: {str(data.error)[:400]}")
+    return "\n".join(lines)
+
+
+def check_results(run: Run, source_id: str) -> dict[str, bool]:
+    key = f"raw_indicators__{source_id}"
+    return {
+        e.event_specific_data.check_name: e.event_specific_data.passed
+        for e in run.result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.asset_key.to_user_string() == key
+    }
+
+
+@dataclass(frozen=True)
+class Refusal:
+    check: str
+    file: str
+    row: int | None
+    column: str | None
+    rule: str
+
+
+def refusals(run: Run, source_id: str) -> list[Refusal]:
+    """Every problem listed by the failed checks of `raw_indicators__<source_id>`."""
+    found = []
+    for event in run.result.all_events:
+        data = event.event_specific_data
+        if (event.event_type_value != "ASSET_CHECK_EVALUATION" or data.passed
+                or data.asset_key.to_user_string() != f"raw_indicators__{source_id}"):  # fmt: skip
+            continue
+        for record in data.metadata["failure_cases"].value.records:
+            r = record.data
+            found.append(Refusal(data.check_name, r["file"], int(r["row"]) if r["row"] else None,
+                                 r["column"] or None, r["rule"]))  # fmt: skip
+    return found
+
+
+def digests(directory: Path) -> dict[str, str]:
+    """sha256 of every file under `directory` (a link such as `current` is followed)."""
+    root = directory.resolve()
+    return {str(p.relative_to(root)): sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --- a good source flows through -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory) -> Run:
+    """raw/ plus three hand-made sources (CSV with ranks, Parquet with ranks and Kosovo, CSV
+    without rank columns), materialized and published once."""
+    base = tmp_path_factory.mktemp("indicator_sources")
+    raw_dir = copy_raw(base)
+    add_demo_sources(raw_dir)
+    run = materialize_into(raw_dir, base / "warehouse")
+    assert run.result.success, run_failures(run)
+    return run
+
+
+def test_the_run_succeeds_and_each_source_passes_its_two_checks(baseline):
+    assert baseline.result.success, run_failures(baseline)
+    assert baseline.layout.current_release() is not None
+    materialized = {
+        e.asset_key.to_user_string()
+        for e in baseline.result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+    }
+    for source_id in (ID_CSV, ID_PARQUET, ID_NO_RANK):
+        assert f"raw_indicators__{source_id}" in materialized
+        assert check_results(baseline, source_id) == {CHECK_ORIGIN: True, CHECK_ROWS: True}
+    assert "warehouse_release" in materialized
+
+
+def test_each_source_is_an_asset_with_two_blocking_checks(baseline):
+    checks: dict[str, set] = {}
+    for assets_def in all_assets(baseline.raw_dir):
+        for spec in assets_def.check_specs:
+            checks.setdefault(spec.asset_key.to_user_string(), set()).add(
+                (spec.name, spec.blocking)
+            )
+    for source_id in (ID_CSV, ID_PARQUET, ID_NO_RANK):
+        assert checks[f"raw_indicators__{source_id}"] == {(CHECK_ORIGIN, True), (CHECK_ROWS, True)}
+
+
+def test_loading_the_definitions_finds_the_dropped_sources_without_code_change(baseline):
+    """The real entry point (pipeline.definitions) in a fresh interpreter, reading the copy of
+    raw/ through PIPELINE_RAW_DIR."""
+    script = (
+        "import json\n"
+        "import dagster as dg\n"
+        "from pipeline.definitions import defs\n"
+        "graph = defs.resolve_asset_graph()\n"
+        "keys = sorted(k.to_user_string() for k in graph.get_all_asset_keys())\n"
+        "checks = sorted([c.asset_key.to_user_string(), c.name, c.blocking]\n"
+        "                for a in graph.assets_defs for c in a.check_specs)\n"
+        "values = graph.get(dg.AssetKey('raw_indicators__values')).parent_keys\n"
+        "values = sorted(k.to_user_string() for k in values)\n"
+        "print(json.dumps({'keys': keys, 'checks': checks, 'values': values}))\n"
+    )
+    env = dict(os.environ, PIPELINE_RAW_DIR=str(baseline.raw_dir))
+    done = subprocess.run([sys.executable, "-c", script], cwd=paths.REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    for source_id in (ID_CSV, ID_PARQUET, ID_NO_RANK):
+        key = f"raw_indicators__{source_id}"
+        assert key in found["keys"]
+        assert [key, CHECK_ORIGIN, True] in found["checks"]
+        assert [key, CHECK_ROWS, True] in found["checks"]
+        assert key in found["values"]
+
+
+def expected_mart_rows(file: str, rows: list[dict]) -> list[tuple]:
+    """marts.indicators' columns (MART_COLUMNS) for each data row of a source, in file order."""
+    return [
+        (f"raw/indicators/{file}", n, r["country_iso3"], NAMES[r["country_iso3"]], r["year"],
+         str(r["year"]), r["indicator_code"], INDICATORS[r["indicator_code"]]["name"], "global",
+         r.get("rank"), r.get("n_ranked"), NO_RANK if r.get("rank") is None else None, r["value"])
+        for n, r in enumerate(rows, start=1)
+    ]  # fmt: skip
+
+
+MART_COLUMNS = ("source_locator, source_row, country_iso3, country_name, edition_year, "
+                "edition_label, factor_code, factor_name, scope, rank, n_ranked, missing_reason, "
+                "score")  # fmt: skip
+SOURCES = [
+    (ID_CSV, f"{ID_CSV}.csv", CSV_ROWS),
+    (ID_PARQUET, f"{ID_PARQUET}.parquet", PARQUET_ROWS),
+    (ID_NO_RANK, f"{ID_NO_RANK}.csv", NO_RANK_ROWS),
+]
+
+
+@pytest.mark.parametrize(("source_id", "file", "rows"), SOURCES, ids=[s[0] for s in SOURCES])
+def test_marts_indicators_holds_every_row_of_the_source(baseline, source_id, file, rows):
+    found = baseline.query(
+        f"SELECT {MART_COLUMNS} FROM marts.indicators WHERE source_id = ? "  # noqa: S608
+        "ORDER BY source_row",
+        [source_id],
+    )
+    assert found == expected_mart_rows(file, rows)
+    (paper_fields,) = baseline.query(
+        "SELECT count(*) FILTER (paper_label IS NOT NULL OR cell_text IS NOT NULL "
+        "OR verification IS NOT NULL OR paper_citation_key IS NOT NULL) "
+        "FROM marts.indicators WHERE source_id = ?",
+        [source_id],
+    )
+    assert paper_fields == (0,)
+
+
+def test_a_source_without_rank_columns_has_no_ranks_and_says_why(baseline):
+    found = baseline.query(
+        "SELECT count(*), count(rank), count(n_ranked), count(*) FILTER (missing_reason = ?) "
+        "FROM marts.indicators WHERE source_id = ?",
+        [NO_RANK, ID_NO_RANK],
+    )
+    assert found == [(len(NO_RANK_ROWS), 0, 0, len(NO_RANK_ROWS))]
+
+
+def test_the_origin_records_and_indicator_names_are_in_the_warehouse(baseline):
+    files = baseline.query(
+        "SELECT source_id, path, sha256, license FROM raw.indicator_source_files ORDER BY 1"
+    )
+    folder = baseline.raw_dir / "indicators"
+    assert files == sorted(
+        (source_id, f"raw/indicators/{file}", sha256(folder / file), "Test data; no rights.")
+        for source_id, file, _ in SOURCES
+    )
+    names = baseline.query(
+        "SELECT DISTINCT indicator_code, indicator_name FROM raw.indicator_definitions ORDER BY 1"
+    )
+    assert names == sorted((code, d["name"]) for code, d in INDICATORS.items())
+
+
+def test_the_parquet_export_includes_the_sources_rows(baseline):
+    path = baseline.layout.root / "exports" / "indicators.parquet"
+    ids = [s[0] for s in SOURCES]
+    table = pq.read_table(path, filters=[("source_id", "in", ids)])
+    exported = sorted(
+        (r["source_id"], r["source_row"], r["country_iso3"], r["edition_year"],
+         r["factor_code"], r["score"], r["rank"], r["missing_reason"])
+        for r in table.to_pylist()
+    )  # fmt: skip
+    in_mart = sorted(baseline.query(
+        "SELECT source_id, source_row, country_iso3, edition_year, factor_code, score, rank, "
+        "missing_reason FROM marts.indicators WHERE list_contains(?, source_id)", [ids]
+    ))  # fmt: skip
+    assert exported == in_mart
+    assert len(exported) == sum(len(rows) for _, _, rows in SOURCES)
+
+
+def test_the_reports_sources_section_lists_each_source(baseline):
+    reports = baseline.layout.root / "reports"
+    html = (reports / "summary.html").read_text(encoding="utf-8")
+    section = re.search(r"<section id='sources'>(.*?)</section>", html, re.S)
+    assert section, "the report has a sources section"
+    markdown = (reports / "summary.md").read_text(encoding="utf-8")
+    md_section = markdown[markdown.index("## Sources") :]
+    folder = baseline.raw_dir / "indicators"
+    for source_id, file, _ in SOURCES:
+        cells = (
+            f"<td>{source_id}</td><td>raw/indicators/{file}</td>"
+            f"<td>{sha256(folder / file)[:12]}</td><td>Hand-made test source {source_id}</td>"
+        )
+        assert cells in section.group(1), source_id
+        assert f"| {source_id} | raw/indicators/{file} |" in md_section
+
+
+# --- a broken source is refused, and nothing is published ------------------------------------
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    change: Callable[[Path], object]  # breaks the source in raw/indicators (the folder given)
+    check: str
+    file: str
+    column: str | None
+    rule: str
+    rows: frozenset = field(default_factory=lambda: frozenset({None}))
+    source_id: str = ID_CSV
+
+
+def _csv(rows, **kwargs):
+    return lambda folder: make_source(folder, ID_CSV, rows, "csv", **kwargs)
+
+
+def _parquet(rows, **kwargs):
+    return lambda folder: make_source(folder, ID_PARQUET, rows, "parquet", value_range=None,
+                                      **kwargs)  # fmt: skip
+
+
+def _edit_without_checksum(source_id: str, fmt: str, rows: list[dict]):
+    def change(folder: Path):
+        write_data(folder, source_id, changed(rows, 4, value=50.5), fmt)  # origin left as is
+
+    return change
+
+
+def _year_as_text(year_of_row_5: str) -> list[dict]:
+    return [dict(r, year=str(r["year"])) for r in changed(PARQUET_ROWS, 4, year=year_of_row_5)]
+
+
+# Each fault breaks one thing in a good source; row faults are in data row 5. A year '2022.5'
+# or 2021.4 is not an integer either: it must be refused, not rounded to another year.
+ROW5 = frozenset({5})
+TYPE_INT = "a value of type INTEGER"
+REQUIRED_FIELD = "origin record field is present and not empty"
+FAULTS = [
+    Fault("csv year 19x9", _csv(changed(CSV_ROWS, 4, year="19x9")), CHECK_ROWS, CSV_FILE,
+          "year", TYPE_INT, ROW5),
+    Fault("csv year 2022.5", _csv(changed(CSV_ROWS, 4, year="2022.5")), CHECK_ROWS, CSV_FILE,
+          "year", TYPE_INT, ROW5),
+    Fault("parquet text year 19x9", _parquet(_year_as_text("19x9"), types={"year": pa.string()}),
+          CHECK_ROWS, PARQUET_FILE, "year", TYPE_INT, ROW5, ID_PARQUET),
+    Fault("parquet double year 2021.4",
+          _parquet(changed(PARQUET_ROWS, 4, year=2021.4), types={"year": pa.float64()}),
+          CHECK_ROWS, PARQUET_FILE, "year", TYPE_INT, ROW5, ID_PARQUET),
+    Fault("undeclared indicator", _csv(changed(CSV_ROWS, 4, indicator_code="hr.undeclared")),
+          CHECK_ROWS, CSV_FILE, "indicator_code", "an indicator declared in the origin record",
+          ROW5),
+    Fault("value above value_max", _csv(changed(CSV_ROWS, 4, value=100.5)), CHECK_ROWS, CSV_FILE,
+          "value", "between value_min 0 and value_max 100", ROW5),
+    Fault("value below value_min", _csv(changed(CSV_ROWS, 4, value=-0.5)), CHECK_ROWS, CSV_FILE,
+          "value", "between value_min 0 and value_max 100", ROW5),
+    Fault("unknown country ZZZ", _csv(changed(CSV_ROWS, 4, country_iso3="ZZZ")), CHECK_ROWS,
+          CSV_FILE, "country_iso3", "a known country code (ISO 3166-1, or XKX)", ROW5),
+    Fault("lowercase country", _csv(changed(CSV_ROWS, 4, country_iso3="kgz")), CHECK_ROWS,
+          CSV_FILE, "country_iso3", "three capital letters (matches [A-Z]{3})", ROW5),
+    # Row 5 repeats row 1's key (KAZ, 2021, hr.voice): either row may be named.
+    Fault("duplicate key", _csv(changed(CSV_ROWS, 4, country_iso3="KAZ")), CHECK_ROWS, CSV_FILE,
+          "country_iso3, year, indicator_code",
+          "key (country_iso3, year, indicator_code) is unique", frozenset({1, 5})),
+    Fault("rank above n_ranked", _csv(changed(CSV_ROWS, 4, rank=3)), CHECK_ROWS, CSV_FILE,
+          "rank", "rank <= n_ranked", ROW5),
+    Fault("rank 0", _csv(changed(CSV_ROWS, 4, rank=0)), CHECK_ROWS, CSV_FILE, "rank",
+          "at least 1", ROW5),
+    Fault("csv without value column",
+          _csv(CSV_ROWS, columns=[c for c in COLUMNS if c != "value"]), CHECK_ROWS, CSV_FILE,
+          "value", "column required by the spec is present"),
+    Fault("parquet without value column",
+          _parquet(PARQUET_ROWS, columns=[c for c in COLUMNS if c != "value"]), CHECK_ROWS,
+          PARQUET_FILE, "value", "column required by the spec is present", source_id=ID_PARQUET),
+    Fault("csv extra column", _csv([dict(r, comment="x") for r in CSV_ROWS]), CHECK_ROWS,
+          CSV_FILE, "comment", "column is in the spec (unexpected or renamed)"),
+    Fault("parquet extra column", _parquet([dict(r, comment="x") for r in PARQUET_ROWS]),
+          CHECK_ROWS, PARQUET_FILE, "comment", "column is in the spec (unexpected or renamed)",
+          source_id=ID_PARQUET),
+    Fault("csv edited, sha256 not updated", _edit_without_checksum(ID_CSV, "csv", CSV_ROWS),
+          CHECK_ORIGIN, CSV_ORIGIN, "sha256", "sha256 in the origin record matches"),
+    Fault("parquet edited, sha256 not updated",
+          _edit_without_checksum(ID_PARQUET, "parquet", PARQUET_ROWS), CHECK_ORIGIN,
+          PARQUET_ORIGIN, "sha256", "sha256 in the origin record matches", source_id=ID_PARQUET),
+    Fault("origin without indicators", _csv(CSV_ROWS, indicators=DROP), CHECK_ORIGIN,
+          CSV_ORIGIN, "indicators", REQUIRED_FIELD),
+    Fault("origin without license", _csv(CSV_ROWS, license=DROP), CHECK_ORIGIN, CSV_ORIGIN,
+          "license", REQUIRED_FIELD),
+    Fault("origin source_id differs from the file name", _csv(CSV_ROWS, source_id="hr_other"),
+          CHECK_ORIGIN, CSV_ORIGIN, "source_id", "source_id equals the file name"),
+    Fault("origin names a file that does not exist", _csv(CSV_ROWS, file="hr_missing.csv"),
+          CHECK_ORIGIN, CSV_ORIGIN, "file",
+          "file names a .csv or .parquet file beside the origin record"),
+]  # fmt: skip
+
+
+def test_the_faults_start_from_the_published_sources(baseline):
+    """The good versions of the sources the faults break pass as they are (so a refusal
+    below comes from the fault)."""
+    assert check_results(baseline, ID_CSV) == {CHECK_ORIGIN: True, CHECK_ROWS: True}
+    assert check_results(baseline, ID_PARQUET) == {CHECK_ORIGIN: True, CHECK_ROWS: True}
+    assert {f.source_id for f in FAULTS} == {ID_CSV, ID_PARQUET}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.id for f in FAULTS])
+def test_a_broken_source_is_refused_naming_file_row_column_rule(fault, baseline, tmp_path):
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(baseline.raw_dir, raw_dir)
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(baseline.warehouse_dir, warehouse, symlinks=True)
+    layout = WarehouseLayout(warehouse)
+    release_before = layout.current_release()
+    published_before = digests(layout.current_link)
+    assert release_before is not None and published_before
+
+    fault.change(raw_dir / "indicators")
+    run = materialize_into(raw_dir, warehouse)
+
+    found = refusals(run, fault.source_id)
+    hits = [
+        r for r in found
+        if (r.check, r.file, r.column) == (fault.check, fault.file, fault.column)
+        and r.rule.startswith(fault.rule) and r.row in fault.rows
+    ]  # fmt: skip
+    if run.result.success:
+        published = run.query(
+            f"SELECT {MART_COLUMNS} FROM marts.indicators "  # noqa: S608
+            "WHERE source_id = ? AND source_row IN (1, 5)",
+            [fault.source_id],
+        )
+        pytest.fail(f"{fault.id}: accepted and published; rows 1 and 5 now read {published}")
+    assert hits, f"{fault.id}: expected {fault} among {found}\n{run_failures(run)}"
+    assert check_results(run, fault.source_id)[fault.check] is False
+    # Nothing was published: the same release, byte for byte.
+    assert layout.current_release() == release_before
+    assert digests(layout.current_link) == published_before
+
+
+# --- a large source -------------------------------------------------------------------------
+
+MILLION = 1_000_000
+
+
+def test_a_million_row_parquet_source_flows_through_and_the_report_stays_small(tmp_path):
+    raw_dir = copy_raw(tmp_path)
+    write_source(raw_dir / "indicators", MILLION, "synthetic_1m")  # 200 x 125 x 40, Parquet
+    run = materialize_into(raw_dir, tmp_path / "warehouse")
+    assert run.result.success, run_failures(run)
+    assert check_results(run, "synthetic_1m") == {CHECK_ORIGIN: True, CHECK_ROWS: True}
+    found = run.query(
+        "SELECT count(*), count(DISTINCT source_row), min(source_row), max(source_row), "
+        "count(DISTINCT country_iso3), count(DISTINCT edition_year), count(DISTINCT factor_code), "
+        "count(*) FILTER (missing_reason = ?) FROM marts.indicators WHERE source_id = ?",
+        [NO_RANK, "synthetic_1m"],
+    )
+    assert found == [(MILLION, MILLION, 1, MILLION, 200, 125, 40, MILLION)]
+    # Rows keep their place in the file (the generator writes country, year, indicator order).
+    ends = run.query(
+        "SELECT source_row, edition_year, factor_code FROM marts.indicators "
+        "WHERE source_id = ? AND source_row IN (1, 40, 41, ?) ORDER BY source_row",
+        ["synthetic_1m", MILLION],
+    )
+    assert ends == [(1, 1900, "ind_000"), (40, 1900, "ind_039"), (41, 1901, "ind_000"),
+                    (MILLION, 2024, "ind_039")]  # fmt: skip
+    export = tmp_path / "warehouse" / "exports" / "indicators.parquet"
+    exported = pq.read_table(export, columns=["source_id"],
+                             filters=[("source_id", "=", "synthetic_1m")])  # fmt: skip
+    assert exported.num_rows == MILLION
+    # The report shows the source in its sources table and never loads its rows.
+    html = (tmp_path / "warehouse" / "reports" / "summary.html").read_bytes()
+    assert len(html) < 1_000_000
+    assert html.count(b"<td>synthetic_1m</td>") == 1
+    assert b"ind_0" not in html and b"Synthetic indicator" not in html
