@@ -231,12 +231,16 @@ _TYPE_RULES = {
 def _typed_from_read(con, source: IndicatorSource, present: list[str]) -> list[Problem]:
     """Check each cell's type in `source_read`, then build the typed source table from it."""
     problems = []
-    for name in present:
-        kind = DUCKDB_TYPES[name]
-        if kind not in _TYPE_RULES:
+    typed = [n for n in present if DUCKDB_TYPES[n] in _TYPE_RULES]
+    holds_of = {n: _TYPE_RULES[DUCKDB_TYPES[n]].format(col=quote_ident(n)) for n in typed}
+    counts = ", ".join(
+        f"count_if({quote_ident(n)} IS NOT NULL AND NOT ({holds_of[n]}))" for n in typed
+    )
+    failing = con.execute(f"SELECT {counts} FROM source_read").fetchall()[0] if typed else []  # noqa: S608
+    for name, failures in zip(typed, failing, strict=True):
+        if not failures:
             continue
-        column = quote_ident(name)
-        holds = _TYPE_RULES[kind].format(col=column)
+        kind, column, holds = DUCKDB_TYPES[name], quote_ident(name), holds_of[name]
         failed = con.execute(
             f"SELECT source_row, CAST({column} AS VARCHAR) FROM source_read "  # noqa: S608
             f"WHERE {column} IS NOT NULL AND NOT ({holds}) ORDER BY source_row LIMIT 20"

@@ -248,7 +248,10 @@ def headline_section(indicators: pd.DataFrame) -> Section:
             f"{name}: best factor {best['factor_name']} (rank {int(best['rank'])}), worst "
             f"{worst['factor_name']} (rank {int(worst['rank'])}); {_movement(group, latest)}"
         )
-    return Section("headlines", "Headline facts", [Paragraph(line) for line in lines])
+    source = Paragraph(f"Source: the paper's Table 1 (WJP Rule of Law Index {latest}, with the "
+                       "previous-edition ranks in parentheses): marts.indicators, source_id "
+                       "'paper_table1'; each cell's verification is shown below.")  # fmt: skip
+    return Section("headlines", "Headline facts", [*(Paragraph(line) for line in lines), source])
 
 
 def _movement(group: pd.DataFrame, latest: int) -> str:

@@ -101,15 +101,16 @@ def key_problems(
         return []
     keys = ", ".join(quote_ident(k) for k in spec.primary_key)
     rule = f"key ({', '.join(spec.primary_key)}) is unique"
-    if row_number:
+    # A hash aggregate finds the clashing keys (cheap); only then are their rows looked up.
+    query = (f"SELECT concat_ws(', ', {keys}), count(*) FROM {relation} "  # noqa: S608
+             f"GROUP BY {keys} HAVING count(*) > 1 LIMIT {EXAMPLES_PER_RULE}")  # fmt: skip
+    duplicates = con.execute(query).fetchall()
+    if duplicates and row_number:
         query = (f"SELECT {row_number}, concat_ws(', ', {keys}), "  # noqa: S608
                  f"count(*) OVER (PARTITION BY {keys}) AS n FROM {relation} "
                  f"QUALIFY n > 1 ORDER BY 1 LIMIT {EXAMPLES_PER_RULE}")  # fmt: skip
         return [Problem(shown_as, row, ", ".join(spec.primary_key), rule, f"{key} ({n} rows)")
                 for row, key, n in con.execute(query).fetchall()]  # fmt: skip
-    query = (f"SELECT concat_ws(', ', {keys}), count(*) FROM {relation} "  # noqa: S608
-             f"GROUP BY {keys} HAVING count(*) > 1 LIMIT {EXAMPLES_PER_RULE}")  # fmt: skip
-    duplicates = con.execute(query).fetchall()
     return [
         Problem(shown_as, None, ", ".join(spec.primary_key), rule, f"{key} ({n} rows)")
         for key, n in duplicates
