@@ -387,7 +387,8 @@ def test_table2_is_rebuilt_as_rank_over_n_ranked_per_scope():
 
 
 def test_headlines_name_best_and_worst_factor_and_movement():
-    lines = [p.text for p in report.headline_section(indicators_frame()).blocks]
+    *lines, source = [p.text for p in report.headline_section(indicators_frame()).blocks]
+    assert source.startswith("Source: the paper's Table 1") and "paper_table1" in source
     assert lines == [
         "Kazakhstan: best factor Absence of Corruption (rank 62), worst Constraints on "
         "Government Powers (rank 106); overall rank 72 in 2021 to 65 in 2022 (up 7 places).",
@@ -411,7 +412,7 @@ def test_headline_movement_text(old, new, expected):
     if old is not None:
         rows.append(t1("KAZ", 2021, "overall", old, None))
     frame = pd.DataFrame(rows, columns=INDICATORS.column_names)
-    (line,) = [p.text for p in report.headline_section(frame).blocks]
+    line, _source = [p.text for p in report.headline_section(frame).blocks]
     assert line.endswith(expected)
 
 
