@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -93,6 +94,7 @@ def baseline_script(source_dir: Path, out: Path, tmp: Path) -> str:
     iso = paths.RAW_DIR / "reference" / "iso3166_countries.csv"
     countries = paths.RAW_DIR / "reference" / "countries.csv"
     return f"""
+-- Constants and paths of this benchmark only (no data is formatted into the SQL).
 SET memory_limit = '{MEMORY_LIMIT}';
 SET temp_directory = '{tmp}';
 CREATE SCHEMA raw;
@@ -106,7 +108,7 @@ CREATE TABLE src AS SELECT CAST(file_row_number + 1 AS BIGINT) AS source_row,
 SELECT {counts} FROM src;
 SELECT {keys}, count(*) FROM src GROUP BY {keys} HAVING count(*) > 1 LIMIT 20;
 COPY (SELECT * FROM src ORDER BY {keys}) TO '{out}' (FORMAT parquet, COMPRESSION zstd);
-"""
+"""  # noqa: S608
 
 
 def run_baseline(root: Path) -> tuple[float, float]:
@@ -122,9 +124,20 @@ def run_baseline(root: Path) -> tuple[float, float]:
     return wall, rss
 
 
-def run_refresh(root: Path) -> tuple[float, float]:
-    wall, rss, _ = measure([sys.executable, "-m", "pipeline.cli", "refresh"], project_env(root))
-    return wall, rss
+def run_refresh(root: Path) -> tuple[float, float, dict]:
+    """(wall seconds, peak RSS MB, seconds per stage as the CLI prints them)."""
+    wall, rss, output = measure([sys.executable, "-m", "pipeline.cli", "refresh"],
+                                project_env(root))  # fmt: skip
+    return wall, rss, stage_seconds(output)
+
+
+def stage_seconds(output: str) -> dict[str, float]:
+    stages = {}
+    for line in output.splitlines():
+        match = re.match(r"^  (\w+)\s+\d+ assets.*?([0-9.]+) s$", line)
+        if match:
+            stages[match.group(1)] = float(match.group(2))
+    return stages
 
 
 def scale(work: Path) -> list[dict]:
@@ -132,13 +145,14 @@ def scale(work: Path) -> list[dict]:
     for rows in SIZES:
         root = new_project(work, f"scale_{rows}")
         write_source(root / "raw" / "indicators", rows, source_id="synthetic")
-        pipeline_wall, pipeline_rss = run_refresh(root)
+        pipeline_wall, pipeline_rss, stages = run_refresh(root)
         baseline_wall, baseline_rss = run_baseline(root)
         results.append({
             "rows": rows, "pipeline_seconds": round(pipeline_wall, 2),
-            "pipeline_peak_rss_mb": round(pipeline_rss), "baseline_seconds": round(baseline_wall, 2),
+            "pipeline_peak_rss_mb": round(pipeline_rss),
+            "baseline_seconds": round(baseline_wall, 2),
             "baseline_peak_rss_mb": round(baseline_rss),
-            "ratio": round(pipeline_wall / baseline_wall, 2),
+            "ratio": round(pipeline_wall / baseline_wall, 2), "pipeline_stage_seconds": stages,
         })  # fmt: skip
         print(f"scale {rows:>11,} rows: pipeline {pipeline_wall:6.1f} s {pipeline_rss:6.0f} MB | "
               f"baseline {baseline_wall:6.1f} s {baseline_rss:6.0f} MB", flush=True)  # fmt: skip
@@ -149,12 +163,14 @@ def scale(work: Path) -> list[dict]:
 def refresh_cost(work: Path) -> dict:
     root = new_project(work, "refresh")
     full = [run_refresh(root)[0] for _ in range(REFRESH_REPEATS)]
+    stages = run_refresh(root)[2]
     env = project_env(root)
     floor = [measure([sys.executable, "-c", TRIVIAL_ASSET], env)[0] for _ in range(REFRESH_REPEATS)]
     result = {"full_refresh_seconds": [round(x, 2) for x in full],
               "floor_seconds": [round(x, 2) for x in floor],
               "full_refresh_median": round(statistics.median(full), 2),
-              "floor_median": round(statistics.median(floor), 2)}  # fmt: skip
+              "floor_median": round(statistics.median(floor), 2),
+              "stage_seconds_of_one_more_run": stages}  # fmt: skip
     result["ratio"] = round(result["full_refresh_median"] / result["floor_median"], 2)
     print(f"refresh: median {result['full_refresh_median']} s, floor {result['floor_median']} s")
     return result | {"root": root}
@@ -197,7 +213,8 @@ def defs_assets() -> list:
 def machine() -> str:
     cpus = os.cpu_count()
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{platform.machine()}, {cpus} cores, {memory_gb:.0f} GiB, Python {platform.python_version()}"
+    python = platform.python_version()
+    return f"{platform.machine()}, {cpus} cores, {memory_gb:.0f} GiB, Python {python}"
 
 
 def write_results(scale_rows, refresh, noop_result) -> dict:
@@ -241,11 +258,20 @@ def performance_markdown(r: dict) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]  # fmt: skip
     for s in r["scale"]:
-        lines.append(f"| {s['rows']:,} | {s['pipeline_seconds']} | {s['pipeline_peak_rss_mb']} | "
-                     f"{s['baseline_seconds']} | {s['baseline_peak_rss_mb']} | {s['ratio']} |")  # fmt: skip
+        cells = [f"{s['rows']:,}", s["pipeline_seconds"], s["pipeline_peak_rss_mb"],
+                 s["baseline_seconds"], s["baseline_peak_rss_mb"], s["ratio"]]  # fmt: skip
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    largest = r["scale"][-1]
+    lines += ["", f"Where the pipeline's {largest['pipeline_seconds']} s go at {largest['rows']:,} "
+              "rows (seconds per stage, as `make run` prints them; the rest is process start-up, "
+              "imports and Dagster's per-step overhead):", "",
+              "| " + " | ".join(largest["pipeline_stage_seconds"]) + " |",
+              "|" + "---:|" * len(largest["pipeline_stage_seconds"]),
+              "| " + " | ".join(str(v) for v in largest["pipeline_stage_seconds"].values()) + " |",
+              ""] + GAP_EXPLANATION  # fmt: skip
     refresh = r["refresh"]
     lines += [
-        "", f"Growth: {r['scale_growth_seconds_per_million_rows']} s per extra million rows "
+        f"Growth: {r['scale_growth_seconds_per_million_rows']} s per extra million rows "
         "(pipeline, 1M to 12.5M).", "",
         "## Full refresh of the project", "",
         f"Median of {len(refresh['full_refresh_seconds'])} CLI refreshes: "
@@ -260,6 +286,25 @@ def performance_markdown(r: dict) -> str:
         f"record edited: requested = {r['noop']['origin_record_edited']['requested']}.", "",
     ]  # fmt: skip
     return "\n".join(lines)
+
+
+GAP_EXPLANATION = [
+    "**Why the ratio is above the 1.5 target.** The baseline reads the source, runs the checks "
+    "and writes the same 7 columns back. The pipeline does that and more, by design: (1) raw: "
+    "the source is read as text and every cell's type checked with its file row (no silent "
+    "rounding), then typed into its own table; (2) marts: the rows are joined to country and "
+    "indicator names and copied into `marts.indicators`, the public table; (3) exports: the "
+    "mart's 21 columns (the contract: source, locator, row, names, scope, verification...) are "
+    "written sorted by the primary key, so that reruns give the same bytes; sorting rows that "
+    "wide under DuckDB's 1GB memory limit spills to disk, and it is the largest single cost; "
+    "(4) the paper's own tables, the WJP step, the report and the atomic publish add a fixed "
+    "few seconds (the 1M-row run shows that floor). Ways to close the gap, not taken yet: "
+    "export each long source as its own narrow Parquet file instead of inside the 21-column "
+    "indicators export; keep `marts.indicators` rows of large sources as a view over their "
+    "typed table; raise the memory limit where the machine allows.",
+    "",
+    "Peak memory stays under the 2 GB target at every size, and time grows linearly with rows.",
+]
 
 
 def main() -> None:
