@@ -270,15 +270,23 @@ def performance_markdown(r: dict) -> str:
               "| " + " | ".join(str(v) for v in largest["pipeline_stage_seconds"].values()) + " |",
               ""] + GAP_EXPLANATION  # fmt: skip
     refresh = r["refresh"]
+    slopes = [
+        (b["pipeline_seconds"] - a["pipeline_seconds"]) / ((b["rows"] - a["rows"]) / 1e6)
+        for a, b in zip(r["scale"], r["scale"][1:], strict=False)
+    ]
+    peak = max(s["pipeline_peak_rss_mb"] for s in r["scale"])
     lines += [
-        f"Growth: {r['scale_growth_seconds_per_million_rows']} s per extra million rows "
-        "(pipeline, 1M to 12.5M).", "",
+        f"Growth: {r['scale_growth_seconds_per_million_rows']} s per extra million rows from "
+        f"the smallest to the largest size; between consecutive sizes: "
+        f"{', '.join(f'{x:.2f}' for x in slopes)} s per million. Largest pipeline peak RSS: "
+        f"{peak} MB.", "",
         "## Full refresh of the project", "",
         f"Median of {len(refresh['full_refresh_seconds'])} CLI refreshes: "
         f"{refresh['full_refresh_median']} s (runs: {refresh['full_refresh_seconds']}). "
         f"Dagster's floor, one trivial asset with the same instance set-up: "
         f"{refresh['floor_median']} s (runs: {refresh['floor_seconds']}). "
-        f"Ratio: **{r['refresh_ratio']}**.", "",
+        f"Ratio: **{r['refresh_ratio']}**. Stages of one more run: "
+        f"{refresh['stage_seconds_of_one_more_run']}.", "", REFRESH_EXPLANATION, "",
         "## No-op refresh", "",
         f"With nothing changed the sensor requests nothing: **{r['noop_recomputed_assets']}** "
         f"assets recomputed (\"{r['noop']['unchanged']['reason']}\"). A file touched with the "
@@ -303,11 +311,21 @@ GAP_EXPLANATION = [
     "indicators export; keep `marts.indicators` rows of large sources as a view over their "
     "typed table; raise the memory limit where the machine allows.",
     "",
-    "Peak memory stays under the 2 GB target at every size, and time grows linearly with rows.",
 ]
+REFRESH_EXPLANATION = (
+    "The floor is Python, Dagster's import, the instance and one trivial step. A refresh adds "
+    "the project's imports (pandas, pandera, pyarrow, DuckDB), nine steps at about 0.1 s of "
+    "framework overhead each, and the work itself: every raw file parsed and checked with "
+    "pandera, the WJP step, the marts built and checked in SQL, five exports read back, the "
+    "report, and a publish that fsyncs the release. That work is what the 1.5 target leaves "
+    "no room for; the stage times above show where it goes."
+)
 
 
 def main() -> None:
+    if "--render" in sys.argv:  # rewrite docs/performance.md from the last results
+        REPORT.write_text(performance_markdown(json.loads(RESULTS.read_text())), encoding="utf-8")
+        return
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         scale_rows = scale(work)
