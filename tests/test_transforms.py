@@ -42,7 +42,7 @@ from pipeline.schemas.spec import (
 from pipeline.transforms import charts, duck, report
 from pipeline.transforms.duck import ordered_select
 from pipeline.transforms.export import copy_parquet, read_back_problems
-from pipeline.transforms.problems import DataRefused, Problem, validate_frame
+from pipeline.transforms.problems import Problem, validate_frame
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -178,12 +178,6 @@ def test_validate_frame_column_problems_are_whole_file():
     assert Problem("k.csv", None, None, "every column of the spec is present", "c") in (
         validate_frame(missing, KEYED, "k.csv")
     )
-
-
-def test_data_refused_lists_every_problem_sorted():
-    refused = DataRefused([Problem("b.csv", 2, "x", "r2"), Problem("a.csv", 1, "y", "r1")])
-    assert str(refused).startswith("2 problem(s); nothing was published:")
-    assert str(refused).index("a.csv, row 1") < str(refused).index("b.csv, row 2")
 
 
 # --- report ----------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ SQL (they travel as registered frames or bound parameters). Stays out: Dagster, 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pyarrow
@@ -49,12 +47,10 @@ def sql_text(layer: str, name: str) -> str:
     return (paths.SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def build_table_from_sql(
-    con: duckdb.DuckDBPyConnection, schema: str, name: str, sql_dir: Path | None = None
-) -> int:
+def build_table_from_sql(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
     """CREATE OR REPLACE `schema.name` AS the SELECT in sql/<schema>/<name>.sql."""
     ensure_schema(con, schema)
-    select = sql_text(schema, name) if sql_dir is None else (sql_dir / f"{name}.sql").read_text()
+    select = sql_text(schema, name)
     run(con, f"CREATE OR REPLACE TABLE {qualified(schema, name)} AS\n{select}")
     return row_count(con, schema, name)
 

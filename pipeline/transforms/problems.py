@@ -1,7 +1,7 @@
 """Validation problems: one broken rule at one place, and how pandera failures become them.
 
-Belongs here: the `Problem` record, its message format, the pandera-to-Problem conversion and
-the error raised when data is refused. Stays out: the rules themselves (schemas/).
+Belongs here: the `Problem` record, its message format and the pandera-to-Problem
+conversion. Stays out: the rules themselves (schemas/).
 """
 
 from __future__ import annotations
@@ -46,19 +46,6 @@ class Problem:
             "rule": self.rule,
             "value": None if self.value is None else _short(self.value),
         }
-
-
-class DataRefused(Exception):
-    """Raised when data breaks rules; the message lists every problem (file, row, column, rule)."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=_sort_key)
-        lines = [p.message() for p in self.problems[:50]]
-        if len(self.problems) > 50:
-            lines.append(f"... and {len(self.problems) - 50} more")
-        super().__init__(
-            f"{len(self.problems)} problem(s); nothing was published:\n  " + "\n  ".join(lines)
-        )
 
 
 def _sort_key(p: Problem):
