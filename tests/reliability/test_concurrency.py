@@ -26,9 +26,12 @@ def test_two_cli_refreshes_at_the_same_moment_both_finish_and_publish_a_whole_st
     assert not list(sandbox.layout.root.glob(".*.tmp"))
 
 
-def test_schedule_and_manual_run_in_one_instance_are_queued_one_at_a_time(tmp_path):
+def test_schedule_and_manual_run_in_one_instance_are_queued_one_at_a_time(tmp_path, monkeypatch):
     sandbox = make_sandbox(tmp_path)
     env = sandbox.env()
+    # This process reads the sandbox's instance too; its storage location follows DAGSTER_HOME
+    # (pipeline/instance_storage.py).
+    monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
     _runs(env["DAGSTER_HOME"])  # create the instance's storage once, before two processes race
     daemon = subprocess.Popen(
         [sys.executable, "-m", "dagster._daemon", "run", "-m", "pipeline.definitions"],
