@@ -316,7 +316,7 @@ CORPUS: tuple[Case, ...] = (
          Rejected(at(T2, "at least 1", 1, "rank", "'-9'"))),
     Case("table2-rank-above-n-ranked", "table2_kazakhstan_ranks",
          Replace("35/42**,2022,35,42,", "35/42**,2022,43,42,"),
-         Rejected(at(T2, "rank <= n_ranked", 2, "rank", "'1, 2, Government influence, .+"))),
+         Rejected(at(T2, "rank <= n_ranked", 2, "rank", "'43'"))),
     Case("table2-stray-delimiter", "table2_kazakhstan_ranks", Replace("9/14*,", "9,14*,"),
          Rejected(at(T2, FIELD_COUNT.format(n=13), 1, value="'14 fields'"))),
     # --- paper/table2_region_members.csv
@@ -357,7 +357,7 @@ CORPUS: tuple[Case, ...] = (
     Case("timeline-precision-contradicts-date", "timeline_events",
          Replace("2022-03-01,month", "2022-03-15,month"),
          Rejected(at(TIMELINE, "event_date agrees with date_precision", 22, "event_date",
-                     "\"ev_2022_eu_kazakhstan_cooperation_council, 2022-03-15, month, .+"))),
+                     "'2022-03-15'"))),
     Case("timeline-unknown-citation-key", "timeline_events",
          Replace(",rollan2021,", ",rollan2020,"),
          Rejected(at(TIMELINE, KNOWN.format(r"references\.reference_key"), 8, "citation_keys",

@@ -62,8 +62,19 @@ def validate_frame(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Prob
     try:
         spec.pandera_schema().validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
-        return failure_cases_to_problems(err.failure_cases, spec, file)
+        problems = failure_cases_to_problems(err.failure_cases, spec, file)
+        return [_with_cell_value(p, frame, spec) for p in problems]
     return []
+
+
+def _with_cell_value(problem: Problem, frame: pd.DataFrame, spec: TableSpec) -> Problem:
+    """A row rule's failure shows the value of the column it is reported on, not the row."""
+    rule_names = {r.name for r in spec.row_rules}
+    if problem.rule not in rule_names or problem.row is None or problem.column not in frame:
+        return problem
+    value = frame.iloc[problem.row - 1][problem.column]
+    shown = None if _is_missing(value) else str(value)
+    return Problem(problem.file, problem.row, problem.column, problem.rule, shown)
 
 
 def failure_cases_to_problems(cases: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
