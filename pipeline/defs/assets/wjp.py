@@ -83,17 +83,13 @@ def obtain(resource: WjpSnapshotResource) -> tuple[WjpTables | None, dict]:
               "obtained_from": None}  # fmt: skip
     try:
         snapshot = fetch_snapshot(
-            pin, _cache_dir(resource), resource.timeout_seconds,
+            pin, Path(resource.cache_dir), resource.timeout_seconds,
             accept=lambda data: parse_snapshot(data, pin.url),
         )  # fmt: skip
         tables = snapshot.accepted
     except SnapshotUnavailable as err:
         return None, status | {"reason": str(err)}
     return tables, status | {"status": "available", "obtained_from": snapshot.origin}
-
-
-def _cache_dir(resource: WjpSnapshotResource) -> Path:
-    return Path(resource.cache_dir)
 
 
 def _frames(tables: WjpTables | None) -> list[pd.DataFrame]:
