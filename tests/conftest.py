@@ -5,6 +5,7 @@ Tests never touch the repository's warehouse/: every run gets its own folder und
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,24 @@ from pipeline.transforms.raw_io import update_origin_checksum
 from tests.wjp_server import serve, shared_snapshot_path
 
 SEED_TEXT = paths.SEEDS_DIR / "000_7f6503c546157ee3.txt"
+# Debian's Chromium, installed by .ci/run; these flags keep it off the network (the machine has
+# none) and out of the way of a fresh profile.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)  # fmt: skip
+
+
+def require_chromium() -> Path:
+    """The browser, or a failing test that says how to install it (never a skip)."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"{CHROMIUM} is not installed: the report's browser tests need a real browser. "
+            ".ci/run must install Debian's chromium (`apt-get install -y chromium`) before "
+            "`make test`; this test is never skipped."
+        )
+    return CHROMIUM
 
 
 @dataclass

@@ -12,7 +12,6 @@ Screenshots are kept as test artifacts in <repo>/test-artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 from collections.abc import Iterator
@@ -21,11 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.conftest import CHROMIUM_FLAGS, require_chromium
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 WIDTHS = (1280, 390)
 VIEWPORT_HEIGHT = 800
@@ -45,21 +41,13 @@ selector => {
 """
 
 
-def require_chromium() -> Path:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(
-            f"{CHROMIUM} is not installed: the report's browser tests need a real browser. "
-            ".ci/run must install Debian's chromium (`apt-get install -y chromium`) before "
-            "`make test`; this test is never skipped."
-        )
-    return CHROMIUM
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = require_chromium()
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(executable), args=list(CHROMIUM_FLAGS)
+        )
         try:
             yield chromium
         finally:

@@ -31,13 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_raw, edit_csv, materialize_into
+from tests.conftest import CHROMIUM_FLAGS, copy_raw, edit_csv, materialize_into, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-)  # fmt: skip
 TIMEOUT_SECONDS = 60
 DESCRIPTION_PAYLOAD = (
     "<script>document.body.setAttribute('data-pwned','1')</script>"
@@ -56,16 +51,6 @@ EVENT_ID = "ev_1953_convention_human_rights"
 BROWSER_SERVICE_HOSTS = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com")
 RESOURCE_ATTRIBUTES = {"src", "srcset", "href", "xlink:href", "poster", "data", "action",
                        "formaction", "background", "ping", "manifest"}  # fmt: skip
-
-
-def require_chromium() -> Path:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(
-            f"{CHROMIUM} is not installed: the report's security test needs a real browser. "
-            ".ci/run must install Debian's chromium (`apt-get install -y chromium`) before "
-            "`make test`; this test is never skipped."
-        )
-    return CHROMIUM
 
 
 # --- a recording proxy and the browser -------------------------------------------------------
@@ -120,6 +105,7 @@ def dump_dom(page: Path, profile: Path, proxy: Proxy) -> str:
     """Load `page` in headless Chromium and return the DOM after load (scripts have run)."""
     command = [
         str(require_chromium()),
+        "--headless",
         *CHROMIUM_FLAGS,
         f"--user-data-dir={profile}",
         f"--proxy-server={proxy.url}",
