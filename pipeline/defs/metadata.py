@@ -38,16 +38,6 @@ def spec_metadata(spec: TableSpec) -> dict:
     }
 
 
-def table_metadata(spec: TableSpec, frame: pd.DataFrame, relation: str) -> dict:
-    """Metadata of one materialization: row count, schema, where it lives, a preview."""
-    return {
-        "dagster/row_count": dg.MetadataValue.int(len(frame)),
-        "dagster/column_schema": column_schema(spec),
-        "dagster/relation_identifier": relation,
-        "preview": dg.MetadataValue.md(preview_markdown(frame)),
-    }
-
-
 def preview_markdown(frame: pd.DataFrame) -> str:
     head = frame.head(PREVIEW_ROWS).astype(object).where(frame.head(PREVIEW_ROWS).notna(), "")
     header = "| " + " | ".join(head.columns) + " |"
@@ -104,34 +94,26 @@ def _known_descriptions() -> dict[str, str]:
     return descriptions
 
 
-def spec_relation_metadata(con, spec: TableSpec, schema: str) -> dict:
-    """Metadata of a table with a spec, read with SQL (it may be too large for pandas)."""
-    relation = qualified(schema, spec.name)
-    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
-    count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
-    return {
-        "dagster/row_count": dg.MetadataValue.int(count),
-        "dagster/column_schema": column_schema(spec),
-        "dagster/relation_identifier": relation,
-        "preview": dg.MetadataValue.md(preview_markdown(preview)),
-    }
-
-
-def relation_metadata(con, schema: str, name: str) -> dict:
-    """Row count, column schema (types from DuckDB, descriptions from the specs) and a preview
-    of a table that has no spec of its own (staging)."""
+def relation_metadata(con, schema: str, name: str, spec: TableSpec | None = None) -> dict:
+    """Row count, column schema and a preview of a warehouse table, read with SQL (it may be
+    too large for pandas). The schema is the table's spec where it has one; otherwise DuckDB's
+    types with descriptions borrowed from the specs (staging, views)."""
     relation = qualified(schema, name)
-    described = con.execute(f"DESCRIBE {relation}").fetchall()
-    descriptions = _known_descriptions()
-    columns = [
-        dg.TableColumn(name=row[0], type=row[1], description=descriptions.get(row[0], ""))
-        for row in described
-    ]
     preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
     count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
     return {
         "dagster/row_count": dg.MetadataValue.int(count),
-        "dagster/column_schema": dg.TableSchema(columns=columns),
+        "dagster/column_schema": column_schema(spec) if spec else _described_schema(con, relation),
         "dagster/relation_identifier": relation,
         "preview": dg.MetadataValue.md(preview_markdown(preview)),
     }
+
+
+def _described_schema(con, relation: str) -> dg.TableSchema:
+    descriptions = _known_descriptions()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name=row[0], type=row[1], description=descriptions.get(row[0], ""))
+            for row in con.execute(f"DESCRIBE {relation}").fetchall()
+        ]
+    )

@@ -8,7 +8,6 @@ from pipeline.defs.metadata import (
     problems_metadata,
     relation_metadata,
     spec_metadata,
-    spec_relation_metadata,
 )
 from pipeline.defs.resources import WarehouseResource
 from pipeline.defs.versions import code_version, sql_file
@@ -85,7 +84,7 @@ def marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             problems = validate_relation(con, spec, rows_to_check(spec), f"marts.{spec.name}")
             key = mart_asset_key(spec)
             yield dg.MaterializeResult(
-                asset_key=key, metadata=spec_relation_metadata(con, spec, "marts")
+                asset_key=key, metadata=relation_metadata(con, "marts", spec.name, spec)
             )
             yield dg.AssetCheckResult(
                 asset_key=key,

@@ -8,11 +8,10 @@ raw files). A failed check stops everything downstream, so nothing is published.
 
 import dagster as dg
 
-from pipeline.defs.metadata import problems_metadata, spec_metadata, table_metadata
+from pipeline.defs.metadata import problems_metadata, relation_metadata, spec_metadata
 from pipeline.defs.resources import RawFilesResource, WarehouseResource
 from pipeline.defs.versions import code_version, module_file
 from pipeline.schemas.raw import RAW_TABLES, SOURCE_FILES, RawTable
-from pipeline.schemas.spec import qualified
 from pipeline.transforms.duck import load_frame
 from pipeline.transforms.raw_io import RawFile, read_raw_file, source_files_frame
 from pipeline.transforms.raw_relations import relation_problems
@@ -81,9 +80,9 @@ def _materialize(con, raw_file: RawFile):
     row_problems = [p for p in raw_file.problems if not _is_origin_problem(p)]
     metadata = {"path": raw_file.display_path, "sha256": raw_file.sha256}
     if raw_file.frame is not None and not raw_file.problems:
-        load_frame(con, "raw", raw_file.table.spec, raw_file.frame)
-        relation = qualified("raw", raw_file.table.name)
-        metadata |= table_metadata(raw_file.table.spec, raw_file.frame, relation)
+        spec = raw_file.table.spec
+        load_frame(con, "raw", spec, raw_file.frame)
+        metadata |= relation_metadata(con, "raw", spec.name, spec)
     yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     yield _check_result(key, CHECK_ORIGIN, origin_problems)
     yield _check_result(key, CHECK_ROWS, row_problems)
