@@ -106,7 +106,7 @@ def published_state(layout: WarehouseLayout) -> str:
     the DuckDB file, every export, the report and the manifest all come from the same build."""
     release = layout.current_release()
     assert release is not None, "current does not point at a release"
-    manifest = read_manifest(release)["raw_files"]
+    manifest = read_manifest(release)["inputs"]
     with duckdb.connect(str(layout.published_db), read_only=True) as con:
         in_db = dict(con.execute("SELECT path, sha256 FROM raw.source_files").fetchall())
         assert con.execute("SELECT count(*) FROM marts.indicators").fetchone()[0] > 0

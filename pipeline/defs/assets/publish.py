@@ -37,7 +37,6 @@ def warehouse_release(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     manifest = {
         "run_id": context.run_id,
         "inputs": inputs,
-        "raw_files": {k: v for k, v in inputs.items() if k.startswith("raw/") and "#" not in k},
         "code_versions": code_versions_of(context.job_def.asset_layer.asset_graph),
     }
     published = release.publish(layout, build, manifest, warehouse.keep_releases)
