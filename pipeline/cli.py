@@ -135,6 +135,8 @@ def print_failures(result) -> None:
                       file=sys.stderr)  # fmt: skip
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error
+            while error.cause is not None:  # the user's error, not Dagster's wrapper around it
+                error = error.cause
             print(f"\nFAILED step {event.step_key}: {error.message.strip()}", file=sys.stderr)
 
 

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import indicator_sources
 from pipeline.transforms.raw_io import sha256_of, tracked_checksums
-from pipeline.transforms.wjp_snapshot import ORIGIN_RECORD_NAME
+from pipeline.transforms.wjp_snapshot import ORIGIN_RECORD_NAME, read_pin_record
 
 WJP_PIN_KEY = f"raw/{ORIGIN_RECORD_NAME}#sha256"
 
@@ -28,10 +26,10 @@ def current_inputs(raw_dir: Path) -> dict[str, str]:
     for source in indicator_sources.discover(raw_dir):
         inputs[source.shown_origin] = sha256_of(source.origin_path.read_bytes())
         inputs[source.shown_data] = str(source.origin.get("sha256") or "")
-    pin = raw_dir / ORIGIN_RECORD_NAME
-    if pin.is_file():
-        inputs[WJP_PIN_KEY] = str((yaml.safe_load(pin.read_text(encoding="utf-8")) or {}).get(
-            "sha256", ""))  # fmt: skip
+    try:
+        inputs[WJP_PIN_KEY] = read_pin_record(raw_dir / ORIGIN_RECORD_NAME)["sha256"]
+    except ValueError as err:  # the refresh this triggers refuses the record, saying why
+        inputs[WJP_PIN_KEY] = f"unreadable: {err}"
     return dict(sorted(inputs.items()))
 
 

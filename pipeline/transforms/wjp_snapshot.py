@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -51,10 +52,30 @@ class Snapshot:
     accepted: object = None  # what `accept` returned (e.g. the parsed tables)
 
 
+PIN_FIELDS = ("url", "sha256", "citation")
+
+
+def read_pin_record(record: Path | None = None) -> dict:
+    """The snapshot's origin record; a broken one is refused naming the file, field and rule."""
+    record = record or paths.raw_dir() / ORIGIN_RECORD_NAME
+    shown = f"raw/{ORIGIN_RECORD_NAME}"
+    try:
+        origin = yaml.safe_load(record.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ValueError(f"{shown}: rule 'a readable UTF-8 YAML file' failed ({err})") from err
+    if not isinstance(origin, dict):
+        raise ValueError(f"{shown}: rule 'a YAML mapping' failed")
+    for field in PIN_FIELDS:
+        if not origin.get(field):
+            raise ValueError(f"{shown}, field '{field}': rule 'present and not empty' failed")
+    if not re.fullmatch(r"[0-9a-f]{64}", str(origin["sha256"])):
+        raise ValueError(f"{shown}, field 'sha256': rule '64 lowercase hex digits' failed")
+    return origin
+
+
 def pin_from_origin_record(record: Path | None = None) -> SnapshotPin:
     """The pinned URL and checksum; WJP_SNAPSHOT_URL replaces the URL, never the checksum."""
-    record = record or paths.raw_dir() / ORIGIN_RECORD_NAME
-    origin = yaml.safe_load(record.read_text(encoding="utf-8"))
+    origin = read_pin_record(record)
     url = os.environ.get(URL_OVERRIDE_ENV) or origin["url"]
     return SnapshotPin(url=url, sha256=origin["sha256"], size=origin.get("bytes"))
 
@@ -62,8 +83,7 @@ def pin_from_origin_record(record: Path | None = None) -> SnapshotPin:
 def canonical_source(record: Path | None = None) -> dict:
     """Title, canonical URL and checksum of the pinned snapshot, as the origin record gives them
     (a mirror set by WJP_SNAPSHOT_URL is not a different source)."""
-    record = record or paths.raw_dir() / ORIGIN_RECORD_NAME
-    origin = yaml.safe_load(record.read_text(encoding="utf-8"))
+    origin = read_pin_record(record)
     return {"title": origin["citation"], "url": origin["url"], "sha256": origin["sha256"],
             "origin_record": f"raw/{ORIGIN_RECORD_NAME}"}  # fmt: skip
 
