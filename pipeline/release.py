@@ -13,7 +13,8 @@ Layout of the warehouse directory:
 A refresh writes only inside its build directory. Publishing renames the finished build into
 releases/ and swaps `current` with `os.replace` (atomic on POSIX), so a reader sees the old
 state or the new one, never a mix; a reader holding the old DuckDB file open keeps reading it.
-A killed refresh leaves only a build directory that nothing points to; it is removed later.
+A killed or failed refresh leaves only a build directory that nothing points to; the next
+refresh removes it, except the newest one, kept for debugging.
 
 Belongs here: the filesystem layout, the publish lock, publishing and pruning.
 Stays out: what is built (defs/, transforms/).
@@ -26,7 +27,6 @@ import fcntl
 import json
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,8 +38,13 @@ PUBLIC_LINKS = {
     "exports": "current/exports",
     "reports": "current/reports",
 }
-# A build directory this old belongs to a refresh that was killed; no refresh runs this long.
-STALE_BUILD_SECONDS = 6 * 3600
+BUILD_LOCK = ".running.lock"  # held by the refresh writing a build, for as long as it runs
+FAILED_BUILDS_KEPT = 1  # the last failed build stays for debugging; older ones are removed
+# The release guard: a source whose rows in a mart shrink by more than this share, or vanish,
+# blocks the publish unless the user accepts it (`refresh --allow-shrink SOURCE`). A tenth is
+# far above any correction of a transcription and far below losing a source's rows.
+SHRINK_THRESHOLD = 0.10
+_held_locks: dict[str, object] = {}  # run_id -> open lock file (released when the process ends)
 
 
 @dataclass(frozen=True)
@@ -98,12 +103,47 @@ class WarehouseLayout:
 
 
 def start_build(layout: WarehouseLayout, run_id: str) -> Build:
-    """A fresh, empty build directory for this run (the start of a full refresh)."""
+    """A fresh, empty build directory for this run (the start of a full refresh), locked for
+    as long as this process runs; failed builds of earlier refreshes are pruned."""
+    prune_failed_builds(layout)
     build = layout.build_for(run_id)
     shutil.rmtree(build.directory, ignore_errors=True)
     build.exports_dir.mkdir(parents=True)
     build.reports_dir.mkdir(parents=True)
+    _hold_build_lock(build, run_id)
     return build
+
+
+def _hold_build_lock(build: Build, run_id: str) -> None:
+    handle = open(build.directory / BUILD_LOCK, "w")  # noqa: SIM115 (held until the process ends)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    _held_locks[run_id] = handle
+
+
+def _is_running(build_dir: Path) -> bool:
+    """A build whose lock someone holds belongs to a refresh still running."""
+    lock = build_dir / BUILD_LOCK
+    if not lock.is_file():
+        return False
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def prune_failed_builds(layout: WarehouseLayout, keep: int = FAILED_BUILDS_KEPT) -> list[Path]:
+    """Remove builds of refreshes that ended without publishing, but the newest `keep`;
+    builds of refreshes still running are never touched. Returns what was removed."""
+    if not layout.builds_dir.is_dir():
+        return []
+    ended = [b for b in layout.builds_dir.iterdir() if b.is_dir() and not _is_running(b)]
+    ended.sort(key=lambda b: b.stat().st_mtime, reverse=True)
+    for build in ended[keep:]:
+        shutil.rmtree(build, ignore_errors=True)
+    return ended[keep:]
 
 
 def join_build(layout: WarehouseLayout, run_id: str) -> Build:
@@ -113,6 +153,8 @@ def join_build(layout: WarehouseLayout, run_id: str) -> Build:
     if build.db_path.exists():
         return build
     build.directory.mkdir(parents=True, exist_ok=True)
+    if run_id not in _held_locks:
+        _hold_build_lock(build, run_id)
     release = layout.current_release()
     if release is not None:
         shutil.copy2(release / DB_NAME, build.db_path)
@@ -140,17 +182,21 @@ def publish(layout: WarehouseLayout, build: Build, manifest: dict, keep: int) ->
     """Move a finished build into releases/ and point `current` at it, atomically."""
     if keep < 1:
         raise ValueError(f"keep_releases must be at least 1, got {keep}")
-    _write_json(build.directory / "manifest.json", manifest)
+    (build.directory / BUILD_LOCK).unlink(missing_ok=True)
+    release_id = _release_id(build)
+    _write_json(build.directory / "manifest.json", {**manifest, "release_id": release_id})
     _fsync_tree(build.directory)
     with publish_lock(layout):
         layout.releases_dir.mkdir(parents=True, exist_ok=True)
-        release = layout.releases_dir / _release_id(build)
+        release = layout.releases_dir / release_id
         os.rename(build.directory, release)
         _swap_symlink(layout.current_link, os.path.relpath(release, layout.root))
         _ensure_public_links(layout)
         _remove_leftover_temporary_links(layout)
         prune_releases(layout, keep)
-        prune_stale_builds(layout)
+    handle = _held_locks.pop(build.directory.name, None)
+    if handle is not None:
+        handle.close()
     return release
 
 
@@ -196,19 +242,36 @@ def prune_releases(layout: WarehouseLayout, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def prune_stale_builds(layout: WarehouseLayout, now: float | None = None) -> None:
-    if not layout.builds_dir.is_dir():
-        return
-    cutoff = (now or time.time()) - STALE_BUILD_SECONDS
-    for build in layout.builds_dir.iterdir():
-        if build.stat().st_mtime < cutoff:
-            shutil.rmtree(build, ignore_errors=True)
-
-
 def read_manifest(release: Path | None) -> dict:
     if release is None or not (release / "manifest.json").is_file():
         return {}
     return json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+
+
+def current_manifest(layout: WarehouseLayout) -> dict:
+    return read_manifest(layout.current_release())
+
+
+def shrinking_sources(
+    before: dict[str, dict[str, int]],
+    after: dict[str, dict[str, int]],
+    allowed: set[str],
+    threshold: float = SHRINK_THRESHOLD,
+) -> list[str]:
+    """The release guard: every (mart, source) whose rows vanish or shrink by more than
+    `threshold` against the current release, unless the user accepted it (`allowed` holds
+    source ids or mart.source pairs). Each as a sentence naming the counts."""
+    found = []
+    for mart, counts in sorted(before.items()):
+        for source, old in sorted(counts.items()):
+            new = after.get(mart, {}).get(source, 0)
+            if old and (old - new) / old > threshold and not {source, f"{mart}.{source}"} & allowed:
+                change = "disappeared" if new == 0 else f"shrank by {(old - new) / old:.0%}"
+                found.append(
+                    f"marts.{mart}: rows of source '{source}' {change} ({old:,} in the current "
+                    f"release, {new:,} now)"
+                )
+    return found
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -53,7 +53,7 @@ def _cell(value) -> str:
 
 def problems_metadata(problems: list[Problem]) -> dict:
     """Failure cases of a check: a count, a table, and the messages as text."""
-    listed = problems[:MAX_LISTED_PROBLEMS]
+    listed = sorted(problems, key=Problem.sort_key)[:MAX_LISTED_PROBLEMS]
     records = [p.as_record() for p in listed]
     table = dg.MetadataValue.table(
         records=[
@@ -63,7 +63,7 @@ def problems_metadata(problems: list[Problem]) -> dict:
         schema=dg.TableSchema(
             columns=[
                 dg.TableColumn("file", "string"),
-                dg.TableColumn("row", "string"),
+                dg.TableColumn("line", "string"),
                 dg.TableColumn("column", "string"),
                 dg.TableColumn("rule", "string"),
                 dg.TableColumn("value", "string"),
@@ -77,40 +77,36 @@ def problems_metadata(problems: list[Problem]) -> dict:
     }
 
 
-def _known_descriptions() -> dict[str, str]:
-    """Column descriptions by name, from every spec (marts first: the public meaning wins)."""
-    from pipeline.schemas.marts import MARTS
-    from pipeline.schemas.raw import RAW_TABLES
-    from pipeline.schemas.wjp import WJP_TABLES
-
-    descriptions: dict[str, str] = {
-        "paper_table": "The paper's table (Table 1 or Table 2).",
-        "cells": "Number of the paper's cells with this table, scope and verification status.",
+def relation_metadata(
+    con, schema: str, name: str, spec: TableSpec | None, descriptions: dict[str, str]
+) -> dict:
+    """Row count, column schema and a preview of a warehouse table, read with SQL (it may be
+    too large for pandas). The schema is the table's spec where it has one; otherwise DuckDB's
+    types with descriptions borrowed from the specs by column name (staging models)."""
+    relation = qualified(schema, name)
+    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
+    count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
+    return {
+        "dagster/row_count": dg.MetadataValue.int(count),
+        "dagster/column_schema": column_schema(spec)
+        if spec
+        else _described_schema(con, relation, descriptions),
+        "dagster/relation_identifier": relation,
+        "preview": dg.MetadataValue.md(preview_markdown(preview)),
     }
-    specs = [*MARTS, *WJP_TABLES, *(t.spec for t in RAW_TABLES)]
+
+
+def known_descriptions(specs) -> dict[str, str]:
+    """Column descriptions by name, from the given specs (the first one to describe a column
+    wins: pass the marts first, their public meaning comes first)."""
+    descriptions: dict[str, str] = {}
     for spec in specs:
         for f in spec.fields:
             descriptions.setdefault(f.name, f.description)
     return descriptions
 
 
-def relation_metadata(con, schema: str, name: str, spec: TableSpec | None = None) -> dict:
-    """Row count, column schema and a preview of a warehouse table, read with SQL (it may be
-    too large for pandas). The schema is the table's spec where it has one; otherwise DuckDB's
-    types with descriptions borrowed from the specs (staging, views)."""
-    relation = qualified(schema, name)
-    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
-    count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
-    return {
-        "dagster/row_count": dg.MetadataValue.int(count),
-        "dagster/column_schema": column_schema(spec) if spec else _described_schema(con, relation),
-        "dagster/relation_identifier": relation,
-        "preview": dg.MetadataValue.md(preview_markdown(preview)),
-    }
-
-
-def _described_schema(con, relation: str) -> dg.TableSchema:
-    descriptions = _known_descriptions()
+def _described_schema(con, relation: str, descriptions: dict[str, str]) -> dg.TableSchema:
     return dg.TableSchema(
         columns=[
             dg.TableColumn(name=row[0], type=row[1], description=descriptions.get(row[0], ""))

@@ -1,7 +1,9 @@
-"""Dagster resources: where raw files are read from and where the warehouse is built.
+"""The one Dagster resource: the project's folders and limits, resolved when a run asks
+(resource config first, then the environment, then the repository's defaults; see
+pipeline/settings.py), and the build's DuckDB connection.
 
-Belongs here: resource classes and the default resource set. Stays out: build/publish logic
-(pipeline/release.py) and anything that transforms data.
+Belongs here: the resource class. Stays out: build/publish logic (pipeline/release.py) and
+anything that transforms data.
 """
 
 from __future__ import annotations
@@ -9,38 +11,49 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipeline import paths, release
-from pipeline.transforms.wjp_snapshot import SnapshotPin, pin_from_origin_record
+from pipeline import release
+from pipeline.settings import Settings
+
+# DuckDB 1.x readers (the duckdb-cli on PyPI, R's duckdb, DBeaver) open files written in this
+# storage format; DuckDB 2 reads it too.
+STORAGE_VERSION = "v1.4.0"
+# At most this much memory for DuckDB (it spills to the build folder past it): a quarter of the
+# machine, capped so that a refresh of a large source stays under 2 GB of resident memory.
+MEMORY_SHARE, MEMORY_CAP_MB = 0.25, 1280
 
 
-class RawFilesResource(dg.ConfigurableResource):
-    """The folder of transcribed source files and their origin records."""
-
-    root: str = str(paths.raw_dir())
-
-    @property
-    def path(self) -> Path:
-        return Path(self.root)
+def default_memory_limit() -> str:
+    try:
+        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError):
+        return f"{MEMORY_CAP_MB}MB"
+    return f"{max(256, min(int(total_mb * MEMORY_SHARE), MEMORY_CAP_MB))}MB"
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse directory. Each run builds in its own folder; `publish` swaps it in."""
+class ProjectResource(dg.ConfigurableResource):
+    """Folders and limits of the project. Every field left empty is resolved at run time."""
 
-    root: str = str(paths.warehouse_dir())
-    keep_releases: int = int(os.environ.get("PIPELINE_KEEP_RELEASES", "2"))
-    # DuckDB's own cap; past it, sorts and joins spill to disk (the build folder). Keeps a
-    # refresh of a large source within a laptop's memory.
-    memory_limit: str = os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT", "1GB")
+    raw_dir: str | None = None
+    warehouse_dir: str | None = None
+    cache_dir: str | None = None
+    keep_releases: int | None = None
+    memory_limit: str | None = None
+    download_timeout_seconds: float = 30.0
+    download_urls: dict[str, str] = {}  # source_id -> URL (a mirror); else <SOURCE>_URL env
+
+    def settings(self) -> Settings:
+        return Settings.resolve(
+            self.raw_dir, self.warehouse_dir, self.cache_dir, self.keep_releases, self.memory_limit
+        )
 
     @property
     def layout(self) -> release.WarehouseLayout:
-        return release.WarehouseLayout(Path(self.root))
+        return release.WarehouseLayout(self.settings().warehouse_dir)
 
     def start_build(self, run_id: str) -> release.Build:
         return release.start_build(self.layout, run_id)
@@ -55,34 +68,10 @@ class WarehouseResource(dg.ConfigurableResource):
         database = DuckDBResource(
             database=str(build.db_path),
             connection_config={
-                "memory_limit": self.memory_limit,
+                "memory_limit": self.settings().memory_limit or default_memory_limit(),
                 "temp_directory": str(build.directory / "duckdb_tmp"),
+                "storage_compatibility_version": STORAGE_VERSION,
             },
         )
         with database.get_connection() as connection:
             yield connection
-
-
-class WjpSnapshotResource(dg.ConfigurableResource):
-    """Where the pinned WJP snapshot comes from. Defaults come from raw/wjp/roli.source.yml
-    (and WJP_SNAPSHOT_URL for the URL); tests and mirrors may override them."""
-
-    url: str | None = None
-    sha256: str | None = None
-    size_bytes: int | None = None
-    cache_dir: str = str(paths.cache_dir() / "wjp")
-    timeout_seconds: float = 30.0
-
-    def pin(self) -> SnapshotPin:
-        pinned = pin_from_origin_record()
-        if self.sha256 is None:
-            return SnapshotPin(self.url or pinned.url, pinned.sha256, pinned.size)
-        return SnapshotPin(self.url or pinned.url, self.sha256, self.size_bytes)
-
-
-def default_resources() -> dict:
-    return {
-        "raw_files": RawFilesResource(),
-        "warehouse": WarehouseResource(),
-        "wjp_snapshot": WjpSnapshotResource(),
-    }

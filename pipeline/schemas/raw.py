@@ -1,27 +1,27 @@
-"""Specs of the raw files in `raw/`: one `RawTable` per CSV, with its path, columns and links.
+"""Specs of the transcribed files in `raw/`: one `RawTable` per CSV, with its folder, columns
+and the keys it holds into other raw tables.
 
-Belongs here: what each raw file must look like and which other raw tables its keys point to.
-Stays out: reading files (transforms/raw_io.py) and cross-file rules (transforms/raw_relations.py).
+Belongs here: what each transcribed file must look like. Stays out: reading files
+(transforms/reader.py), cross-file rules (transforms/raw_relations.py), downloaded sources
+(schemas/downloads.py) and long-format indicator sources (schemas/indicator_sources.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.schemas import checks as c
-from pipeline.schemas.spec import BOOL, DATE, DECIMAL, INT, STRING, Field, RowRule, TableSpec
-
-ISO3 = r"[A-Z]{3}"
-SLUG = r"[a-z][a-z0-9_]*"
-FACTOR_CODES = ("overall", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8")
-SCOPES = ("global", "region", "income_group")
-CONFIDENCE = ("paper", "official", "press")
-DATE_PRECISIONS = ("day", "month", "year")
-EVENT_CATEGORIES = (
-    "convention", "charter", "strategy", "action_plan", "law", "decree", "resolution",
-    "protest", "meeting", "programme", "election", "membership", "agreement", "anniversary",
-    "treaty_body", "funding", "global_event",
-)  # fmt: skip
+from pipeline.schemas import rules as r
+from pipeline.schemas.fields import (
+    DATE_PRECISIONS,
+    EVENT_ID,
+    FACTOR_CODES,
+    ISO3,
+    SLUG,
+    code,
+    shared,
+    text,
+)
+from pipeline.schemas.spec import BOOL, DATE, INT, STRING, Field, TableSpec
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class RawTable:
-    source: str  # folder under raw/
+    folder: str  # folder under raw/
     spec: TableSpec
     foreign_keys: tuple[ForeignKey, ...] = ()
 
@@ -47,44 +47,24 @@ class RawTable:
 
     @property
     def relative_path(self) -> str:
-        return f"{self.source}/{self.spec.name}.csv"
+        return f"{self.folder}/{self.spec.name}.csv"
 
     @property
     def asset_name(self) -> str:
-        return f"raw_{self.source}__{self.spec.name}"
+        return f"raw_{self.folder}__{self.spec.name}"
 
 
-def _text(name: str, description: str, nullable: bool = False, max_chars: int = c.MAX_TEXT_CHARS):
-    return Field(name, STRING, description, nullable, c.text(max_chars))
+def _int(name: str, description: str, nullable: bool = False, *rules) -> Field:
+    return Field(name, INT, description, nullable, tuple(rules))
 
 
-def _code(name: str, regex: str, meaning: str, description: str, nullable: bool = False):
-    return Field(name, STRING, description, nullable, (c.pattern(regex, meaning),))
+def _position(name: str, description: str, nullable: bool = False) -> Field:
+    return _int(name, description, nullable, r.positive())
 
 
-RANK_WITHIN_N_SQL = '"rank" IS NULL OR "n_ranked" IS NULL OR "rank" <= "n_ranked"'
-
-
-def _rank_within_n(df):
-    return df["rank"].isna() | df["n_ranked"].isna() | (df["rank"] <= df["n_ranked"])
-
-
-def _date_matches_precision(df):
-    """Month precision means day 01; year precision means 01-01."""
-    date = df["event_date"].astype(str)
-    precision = df["date_precision"]
-    month_ok = (precision != "month") | date.str.endswith("-01")
-    year_ok = (precision != "year") | date.str.endswith("-01-01")
-    return month_ok & year_ok
-
-
-def _missing_rank_has_reason(df):
-    return df["rank"].notna() | df["missing_reason"].notna()
-
-
-def _amount_or_reason(df):
-    return df["amount_eur"].notna() ^ df["amount_missing_reason"].notna()
-
+RANK_WITHIN_N = r.ordered("rank", "n_ranked")
+CITES_PAPER_SOURCE = ForeignKey("source_reference_key", "references", "reference_key")
+EDITION_YEAR = shared("edition_year", description="WJP index edition the table reports.")
 
 TABLE1 = RawTable(
     "paper",
@@ -93,87 +73,47 @@ TABLE1 = RawTable(
         description="Paper Table 1, one row per cell: WJP Rule of Law Index 2022 ranks of the "
         "Central Asian states per factor, with the 2021 ranks printed in parentheses.",
         fields=(
-            Field(
-                "table_row",
-                INT,
-                "Row of the cell in Table 1 (1 = first data row).",
-                checks=(c.positive_int(),),
-            ),
-            Field(
-                "table_column",
-                INT,
-                "Column of the cell in Table 1 (1 = first country).",
-                checks=(c.positive_int(),),
-            ),
-            _text("row_label", "Row label as printed (the paper's name of the WJP factor)."),
-            _text("column_label", "Column header as printed, note marks included."),
-            _text("country_name", "Country of the column, without note marks."),
-            _text("cell_text", "The cell exactly as printed ('–' for no data)."),
-            Field(
-                "edition_year",
-                INT,
-                "WJP index edition the table reports.",
-                checks=(c.year_between(2008, 2100),),
-            ),
-            Field(
-                "rank",
-                INT,
-                "Rank in the cell; empty where the paper prints '–'.",
-                True,
-                (c.positive_int(),),
-            ),
-            Field(
+            _position("table_row", "Row of the cell in Table 1 (1 = first data row)."),
+            _position("table_column", "Column of the cell in Table 1 (1 = first country)."),
+            text("row_label", "Row label as printed (the paper's name of the WJP factor)."),
+            text("column_label", "Column header as printed, note marks included."),
+            text("country_name", "Country of the column, without note marks."),
+            text("cell_text", "The cell exactly as printed ('–' for no data)."),
+            EDITION_YEAR,
+            shared("rank", description="Rank in the cell; empty where the paper prints '–'."),
+            shared(
                 "n_ranked",
-                INT,
-                "Countries ranked, from the table's note; empty if not said.",
-                True,
-                (c.positive_int(),),
+                description="Countries ranked, from the table's note; empty if not said.",
             ),
-            _text("n_ranked_basis", "Where n_ranked comes from.", nullable=True),
-            Field(
-                "previous_rank",
-                INT,
-                "Rank printed in parentheses for the previous edition.",
-                True,
-                (c.positive_int(),),
+            text("n_ranked_basis", "Where n_ranked comes from.", nullable=True),
+            _position(
+                "previous_rank", "Rank printed in parentheses for the previous edition.", True
             ),
-            Field(
+            _int(
                 "previous_edition_year",
-                INT,
                 "Edition of the parenthesised rank.",
                 True,
-                (c.year_between(2008, 2100),),
+                r.year_between(2008, 2100),
             ),
-            Field(
-                "note_marks",
-                STRING,
-                "Note marks printed on the cell or its column header.",
-                True,
-                (c.pattern(r"\*{1,3}", "one to three asterisks"),),
-            ),
-            _text("missing_reason", "Why the rank is empty, from the table's note.", True),
-            _code(
-                "source_reference_key",
-                SLUG,
-                "a reference key",
-                "The reference the paper gives as the source (its source line).",
-            ),
-        ),  # fmt: skip
+            code("note_marks", r"\*{1,3}", "one to three asterisks", "Note marks printed.", True),
+            text("missing_reason", "Why the rank is empty, from the table's note.", True),
+            shared("source_reference_key"),
+        ),
         primary_key=("row_label", "country_name"),
         row_rules=(
-            RowRule("rank <= n_ranked", "rank", _rank_within_n, RANK_WITHIN_N_SQL),
-            RowRule(
-                "an empty rank has a missing_reason",
+            RANK_WITHIN_N,
+            r.any_present(
+                "rank",
                 "missing_reason",
-                _missing_rank_has_reason,
-                '"rank" IS NOT NULL OR "missing_reason" IS NOT NULL',
+                column="missing_reason",
+                name="an empty rank has a missing_reason",
             ),
-        ),  # fmt: skip
+        ),
     ),
     (
         ForeignKey("row_label", "factor_crosswalk", "paper_label"),
         ForeignKey("country_name", "countries", "paper_names", ref_is_list=True),
-        ForeignKey("source_reference_key", "references", "reference_key"),
+        CITES_PAPER_SOURCE,
     ),
 )
 
@@ -184,47 +124,27 @@ TABLE2 = RawTable(
         description="Paper Table 2, one row per cell: Kazakhstan's 2022 WJP ranks per factor "
         "within its region (14), its income group (42) and the world (140).",
         fields=(
-            Field("table_row", INT, "Row of the cell in Table 2.", checks=(c.positive_int(),)),
-            Field(
-                "table_column", INT, "Column of the cell in Table 2.", checks=(c.positive_int(),)
-            ),
-            _text("row_label", "Row label as printed (the paper's name of the WJP factor)."),
-            _text("column_label", "Column header as printed."),
-            Field("scope", STRING, "Ranking scope of the column.", checks=(c.one_of(SCOPES),)),
-            _text("scope_name", "The group ranked, as the paper describes it."),
-            _text("country_name", "The country ranked (Kazakhstan, from the table title)."),
-            _text("cell_text", "The cell exactly as printed, e.g. '9/14*'."),
-            Field(
-                "edition_year",
-                INT,
-                "WJP index edition the table reports.",
-                checks=(c.year_between(2008, 2100),),
-            ),
-            Field("rank", INT, "Rank before the slash.", checks=(c.positive_int(),)),
-            Field(
-                "n_ranked", INT, "Countries ranked, after the slash.", checks=(c.positive_int(),)
-            ),
-            Field(
-                "note_marks",
-                STRING,
-                "Note marks printed on the cell.",
-                True,
-                (c.pattern(r"\*{1,3}", "one to three asterisks"),),
-            ),
-            _code(
-                "source_reference_key",
-                SLUG,
-                "a reference key",
-                "The reference the paper gives as the source (its source line).",
-            ),
-        ),  # fmt: skip
+            _position("table_row", "Row of the cell in Table 2."),
+            _position("table_column", "Column of the cell in Table 2."),
+            text("row_label", "Row label as printed (the paper's name of the WJP factor)."),
+            text("column_label", "Column header as printed."),
+            shared("scope", description="Ranking scope of the column."),
+            text("scope_name", "The group ranked, as the paper describes it."),
+            text("country_name", "The country ranked (Kazakhstan, from the table title)."),
+            text("cell_text", "The cell exactly as printed, e.g. '9/14*'."),
+            EDITION_YEAR,
+            shared("rank", description="Rank before the slash.", nullable=False),
+            shared("n_ranked", description="Countries ranked, after the slash.", nullable=False),
+            code("note_marks", r"\*{1,3}", "one to three asterisks", "Note marks printed.", True),
+            shared("source_reference_key"),
+        ),
         primary_key=("row_label", "scope"),
-        row_rules=(RowRule("rank <= n_ranked", "rank", _rank_within_n, RANK_WITHIN_N_SQL),),
+        row_rules=(RANK_WITHIN_N,),
     ),
     (
         ForeignKey("row_label", "factor_crosswalk", "paper_label"),
         ForeignKey("country_name", "countries", "paper_names", ref_is_list=True),
-        ForeignKey("source_reference_key", "references", "reference_key"),
+        CITES_PAPER_SOURCE,
     ),
 )
 
@@ -234,10 +154,10 @@ TABLE2_REGION = RawTable(
         name="table2_region_members",
         description="The 14 countries of the region that Table 2's note lists, in printed order.",
         fields=(
-            Field("list_position", INT, "Position in the note's list.", checks=(c.positive_int(),)),
-            _text("name_as_printed", "Country name as printed in the note."),
-            _code("country_iso3", ISO3, "ISO 3166-1 alpha-3", "The country's alpha-3 code."),
-        ),  # fmt: skip
+            _position("list_position", "Position in the note's list."),
+            text("name_as_printed", "Country name as printed in the note."),
+            shared("country_iso3"),
+        ),
         primary_key=("country_iso3",),
     ),
     (ForeignKey("country_iso3", "countries", "country_iso3"),),
@@ -250,67 +170,38 @@ FIGURE1 = RawTable(
         description="Paper Figure 1 (EU financial assistance for human rights in Central Asia "
         "2014-2020): its bar labels as printed. The bar values are not in the text.",
         fields=(
-            Field(
-                "bar_position",
-                INT,
-                "Order of the label in the caption.",
-                checks=(c.positive_int(),),
-            ),
-            _code(
+            _position("bar_position", "Order of the label in the caption."),
+            code(
                 "label_as_printed",
                 r"[A-Z]{2}",
                 "two capital letters",
                 "Bar label as printed. Not an ISO code: TD and TR are the paper's own.",
             ),
-            _text("label_meaning_as_printed", "What the caption says the label means."),
-            _code(
+            text("label_meaning_as_printed", "What the caption says the label means."),
+            shared(
                 "country_iso3",
-                ISO3,
-                "ISO 3166-1 alpha-3",
-                "Explicit mapping of the label to a country (never an ISO lookup).",
+                description="Explicit mapping of the label to a country (never an ISO lookup).",
             ),
-            Field(
-                "period_start_year",
-                INT,
-                "First year of the period.",
-                checks=(c.year_between(1990, 2100),),
-            ),
-            Field(
-                "period_end_year",
-                INT,
-                "Last year of the period.",
-                checks=(c.year_between(1990, 2100),),
-            ),
-            Field(
-                "amount_eur",
-                DECIMAL,
-                "The bar's value in EUR; empty: not in the text.",
-                True,
-                (c.decimal_eur(),),
-            ),
-            _text("amount_missing_reason", "Why amount_eur is empty.", True),
-            _text("figure_source_as_printed", "The figure's source line as printed."),
-            _code(
-                "source_reference_key",
-                SLUG,
-                "a reference key",
-                "The reference the paper gives as the source (its source line).",
-            ),
-        ),  # fmt: skip
+            shared("period_start_year"),
+            shared("period_end_year"),
+            shared("amount_eur", description="The bar's value in EUR; empty: not in the text."),
+            shared("amount_missing_reason"),
+            text("figure_source_as_printed", "The figure's source line as printed."),
+            shared("source_reference_key"),
+        ),
         primary_key=("label_as_printed",),
         row_rules=(
-            RowRule(
-                "an amount or a reason it is missing, not both",
+            r.exactly_one_present(
                 "amount_eur",
-                _amount_or_reason,
-                '("amount_eur" IS NOT NULL) <> ("amount_missing_reason" IS NOT NULL)',
+                "amount_missing_reason",
+                name="an amount or a reason it is missing, not both",
             ),
         ),
     ),
     (
         ForeignKey("country_iso3", "countries", "country_iso3"),
         ForeignKey("label_as_printed", "countries", "paper_codes", ref_is_list=True),
-        ForeignKey("source_reference_key", "references", "reference_key"),
+        CITES_PAPER_SOURCE,
     ),
 )
 
@@ -321,64 +212,45 @@ TIMELINE = RawTable(
         description="Every dated event in the paper's running text, with where it stands and "
         "what the paper cites for it.",
         fields=(
-            _code(
-                "event_id",
-                r"ev_[0-9]{4}_[a-z0-9_]+",
-                "an event id ev_YYYY_slug",
-                "Stable id of the event.",
-            ),
-            Field(
+            shared("event_id"),
+            shared(
                 "event_date",
-                DATE,
-                "Date, as precise as the text; month/year precision use the first day.",
-                checks=c.iso_date(),
+                description="Date, as precise as the text; month/year precision use the first day.",
             ),
-            Field(
-                "date_precision",
-                STRING,
-                "How precise the text's date is.",
-                checks=(c.one_of(DATE_PRECISIONS),),
-            ),
-            _text("date_as_printed", "The date exactly as the paper prints it."),
-            Field(
+            shared("date_precision"),
+            text("date_as_printed", "The date exactly as the paper prints it."),
+            code(
                 "country_iso3s",
-                STRING,
+                rf"{ISO3}(;{ISO3})*",
+                "';'-separated alpha-3 codes",
                 "Countries involved (';'-separated alpha-3).",
                 True,
-                (c.semicolon_list(ISO3, "alpha-3 codes"),),
             ),
-            _text("actor", "Who acted; empty where the paper names nobody.", True),
-            Field("category", STRING, "Kind of event.", checks=(c.one_of(EVENT_CATEGORIES),)),
-            _text("title", "Short title.", max_chars=120),
-            _text("description", "One sentence paraphrasing the paper.", max_chars=600),
-            Field(
-                "deaths_reported",
-                INT,
-                "Deaths the paper reports for the event.",
-                True,
-                (c.at_least(0, "at least 0"),),
-            ),
-            _text("paper_section", "Section of the paper the sentence stands in."),
-            _text("paper_quote", "Verbatim span of the paper that states the event."),
-            Field(
+            text("actor", "Who acted; empty where the paper names nobody.", True),
+            shared("category"),
+            text("title", "Short title.", max_chars=120),
+            text("description", "One sentence paraphrasing the paper.", max_chars=600),
+            _int("deaths_reported", "Deaths the paper reports for the event.", True, r.at_least(0)),
+            text("paper_section", "Section of the paper the sentence stands in."),
+            text("paper_quote", "Verbatim span of the paper that states the event."),
+            code(
                 "citation_keys",
-                STRING,
+                rf"{SLUG}(;{SLUG})*",
+                "';'-separated reference keys",
                 "References the paper cites for it (';'-separated).",
                 True,
-                (c.semicolon_list(SLUG, "reference keys"),),
             ),
-            _text("citation_note", "Why there is no citation, or what is odd about it.", True),
-            _text("notes", "Notes for readers.", True),
-        ),  # fmt: skip
+            text("citation_note", "Why there is no citation, or what is odd about it.", True),
+            text("notes", "Notes for readers.", True),
+        ),
         primary_key=("event_id",),
         row_rules=(
-            RowRule(
+            r.custom(
+                "date_matches_precision",
+                "event_date",
                 "event_date agrees with date_precision",
                 "event_date",
-                _date_matches_precision,
-                """("date_precision" <> 'month' OR ends_with(CAST("event_date" AS VARCHAR), '-01'))
-                AND ("date_precision" <> 'year'
-                     OR ends_with(CAST("event_date" AS VARCHAR), '-01-01'))""",
+                "date_precision",
             ),
         ),
     ),
@@ -394,25 +266,23 @@ REFERENCES = RawTable(
         name="references",
         description="The paper's whole reference list, keyed so events and tables can cite it.",
         fields=(
-            _code("reference_key", SLUG, "a lowercase key", "Stable key of the reference."),
-            Field(
-                "list_position", INT, "Position in the reference list.", checks=(c.positive_int(),)
-            ),
-            _text("authors", "Authors or institution, as printed."),
-            Field("year", INT, "Year as printed.", checks=(c.year_between(1900, 2100),)),
-            _text("title", "Title as printed."),
-            _text("container", "Journal, book or publisher, with volume and pages.", True),
-            _text("url", "URL as printed.", True),
+            shared("reference_key"),
+            _position("list_position", "Position in the reference list."),
+            text("authors", "Authors or institution, as printed."),
+            _int("year", "Year as printed.", False, r.year_between(1900, 2100)),
+            text("title", "Title as printed."),
+            text("container", "Journal, book or publisher, with volume and pages.", True),
+            text("url", "URL as printed.", True),
             Field(
                 "accessed_date",
                 DATE,
                 "Date the paper says it accessed the URL.",
                 True,
-                c.iso_date(),
+                (r.not_in_future(),),
             ),
-            _text("in_text_citation", "How the running text cites it.", True),
-            _text("notes", "Discrepancies noticed while transcribing.", True),
-        ),  # fmt: skip
+            text("in_text_citation", "How the running text cites it.", True),
+            text("notes", "Discrepancies noticed while transcribing.", True),
+        ),
         primary_key=("reference_key",),
     ),
 )
@@ -424,24 +294,24 @@ COUNTRIES = RawTable(
         description="Every country the data names: ISO 3166-1 codes, English name, and the "
         "names and codes the paper itself prints.",
         fields=(
-            _code("country_iso3", ISO3, "three capital letters", "ISO 3166-1 alpha-3."),
-            _code("country_iso2", r"[A-Z]{2}", "two capital letters", "ISO 3166-1 alpha-2."),
-            _text("country_name", "English short name (ISO 3166-1)."),
+            shared("country_iso3"),
+            shared("country_iso2"),
+            shared("country_name"),
             Field(
                 "code_status",
                 STRING,
-                "iso_3166_1, or user_assigned (Kosovo: XK/XKX are "
-                "user-assigned codes used by the EU and WJP, not ISO-assigned).",
-                checks=(c.one_of(("iso_3166_1", "user_assigned")),),
+                "iso_3166_1, or user_assigned (Kosovo: XK/XKX are user-assigned codes used by the "
+                "EU and WJP, not ISO-assigned).",
+                rules=(r.one_of(("iso_3166_1", "user_assigned")),),
             ),
             Field("is_central_asia", BOOL, "One of the five Central Asian states."),
-            _text("paper_names", "Names the paper prints for it (';'-separated)."),
-            _text(
+            text("paper_names", "Names the paper prints for it (';'-separated)."),
+            text(
                 "paper_codes",
                 "Codes the paper prints for it (';'-separated), e.g. Figure 1's TD for Tajikistan.",
                 True,
             ),
-        ),  # fmt: skip
+        ),
         primary_key=("country_iso3",),
     ),
 )
@@ -452,16 +322,16 @@ FACTOR_CROSSWALK = RawTable(
         name="factor_crosswalk",
         description="The paper's factor labels (translations) mapped to the WJP factors.",
         fields=(
-            _text("paper_label", "Row label as the paper prints it."),
-            Field("factor_code", STRING, "WJP measure code.", checks=(c.one_of(FACTOR_CODES),)),
-            Field(
+            text("paper_label", "Row label as the paper prints it."),
+            Field("factor_code", STRING, "WJP measure code.", rules=(r.one_of(FACTOR_CODES),)),
+            _int(
                 "factor_number",
-                INT,
                 "0 for the overall score, 1-8 for factors.",
-                checks=(c.between(0, 8, "between 0 and 8"),),
+                False,
+                r.between(0, 8),
             ),
-            _text("wjp_factor_name", "WJP's name of the measure."),
-        ),  # fmt: skip
+            text("wjp_factor_name", "WJP's name of the measure."),
+        ),
         primary_key=("paper_label",),
     ),
 )
@@ -472,23 +342,21 @@ SOURCES = RawTable(
         name="sources",
         description="Documents the funding claims come from, with URL and confidence.",
         fields=(
-            _code("source_id", SLUG, "a lowercase id", "Stable id of the source."),
-            _text("title", "Title of the document or page."),
-            _text("publisher", "Who published it."),
-            _text("url", "Public URL; empty for the paper itself (held as text).", True),
-            Field(
-                "confidence", STRING, "paper, official or press.", checks=(c.one_of(CONFIDENCE),)
-            ),
+            shared("source_id", description="Stable id of the source."),
+            text("title", "Title of the document or page."),
+            text("publisher", "Who published it."),
+            text("url", "Public URL; empty for the paper itself (held as text).", True),
+            shared("confidence"),
             Field(
                 "date_accessed",
                 DATE,
-                "When the project accessed the URL; empty: not "
-                "accessed from this project (see the origin record).",
+                "When the project accessed the URL; empty: not accessed from this project "
+                "(see the origin record).",
                 True,
-                c.iso_date(),
+                (r.not_in_future(),),
             ),
-            _text("locator_note", "Notes on where in the source the figure stands.", True),
-        ),  # fmt: skip
+            text("locator_note", "Notes on where in the source the figure stands.", True),
+        ),
         primary_key=("source_id",),
     ),
 )
@@ -500,76 +368,43 @@ FUNDING_CLAIMS = RawTable(
         description="Claims about EU funding for Central Asia 2014-2020, one per source; "
         "disagreeing claims are all kept.",
         fields=(
-            _code("claim_id", SLUG, "a lowercase id", "Stable id of the claim."),
-            _code(
+            shared("claim_id"),
+            code(
                 "recipient_code",
                 r"[A-Z]{3}|CENTRAL_ASIA",
                 "alpha-3 or CENTRAL_ASIA",
                 "Recipient: a country's alpha-3, or CENTRAL_ASIA for the region.",
             ),
-            _text("recipient_name", "Recipient's name."),
-            _code("instrument", SLUG, "a lowercase slug", "What the amount covers."),
-            _text("scope_as_stated", "What the amount covers, as the source states it."),
-            Field("period_start_year", INT, "First year.", checks=(c.year_between(1990, 2100),)),
-            Field("period_end_year", INT, "Last year.", checks=(c.year_between(1990, 2100),)),
-            Field(
-                "amount_eur",
-                DECIMAL,
-                "Amount in EUR; empty where unknown or none.",
-                True,
-                (c.decimal_eur(),),
-            ),
-            Field("currency", STRING, "Currency of amount_eur.", checks=(c.one_of(("EUR",)),)),
-            Field(
-                "amount_qualifier",
-                STRING,
-                "How the source qualifies the amount.",
-                checks=(
-                    c.one_of(
-                        (
-                            "about",
-                            "reached",
-                            "over",
-                            "exact",
-                            "indicative",
-                            "not_eligible",
-                            "unknown",
-                        )
-                    ),
-                ),
-            ),
-            _text("amount_missing_reason", "Why amount_eur is empty.", True),
-            Field(
+            text("recipient_name", "Recipient's name."),
+            code("instrument", SLUG, "a lowercase slug", "What the amount covers."),
+            text("scope_as_stated", "What the amount covers, as the source states it."),
+            shared("period_start_year"),
+            shared("period_end_year"),
+            shared("amount_eur"),
+            Field("currency", STRING, "Currency of amount_eur.", rules=(r.one_of(("EUR",)),)),
+            shared("amount_qualifier"),
+            shared("amount_missing_reason"),
+            shared(
                 "source_id",
-                STRING,
-                "The source of the claim; empty where none was found.",
-                True,
-                (c.pattern(SLUG, "a lowercase id"),),
+                description="The source of the claim; empty where none was found.",
+                nullable=True,
             ),
-            _text("source_locator", "Where in the source.", True),
-            Field(
+            text("source_locator", "Where in the source.", True),
+            shared(
                 "confidence",
-                STRING,
-                "paper, official or press; empty with no source.",
-                True,
-                (c.one_of(CONFIDENCE),),
+                description="paper, official or press; empty with no source.",
+                nullable=True,
             ),
-        ),  # fmt: skip
+        ),
         primary_key=("claim_id",),
         row_rules=(
-            RowRule(
-                "an amount or a reason it is missing, not both",
+            r.exactly_one_present(
                 "amount_eur",
-                _amount_or_reason,
-                '("amount_eur" IS NOT NULL) <> ("amount_missing_reason" IS NOT NULL)',
+                "amount_missing_reason",
+                name="an amount or a reason it is missing, not both",
             ),
-            RowRule(
-                "period_start_year <= period_end_year",
-                "period_end_year",
-                lambda df: df["period_start_year"] <= df["period_end_year"],
-                '"period_start_year" <= "period_end_year"',
-            ),
-        ),  # fmt: skip
+            r.ordered("period_start_year", "period_end_year", column="period_end_year"),
+        ),
     ),
     (ForeignKey("source_id", "sources", "source_id"),),
 )
@@ -581,35 +416,35 @@ ERRATA = RawTable(
         description="Where the paper's text disagrees with primary sources: the paper's claim "
         "stays in the timeline, the correction is attached.",
         fields=(
-            _code("erratum_id", r"err_[a-z0-9_]+", "an id err_slug", "Stable id."),
-            _code("event_id", r"ev_[0-9]{4}_[a-z0-9_]+", "an event id", "The event corrected."),
-            _text("paper_claim", "The paper's words, verbatim."),
-            _text("correction", "What the primary sources say."),
+            code("erratum_id", r"err_[a-z0-9_]+", "an id err_slug", "Stable id."),
+            code("event_id", EVENT_ID, "an event id", "The event corrected."),
+            text("paper_claim", "The paper's words, verbatim."),
+            text("correction", "What the primary sources say."),
             Field(
                 "corrected_event_date",
                 DATE,
                 "Date of the event per the sources.",
                 True,
-                c.iso_date(),
+                (r.not_in_future(),),
             ),
             Field(
                 "corrected_date_precision",
                 STRING,
                 "Precision of corrected_event_date.",
                 True,
-                (c.one_of(DATE_PRECISIONS),),
+                (r.one_of(DATE_PRECISIONS),),
             ),
-            _text("source_urls", "URLs of the primary sources (';'-separated)."),
-            _text("source_descriptions", "Publisher and title of each source, same order."),
+            text("source_urls", "URLs of the primary sources (';'-separated)."),
+            text("source_descriptions", "Publisher and title of each source, same order."),
             Field(
                 "date_accessed",
                 DATE,
                 "When the project accessed the sources; empty: not accessed from this project.",
                 True,
-                c.iso_date(),
+                (r.not_in_future(),),
             ),
-            _text("notes", "Notes.", True),
-        ),  # fmt: skip
+            text("notes", "Notes.", True),
+        ),
         primary_key=("erratum_id",),
     ),
     (ForeignKey("event_id", "timeline_events", "event_id"),),
@@ -621,38 +456,23 @@ ISO3166 = RawTable(
         name="iso3166_countries",
         description="Every ISO 3166-1 country (from Debian's iso-codes): the codes long-format "
         "indicator sources may use.",
-        fields=(
-            _code("country_iso3", ISO3, "three capital letters", "ISO 3166-1 alpha-3."),
-            _code("country_iso2", r"[A-Z]{2}", "two capital letters", "ISO 3166-1 alpha-2."),
-            _text("country_name", "English short name."),
-        ),
+        fields=(shared("country_iso3"), shared("country_iso2"), shared("country_name")),
         primary_key=("country_iso3",),
     ),
 )
 
 RAW_TABLES: tuple[RawTable, ...] = (
-    TABLE1, TABLE2, TABLE2_REGION, FIGURE1, TIMELINE, REFERENCES,
-    COUNTRIES, FACTOR_CROSSWALK, SOURCES, FUNDING_CLAIMS, ERRATA, ISO3166,
-)  # fmt: skip
-RAW_BY_NAME = {t.name: t for t in RAW_TABLES}
-
-# Not a CSV: the origin records of the raw files, loaded into the warehouse so that every
-# row can be traced to its file, checksum and citation with a query.
-SOURCE_FILES = TableSpec(
-    name="source_files",
-    description="Origin record of each raw file: path, checksum, title, citation, locator.",
-    fields=(
-        Field("raw_table", STRING, "Name of the raw table."),
-        Field("path", STRING, "Path of the CSV in the repository."),
-        Field("sha256", STRING, "Checksum of the CSV that was loaded."),
-        Field("origin_sha256", STRING, "Checksum of its origin record (.meta.yml)."),
-        Field("title", STRING, "Origin record: title."),
-        Field("producer", STRING, "Origin record: producer or authors."),
-        Field("citation", STRING, "Origin record: full citation."),
-        Field("locator", STRING, "Origin record: page, table, figure or section."),
-        Field("url", STRING, "Origin record: URL.", True),
-        Field("date_accessed", STRING, "Origin record: date accessed.", True),
-        Field("license", STRING, "Origin record: licence or terms."),
-    ),
-    primary_key=("raw_table",),
+    TABLE1,
+    TABLE2,
+    TABLE2_REGION,
+    FIGURE1,
+    TIMELINE,
+    REFERENCES,
+    COUNTRIES,
+    FACTOR_CROSSWALK,
+    SOURCES,
+    FUNDING_CLAIMS,
+    ERRATA,
+    ISO3166,
 )
+RAW_BY_NAME = {t.name: t for t in RAW_TABLES}

@@ -1,26 +1,34 @@
 """The one definition of a table's columns, from which everything else is derived.
 
 A `TableSpec` lists the fields of a table (name, logical type, description, nullability, value
-rules). From it we derive the pandera schema that validates the table, the DuckDB DDL that
-creates it, the pyarrow schema that exports it, and the column docs shown in the Dagster UI.
+rules), its key and its row rules. From it come the pandera schema that validates the table,
+the SQL predicates that validate it inside DuckDB, the DuckDB DDL that creates it, the pyarrow
+schema that exports it, and the column docs shown in the Dagster UI and the data dictionary.
 
-Belongs here: the spec types and the derivations. Stays out: the specs of concrete tables
-(`raw.py`, `marts.py`) and anything that reads or writes data.
+Belongs here: the spec types and those derivations. Stays out: concrete tables (raw.py, the
+model specs under sql/), shared fields (fields.py), the rule kinds (rules.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
-import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
-# Logical types. Raw CSVs hold dates and money as text, checked as text and typed by DuckDB.
+from pipeline.schemas.rules import RowRule, Rule
+
+# Logical types.
 STRING, INT, BOOL, DATE, DECIMAL, LIST, FLOAT = (
-    "string", "int", "bool", "date", "decimal", "list", "float"
-)  # fmt: skip
+    "string",
+    "int",
+    "bool",
+    "date",
+    "decimal",
+    "list",
+    "float",
+)
 
 DUCKDB_TYPES = {
     STRING: "VARCHAR",
@@ -40,6 +48,7 @@ ARROW_TYPES = {
     LIST: pyarrow.list_(pyarrow.field("element", pyarrow.string())),  # Parquet's item name
     FLOAT: pyarrow.float64(),
 }
+PANDAS_DTYPES = {INT: "Int64", BOOL: "boolean", FLOAT: "float64"}  # others: object
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,11 @@ class Field:
     dtype: str
     description: str
     nullable: bool = False
-    checks: tuple[pa.Check, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    def __post_init__(self):
+        if self.dtype not in DUCKDB_TYPES:
+            raise ValueError(f"field {self.name!r}: unknown type {self.dtype!r}")
 
     @property
     def duckdb_type(self) -> str:
@@ -60,27 +73,38 @@ class Field:
     def arrow_type(self) -> pyarrow.DataType:
         return ARROW_TYPES[self.dtype]
 
+    def but(self, **changes) -> Field:
+        """The same field with some attributes changed (a shared field, described locally)."""
+        return dataclasses.replace(self, **changes)
+
 
 @dataclass(frozen=True)
-class RowRule:
-    """A rule across columns of one row. `column` is the column a failure is reported on."""
+class SqlCheck:
+    """One rule of a spec as SQL: the column it is reported on, its name, a boolean that is
+    true where a row obeys it, and the expression shown for a failing row."""
 
+    column: str | None
     name: str
-    column: str
-    holds: Callable[[pd.DataFrame], pd.Series]
-    sql: str | None = None  # the same rule as a SQL boolean over quoted column names
+    holds: str
+    shown: str
 
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A table: where it lives, what each column means, its key and its rules."""
+    """A table: what each column means, its key and its rules."""
 
     name: str
     description: str
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     row_rules: tuple[RowRule, ...] = ()
-    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        names = self.column_names
+        missing = [c for c in self.primary_key if c not in names]
+        missing += [c for r in self.row_rules for c in (r.column, *r.columns) if c not in names]
+        if missing:
+            raise ValueError(f"spec {self.name}: unknown columns {sorted(set(missing))}")
 
     @property
     def column_names(self) -> list[str]:
@@ -90,21 +114,21 @@ class TableSpec:
         return next(f for f in self.fields if f.name == name)
 
     def column_of_rule(self, rule_name: str) -> str | None:
-        """The column a table-level rule reports its failures on."""
+        """The column a row rule reports its failures on."""
         return next((r.column for r in self.row_rules if r.name == rule_name), None)
 
     def pandera_schema(self) -> pa.DataFrameSchema:
         """Strict schema: exactly these columns, in this order, with their rules."""
         columns = {
             f.name: pa.Column(
-                dtype=_pandas_dtype(f.dtype),
+                dtype=PANDAS_DTYPES.get(f.dtype),
                 nullable=f.nullable,
-                checks=list(f.checks),
+                checks=[pa.Check(rule.holds_pandas, name=rule.name) for rule in f.rules],
                 description=f.description,
             )
             for f in self.fields
         }
-        checks = [pa.Check(rule.holds, name=rule.name) for rule in self.row_rules]
+        checks = [pa.Check(rule.holds_pandas, name=rule.name) for rule in self.row_rules]
         return pa.DataFrameSchema(
             columns,
             checks=checks,
@@ -116,30 +140,44 @@ class TableSpec:
             description=self.description,
         )
 
+    def sql_checks(self) -> list[SqlCheck]:
+        """Every rule of the spec as SQL (required columns, value rules, row rules); the key's
+        uniqueness is checked apart (transforms/sql_checks.py), with a GROUP BY."""
+        checks = []
+        for f in self.fields:
+            column = quote_ident(f.name)
+            shown = f"CAST({column} AS VARCHAR)"
+            if not f.nullable:
+                present = f"{column} IS NOT NULL"
+                if f.dtype == FLOAT:  # NaN is missing to pandas; to SQL it is a number
+                    present = f"({present} AND NOT isnan({column}))"
+                checks.append(SqlCheck(f.name, "required (not empty)", present, shown))
+            checks += [SqlCheck(f.name, r.name, r.holds_sql(column), shown) for r in f.rules]
+        for rule in self.row_rules:
+            shown = f"CAST({quote_ident(rule.column)} AS VARCHAR)"
+            checks.append(SqlCheck(rule.column, rule.name, rule.holds_sql(), shown))
+        return checks
+
     def arrow_schema(self, metadata: dict[str, str] | None = None) -> pyarrow.Schema:
         fields = [
             pyarrow.field(
-                f.name,
-                f.arrow_type,
-                nullable=f.nullable,
-                metadata={"description": f.description},
+                f.name, f.arrow_type, nullable=f.nullable, metadata={"description": f.description}
             )
             for f in self.fields
         ]
         return pyarrow.schema(fields, metadata=metadata)
 
-    def create_table_sql(self, qualified_name: str) -> str:
+    def create_table_sql(self, qualified_name: str, if_not_exists: bool = False) -> str:
         """DDL for this table; names are quoted, never taken from data."""
         columns = ",\n  ".join(
             f"{quote_ident(f.name)} {f.duckdb_type}{'' if f.nullable else ' NOT NULL'}"
             for f in self.fields
         )
-        return f"CREATE OR REPLACE TABLE {qualified_name} (\n  {columns}\n)"
+        create = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE OR REPLACE TABLE"
+        return f"{create} {qualified_name} (\n  {columns}\n)"
 
-
-def _pandas_dtype(dtype: str):
-    """The pandas dtype pandera checks for; None where several representations are valid."""
-    return {INT: "Int64", BOOL: "boolean"}.get(dtype)
+    def select_list(self) -> str:
+        return ", ".join(quote_ident(f.name) for f in self.fields)
 
 
 def quote_ident(name: str) -> str:

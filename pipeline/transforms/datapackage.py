@@ -1,5 +1,7 @@
 """The Frictionless Data Package (datapackage.json) that describes the Parquet exports for
-downstream users: each file's fields, types, descriptions, primary key, sources and licence.
+downstream users: each file's fields, types, descriptions, primary key, sources and terms.
+Sources and terms are the mart's provenance (the files and downloads upstream of it, with
+their origin records' licences), never a hand-kept list.
 
 Belongs here: building the descriptor from the mart specs and provenance (a pure function).
 Stays out: writing files, Dagster.
@@ -7,35 +9,18 @@ Stays out: writing files, Dagster.
 
 from __future__ import annotations
 
+import hashlib
+
 from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, LIST, STRING, TableSpec
 
 FRICTIONLESS_TYPES = {
-    STRING: "string", INT: "integer", BOOL: "boolean", DATE: "date", DECIMAL: "number",
-    LIST: "array", FLOAT: "number",
-}  # fmt: skip
-PAPER_TERMS = {
-    "name": "paper-transcription",
-    "title": "Facts transcribed from Malgazhdarova et al., 'The European Union and Central Asian "
-    "Countries' Activities in the Field of Human Rights' for research use; the article's own "
-    "licence is not stated in the text the project holds.",
-}
-WJP_TERMS = {
-    "name": "wjp-no-licence-stated",
-    "path": "https://github.com/worldjusticeproject/roli-country-profiles",
-    "title": "Rows with source_id 'wjp_roli': the data remains the property of the World Justice "
-    "Project; its repository states no licence.",
-}
-PUBLIC_SOURCES_TERMS = {
-    "name": "public-sources",
-    "title": "Funding figures quoted from public pages of EU institutions and the press (see "
-    "source_url on each row).",
-}
-TERMS_BY_MART = {
-    "indicators": [PAPER_TERMS, WJP_TERMS],
-    "funding": [PAPER_TERMS, PUBLIC_SOURCES_TERMS],
-    "timeline": [PAPER_TERMS],
-    "references": [PAPER_TERMS],
-    "countries": [PAPER_TERMS],
+    STRING: "string",
+    INT: "integer",
+    BOOL: "boolean",
+    DATE: "date",
+    DECIMAL: "number",
+    LIST: "array",
+    FLOAT: "number",
 }
 
 
@@ -50,7 +35,15 @@ def field_descriptor(field) -> dict:
     return descriptor
 
 
-def resource_descriptor(spec: TableSpec, provenance: dict) -> dict:
+def _terms(sources: list[dict]) -> list[dict]:
+    """One entry per distinct licence text of the upstream sources, named by its digest."""
+    texts = sorted({s["license"] for s in sources if s.get("license")})
+    return [
+        {"name": "terms-" + hashlib.sha256(t.encode()).hexdigest()[:8], "title": t} for t in texts
+    ]
+
+
+def resource_descriptor(spec: TableSpec, sources: list[dict]) -> dict:
     return {
         "name": spec.name,
         "path": f"{spec.name}.parquet",
@@ -62,10 +55,9 @@ def resource_descriptor(spec: TableSpec, provenance: dict) -> dict:
             "primaryKey": list(spec.primary_key),
         },
         "sources": [
-            {"title": raw["citation"] or raw["path"], "path": raw["url"] or raw["path"]}
-            for raw in provenance["raw_files"]
+            {"title": s["citation"] or s["path"], "path": s["url"] or s["path"]} for s in sources
         ],
-        "licenses": TERMS_BY_MART.get(spec.name, [PAPER_TERMS]),
+        "licenses": _terms(sources),
     }
 
 

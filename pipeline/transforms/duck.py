@@ -1,8 +1,7 @@
-"""Small DuckDB runners: load a validated frame into a typed table, build a table from a .sql
-file, read a table back as Arrow or pandas.
+"""Small DuckDB runners: execute and fetch, read a relation as pandas, build a table from SQL.
 
 Belongs here: SQL execution helpers. Identifiers are quoted; values are never formatted into
-SQL (they travel as registered frames or bound parameters). Stays out: Dagster, business rules.
+SQL (they travel as bound parameters or registered frames). Stays out: Dagster, rules.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import duckdb
 import pandas as pd
 import pyarrow
 
-from pipeline import paths
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
 
 
@@ -24,84 +22,62 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     run(con, f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
 
 
-def load_frame(
-    con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, frame: pd.DataFrame
-) -> int:
-    """Replace `schema.spec.name` with the frame's rows, typed as the spec says."""
-    ensure_schema(con, schema)
-    target = qualified(schema, spec.name)
-    run(con, spec.create_table_sql(target))
-    casts = ", ".join(
-        f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
-        for f in spec.fields
-    )
-    con.register("incoming_frame", frame)
-    try:
-        run(con, f"INSERT INTO {target} SELECT {casts} FROM incoming_frame")  # noqa: S608
-    finally:
-        con.unregister("incoming_frame")
-    return row_count(con, schema, spec.name)
+def row_count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return run(con, f"SELECT count(*) FROM {relation}")[0][0]  # noqa: S608 (quoted name)
 
 
-def sql_text(layer: str, name: str) -> str:
-    return (paths.SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def build_table_from_sql(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
-    """CREATE OR REPLACE `schema.name` AS the SELECT in sql/<schema>/<name>.sql."""
-    ensure_schema(con, schema)
-    select = sql_text(schema, name)
-    run(con, f"CREATE OR REPLACE TABLE {qualified(schema, name)} AS\n{select}")
-    return row_count(con, schema, name)
-
-
-def build_view_from_sql(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
-    """CREATE OR REPLACE VIEW `schema.name` AS the SELECT in sql/<schema>/<name>.sql."""
-    ensure_schema(con, schema)
-    run(con, f"CREATE OR REPLACE VIEW {qualified(schema, name)} AS\n{sql_text(schema, name)}")
-    return row_count(con, schema, name)
-
-
-def build_typed_table_from_sql(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec) -> int:
-    """Build a table whose columns, order and types are fixed by its spec (marts)."""
-    ensure_schema(con, schema)
-    target = qualified(schema, spec.name)
-    run(con, spec.create_table_sql(target))
-    names = ", ".join(quote_ident(f.name) for f in spec.fields)
-    select = sql_text(schema, spec.name)
-    run(con, f"INSERT INTO {target} ({names})\nSELECT {names} FROM (\n{select}\n)")  # noqa: S608
-    return row_count(con, schema, spec.name)
-
-
-def row_count(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> int:
-    return run(con, f"SELECT count(*) FROM {qualified(schema, name)}")[0][0]  # noqa: S608
-
-
-def ordered_select(schema: str, spec: TableSpec) -> str:
-    """SELECT of the table's columns in spec order, rows ordered by the primary key."""
-    columns = ", ".join(quote_ident(f.name) for f in spec.fields)
-    order = ", ".join(quote_ident(c) for c in spec.primary_key)
-    return f"SELECT {columns} FROM {qualified(schema, spec.name)} ORDER BY {order}"  # noqa: S608
-
-
-def read_frame(
-    con: duckdb.DuckDBPyConnection,
-    schema: str,
-    spec: TableSpec,
-    where: str = "TRUE",
-    params: list | None = None,
+def frame_of(
+    con: duckdb.DuckDBPyConnection, relation: str, where: str = "TRUE", params=None, order=""
 ) -> pd.DataFrame:
-    """As pandas with nullable integers, Python dates/Decimals and Python lists; `where` is a
-    SQL condition from code (values go in `params`), to read only the rows needed."""
-    order = ", ".join(quote_ident(c) for c in spec.primary_key)
-    query = f"SELECT * FROM {qualified(schema, spec.name)} WHERE {where} ORDER BY {order}"  # noqa: S608
+    """A relation as pandas with nullable integers and booleans, Python dates, Decimals and
+    lists; `where` is a SQL condition from code (values go in `params`)."""
+    order_by = f" ORDER BY {order}" if order else ""
+    query = f"SELECT * FROM {relation} WHERE {where}{order_by}"  # noqa: S608
     table = con.sql(query, params=params or None).to_arrow_table()
-    return table.to_pandas(types_mapper=_nullable_ints)
+    return table.to_pandas(types_mapper=_nullable)
 
 
-def _nullable_ints(arrow_type: pyarrow.DataType):
+def read_spec_frame(con, schema: str, spec: TableSpec, where="TRUE", params=None) -> pd.DataFrame:
+    """A spec'd table as pandas, ordered by its key."""
+    order = ", ".join(quote_ident(c) for c in spec.primary_key)
+    return frame_of(con, qualified(schema, spec.name), where, params, order)
+
+
+def _nullable(arrow_type: pyarrow.DataType):
     if pyarrow.types.is_integer(arrow_type):
         return pd.Int64Dtype()
     if pyarrow.types.is_boolean(arrow_type):
         return pd.BooleanDtype()
     return None
+
+
+def create_typed_table(
+    con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, select: str
+) -> int:
+    """`schema.spec.name` with the spec's columns, order, types and NOT NULLs, filled from
+    `select` (a query with at least those columns)."""
+    ensure_schema(con, schema)
+    target = qualified(schema, spec.name)
+    run(con, spec.create_table_sql(target))
+    names = spec.select_list()
+    run(con, f"INSERT INTO {target} ({names}) SELECT {names} FROM ({select})")  # noqa: S608
+    return row_count(con, target)
+
+
+def load_frame(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, frame) -> int:
+    """Replace `schema.spec.name` with a frame's rows, typed as the spec says."""
+    con.register("incoming_frame", frame)
+    try:
+        casts = ", ".join(
+            f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
+            for f in spec.fields
+        )
+        return create_typed_table(con, schema, spec, f"SELECT {casts} FROM incoming_frame")  # noqa: S608
+    finally:
+        con.unregister("incoming_frame")
+
+
+def ordered_select(relation: str, spec: TableSpec) -> str:
+    """SELECT of the spec's columns in order, rows ordered by the primary key."""
+    order = ", ".join(quote_ident(c) for c in spec.primary_key)
+    return f"SELECT {spec.select_list()} FROM {relation} ORDER BY {order}"  # noqa: S608

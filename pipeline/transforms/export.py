@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.schemas.checks import sql_literal
+from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import TableSpec
 
 

@@ -1,7 +1,14 @@
 """Validation problems: one broken rule at one place, and how pandera failures become them.
 
-Belongs here: the `Problem` record, its message format and the pandera-to-Problem
-conversion. Stays out: the rules themselves (schemas/).
+A place is a file (or a warehouse table), a line in it (the physical line, header = line 1;
+for Parquet files, the 1-based row), a column and the rule. Every reader, check and refusal in
+the project speaks in Problems, so every message has the same shape:
+
+    raw/paper/table1_ranks.csv, line 12, column 'rank': rule 'rank <= n_ranked' failed
+      (value: '162')
+
+Belongs here: the `Problem` record, its message, and the pandera-to-Problem conversion. Stays
+out: the rules themselves (schemas/).
 """
 
 from __future__ import annotations
@@ -16,117 +23,112 @@ from pipeline.schemas.spec import TableSpec
 MAX_VALUE_CHARS = 80  # long values are cut in messages; the data itself is never cut
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """A rule broken at a place: file (or table), data row (1-based, None for the whole file),
-    column (None for the whole row), the rule, and the offending value."""
+    """A rule broken at a place. `line` is the physical line of a text file (header = 1);
+    `row` the 1-based row where a file has no lines (Parquet) or a table's key where it is a
+    warehouse table. `fix` says what to do, where that is not obvious from the rule."""
 
     file: str
-    row: int | None
+    line: int | None
     column: str | None
     rule: str
     value: str | None = None
+    row: str | None = None
+    fix: str | None = None
 
     def message(self) -> str:
         where = [self.file]
-        if self.row is not None:
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        elif self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
         text = f"{', '.join(where)}: rule '{self.rule}' failed"
         if self.value is not None:
-            text += f" (value: {_short(self.value)})"
+            text += f" (value: {short(self.value)})"
+        if self.fix:
+            text += f"\n    fix: {self.fix}"
         return text
 
     def as_record(self) -> dict:
         return {
             "file": self.file,
-            "row": self.row,
+            "line": self.line if self.line is not None else self.row,
             "column": self.column,
             "rule": self.rule,
-            "value": None if self.value is None else _short(self.value),
+            "value": None if self.value is None else short(self.value),
         }
 
+    def sort_key(self):
+        return (self.file, self.line or 0, self.row or "", self.column or "", self.rule)
 
-def _sort_key(p: Problem):
-    return (p.file, p.row or 0, p.column or "", p.rule)
 
-
-def _short(value: object) -> str:
+def short(value: object) -> str:
     text = repr(str(value))
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
 
 
-def validate_frame(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
-    """Run the spec's pandera schema; return every failure as a Problem (empty list: valid)."""
-    try:
-        spec.pandera_schema().validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as err:
-        problems = failure_cases_to_problems(err.failure_cases, spec, file)
-        return [_with_cell_value(p, frame, spec) for p in problems]
-    return []
-
-
-def _with_cell_value(problem: Problem, frame: pd.DataFrame, spec: TableSpec) -> Problem:
-    """A row rule's failure shows the value of the column it is reported on, not the row."""
-    rule_names = {r.name for r in spec.row_rules}
-    if problem.rule not in rule_names or problem.row is None or problem.column not in frame:
-        return problem
-    value = frame.iloc[problem.row - 1][problem.column]
-    shown = None if _is_missing(value) else str(value)
-    return Problem(problem.file, problem.row, problem.column, problem.rule, shown)
-
-
-def failure_cases_to_problems(cases: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
-    """One Problem per (row, column, rule); a key clash lists the key's values together."""
-    grouped: dict[tuple, list[str]] = {}
-    for case in cases.itertuples(index=False):
-        problem = _case_to_problem(case, spec, file)
-        values = grouped.setdefault((problem.file, problem.row, problem.column, problem.rule), [])
-        if problem.value is not None and problem.value not in values:
-            values.append(problem.value)
-    return sorted(
-        (
-            Problem(*place, ", ".join(values) if values else None)
-            for place, values in grouped.items()
-        ),
-        key=_sort_key,
-    )
-
-
-def _case_to_problem(case, spec: TableSpec, file: str) -> Problem:
-    index = None if pd.isna(case.index) else int(case.index) + 1
-    check = str(case.check)
-    column = None if pd.isna(case.column) else str(case.column)
-    if case.schema_context == "DataFrameSchema":
-        column = spec.column_of_rule(check) or _table_level_column(check, column, spec)
-        check = _table_level_rule(check, spec)
-    value = None if _is_missing(case.failure_case) else str(case.failure_case)
-    if check.startswith("not_nullable"):
-        check, value = "required (not empty)", None
-    return Problem(file, index, column, check, value)
-
-
-def _table_level_column(check: str, column: str | None, spec: TableSpec) -> str | None:
-    if check in ("multiple_fields_uniqueness", "duplicates"):
-        return ", ".join(spec.primary_key)
-    if column == spec.name:
-        return None
-    return column
-
-
-def _table_level_rule(check: str, spec: TableSpec) -> str:
-    if check == "multiple_fields_uniqueness":
-        return f"key ({', '.join(spec.primary_key)}) is unique"
-    if check == "column_in_schema":
-        return "no columns beyond the spec"
-    if check == "column_in_dataframe":
-        return "every column of the spec is present"
-    return check
-
-
-def _is_missing(value) -> bool:
+def is_missing(value) -> bool:
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def validate_frame(
+    frame: pd.DataFrame, spec: TableSpec, file: str, lines: list[int] | None = None
+) -> list[Problem]:
+    """Run the spec's pandera schema; every failure as a Problem on its line (`lines[i]` is the
+    line of the frame's i-th row; without it, lines are unknown)."""
+    try:
+        spec.pandera_schema().validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        return failure_cases_to_problems(err.failure_cases, spec, file, frame, lines)
+    return []
+
+
+def failure_cases_to_problems(
+    cases: pd.DataFrame, spec: TableSpec, file: str, frame: pd.DataFrame, lines: list[int] | None
+) -> list[Problem]:
+    """One Problem per (line, column, rule); a key clash lists the key's values together; a row
+    rule shows the value of the column it is reported on."""
+    grouped: dict[tuple, list[str]] = {}
+    row_rules = {r.name: r.column for r in spec.row_rules}
+    for case in cases.itertuples(index=False):
+        index = None if is_missing(case.index) else int(case.index)
+        line = None if index is None or lines is None else lines[index]
+        rule, column, value = _case_rule_column_value(case, spec)
+        if rule in row_rules and index is not None and column in frame:
+            cell = frame.iloc[index][column]
+            value = None if is_missing(cell) else str(cell)
+        values = grouped.setdefault((line, column, rule), [])
+        if value is not None and value not in values:
+            values.append(value)
+    problems = [
+        Problem(file, line, column, rule, ", ".join(values) if values else None)
+        for (line, column, rule), values in grouped.items()
+    ]
+    return sorted(problems, key=Problem.sort_key)
+
+
+def _case_rule_column_value(case, spec: TableSpec) -> tuple[str, str | None, str | None]:
+    rule = str(case.check)
+    column = None if is_missing(case.column) else str(case.column)
+    value = None if is_missing(case.failure_case) else str(case.failure_case)
+    if case.schema_context == "DataFrameSchema":
+        if rule in ("multiple_fields_uniqueness", "duplicates"):
+            return (
+                f"key ({', '.join(spec.primary_key)}) is unique",
+                ", ".join(spec.primary_key),
+                value,
+            )
+        column = spec.column_of_rule(rule) or (None if column == spec.name else column)
+        rule = {
+            "column_in_schema": "no columns beyond the spec",
+            "column_in_dataframe": "every column of the spec is present",
+        }.get(rule, rule)
+    if rule.startswith("not_nullable"):
+        return "required (not empty)", column, None
+    return rule, column, value

@@ -9,41 +9,54 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.schemas.checks import split_list
 from pipeline.schemas.raw import RAW_BY_NAME, ForeignKey, RawTable
 from pipeline.transforms.problems import Problem
 
 
-def relation_problems(frames: dict[str, pd.DataFrame]) -> dict[str, list[Problem]]:
-    """Every cross-file problem, keyed by the raw table it is reported on."""
+def split_list(value) -> list[str]:
+    """Items of a ';'-separated cell; an empty cell is an empty list."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return []
+    return str(value).split(";")
+
+
+def relation_problems(
+    frames: dict[str, pd.DataFrame], lines: dict[str, list[int]]
+) -> dict[str, list[Problem]]:
+    """Every cross-file problem, keyed by the raw table it is reported on. `lines[name][i]` is
+    the file line of row i of `frames[name]`."""
     found: dict[str, list[Problem]] = {name: [] for name in frames}
     for name, frame in frames.items():
         table = RAW_BY_NAME[name]
         for key in table.foreign_keys:
             if key.ref_table in frames:
-                found[name] += foreign_key_problems(frame, table, key, frames[key.ref_table])
+                found[name] += foreign_key_problems(
+                    frame, table, key, frames[key.ref_table], lines[name]
+                )
     if {"table1_ranks", "table2_kazakhstan_ranks"} <= frames.keys():
         found["table2_kazakhstan_ranks"] += table2_global_matches_table1(
-            frames["table2_kazakhstan_ranks"], frames["table1_ranks"]
+            frames["table2_kazakhstan_ranks"],
+            frames["table1_ranks"],
+            lines["table2_kazakhstan_ranks"],
         )
     if {"figure1_bars", "countries"} <= frames.keys():
         found["figure1_bars"] += figure_labels_match_countries(
-            frames["figure1_bars"], frames["countries"]
+            frames["figure1_bars"], frames["countries"], lines["figure1_bars"]
         )
     return found
 
 
 def foreign_key_problems(
-    frame: pd.DataFrame, table: RawTable, key: ForeignKey, referenced: pd.DataFrame
+    frame: pd.DataFrame, table: RawTable, key: ForeignKey, referenced: pd.DataFrame, lines
 ) -> list[Problem]:
     known = _known_keys(referenced[key.ref_column], key.ref_is_list)
     rule = f"every value is a known {key.ref_table}.{key.ref_column}"
     problems = []
-    for number, cell in enumerate(frame[key.column], start=1):
+    for line, cell in zip(lines, frame[key.column], strict=True):
         values = split_list(cell) if key.is_list else ([] if pd.isna(cell) else [cell])
         for value in values:
             if value not in known:
-                problems.append(Problem(_shown(table), number, key.column, rule, value))
+                problems.append(Problem(_shown(table), line, key.column, rule, value))
     return problems
 
 
@@ -53,14 +66,18 @@ def _known_keys(column: pd.Series, is_list: bool) -> set[str]:
     return {item for cell in column for item in split_list(cell)}
 
 
-def table2_global_matches_table1(table2: pd.DataFrame, table1: pd.DataFrame) -> list[Problem]:
+def table2_global_matches_table1(
+    table2: pd.DataFrame, table1: pd.DataFrame, lines: list[int]
+) -> list[Problem]:
     """Table 2's 'Rating (global)' column must equal Table 1's Kazakhstan column, row by row."""
     kazakhstan = table1[table1["country_name"] == "Kazakhstan"].set_index("row_label")["rank"]
     problems = []
-    for number, row in enumerate(table2.itertuples(index=False), start=1):
+    for number, row in zip(lines, table2.itertuples(index=False), strict=True):
         if row.scope != "global":
             continue
         expected = kazakhstan.get(row.row_label)
+        if pd.isna(row.rank):
+            continue  # a mistyped or missing rank is reported by its own rule
         if expected is None or pd.isna(expected) or int(expected) != int(row.rank):
             rule = "global rank equals Table 1's Kazakhstan rank for the same factor"
             value = f"{row.rank} vs Table 1: {expected}"
@@ -69,7 +86,9 @@ def table2_global_matches_table1(table2: pd.DataFrame, table1: pd.DataFrame) -> 
     return problems
 
 
-def figure_labels_match_countries(figure: pd.DataFrame, countries: pd.DataFrame) -> list[Problem]:
+def figure_labels_match_countries(
+    figure: pd.DataFrame, countries: pd.DataFrame, lines: list[int]
+) -> list[Problem]:
     """TD is Chad's ISO code and TR Turkey's: the label must map to the country that
     countries.csv lists it under (paper_codes), never to an ISO lookup."""
     codes_of = {
@@ -77,7 +96,7 @@ def figure_labels_match_countries(figure: pd.DataFrame, countries: pd.DataFrame)
         for row in countries.itertuples(index=False)
     }
     problems = []
-    for number, row in enumerate(figure.itertuples(index=False), start=1):
+    for number, row in zip(lines, figure.itertuples(index=False), strict=True):
         if row.label_as_printed not in codes_of.get(row.country_iso3, set()):
             rule = "label maps to the country whose paper_codes list it (countries.csv)"
             value = f"{row.label_as_printed} -> {row.country_iso3}"

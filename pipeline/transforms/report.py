@@ -62,8 +62,7 @@ class ReportInputs:
     funding: pd.DataFrame
     timeline: pd.DataFrame
     references: pd.DataFrame
-    source_files: pd.DataFrame
-    indicator_source_files: pd.DataFrame  # source_id, path, sha256, title, citation, url
+    source_files: pd.DataFrame  # raw.source_files: every file and download, with its status
     countries: pd.DataFrame
     paper_verification: pd.DataFrame  # paper_table, scope, verification, cells
     wjp_snapshot: pd.DataFrame  # one row: status, reason, url, sha256, obtained_from
@@ -86,7 +85,7 @@ def build_report(data: ReportInputs) -> Report:
         trend_section(data.indicators, data.countries, data.wjp_region_averages),
         funding_section(data.funding),
         timeline_section(data.timeline),
-        sources_section(data.source_files, data.references, data.indicator_source_files),
+        sources_section(data.source_files, data.references),
     ]
     title = "Human-rights indicators for Central Asia and the EU: summary"
     return Report(
@@ -482,43 +481,43 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
     )
 
 
-def sources_section(
-    source_files: pd.DataFrame, references: pd.DataFrame, long_sources: pd.DataFrame
-) -> Section:
+def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Section:
+    kinds = {"transcription": "transcribed", "long_source": "indicator source", "download": "download"}
     rows = [
-        [r.path, r.sha256[:12], r.title, r.locator]
-        for r in source_files.sort_values("path").itertuples()
+        [
+            kinds.get(r.kind, r.kind),
+            r.path,
+            (r.sha256 or "")[:12],
+            r.title,
+            _source_status(r),
+        ]
+        for r in source_files.sort_values(["kind", "path"]).itertuples()
     ]
-    blocks = _long_source_blocks(long_sources)
     return Section(
         "sources",
         "Sources",
         [
             Paragraph(
-                f"Every number above comes from these transcribed files (origin record "
-                f"beside each in raw/). The paper's reference list has {len(references)} "
-                "entries (marts.references)."
+                "Every number above comes from these files and downloads (origin record beside "
+                f"each in raw/; table raw.source_files). The paper's reference list has "
+                f"{len(references)} entries (marts.references)."
             ),
             Table(
-                "Raw files and checksums (first 12 hex digits of sha256).",
-                ["File", "sha256", "Title", "Locator"],
+                "Files and downloads this release was built from (first 12 hex digits of sha256; "
+                "for a download, the pinned checksum).",
+                ["Kind", "File or URL", "sha256", "Title", "In this refresh"],
                 rows,
             ),
-            *blocks,
-        ],  # fmt: skip
+        ],
     )
 
 
-def _long_source_blocks(long_sources: pd.DataFrame) -> list:
-    if long_sources.empty:
-        return []
-    rows = [
-        [r.source_id, r.path, (r.sha256 or "")[:12], r.title or "", r.citation or "", r.url or ""]
-        for r in long_sources.sort_values("source_id").itertuples()
-    ]
-    return [Table("Long-format indicator sources in raw/indicators/ (rows in marts.indicators "
-                  "with these source_id values).",
-                  ["source_id", "File", "sha256", "Title", "Citation", "URL"], rows)]  # fmt: skip
+def _source_status(row) -> str:
+    if row.status == "unavailable":
+        return f"unavailable: {row.status_reason or 'no reason given'}"
+    if row.kind == "download":
+        return f"loaded ({row.obtained_from})"
+    return "loaded"
 
 
 def _int_or_none(value) -> int | None:

@@ -3,7 +3,8 @@
 Belongs here: the JSON shape (top level `countries`, `historicalAverages`, `year`, `label`;
 per country `history[]` with overall and f1..f8 per edition, and sub-factor scores sf11..sf87
 for the current edition only) and its conversion to the WJP specs. Any departure from that
-shape raises `SnapshotUnavailable` with what was wrong. No Dagster, no I/O.
+shape raises `SourceUnavailable` with what was wrong. No Dagster; the file is read by
+`read_snapshot`, bounded by its pinned size.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.schemas.wjp import WJP_COUNTRIES, WJP_REGION_AVERAGES, WJP_SCORES
+from pipeline.transforms.downloads import SourceUnavailable
 from pipeline.transforms.problems import validate_frame
-from pipeline.transforms.wjp_snapshot import SnapshotUnavailable
 
 FACTOR_KEYS = ("overall", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8")
 _SUB_FACTOR_KEY = re.compile(r"^sf([1-8])([1-9])$")
@@ -40,11 +41,22 @@ def measure_code(key: str) -> str:
     return key.upper()
 
 
+def read_snapshot(path) -> dict:
+    """The verified snapshot file, parsed: {table name: frame} (the size was checked against
+    the pin before this is called)."""
+    tables = parse_snapshot(path.read_bytes(), "roli.json")
+    return {
+        WJP_SCORES.name: tables.scores,
+        WJP_COUNTRIES.name: tables.countries,
+        WJP_REGION_AVERAGES.name: tables.region_averages,
+    }
+
+
 def parse_snapshot(data: bytes, source: str) -> WjpTables:
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise SnapshotUnavailable(f"{source} is not valid UTF-8 JSON: {err}") from err
+        raise SourceUnavailable(f"{source} is not valid UTF-8 JSON: {err}") from err
     try:
         tables = WjpTables(
             scores=_scores(document),
@@ -52,7 +64,7 @@ def parse_snapshot(data: bytes, source: str) -> WjpTables:
             region_averages=_region_averages(document),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as err:
-        raise SnapshotUnavailable(
+        raise SourceUnavailable(
             f"{source} does not have the expected roli.json shape: {type(err).__name__} {err}"
         ) from err
     _check(tables, source)
@@ -100,9 +112,9 @@ def _check(tables: WjpTables, source: str) -> None:
     for spec, frame in ((WJP_SCORES, tables.scores), (WJP_COUNTRIES, tables.countries),
                         (WJP_REGION_AVERAGES, tables.region_averages)):  # fmt: skip
         if frame.empty and spec is not WJP_REGION_AVERAGES:
-            raise SnapshotUnavailable(f"{source} holds no {spec.name.removeprefix('wjp_')}")
+            raise SourceUnavailable(f"{source} holds no {spec.name.removeprefix('wjp_')}")
         problems += validate_frame(frame, spec, f"{source} ({spec.name})")
     if problems:
         listed = "; ".join(p.message() for p in problems[:MAX_LISTED])
         more = f" (and {len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
-        raise SnapshotUnavailable(f"{source} has invalid values: {listed}{more}")
+        raise SourceUnavailable(f"{source} has invalid values: {listed}{more}")

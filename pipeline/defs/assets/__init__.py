@@ -1,1 +1,1 @@
-"""Assets by stage: raw -> staging -> marts -> exports -> reports -> publish."""
+"""Dagster assets, one module per stage: sources, models, exports, report, publish."""

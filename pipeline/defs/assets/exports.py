@@ -1,104 +1,79 @@
 """Exports: each mart written to `exports/<mart>.parquet` in the run's build, with its schema,
-column descriptions and provenance (the raw files and checksums it derives from) in the file.
-A blocking check reads each file back and compares it with the mart.
+column descriptions and provenance in the file, and `exports/datapackage.json` describing them.
+Provenance is every file and download upstream of the mart in the asset graph, at any depth,
+with its checksum. A blocking check reads each file back and compares it with the mart.
 """
+
 
 import dagster as dg
 
-from pipeline.defs.assets.marts import MART_INPUTS, mart_asset_key
-from pipeline.defs.assets.staging import STAGING_TABLES
+from pipeline import lineage
 from pipeline.defs.metadata import spec_metadata
-from pipeline.defs.resources import WarehouseResource
-from pipeline.defs.versions import code_version, module_file
-from pipeline.schemas.marts import MARTS
-from pipeline.schemas.spec import TableSpec
+from pipeline.defs.resources import ProjectResource
 from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
-from pipeline.transforms.duck import ordered_select, run
+from pipeline.transforms.duck import ordered_select
 from pipeline.transforms.export import copy_parquet, read_back_problems, write_json
-from pipeline.transforms.wjp_snapshot import canonical_source
+from pipeline.transforms.provenance import source_files_of
 
 GROUP = "exports"
 CHECK_READ_BACK = "parquet_matches_mart"
 DATAPACKAGE = "datapackage.json"
 
 
-def export_asset_key(spec: TableSpec) -> dg.AssetKey:
-    return dg.AssetKey(f"export_{spec.name}")
+def exports_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
+    marts = graph.marts
 
-
-def raw_lineage(mart_name: str) -> list[str]:
-    """The raw assets a mart is derived from, through its staging tables."""
-    raw = {r for stg in MART_INPUTS[mart_name] for r in STAGING_TABLES[stg]}
-    return sorted(name.split("__", 1)[1] for name in raw)
-
-
-def provenance(con, mart_name: str) -> dict:
-    """The raw files (with checksums and citations) and downloads a mart derives from."""
-    tables = raw_lineage(mart_name)
-    rows = run(
-        con,
-        "SELECT raw_table, path, sha256, citation, url FROM raw.source_files "
-        "WHERE list_contains(?, raw_table) ORDER BY raw_table",
-        [tables],
+    @dg.multi_asset(
+        name="exports",
+        specs=[
+            dg.AssetSpec(
+                lineage.export_key(m.name),
+                deps=graph.deps[lineage.export_key(m.name)],
+                group_name=GROUP,
+                description=f"`exports/{m.name}.parquet`: {m.relation} as Parquet.",
+                metadata=spec_metadata(m.spec),
+                kinds={"parquet"},
+                code_version=version,
+            )
+            for m in marts
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(
+                CHECK_READ_BACK,
+                asset=lineage.export_key(m.name),
+                blocking=True,
+                description="The file reads back with the spec's schema and rows.",
+            )
+            for m in marts
+        ],
     )
-    keys = ("raw_table", "path", "sha256", "citation", "url")
-    result = {"raw_files": [dict(zip(keys, row, strict=True)) for row in rows]}
-    if mart_name == "indicators":
-        (status,) = run(con, "SELECT status FROM raw.wjp_snapshot")[0]
-        result["downloads"] = [canonical_source() | {"status_in_this_refresh": status}]
-    return result
+    def exports(context: dg.AssetExecutionContext, project: ProjectResource):
+        build = project.build(context.run_id)
+        resources = []
+        with project.connect(context.run_id) as con:
+            for mart in marts:
+                sources = source_files_of(con, graph.sources_of(lineage.model_key(mart)))
+                path = build.exports_dir / f"{mart.name}.parquet"
+                rows = copy_parquet(con, ordered_select(mart.quoted, mart.spec), mart.spec, path,
+                                    {"sources": sources})
+                problems = read_back_problems(path, mart.spec, rows)
+                resources.append(resource_descriptor(mart.spec, sources))
+                key = lineage.export_key(mart.name)
+                yield dg.MaterializeResult(
+                    asset_key=key,
+                    metadata={
+                        "dagster/row_count": dg.MetadataValue.int(rows),
+                        "path": dg.MetadataValue.path(f"warehouse/exports/{mart.name}.parquet"),
+                        "bytes": dg.MetadataValue.int(path.stat().st_size),
+                        "sources": dg.MetadataValue.int(len(sources)),
+                    },
+                )
+                yield dg.AssetCheckResult(
+                    asset_key=key,
+                    check_name=CHECK_READ_BACK,
+                    passed=not problems,
+                    metadata={"problems": dg.MetadataValue.text("\n".join(problems) or "none")},
+                )
+        write_json(build.exports_dir / DATAPACKAGE, package_descriptor(resources))
 
-
-@dg.multi_asset(
-    name="parquet_exports",
-    specs=[
-        dg.AssetSpec(
-            export_asset_key(spec),
-            deps=[mart_asset_key(spec)] + (["raw_wjp__roli"] if spec.name == "indicators" else []),
-            group_name=GROUP,
-            description=f"`exports/{spec.name}.parquet`: marts.{spec.name} as Parquet.",
-            metadata=spec_metadata(spec),
-            kinds={"parquet"},
-            code_version=code_version(
-                spec, module_file("transforms/export.py"), module_file("transforms/datapackage.py")
-            ),
-        )
-        for spec in MARTS
-    ],
-    check_specs=[
-        dg.AssetCheckSpec(
-            CHECK_READ_BACK,
-            asset=export_asset_key(spec),
-            blocking=True,
-            description="The file reads back with the spec's schema and rows.",
-        )
-        for spec in MARTS
-    ],  # fmt: skip
-    op_tags={"stage": "exports"},
-)
-def parquet_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    build = warehouse.build(context.run_id)
-    resources = []
-    with warehouse.connect(context.run_id) as con:
-        for spec in MARTS:
-            path = build.exports_dir / f"{spec.name}.parquet"
-            origin = provenance(con, spec.name)  # before the stream holds the connection
-            rows = copy_parquet(con, ordered_select("marts", spec), spec, path, origin)
-            problems = read_back_problems(path, spec, rows)
-            resources.append(resource_descriptor(spec, origin))
-            key = export_asset_key(spec)
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata={
-                    "dagster/row_count": dg.MetadataValue.int(rows),
-                    "path": dg.MetadataValue.path(f"warehouse/exports/{spec.name}.parquet"),
-                    "bytes": dg.MetadataValue.int(path.stat().st_size),
-                },
-            )
-            yield dg.AssetCheckResult(
-                asset_key=key,
-                check_name=CHECK_READ_BACK,
-                passed=not problems,
-                metadata={"problems": dg.MetadataValue.text("\n".join(problems) or "none")},
-            )
-    write_json(build.exports_dir / DATAPACKAGE, package_descriptor(resources))
+    return exports

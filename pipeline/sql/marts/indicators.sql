@@ -1,14 +1,14 @@
 -- Public mart: ranks and values from every indicator source, told apart by source_id. The
 -- paper's cells carry their verification against the WJP snapshot; WJP rows carry scores;
 -- long-format sources from raw/indicators/ carry their values in `score` and their file row
--- in `source_row`.
+-- in `source_line`.
 with paper as (
     select
         * exclude (edition_year),
         edition_year,
         edition_year::varchar as edition_label,
         cast(null as double) as score,
-        cast(null as integer) as source_row
+        cast(null as integer) as source_line
     from staging.stg_paper__verification
 ),
 
@@ -17,7 +17,7 @@ wjp as (
         'wjp_roli' as source_id,
         format('roli.json: country {}, edition {}, measure {}; rank computed ({})',
                country_iso3, edition_label, measure_code, scope_name) as source_locator,
-        cast(null as integer) as source_row,
+        cast(null as integer) as source_line,
         country_iso3,
         country_name,
         edition_year,

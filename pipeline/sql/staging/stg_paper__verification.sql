@@ -43,11 +43,7 @@ compared as (
         wjp.score as source_score,
         wjp.scope_name as source_scope_name,
         wjp_region.members as source_region_members,
-        paper_region.members as paper_region_members,
-        exists (
-            select 1 from raw.wjp_scores as s
-            where s.country_iso3 = paper.country_iso3 and s.edition_year = paper.edition_year
-        ) as source_has_country_edition
+        paper_region.members as paper_region_members
     from paper
     cross join paper_region
     left join wjp
@@ -82,7 +78,7 @@ final as (
     select
         judged.* exclude (
             source_rank, source_n_ranked, source_score, source_scope_name,
-            source_region_members, paper_region_members, source_has_country_edition
+            source_region_members, paper_region_members
         ),
         case
             when verification = 'not_checked' then

@@ -15,7 +15,7 @@ final as (
     select
         values_.source_id,
         values_.source_file as source_locator,
-        cast(values_.source_row as integer) as source_row,
+        values_.source_line,
         values_.country_iso3,
         names.country_name,
         values_.year as edition_year,

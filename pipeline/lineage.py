@@ -1,0 +1,109 @@
+"""The asset graph, derived: which asset produces each warehouse relation (from the specs of
+the sources), what each model reads (from its SQL), hence every asset's upstream assets. The
+Dagster definitions are built from this graph, and an export's provenance is the upstream
+closure of its mart in it, down to every file and download, at any depth.
+
+Belongs here: naming assets and deriving their dependencies. No Dagster import: the factory
+(defs/factory.py) turns this graph into asset specs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.schemas.raw import RAW_TABLES
+from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.indicator_sources import DEFINITIONS, VALUES, source_ids
+from pipeline.transforms.models import Model, discover
+
+INVENTORY = "raw_inventory"
+VALUES_ASSET = "raw_indicators__values"
+REPORT = "report_summary"
+PUBLISH = "warehouse_release"
+
+
+def long_source_key(source_id: str) -> str:
+    return f"raw_indicators__{source_id}"
+
+
+def model_key(model: Model) -> str:
+    return f"mart_{model.name}" if model.layer == "marts" else model.name
+
+
+def export_key(mart_name: str) -> str:
+    return f"export_{mart_name}"
+
+
+def _unquoted(relation: str) -> str:
+    return relation.replace('"', "")
+
+
+class LineageError(ValueError):
+    """A model reads a relation nothing produces."""
+
+
+@dataclass
+class Graph:
+    models: list[Model]
+    long_sources: list[str]
+    producers: dict[str, str] = field(default_factory=dict)  # "raw.x" -> asset key
+    deps: dict[str, list[str]] = field(default_factory=dict)  # asset key -> upstream keys
+    file_sources: list[str] = field(default_factory=list)  # assets that read files (provenance)
+
+    @property
+    def marts(self) -> list[Model]:
+        return [m for m in self.models if m.layer == "marts"]
+
+    def upstream(self, key: str) -> set[str]:
+        """Every asset upstream of `key`, at any depth."""
+        seen, stack = set(), list(self.deps.get(key, ()))
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self.deps.get(current, ()))
+        return seen
+
+    def sources_of(self, key: str) -> list[str]:
+        """The file-reading assets upstream of `key`: its provenance."""
+        return sorted(self.upstream(key) & set(self.file_sources))
+
+
+def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
+    graph = Graph(discover(models_dir), source_ids(raw_dir))
+    graph.deps[INVENTORY] = []
+    for table in RAW_TABLES:
+        graph.producers[f"raw.{table.name}"] = table.asset_name
+        graph.deps[table.asset_name] = []
+        graph.file_sources.append(table.asset_name)
+    for source in DOWNLOADS:
+        for spec in (*source.tables, source.status):
+            graph.producers[f"raw.{spec.name}"] = source.asset_name
+        graph.deps[source.asset_name] = []
+        graph.file_sources.append(source.asset_name)
+    known_countries = ["raw_reference__iso3166_countries", "raw_reference__countries"]
+    for source_id in graph.long_sources:
+        graph.deps[long_source_key(source_id)] = list(known_countries)
+        graph.file_sources.append(long_source_key(source_id))
+    for relation in (VALUES, DEFINITIONS):
+        graph.producers[_unquoted(relation)] = VALUES_ASSET
+    graph.deps[VALUES_ASSET] = [long_source_key(s) for s in graph.long_sources]
+    for model in graph.models:
+        graph.producers[model.relation] = model_key(model)
+    for model in graph.models:
+        graph.deps[model_key(model)] = [_producer(graph, model, r) for r in model.reads]
+    for mart in graph.marts:
+        graph.deps[export_key(mart.name)] = [model_key(mart)]
+    graph.deps[REPORT] = [model_key(m) for m in graph.marts] + [export_key(m.name) for m in graph.marts]
+    graph.deps[PUBLISH] = [REPORT, *graph.deps[REPORT], INVENTORY]
+    return graph
+
+
+def _producer(graph: Graph, model: Model, relation: str) -> str:
+    if relation not in graph.producers:
+        raise LineageError(
+            f"{model.path.name} reads {relation}, which no source or model produces "
+            f"(known: {', '.join(sorted(graph.producers))})"
+        )
+    return graph.producers[relation]

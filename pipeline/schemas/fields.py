@@ -1,0 +1,150 @@
+"""Fields shared by several tables, defined once and reused by name (PUDL's field metadata).
+
+`shared("country_iso3")` is the one definition of that column: type, meaning and rules; a table
+may describe it in its own words with `shared(name, description=...)` but keeps its type and
+rules. Mart specs (YAML beside their SQL) name these fields the same way.
+
+Belongs here: the shared fields and the vocabularies they draw on. Stays out: table specs.
+"""
+
+from __future__ import annotations
+
+from pipeline.schemas import rules as r
+from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, LIST, STRING, Field
+
+ISO3 = r"[A-Z]{3}"
+SLUG = r"[a-z][a-z0-9_]*"
+SOURCE_ID = r"[a-z][a-z0-9_]{0,62}"
+INDICATOR_CODE = r"[a-z][a-z0-9_.]{0,62}"
+WJP_MEASURE_CODE = r"overall|F[1-8]|SF[1-8]\.[1-9]"
+EVENT_ID = r"ev_[0-9]{4}_[a-z0-9_]+"
+FACTOR_CODES = ("overall", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8")
+SCOPES = ("global", "region", "income_group")
+CONFIDENCE = ("paper", "official", "press")
+DATE_PRECISIONS = ("day", "month", "year")
+VERIFICATION = ("verified", "mismatch", "unverifiable", "not_checked")
+EVENT_CATEGORIES = (
+    "convention",
+    "charter",
+    "strategy",
+    "action_plan",
+    "law",
+    "decree",
+    "resolution",
+    "protest",
+    "meeting",
+    "programme",
+    "election",
+    "membership",
+    "agreement",
+    "anniversary",
+    "treaty_body",
+    "funding",
+    "global_event",
+)
+AMOUNT_QUALIFIERS = (
+    "about",
+    "reached",
+    "over",
+    "exact",
+    "indicative",
+    "not_eligible",
+    "unknown",
+    "not_transcribed",
+)
+
+
+def text(
+    name: str, description: str, nullable: bool = False, max_chars: int = r.MAX_TEXT_CHARS
+) -> Field:
+    """Free text: bounded, no control characters, no formula, trimmed."""
+    return Field(name, STRING, description, nullable, r.text(max_chars))
+
+
+def code(name: str, regex: str, meaning: str, description: str, nullable: bool = False) -> Field:
+    return Field(name, STRING, description, nullable, (r.pattern(regex, meaning),))
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        code("country_iso3", ISO3, "three capital letters", "ISO 3166-1 alpha-3 of the country."),
+        code("country_iso2", r"[A-Z]{2}", "two capital letters", "ISO 3166-1 alpha-2."),
+        text("country_name", "English short name of the country."),
+        code("source_id", SOURCE_ID, "a lowercase id", "Id of the source the row comes from."),
+        Field(
+            "edition_year",
+            INT,
+            "Edition of the index (the 2017-18 WJP edition is 2018); the year observed for "
+            "yearly sources.",
+            rules=(r.year_between(1789, 2100),),
+        ),
+        Field("edition_label", STRING, "Edition as the source labels it, e.g. '2017-18'."),
+        Field("year", INT, "Year the value describes.", rules=(r.year_between(1789, 2100),)),
+        Field("rank", INT, "Rank (1 = best); empty where none.", True, (r.positive(),)),
+        Field("n_ranked", INT, "Number of countries ranked.", True, (r.positive(),)),
+        Field("score", FLOAT, "The measure's value.", True),
+        Field("scope", STRING, "Ranking scope.", rules=(r.one_of(SCOPES),)),
+        code(
+            "source_reference_key",
+            SLUG,
+            "a reference key",
+            "The reference the paper gives as the source (its source line).",
+        ),
+        code("event_id", EVENT_ID, "an event id ev_YYYY_slug", "Stable id of the event."),
+        code("claim_id", SLUG, "a lowercase id", "Stable id of the claim."),
+        code("reference_key", SLUG, "a lowercase key", "Stable key of the reference."),
+        Field(
+            "period_start_year",
+            INT,
+            "First year of the period.",
+            rules=(r.year_between(1990, 2100),),
+        ),
+        Field(
+            "period_end_year", INT, "Last year of the period.", rules=(r.year_between(1990, 2100),)
+        ),
+        Field("amount_eur", DECIMAL, "Amount in EUR; empty where unknown.", True, (r.at_least(0),)),
+        text("amount_missing_reason", "Why amount_eur is empty.", True),
+        Field("confidence", STRING, "paper, official or press.", rules=(r.one_of(CONFIDENCE),)),
+        Field(
+            "date_precision",
+            STRING,
+            "How precise the date is: day, month or year.",
+            rules=(r.one_of(DATE_PRECISIONS),),
+        ),
+        Field("category", STRING, "Kind of event.", rules=(r.one_of(EVENT_CATEGORIES),)),
+        Field(
+            "amount_qualifier",
+            STRING,
+            "How the source qualifies the amount.",
+            rules=(r.one_of(AMOUNT_QUALIFIERS),),
+        ),
+        Field(
+            "verification",
+            STRING,
+            "verified, mismatch, unverifiable or not_checked against the primary source.",
+            True,
+            (r.one_of(VERIFICATION),),
+        ),
+        Field("event_date", DATE, "Date of the event.", rules=(r.not_in_future(),)),
+        Field("is_central_asia", BOOL, "One of the five Central Asian states."),
+        Field(
+            "country_iso3s",
+            LIST,
+            "Countries involved (alpha-3).",
+            rules=(r.items_match(ISO3, "alpha-3 codes"),),
+        ),
+        Field("citation_keys", LIST, "References cited (see marts.references)."),
+        text(
+            "erratum",
+            "The correction, in one sentence; empty where the paper is not known to be wrong.",
+            True,
+        ),
+    )
+}
+
+
+def shared(name: str, **changes) -> Field:
+    """The shared field `name`, optionally described (or made nullable) for one table."""
+    field = FIELDS[name]
+    return field.but(**changes) if changes else field

@@ -1,0 +1,104 @@
+"""Table specs written as YAML beside a model's SQL (dbt's model properties): `sql/marts/x.yml`
+describes `marts.x`, column by column. A column is a shared field by name (`- country_iso3`), a
+shared field described for this table (`- {shared: rank, description: ...}`), or a full
+definition with its type and rules. Rules are data (`{one_of: [a, b]}`, `{between: [0, 1]}`),
+compiled like every other rule (schemas/rules.py).
+
+Belongs here: turning that YAML into a `TableSpec`, and refusing a malformed one by file and
+key. Stays out: the SQL and its lineage (transforms/models.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pipeline.schemas import rules as r
+from pipeline.schemas.fields import shared
+from pipeline.schemas.spec import Field, TableSpec
+
+MATERIALIZATIONS = ("table", "view")
+
+
+class SpecError(ValueError):
+    """A malformed model spec; the message names the file and what is wrong."""
+
+
+def load_model_spec(path: Path, name: str) -> tuple[TableSpec | None, str, str]:
+    """(spec or None when the YAML declares no columns, materialization, description)."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise SpecError(f"{path}: not readable YAML ({err})") from err
+    if not isinstance(document, dict):
+        raise SpecError(f"{path}: a mapping of description, materialized, columns, ...")
+    unknown = set(document) - {"description", "materialized", "primary_key", "columns", "row_rules"}
+    if unknown:
+        raise SpecError(f"{path}: unknown keys {sorted(unknown)}")
+    description = str(document.get("description") or "").strip()
+    materialized = document.get("materialized", "table")
+    if materialized not in MATERIALIZATIONS:
+        raise SpecError(f"{path}: materialized is one of {MATERIALIZATIONS}, not {materialized!r}")
+    if "columns" not in document:
+        return None, materialized, description
+    try:
+        spec = TableSpec(
+            name=name,
+            description=description,
+            fields=tuple(_field(c) for c in document["columns"]),
+            primary_key=tuple(document.get("primary_key") or ()),
+            row_rules=tuple(_row_rule(rule) for rule in document.get("row_rules") or ()),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise SpecError(f"{path}: {type(err).__name__}: {err}") from err
+    return spec, materialized, description
+
+
+def _field(column) -> Field:
+    if isinstance(column, str):
+        return shared(column)
+    column = dict(column)
+    if "rules" in column:
+        column["rules"] = tuple(rule for item in column["rules"] or () for rule in _rules(item))
+    if "shared" in column:
+        name = column.pop("shared")
+        return shared(name, **column)
+    rules = column.pop("rules", ())
+    return Field(
+        name=column.pop("name"),
+        dtype=column.pop("type"),
+        description=str(column.pop("description")).strip(),
+        nullable=bool(column.pop("nullable", False)),
+        rules=rules,
+        **column,
+    )
+
+
+def _rules(item) -> tuple[r.Rule, ...]:
+    """One YAML rule: `text`, `not_in_future`, or `{kind: parameters}`."""
+    if item == "text":
+        return r.text()
+    if isinstance(item, str):
+        return (r.Rule(item),)
+    ((kind, params),) = item.items()
+    if kind == "one_of":
+        return (r.one_of(params),)
+    if kind == "text":
+        return r.text(int(params))
+    params = tuple(params) if isinstance(params, list) else (params,)
+    return (r.Rule(kind, params),)
+
+
+def _row_rule(item) -> r.RowRule:
+    item = dict(item)
+    if "custom" in item:
+        key = item.pop("custom")
+        return r.custom(key, item["column"], item["name"], *item.get("columns", ()))
+    ((kind, columns),) = ((k, v) for k, v in item.items() if k in r.ROW_KINDS)
+    column = item.get("column", columns[0])
+    name = item.get("name") or {
+        "ordered": f"{columns[0]} <= {columns[-1]}",
+        "flag_present": f"{columns[0]} matches {columns[-1]}",
+    }.get(kind, f"{kind} {', '.join(columns)}")
+    return r.RowRule(kind, tuple(columns), column, name)

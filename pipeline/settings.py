@@ -1,0 +1,53 @@
+"""Where things are, resolved at run time.
+
+Belongs here: the repository's fixed folders, and `Settings`: the folders and limits a run
+uses, from explicit values (resource config, a test's tmp_path) or else the environment
+(`PIPELINE_RAW_DIR`, `PIPELINE_WAREHOUSE_DIR`, `PIPELINE_CACHE_DIR`, `PIPELINE_KEEP_RELEASES`,
+`PIPELINE_DUCKDB_MEMORY_LIMIT`), read when a run asks, never at import. Every path is rooted
+at the repository, never at the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+MODELS_DIR = PACKAGE_DIR / "sql"
+SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+DEFAULT_KEEP_RELEASES = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse_dir: Path
+    cache_dir: Path
+    keep_releases: int = DEFAULT_KEEP_RELEASES
+    memory_limit: str | None = None  # DuckDB's cap; None: chosen from the machine
+
+    @classmethod
+    def resolve(
+        cls,
+        raw_dir: str | Path | None = None,
+        warehouse_dir: str | Path | None = None,
+        cache_dir: str | Path | None = None,
+        keep_releases: int | None = None,
+        memory_limit: str | None = None,
+        environ=None,
+    ) -> Settings:
+        """Explicit values first, then the environment, then the repository's defaults."""
+        env = os.environ if environ is None else environ
+        raw = _path(raw_dir, env.get("PIPELINE_RAW_DIR"), REPO_ROOT / "raw")
+        warehouse = _path(warehouse_dir, env.get("PIPELINE_WAREHOUSE_DIR"), REPO_ROOT / "warehouse")
+        cache = _path(cache_dir, env.get("PIPELINE_CACHE_DIR"), warehouse / "cache")
+        keep = keep_releases or int(env.get("PIPELINE_KEEP_RELEASES") or DEFAULT_KEEP_RELEASES)
+        memory = memory_limit or env.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or None
+        return cls(raw, warehouse, cache, keep, memory)
+
+
+def _path(explicit, from_env, default: Path) -> Path:
+    value = explicit or from_env
+    return Path(value).resolve() if value else default

@@ -1,0 +1,84 @@
+"""The inventory of raw/: every file, what declares it, and its checksum. It is what a refresh
+reads (recorded in each release's manifest) and what the sensor and `make run` compare with the
+current release to decide whether anything changed.
+
+A file is declared by a transcription spec (its CSV and record), a download source (its
+record), or a long-format source's record (the record and the data file it names). Anything
+else under raw/ is refused by name. A long source's data file is not hashed here (it may be
+gigabytes; its record states its checksum, and a refresh refuses a file that disagrees).
+
+Belongs here: listing and hashing raw/. Stays out: validating the files (their readers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipeline.schemas.raw import RAW_TABLES
+from pipeline.transforms import files
+from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.indicator_sources import FOLDER, source_ids
+from pipeline.transforms.origins import record_path, undeclared_files
+from pipeline.transforms.problems import Problem
+
+
+@dataclass
+class Inventory:
+    inputs: dict[str, str] = field(default_factory=dict)  # shown path -> sha256
+    problems: list[Problem] = field(default_factory=list)
+
+
+def declared_files(raw_dir: Path) -> tuple[set[Path], dict[Path, str]]:
+    """Paths under raw/ that specs and records declare, and for long-source data files the
+    checksum their record states (None when the record cannot say)."""
+    declared, stated = set(), {}
+    for table in RAW_TABLES:
+        csv_path = raw_dir / table.relative_path
+        declared |= {csv_path, record_path(csv_path)}
+    for source in DOWNLOADS:
+        declared.add(source.record_path(raw_dir))
+    for source_id in source_ids(raw_dir):
+        record = raw_dir / FOLDER / f"{source_id}.meta.yml"
+        declared.add(record)
+        data_name, sha256 = _named_data_file(record)
+        if data_name:
+            declared.add(record.parent / data_name)
+            stated[record.parent / data_name] = sha256
+    return declared, stated
+
+
+def _named_data_file(record: Path) -> tuple[str | None, str]:
+    """The data file a long-source record names and the checksum it states (best effort: a
+    broken record is refused by the source's own check)."""
+    try:
+        document = yaml.safe_load(files.read_bounded(record, record.parent, files.MAX_RECORD_BYTES))
+    except (files.FileRefused, yaml.YAMLError, UnicodeDecodeError):
+        return None, ""
+    if not isinstance(document, dict) or not isinstance(document.get("file"), str):
+        return None, ""
+    name = document["file"]
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return None, ""
+    return name, str(document.get("sha256") or "")
+
+
+def take_inventory(raw_dir: Path) -> Inventory:
+    """Every declared file with its checksum; every undeclared one as a problem."""
+    inventory = Inventory()
+    declared, stated = declared_files(raw_dir)
+    inventory.problems += undeclared_files(raw_dir, declared)
+    for path in sorted(declared):
+        shown = files.shown(path, raw_dir)
+        if path in stated:
+            inventory.inputs[shown] = f"stated {stated[path]}"
+            continue
+        try:
+            files.check_readable(path, raw_dir, files.MAX_TRANSCRIPTION_BYTES)
+        except files.FileRefused as refused:
+            inventory.inputs[shown] = f"unreadable: {refused}"
+            continue
+        inventory.inputs[shown] = files.sha256_file(path)
+    return inventory

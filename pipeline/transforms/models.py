@@ -1,0 +1,118 @@
+"""SQL models: every `sql/<layer>/<name>.sql` is a table `<layer>.<name>`, optionally with a
+spec `<name>.yml` beside it (columns, key, rules, materialization). What a model reads comes
+from its SQL (DuckDB lists the tables a query reads); the build order is a topological sort.
+Adding a staging model or a mart is adding its files: nothing else lists them.
+
+Belongs here: discovering models, their lineage and order, and building one. Stays out:
+Dagster (defs/), validating the result (sql_checks.py).
+"""
+
+from __future__ import annotations
+
+import graphlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.schemas.model_specs import load_model_spec
+from pipeline.schemas.spec import TableSpec, qualified, quote_ident
+from pipeline.transforms.duck import create_typed_table, ensure_schema, run
+
+LAYERS = ("staging", "marts")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ModelError(ValueError):
+    """A model that cannot be built as declared; the message names its file."""
+
+
+@dataclass(frozen=True)
+class Model:
+    layer: str
+    name: str
+    sql: str
+    path: Path
+    spec: TableSpec | None
+    materialized: str  # "table" or "view"
+    description: str
+    reads: tuple[str, ...]  # relations the SQL reads, as "schema.table"
+
+    @property
+    def relation(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+    @property
+    def quoted(self) -> str:
+        return qualified(self.layer, self.name)
+
+
+def tables_read(sql: str) -> tuple[str, ...]:
+    """The qualified tables a query reads ("schema.table"), from DuckDB's own parser."""
+    names = set()
+    for entry in duckdb.get_table_names(sql, qualified=True):
+        name = entry.split(" AS ", 1)[0].strip()
+        parts = [part.strip().strip('"') for part in name.split(".")]
+        if len(parts) >= 2:
+            names.add(f"{parts[-2]}.{parts[-1]}")
+    return tuple(sorted(names))
+
+
+def discover(models_dir: Path) -> list[Model]:
+    """Every model under `models_dir`, in an order where each comes after what it reads."""
+    models = {}
+    for layer in LAYERS:
+        for path in sorted((models_dir / layer).glob("*.sql")):
+            model = _model(layer, path)
+            models[model.relation] = model
+    order = graphlib.TopologicalSorter(
+        {relation: [r for r in m.reads if r in models] for relation, m in models.items()}
+    )
+    try:
+        return [models[relation] for relation in order.static_order()]
+    except graphlib.CycleError as err:
+        raise ModelError(f"models read each other in a cycle: {' -> '.join(err.args[1])}") from err
+
+
+def _model(layer: str, path: Path) -> Model:
+    name = path.stem
+    if not _NAME.fullmatch(name):
+        raise ModelError(f"{path}: a model's name is lowercase letters, digits and _")
+    sql = path.read_text(encoding="utf-8")
+    spec, materialized, description = None, "table", ""
+    spec_path = path.with_suffix(".yml")
+    if spec_path.is_file():
+        spec, materialized, description = load_model_spec(spec_path, name)
+    if layer == "marts" and spec is None:
+        raise ModelError(f"{path}: a mart needs a spec with its columns beside it ({spec_path.name})")
+    description = description or _leading_comment(sql)
+    return Model(layer, name, sql, path, spec, materialized, description, tables_read(sql))
+
+
+def _leading_comment(sql: str) -> str:
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    return " ".join(lines)
+
+
+def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+    """Create the model's table or view; a spec fixes its columns, order and types."""
+    ensure_schema(con, model.layer)
+    if model.materialized == "view":
+        select = model.sql
+        if model.spec is not None:
+            casts = ", ".join(
+                f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
+                for f in model.spec.fields
+            )
+            select = f"SELECT {casts} FROM (\n{model.sql}\n)"  # noqa: S608
+        run(con, f"CREATE OR REPLACE VIEW {model.quoted} AS\n{select}")
+        return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608
+    if model.spec is not None:
+        return create_typed_table(con, model.layer, model.spec, model.sql)
+    run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{model.sql}")
+    return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608

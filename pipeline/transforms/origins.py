@@ -1,0 +1,169 @@
+"""Origin records on disk: find them, read them (bounded), validate them with the one model
+(schemas/origin.py), compare them with their data files, and update their checksums.
+
+Belongs here: everything about `.meta.yml` files and the inventory of raw/ (every file is
+declared by a spec or a record, or refused by name). Stays out: the record's schema.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydantic
+import yaml
+
+from pipeline.schemas.origin import OriginRecord, line_of_field, missing_for_kind
+from pipeline.transforms import files
+from pipeline.transforms.problems import Problem
+
+RECORD_SUFFIX = ".meta.yml"
+_SHA256_LINE = re.compile(r"^sha256:.*$", re.MULTILINE)
+
+
+def record_path(data_path: Path) -> Path:
+    """The origin record beside a data file: `<stem>.meta.yml`."""
+    return data_path.with_name(data_path.name.split(".", 1)[0] + RECORD_SUFFIX)
+
+
+@dataclass
+class LoadedRecord:
+    path: Path
+    shown: str
+    kind: str
+    record: OriginRecord | None = None
+    sha256: str = ""  # of the record file itself
+    text: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_record(path: Path, root: Path, kind: str) -> LoadedRecord:
+    """Read and validate one origin record; never raises on a bad record."""
+    loaded = LoadedRecord(path, files.shown(path, root), kind)
+    try:
+        data = files.read_bounded(path, root, files.MAX_RECORD_BYTES)
+    except files.FileRefused as refused:
+        rule = "the origin record is a readable regular file inside raw/"
+        return _refuse(
+            loaded,
+            rule,
+            str(refused),
+            fix=_missing_fix(loaded) if "not exist" in str(refused) else None,
+        )
+    loaded.sha256 = files.sha256_bytes(data)
+    try:
+        loaded.text = data.decode("utf-8")
+        document = yaml.safe_load(loaded.text)
+    except (UnicodeDecodeError, yaml.YAMLError) as err:
+        return _refuse(loaded, "the origin record is valid UTF-8 YAML", _first_line(err))
+    if not isinstance(document, dict):
+        return _refuse(loaded, "the origin record is a YAML mapping of fields")
+    try:
+        loaded.record = OriginRecord.model_validate(document)
+    except pydantic.ValidationError as err:
+        loaded.problems += [_field_problem(loaded, e) for e in err.errors()]
+        return loaded
+    for name in missing_for_kind(loaded.record, kind):
+        loaded.problems.append(
+            Problem(loaded.shown, None, name, f"field required for a {kind.replace('_', ' ')}")
+        )
+    return loaded
+
+
+def _missing_fix(loaded: LoadedRecord) -> str:
+    return f"write {loaded.shown} (see the README, 'Sources and provenance')"
+
+
+def _refuse(loaded: LoadedRecord, rule: str, value: str | None = None, fix=None) -> LoadedRecord:
+    loaded.problems.append(Problem(loaded.shown, None, None, rule, value, fix=fix))
+    return loaded
+
+
+def _first_line(err: Exception) -> str:
+    return " ".join(str(err).split())[:200]
+
+
+def _field_problem(loaded: LoadedRecord, error: dict) -> Problem:
+    location = [str(part) for part in error.get("loc", ())]
+    name = location[0] if location else None
+    rule = error.get("msg", "valid").removeprefix("Value error, ")
+    if error.get("type") == "extra_forbidden":
+        rule = "a field of the origin record model (unknown or misspelt field)"
+    value = error.get("input")
+    shown_value = None if isinstance(value, dict) or value is None else str(value)
+    line = line_of_field(loaded.text, name) if name else None
+    column = ".".join(location) if location else None
+    return Problem(loaded.shown, line, column, rule, shown_value)
+
+
+def check_against_data(
+    loaded: LoadedRecord, data_sha256: str, columns: list[str] | None
+) -> list[Problem]:
+    """The record's checksum matches the data file, and it documents exactly its columns."""
+    record, problems = loaded.record, []
+    if record is None:
+        return problems
+    if data_sha256 and record.sha256 != data_sha256:
+        problems.append(
+            Problem(
+                loaded.shown,
+                line_of_field(loaded.text, "sha256"),
+                "sha256",
+                "sha256 in the origin record matches the data file (edited without updating it?)",
+                f"recorded {record.sha256}, file {data_sha256}",
+                fix="after a deliberate edit: python -m pipeline.cli checksums --write",
+            )
+        )
+    documented = list((record.columns or {}).keys())
+    if columns is not None and record.columns is not None and documented != columns:
+        problems.append(
+            Problem(
+                loaded.shown,
+                line_of_field(loaded.text, "columns"),
+                "columns",
+                "the origin record documents exactly the file's columns, in order",
+                ", ".join(documented),
+            )
+        )
+    return problems
+
+
+def with_new_checksum(text: str, digest: str) -> str:
+    """The record's text with its `sha256:` line replaced; the rest stays as written."""
+    if not _SHA256_LINE.search(text):
+        raise ValueError("the record has no 'sha256:' line to update")
+    return _SHA256_LINE.sub(f"sha256: {digest}", text, count=1)
+
+
+def undeclared_files(raw_dir: Path, declared: set[Path]) -> list[Problem]:
+    """Every file under raw/ that no spec or origin record declares, by name, with what to do."""
+    problems = []
+    for folder, subfolders, names in os.walk(raw_dir):
+        subfolders.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path not in declared:
+                problems.append(_undeclared(path, raw_dir))
+    return problems
+
+
+def _undeclared(path: Path, raw_dir: Path) -> Problem:
+    shown = files.shown(path, raw_dir)
+    if path.parent == raw_dir / "indicators" and path.suffix in (".csv", ".parquet"):
+        fix = f"add its origin record {shown.rsplit('.', 1)[0]}{RECORD_SUFFIX}, or remove the file"
+    elif path.name.endswith(RECORD_SUFFIX):
+        fix = "remove it, or add the data file it describes"
+    else:
+        fix = (
+            "remove it; an indicator source belongs in raw/indicators/ with an origin record "
+            "(README, 'Adding a long-format indicator source')"
+        )
+    return Problem(
+        shown,
+        None,
+        None,
+        "every file under raw/ is declared by a spec or an origin record",
+        fix=fix,
+    )

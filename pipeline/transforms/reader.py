@@ -1,0 +1,331 @@
+"""The one reader: every tabular file the pipeline reads (a transcription in raw/paper/, a
+long-format source in raw/indicators/, a downloaded CSV) goes through `read_table`, which
+
+1. checks the file from `stat` (regular, inside its root, within its size limit);
+2. for CSV, checks the bytes in one streamed pass that also computes the sha256: UTF-8 without
+   a byte-order mark, LF line ends, a final newline;
+3. checks the header against the spec (optional columns may be absent);
+4. reads it with DuckDB's CSV reader (strict quoting and field counts) or Parquet reader, each
+   row keeping its physical line (CSV, header = line 1) or row (Parquet);
+5. type-checks every cell with one set of rules (plain ASCII integers, plain numbers, ISO dates,
+   amounts without separators), so 2022.5, 1e3, '€174' or 31.02.2022 are refused by value;
+6. leaves a typed table with the spec's columns plus `line`.
+
+Value rules then run on that table: pandera for the small transcriptions, SQL for the rest.
+Every problem names the file, the line, the column and the rule.
+
+Belongs here: reading and typing files. Stays out: value rules (schemas/), Dagster.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline.schemas.rules import sql_literal
+from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, TableSpec, quote_ident
+from pipeline.transforms import files
+from pipeline.transforms.problems import Problem
+
+EXAMPLES_PER_RULE = 20  # failing cells listed per rule; the count is always complete
+MAX_LINE_BYTES = 8_000_000  # DuckDB's limit per CSV line (a transcription is at most 5 MB)
+TEXT_TABLE = "reader_text"  # the file's cells as text, before typing
+DATE_SQL = (
+    "(regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND NOT starts_with({c}, '0000')"
+    " AND try_strptime({c}, '%Y-%m-%d') IS NOT NULL)"
+)
+# What a cell's text must look like to be of a type, and how it is cast once it is.
+TYPE_RULES: dict[str, tuple[str, str, str]] = {
+    INT: ("an integer", "regexp_full_match({c}, '-?[0-9]{{1,9}}')", "CAST({c} AS INTEGER)"),
+    FLOAT: (
+        "a number",
+        r"regexp_full_match({c}, '-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{{1,3}})?')",
+        "CAST({c} AS DOUBLE)",
+    ),
+    BOOL: ("true or false", "{c} IN ('true', 'false')", "({c} = 'true')"),
+    DATE: ("a real calendar date YYYY-MM-DD", DATE_SQL, "CAST(strptime({c}, '%Y-%m-%d') AS DATE)"),
+    DECIMAL: (
+        "an amount with at most 2 decimals, no thousands separators or currency signs",
+        r"regexp_full_match({c}, '-?[0-9]{{1,16}}(\.[0-9]{{1,2}})?')",
+        "CAST({c} AS DECIMAL(18,2))",
+    ),
+}
+
+
+@dataclass
+class Read:
+    """What reading one file gave: the typed table (None if the file could not be read), its
+    checksum and row count, the columns it had, and every problem found."""
+
+    file: str
+    relation: str | None = None
+    sha256: str = ""
+    rows: int = 0
+    columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unit: str = "line"  # what `line` numbers count: physical lines (CSV) or rows (Parquet)
+    newlines: int = 0  # line breaks in a CSV file (its lines, when it ends with one)
+
+    def problem(self, rule: str, value: str | None = None, line=None, column=None, fix=None):
+        where = {"line": line} if self.unit == "line" else {"line": None, "row": line}
+        self.problems.append(
+            Problem(self.file, column=column, rule=rule, value=value, fix=fix, **where)
+        )
+        return self
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    root: Path,
+    spec: TableSpec,
+    target: str,
+    *,
+    max_bytes: int,
+    optional: tuple[str, ...] = (),
+    label: str = "raw",
+) -> Read:
+    """Read `path` (CSV or Parquet) into the table `target` (a quoted, qualified name), typed by
+    `spec`, with a `line` column. Never raises on bad data: problems are collected."""
+    read = Read(files.shown(path, root, label))
+    try:
+        files.check_readable(path, root, max_bytes)
+    except files.FileRefused as refused:
+        return read.problem(
+            "a readable regular file inside the project, within its size limit", str(refused)
+        )
+    if path.suffix == ".parquet":
+        read.unit = "row"
+        read.sha256 = files.sha256_file(path)
+        return _read_parquet(con, path, spec, target, optional, read)
+    header = scan_text(path, read)
+    if read.problems:
+        return read
+    read.columns = _header_columns(header, spec, optional, read)
+    if read.problems:
+        return read
+    return _read_csv(con, path, spec, target, read)
+
+
+# --- 2. bytes ----------------------------------------------------------------------------------
+
+
+def scan_text(path: Path, read: Read) -> bytes:
+    """One pass over the bytes: sha256, BOM, UTF-8, CR, final newline. Returns the header line."""
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")("strict")
+    header, line, last, first = b"", 1, b"", True  # line: the line the next chunk starts on
+    with open(path, "rb") as handle:
+        while chunk := handle.read(files.CHUNK_BYTES):
+            digest.update(chunk)
+            if first and chunk.startswith(codecs.BOM_UTF8):
+                read.problem("UTF-8 without a byte-order mark (BOM)", line=1)
+                return b""
+            if first:
+                header, first = chunk.split(b"\n", 1)[0], False
+            if not _chunk_is_clean(chunk, decoder, line, read):
+                return b""
+            line += chunk.count(b"\n")
+            last = chunk[-1:]
+    read.sha256, read.newlines = digest.hexdigest(), line - 1
+    if first:
+        read.problem("file is not empty")
+    elif last != b"\n":
+        read.problem("file ends with a newline (is the last line truncated?)", line=line)
+    return header
+
+
+def _chunk_is_clean(chunk: bytes, decoder, line: int, read: Read) -> bool:
+    try:
+        decoder.decode(chunk)
+    except UnicodeDecodeError as err:
+        at = line + chunk.count(b"\n", 0, err.start)
+        read.problem(
+            "valid UTF-8", f"byte 0x{chunk[err.start]:02x}", line=at, fix="save the file as UTF-8"
+        )
+        return False
+    carriage = chunk.find(b"\r")
+    if carriage >= 0:
+        read.problem(
+            "LF line endings (no CR/CRLF)",
+            line=line + chunk.count(b"\n", 0, carriage),
+            fix="convert the line endings to LF (dos2unix)",
+        )
+        return False
+    return True
+
+
+# --- 3. header ---------------------------------------------------------------------------------
+
+
+def _header_columns(header: bytes, spec: TableSpec, optional, read: Read) -> list[str]:
+    try:
+        names = next(csv.reader([header.decode("utf-8")], strict=True))
+    except (csv.Error, StopIteration) as err:
+        read.problem("file has a well-formed header row", str(err), line=1)
+        return []
+    check_columns(names, spec, optional, read)
+    return names
+
+
+def check_columns(names: list[str], spec: TableSpec, optional, read: Read) -> None:
+    """Required columns present, no others, in the spec's order."""
+    expected = spec.column_names
+    for name in expected:
+        if name not in names and name not in optional:
+            read.problem("column required by the spec is present", line=1, column=name)
+    for name in names:
+        if name not in expected:
+            read.problem(
+                "column is in the spec (unexpected or renamed column)", line=1, column=name
+            )
+    if not read.problems and names != [n for n in expected if n in names]:
+        read.problem("columns are in the spec's order", ", ".join(names), line=1)
+    if len(set(names)) != len(names):
+        read.problem("column names are unique", ", ".join(names), line=1)
+
+
+# --- 4. CSV and Parquet ----------------------------------------------------------------------
+
+
+def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read) -> Read:
+    types = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in read.columns) + "}"
+    reader = (
+        f"read_csv({sql_literal(str(path))}, header=true, auto_detect=false, columns={types}, "
+        "delim=',', quote='\"', escape='\"', new_line='\\n', strict_mode=true, "
+        "null_padding=false, store_rejects=true, rejects_table='reader_rejects', "
+        f"rejects_scan='reader_scans', max_line_size={MAX_LINE_BYTES})"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {TEXT_TABLE} AS "  # noqa: S608 (path is a literal)
+        f"SELECT row_number() OVER () + 1 AS line, * FROM {reader}"
+    )
+    rejects = con.execute(
+        "SELECT line, column_name, error_type, error_message FROM reader_rejects "  # noqa: S608
+        f"ORDER BY line LIMIT {EXAMPLES_PER_RULE}"
+    ).fetchall()
+    for line, column, kind, message in rejects:
+        read.problem(
+            f"well-formed CSV ({kind.lower()})",
+            message,
+            line=int(line),
+            column=column,
+            fix="check the quotes and delimiters on this line",
+        )
+    if read.problems:
+        return read
+    rows = con.execute(f"SELECT count(*) FROM {TEXT_TABLE}").fetchall()[0][0]  # noqa: S608
+    if rows != read.newlines - 1:  # some quoted field holds a line break
+        _number_multiline_records(con, read.columns)
+    return _typed(con, spec, target, TEXT_TABLE, read, checked=_typed_columns(spec, read.columns))
+
+
+def _number_multiline_records(con, columns: list[str]) -> None:
+    """The physical line of each record when some span several lines: line 1 is the header;
+    a record spans one line plus the line breaks quoted inside its fields."""
+    breaks = " + ".join(
+        f"coalesce(length({quote_ident(c)}) - length(replace({quote_ident(c)}, chr(10), '')), 0)"
+        for c in columns
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {TEXT_TABLE} AS SELECT * REPLACE ("  # noqa: S608
+        f"2 + coalesce(sum(1 + {breaks}) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING "
+        f"AND 1 PRECEDING), 0) AS line) FROM {TEXT_TABLE}"
+    )
+
+
+def _read_parquet(con, path: Path, spec, target, optional, read: Read) -> Read:
+    source = f"read_parquet({sql_literal(str(path))}, file_row_number=true)"
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()  # noqa: S608
+    except duckdb.Error as err:
+        return read.problem("a readable Parquet file", str(err).splitlines()[0])
+    stored = {row[0]: row[1] for row in described if row[0] != "file_row_number"}
+    read.columns = list(stored)
+    check_columns(read.columns, spec, optional, read)
+    if read.problems:
+        return read
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {TEXT_TABLE} AS SELECT file_row_number + 1 AS line, "  # noqa: S608
+        f"* EXCLUDE (file_row_number) FROM {source}"
+    )
+    # A column stored in the spec's own type is trusted (its schema was checked once, here);
+    # any other is checked cell by cell, as text, like a CSV (2022.5 is not an integer).
+    checked = [
+        n for n in _typed_columns(spec, read.columns) if not _native(spec.field(n), stored[n])
+    ]
+    return _typed(con, spec, target, TEXT_TABLE, read, checked)
+
+
+NATIVE_TYPES = {
+    INT: ("INTEGER", "SMALLINT", "TINYINT", "USMALLINT", "UTINYINT"),
+    FLOAT: ("DOUBLE", "FLOAT", "INTEGER", "SMALLINT", "TINYINT", "BIGINT"),
+    BOOL: ("BOOLEAN",),
+    DATE: ("DATE",),
+}
+
+
+def _native(spec_field, stored_type: str) -> bool:
+    return stored_type in NATIVE_TYPES.get(spec_field.dtype, ()) or (
+        spec_field.dtype == FLOAT and stored_type.startswith("DECIMAL")
+    )
+
+
+def _typed_columns(spec: TableSpec, present: list[str]) -> list[str]:
+    return [n for n in present if spec.field(n).dtype in TYPE_RULES]
+
+
+# --- 5. types ----------------------------------------------------------------------------------
+
+
+def _typed(con, spec, target, table, read: Read, checked: list[str]) -> Read:
+    """Check the cells of the `checked` columns against their type; build `target` with every
+    spec column (absent optional ones NULL, cells of the wrong type NULL) plus `line`."""
+    if checked:
+        _type_problems(con, spec, table, checked, read)
+    select = ", ".join(
+        _cast(spec.field(n), n in read.columns, n in checked) for n in spec.column_names
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {target} AS SELECT {select}, line FROM {table}"  # noqa: S608
+    )
+    con.execute(f"DROP TABLE {table}")
+    read.relation = target
+    read.rows = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]  # noqa: S608
+    return read
+
+
+def _type_problems(con, spec, table, checked, read: Read) -> None:
+    cells = {n: f"CAST({quote_ident(n)} AS VARCHAR)" for n in checked}
+    holds = {n: TYPE_RULES[spec.field(n).dtype][1].format(c=cells[n]) for n in checked}
+    counts = ", ".join(f"count_if({cells[n]} IS NOT NULL AND NOT {holds[n]})" for n in checked)
+    failing = con.execute(f"SELECT {counts} FROM {table}").fetchall()[0]  # noqa: S608
+    for name, failures in zip(checked, failing, strict=True):
+        if not failures:
+            continue
+        rule = TYPE_RULES[spec.field(name).dtype][0]
+        rows = con.execute(
+            f"SELECT line, {cells[name]} FROM {table} "  # noqa: S608
+            f"WHERE {cells[name]} IS NOT NULL AND NOT {holds[name]} ORDER BY line "
+            f"LIMIT {EXAMPLES_PER_RULE}"
+        ).fetchall()
+        for line, value in rows:
+            read.problem(rule, value, line=int(line), column=name)
+        if failures > len(rows):
+            read.problem(rule, f"... {failures} cells in all", column=name)
+
+
+def _cast(spec_field, present: bool, checked: bool) -> str:
+    name = quote_ident(spec_field.name)
+    if not present:
+        return f"CAST(NULL AS {spec_field.duckdb_type}) AS {name}"
+    if checked:
+        text = f"CAST({name} AS VARCHAR)"
+        holds = TYPE_RULES[spec_field.dtype][1].format(c=text)
+        cast = TYPE_RULES[spec_field.dtype][2].format(c=text)
+        return f"CASE WHEN {holds} THEN {cast} END AS {name}"
+    return f"CAST({name} AS {spec_field.duckdb_type}) AS {name}"
