@@ -16,9 +16,11 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
+# The instance file: dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_URL is set.
 instance:
 	@mkdir -p $(DAGSTER_HOME)
-	@ln -sfn ../dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@rm -f $(DAGSTER_HOME)/dagster.yaml
+	@cat dagster.yaml $(if $(DAGSTER_PG_URL),dagster.postgres.yaml) > $(DAGSTER_HOME)/dagster.yaml
 
 run: $(STAMP) instance
 	$(BIN)/python -m pipeline.cli refresh

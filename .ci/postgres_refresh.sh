@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One full refresh with the Dagster instance on a real PostgreSQL server (Debian's package):
-# the same Definitions, storage selected by DAGSTER_PG_URL (dagster.yaml). Run by .ci/run.
+# the same Definitions, storage selected by DAGSTER_PG_URL (`make instance` appends
+# dagster.postgres.yaml to dagster.yaml). Run by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,7 @@ su postgres -c "$PG_BIN/createdb -h 127.0.0.1 -p $PORT dagster"
 export DAGSTER_PG_URL="postgresql+psycopg2://postgres@127.0.0.1:$PORT/dagster"
 export PIPELINE_WAREHOUSE_DIR="$WORK/warehouse"
 export DAGSTER_HOME="$WORK/dagster_home"
-mkdir -p "$DAGSTER_HOME" && cp dagster.yaml "$DAGSTER_HOME/"
+make -s instance DAGSTER_HOME="$DAGSTER_HOME"
 .venv/bin/python -m pipeline.cli refresh
 # The run is recorded in PostgreSQL, not in a SQLite file.
 .venv/bin/python - <<'PY'

@@ -1,5 +1,13 @@
-"""Command line: `python -m pipeline.cli refresh` runs the refresh job in this project's Dagster
-instance (so the UI shows the run) and prints one line per stage and a summary.
+"""Command line.
+
+    python -m pipeline.cli refresh [--force] [--allow-shrink SOURCE ...] [--verbose]
+    python -m pipeline.cli checksums [--write]
+
+`refresh` answers from the release manifest when nothing changed (no Dagster run); otherwise it
+runs the refresh job in this project's Dagster instance (the UI shows the run), prints one line
+per stage, then either where the outputs are and a verification summary, or the project's own
+refusal lines: file, line, column, rule, value, what to do. Dagster's full log goes to a file
+whose path is printed; stack traces only with --verbose.
 
 Belongs here: argument handling and console output. Stays out: what the job does.
 """
@@ -14,158 +22,273 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import dagster as dg
-
-from pipeline import paths, release
-
-# Dagster's own console log is for the UI and debugging; the CLI prints stages and failures.
-# Every event is still stored in the instance, so the run is fully visible in the UI.
-QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-STAGES = ("raw", "staging", "marts", "exports", "reports", "publish")
+STEP_STAGES = {
+    "sources": "raw",
+    "models": "models",
+    "exports": "exports",
+    "report_summary": "report",
+    "warehouse_release": "publish",
+}
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+KEEP_RUNS_DEFAULT = 20  # Dagster run history kept in the project's instance (PIPELINE_KEEP_RUNS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
-    parser.add_argument(
-        "command",
-        choices=["refresh", "checksums"],
-        help="refresh: run the full refresh job; checksums: verify the origin records' sha256",
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    refresh_cmd = commands.add_parser("refresh", help="rebuild and publish the warehouse")
+    refresh_cmd.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    refresh_cmd.add_argument(
+        "--allow-shrink",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="accept that SOURCE's rows vanish or shrink in the marts (a source_id, or "
+        "mart.source_id); the manifest and the report record it",
     )
-    parser.add_argument("--write", action="store_true",
-                        help="with checksums: record each raw CSV's current sha256")  # fmt: skip
+    refresh_cmd.add_argument(
+        "--verbose", action="store_true", help="print Dagster's log and traces"
+    )
+    checksums_cmd = commands.add_parser("checksums", help="check the origin records' sha256")
+    checksums_cmd.add_argument("--write", action="store_true", help="record the current checksums")
     args = parser.parse_args(argv)
     if args.command == "checksums":
         return checksums(write=args.write)
-    return refresh()
+    return refresh(force=args.force, allow_shrink=args.allow_shrink, verbose=args.verbose)
+
+
+# --- checksums -------------------------------------------------------------------------------
 
 
 def checksums(write: bool) -> int:
-    """Report raw CSVs whose origin record's sha256 is stale; with --write, update them."""
-    from pipeline.schemas.raw import RAW_TABLES
-    from pipeline.transforms.raw_io import read_origin, sha256_of, update_origin_checksum
+    from pipeline.settings import Settings
+    from pipeline.transforms import checksums as records
 
-    stale = 0
-    for table in RAW_TABLES:
-        path = paths.raw_dir() / table.relative_path
-        origin, _ = read_origin(path, sha256_of(path.read_bytes()), table)
-        if origin.get("sha256") == sha256_of(path.read_bytes()):
+    raw_dir = Settings.resolve().raw_dir
+    failed = 0
+    for message in records.undeclared(raw_dir):
+        print(f"undeclared  {message}")
+        failed += 1
+    for status in records.statuses(raw_dir):
+        if status.status == records.OK:
             continue
-        stale += 1
-        if write:
-            update_origin_checksum(path)
-            print(f"updated  raw/{table.relative_path}")
-        else:
-            print(f"stale    raw/{table.relative_path}")
-    return 0 if write or not stale else 1
+        if status.status == records.STALE and write and not status.details[1:]:
+            refused = records.write_checksum(status)
+            print(
+                f"updated     {status.record.shown}"
+                if refused is None
+                else f"not updated {refused}"
+            )
+            failed += refused is not None
+            continue
+        failed += 1
+        print(f"{status.status:<11} {status.record.shown}")
+        for detail in status.details:
+            print(f"            {detail}")
+    if not failed:
+        print("every origin record matches its data file")
+    return 1 if failed else 0
 
 
-def refresh() -> int:
-    from pipeline.definitions import defs
+# --- refresh ---------------------------------------------------------------------------------
 
+
+def refresh(force: bool, allow_shrink: list[str], verbose: bool) -> int:
     started = time.monotonic()
-    job = defs.resolve_job_def("refresh")
-    with _open_instance() as instance:
+    if not force and not allow_shrink:
+        unchanged = _unchanged_release()
+        if unchanged:
+            print(
+                f"Nothing changed since release {unchanged}: no input and no code changed, so "
+                "nothing was rebuilt or published (--force rebuilds)."
+            )
+            return 0
+    import dagster as dg
+
+    from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
+    from pipeline.defs.factory import build_definitions
+
+    job = build_definitions().resolve_job_def("refresh")
+    tags = {ALLOW_SHRINK_TAG: ",".join(allow_shrink)} if allow_shrink else {}
+    with _open_instance(dg) as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET_CONSOLE
+            instance=instance,
+            raise_on_error=False,
+            run_config=None if verbose else QUIET_CONSOLE,
+            tags=tags,
         )
+        log = _write_log(result)
+        _prune_runs(instance)
     print_stages(result)
-    print_failures(result)
-    print_summary(result, time.monotonic() - started)
-    return 0 if result.success else 1
+    if result.success:
+        print_success(result, time.monotonic() - started, log)
+        return 0
+    print_refusal(result, time.monotonic() - started, log, verbose)
+    return 1
 
 
-def _open_instance() -> dg.DagsterInstance:
+def _unchanged_release() -> str | None:
+    """The current release's id when a refresh would change nothing; no Dagster import."""
+    from pipeline import release
+    from pipeline.settings import Settings
+    from pipeline.transforms.release_state import changes_since
+    from pipeline.version import code_version
+
+    settings = Settings.resolve()
+    manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
+    if not manifest or changes_since(manifest, settings.raw_dir, code_version()):
+        return None
+    return manifest.get("release_id")
+
+
+class _open_instance:
     """The project's Dagster instance. Two refreshes started at the same moment on a new
     DAGSTER_HOME would both create its SQLite tables and one would fail, so creation is
     serialised with a lock file in DAGSTER_HOME."""
-    home = Path(os.environ["DAGSTER_HOME"]) if os.environ.get("DAGSTER_HOME") else None
-    if home is None:
-        return dg.DagsterInstance.get()  # raises Dagster's own clear error
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / ".instance-init.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            return dg.DagsterInstance.get()
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def __init__(self, dg):
+        self.dg = dg
+
+    def __enter__(self):
+        home = os.environ.get("DAGSTER_HOME")
+        if not home or not Path(home).is_absolute():
+            raise SystemExit(
+                "DAGSTER_HOME must be an absolute path to the project's Dagster folder: run "
+                '`make run`, or export DAGSTER_HOME="$PWD/.dagster" first (then `make instance`)'
+            )
+        Path(home).mkdir(parents=True, exist_ok=True)
+        with open(Path(home) / ".instance-init.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.instance = self.dg.DagsterInstance.get()
+        return self.instance.__enter__()
+
+    def __exit__(self, *exc):
+        return self.instance.__exit__(*exc)
+
+
+def _prune_runs(instance) -> None:
+    """Keep the run history bounded: the newest PIPELINE_KEEP_RUNS runs of this instance."""
+    keep = int(os.environ.get("PIPELINE_KEEP_RUNS") or KEEP_RUNS_DEFAULT)
+    for record in instance.get_run_records(limit=1000)[keep:]:
+        instance.delete_run(record.dagster_run.run_id)
+
+
+def _layout():
+    from pipeline import release
+    from pipeline.settings import Settings
+
+    return release.WarehouseLayout(Settings.resolve().warehouse_dir)
+
+
+def _write_log(result) -> Path:
+    """Every event of the run, with stack traces, in warehouse/logs/<run_id>.log (outside the
+    published releases; the last PIPELINE_KEEP_RUNS logs are kept)."""
+    folder = _layout().root / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.run_id}.log"
+    lines = []
+    for event in result.all_events:
+        lines.append(
+            f"{event.event_type_value} {event.step_key or ''} {event.message or ''}".rstrip()
+        )
+    for failure in result.get_step_failure_events():
+        lines.append(
+            f"\n--- {failure.step_key} failed ---\n{failure.step_failure_data.error.to_string()}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    keep = int(os.environ.get("PIPELINE_KEEP_RUNS") or KEEP_RUNS_DEFAULT)
+    for old in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime)[:-keep]:
+        old.unlink(missing_ok=True)
+    return path
 
 
 def print_stages(result) -> None:
-    seconds, rows, assets = _stage_stats(result)
-    for stage in STAGES:
-        if stage not in seconds:
-            continue
-        counted = f"{rows[stage]:>6} rows" if rows[stage] else " " * 11
-        print(f"  {stage:<8} {assets[stage]:>3} assets {counted}  {seconds[stage]:6.2f} s")
-
-
-def _stage_stats(result):
     seconds, rows, assets = defaultdict(float), defaultdict(int), defaultdict(int)
-    for event in result.all_events:
-        stage = _stage_of(event.step_key)
-        if event.event_type_value == "STEP_SUCCESS":
-            seconds[stage] += event.event_specific_data.duration_ms / 1000
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            assets[stage] += 1
-            count = event.event_specific_data.materialization.metadata.get("dagster/row_count")
-            rows[stage] += count.value if count is not None else 0
-    return seconds, rows, assets
+    for event in result.get_step_success_events():
+        seconds[STEP_STAGES.get(event.step_key, event.step_key)] += (
+            event.event_specific_data.duration_ms / 1000
+        )
+    for event in result.get_asset_materialization_events():
+        stage = STEP_STAGES.get(event.step_key, event.step_key)
+        assets[stage] += 1
+        count = event.materialization.metadata.get("dagster/row_count")
+        rows[stage] += count.value if count is not None else 0
+    for stage in dict.fromkeys(STEP_STAGES.values()):
+        if stage in seconds or stage in assets:
+            counted = f"{rows[stage]:>9,} rows" if rows[stage] else " " * 14
+            print(f"  {stage:<8} {assets[stage]:>3} assets {counted}  {seconds[stage]:6.2f} s")
 
 
-def _stage_of(step_key: str | None) -> str:
-    mapping = {"raw_tables": "raw", "raw_wjp__roli": "raw", "indicator_sources": "raw",
-               "staging_tables": "staging",
-               "marts": "marts",
-               "parquet_exports": "exports", "report_summary": "reports",
-               "warehouse_release": "publish"}  # fmt: skip
-    return mapping.get(step_key or "", step_key or "")
+def print_success(result, elapsed: float, log: Path) -> None:
+    layout = _layout()
+    print(f"\nRefresh succeeded in {elapsed:.1f} s (run {result.run_id[:8]}; log: {log}).")
+    for line in _warnings(result):
+        print(line)
+    summary = _verification_summary(layout.published_db)
+    if summary:
+        print(f"  verification: {summary}")
+    print(f"  warehouse: {layout.published_db}")
+    print(f"  exports:   {layout.root / 'exports'}/*.parquet")
+    print(f"  report:    {layout.root / 'reports' / 'summary.html'}")
 
 
-def print_failures(result) -> None:
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                messages = evaluation.metadata.get("messages")
-                text = messages.value if messages is not None else ""
-                indented = text.replace("\n", "\n  ")
-                asset = evaluation.asset_key.to_user_string()
-                label = "WARNING" if evaluation.severity.value == "WARN" else "FAILED"
-                print(f"\n{label}: check {evaluation.check_name} on {asset}:\n  {indented}",
-                      file=sys.stderr)  # fmt: skip
-        if event.event_type_value == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            while error.cause is not None:  # the user's error, not Dagster's wrapper around it
-                error = error.cause
-            print(f"\nFAILED step {event.step_key}: {error.message.strip()}", file=sys.stderr)
+def _warnings(result) -> list[str]:
+    lines = []
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity.value == "WARN":
+            messages = evaluation.metadata.get("messages")
+            text = messages.value if messages is not None else ""
+            lines.append(f"  WARNING {evaluation.asset_key.to_user_string()}: {text}")
+    return lines
 
 
-def _snapshot_unavailable(result) -> bool:
-    return any(
-        e.event_type_value == "ASSET_CHECK_EVALUATION"
-        and e.event_specific_data.check_name == "snapshot_available"
-        and not e.event_specific_data.passed
-        for e in result.all_events
+def _verification_summary(db: Path) -> str:
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            counts = dict(
+                con.execute(
+                    "SELECT verification, sum(cells) FROM marts.paper_verification GROUP BY 1"
+                ).fetchall()
+            )
+    except duckdb.Error:
+        return ""
+    order = ("verified", "mismatch", "unverifiable", "not_checked")
+    return ", ".join(f"{int(counts.get(k, 0))} {k.replace('_', ' ')}" for k in order)
+
+
+def print_refusal(result, elapsed: float, log: Path, verbose: bool) -> None:
+    err = sys.stderr
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed or evaluation.severity.value == "WARN":
+            continue
+        messages = evaluation.metadata.get("messages")
+        text = (messages.value if messages is not None else "").replace("\n", "\n  ")
+        asset = evaluation.asset_key.to_user_string()
+        print(f"FAILED: {evaluation.check_name} on {asset}:\n  {text}", file=err)
+    for failure in result.get_step_failure_events():
+        error = failure.step_failure_data.error
+        if error is None or "blocking" in (error.message or "").lower() and not verbose:
+            continue
+        root = error
+        while root.cause is not None:
+            root = root.cause
+        text = root.to_string() if verbose else root.message.strip()
+        print(f"FAILED: step {failure.step_key}: {_without_exception_name(text)}", file=err)
+    current = _layout().current_release()
+    kept = (
+        f"the last good release is still in place: {current.name}"
+        if current
+        else "there is no earlier release"
     )
+    print(f"\nRefresh FAILED after {elapsed:.1f} s; nothing was published ({kept}).", file=err)
+    print(f"  full log: {log}", file=err)
 
 
-def print_summary(result, elapsed: float) -> None:
-    layout = release.WarehouseLayout(paths.warehouse_dir())
-    if result.success:
-        print(f"\nRefresh succeeded in {elapsed:.1f} s (run {result.run_id}).")
-        if _snapshot_unavailable(result):
-            print("  WJP snapshot unavailable: the paper's cells are marked not_checked "
-                  "(see the warning above; WJP_SNAPSHOT_URL sets a mirror).")  # fmt: skip
-        print(f"  warehouse: {layout.published_db}")
-        print(f"  exports:   {layout.root / 'exports'}/*.parquet")
-        print(f"  report:    {layout.root / 'reports' / 'summary.html'}")
-    else:
-        print(f"\nRefresh FAILED after {elapsed:.1f} s (run {result.run_id}); nothing was "
-              "published.", file=sys.stderr)  # fmt: skip
-        current = layout.current_release()
-        kept = f"the last good release is still in place: {current}" if current else \
-            "there is no earlier release"  # fmt: skip
-        print(f"  {kept}", file=sys.stderr)
+def _without_exception_name(text: str) -> str:
+    head, _, rest = text.partition(": ")
+    return rest if head.replace(".", "").replace("_", "").isalnum() and rest else text
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.indicator_sources import DEFINITIONS, VALUES, source_ids
-from pipeline.transforms.models import Model, discover
+from pipeline.transforms.models import Model, discover, model_key
 
 INVENTORY = "raw_inventory"
 VALUES_ASSET = "raw_indicators__values"
@@ -25,10 +25,6 @@ PUBLISH = "warehouse_release"
 
 def long_source_key(source_id: str) -> str:
     return f"raw_indicators__{source_id}"
-
-
-def model_key(model: Model) -> str:
-    return f"mart_{model.name}" if model.layer == "marts" else model.name
 
 
 def export_key(mart_name: str) -> str:
@@ -95,7 +91,9 @@ def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
         graph.deps[model_key(model)] = [_producer(graph, model, r) for r in model.reads]
     for mart in graph.marts:
         graph.deps[export_key(mart.name)] = [model_key(mart)]
-    graph.deps[REPORT] = [model_key(m) for m in graph.marts] + [export_key(m.name) for m in graph.marts]
+    graph.deps[REPORT] = [model_key(m) for m in graph.marts] + [
+        export_key(m.name) for m in graph.marts
+    ]
     graph.deps[PUBLISH] = [REPORT, *graph.deps[REPORT], INVENTORY]
     return graph
 

@@ -24,7 +24,11 @@ def code_files(models_dir: Path = MODELS_DIR) -> list[tuple[str, Path]]:
     found = {}
     for root, label in ((PACKAGE_DIR, "pipeline"), (models_dir, "models")):
         for path in root.rglob("*"):
-            if path.suffix in SOURCE_SUFFIXES and path.is_file() and "__pycache__" not in path.parts:
+            if (
+                path.suffix in SOURCE_SUFFIXES
+                and path.is_file()
+                and "__pycache__" not in path.parts
+            ):
                 found[f"{label}/{path.relative_to(root).as_posix()}"] = path
     if models_dir.resolve() != MODELS_DIR.resolve():
         found = {k: v for k, v in found.items() if not k.startswith("pipeline/sql/")}

@@ -4,7 +4,6 @@ code changed since the published release.
 Belongs here: job, schedule and sensor definitions. Stays out: assets.
 """
 
-
 import hashlib
 import json
 

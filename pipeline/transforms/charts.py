@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-             "#000000")  # fmt: skip
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 BLUE_RAMP = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff")  # best -> worst
 UNKNOWN_FILL = "url(#hatch)"
 FONT = "font-family='system-ui, -apple-system, Segoe UI, Roboto, sans-serif'"
@@ -33,8 +32,15 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], chart_
     return head + content + "</svg>\n"
 
 
-def _text(x: float, y: float, content: str, size: int = 12, anchor: str = "start",
-          fill: str = "#222222", weight: str = "normal") -> str:  # fmt: skip
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    size: int = 12,
+    anchor: str = "start",
+    fill: str = "#222222",
+    weight: str = "normal",
+) -> str:
     return (
         f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}' text-anchor='{anchor}' "
         f"fill='{fill}' font-weight='{weight}'>{escape(content)}</text>"
@@ -66,14 +72,17 @@ def rank_heatmap(
     by_position = {(c.row, c.column): c for c in cells}
     label_w, cell_w, cell_h, top = 190, 104, 30, 56
     width, height = label_w + cell_w * len(columns) + 10, top + cell_h * len(rows) + 46
-    body = [_text(label_w + cell_w * i + cell_w / 2, top - 10, col, 12, "middle", weight="bold")
-            for i, col in enumerate(columns)]  # fmt: skip
+    body = [
+        _text(label_w + cell_w * i + cell_w / 2, top - 10, col, 12, "middle", weight="bold")
+        for i, col in enumerate(columns)
+    ]
     for j, row in enumerate(rows):
         y = top + j * cell_h
         body.append(_text(label_w - 8, y + cell_h / 2 + 4, row, 12, "end"))
         for i, col in enumerate(columns):
-            body.append(_heat_cell(by_position.get((row, col)), label_w + i * cell_w, y,
-                                   cell_w, cell_h))  # fmt: skip
+            body.append(
+                _heat_cell(by_position.get((row, col)), label_w + i * cell_w, y, cell_w, cell_h)
+            )
     body.append(_legend(10, height - 22))
     desc = "Rank heat map. " + "; ".join(
         f"{c.column}, {c.row}: {'no data' if c.rank is None else f'rank {c.rank} of {c.n_ranked}'}"
@@ -99,11 +108,15 @@ def _heat_cell(cell: HeatCell | None, x: float, y: float, w: float, h: float) ->
 def _legend(x: float, y: float) -> str:
     parts = [_text(x, y + 12, "Best fifth", 11)]
     for i, colour in enumerate(BLUE_RAMP):
-        parts.append(f"<rect x='{x + 70 + i * 28}' y='{y}' width='26' height='16' fill='{colour}' "
-                     "stroke='#999999'/>")  # fmt: skip
+        parts.append(
+            f"<rect x='{x + 70 + i * 28}' y='{y}' width='26' height='16' fill='{colour}' "
+            "stroke='#999999'/>"
+        )
     parts.append(_text(x + 70 + 5 * 28 + 6, y + 12, "worst fifth", 11))
-    parts.append(f"<rect x='{x + 300}' y='{y}' width='26' height='16' fill='{UNKNOWN_FILL}' "
-                 "stroke='#999999'/>")  # fmt: skip
+    parts.append(
+        f"<rect x='{x + 300}' y='{y}' width='26' height='16' fill='{UNKNOWN_FILL}' "
+        "stroke='#999999'/>"
+    )
     parts.append(_text(x + 332, y + 12, "no data / unknown", 11))
     return "".join(parts)
 
@@ -125,13 +138,17 @@ def funding_bars(bars: list[Bar], title: str, unit: str = "EUR million") -> str:
         y = top + i * row_h
         body.append(_text(label_w - 8, y + 17, bar.label, 12, "end"))
         if bar.value is None:
-            body.append(f"<rect x='{label_w}' y='{y + 4}' width='40' height='20' "
-                        f"fill='{UNKNOWN_FILL}' stroke='#666666'/>")  # fmt: skip
+            body.append(
+                f"<rect x='{label_w}' y='{y + 4}' width='40' height='20' "
+                f"fill='{UNKNOWN_FILL}' stroke='#666666'/>"
+            )
             body.append(_text(label_w + 46, y + 18, f"unknown - {bar.note}", 11, fill="#444444"))
             continue
         length = max(bar_max * bar.value / largest, 1)
-        body.append(f"<rect x='{label_w}' y='{y + 4}' width='{length:.1f}' height='20' "
-                    f"fill='{OKABE_ITO[0]}'/>")  # fmt: skip
+        body.append(
+            f"<rect x='{label_w}' y='{y + 4}' width='{length:.1f}' height='20' "
+            f"fill='{OKABE_ITO[0]}'/>"
+        )
         body.append(
             _text(label_w + length + 6, y + 18, f"{bar.value:,.0f} {unit} - {bar.note}", 11)
         )
@@ -169,12 +186,14 @@ def timeline(points: list[TimelinePoint], lanes: list[str], title: str) -> str:
     for i, lane in enumerate(lanes):
         y = top + i * lane_h + lane_h / 2
         body.append(_text(label_w - 8, y + 4, lane, 12, "end"))
-        body.append(f"<line x1='{label_w}' y1='{y}' x2='{label_w + plot_w}' y2='{y}' "
-                    "stroke='#dddddd'/>")  # fmt: skip
+        body.append(
+            f"<line x1='{label_w}' y1='{y}' x2='{label_w + plot_w}' y2='{y}' stroke='#dddddd'/>"
+        )
     for tick in _ticks(first, last):
         x = x_of(tick)
-        body.append(f"<line x1='{x:.1f}' y1='{top}' x2='{x:.1f}' y2='{height - 40}' "
-                    "stroke='#eeeeee'/>")  # fmt: skip
+        body.append(
+            f"<line x1='{x:.1f}' y1='{top}' x2='{x:.1f}' y2='{height - 40}' stroke='#eeeeee'/>"
+        )
         body.append(_text(x, height - 24, str(tick), 11, "middle"))
     for point in points:
         y = top + lanes.index(point.lane) * lane_h + lane_h / 2
@@ -191,11 +210,15 @@ def _marker(x: float, y: float, point: TimelinePoint, colour: str | None) -> str
     tooltip = f"<title>{escape(point.label)}</title>"
     fill = colour or OKABE_ITO[0]
     if point.has_erratum:
-        return (f"<path d='M {x:.1f} {y - 8:.1f} L {x + 8:.1f} {y:.1f} L {x:.1f} {y + 8:.1f} "
-                f"L {x - 8:.1f} {y:.1f} Z' fill='{fill}' stroke='#000000' "
-                f"stroke-width='2.5'>{tooltip}</path>")  # fmt: skip
-    return (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='{fill}' "
-            f"fill-opacity='0.85'>{tooltip}</circle>")  # fmt: skip
+        return (
+            f"<path d='M {x:.1f} {y - 8:.1f} L {x + 8:.1f} {y:.1f} L {x:.1f} {y + 8:.1f} "
+            f"L {x - 8:.1f} {y:.1f} Z' fill='{fill}' stroke='#000000' "
+            f"stroke-width='2.5'>{tooltip}</path>"
+        )
+    return (
+        f"<circle cx='{x:.1f}' cy='{y:.1f}' r='5' fill='{fill}' "
+        f"fill-opacity='0.85'>{tooltip}</circle>"
+    )
 
 
 def _timeline_legend(colours: dict[str, str], x: float, y: float) -> str:
@@ -204,9 +227,11 @@ def _timeline_legend(colours: dict[str, str], x: float, y: float) -> str:
         parts.append(f"<circle cx='{x + offset + 6}' cy='{y + 6}' r='5' fill='{colour}'/>")
         parts.append(_text(x + offset + 15, y + 10, group, 11))
         offset += 22 + 7 * len(group)
-    parts.append(f"<path d='M {x + offset + 6} {y - 1} L {x + offset + 13} {y + 6} "
-                 f"L {x + offset + 6} {y + 13} L {x + offset - 1} {y + 6} Z' fill='#ffffff' "
-                 "stroke='#000000' stroke-width='2.5'/>")  # fmt: skip
+    parts.append(
+        f"<path d='M {x + offset + 6} {y - 1} L {x + offset + 13} {y + 6} "
+        f"L {x + offset + 6} {y + 13} L {x + offset - 1} {y + 6} Z' fill='#ffffff' "
+        "stroke='#000000' stroke-width='2.5'/>"
+    )
     parts.append(_text(x + offset + 18, y + 10, "has an erratum", 11))
     return "".join(parts)
 
@@ -240,15 +265,19 @@ def line_chart(series: list[Series], x_labels: dict[int, str], title: str) -> st
     def y_of(value: float) -> float:
         return top + plot_h * (1 - (value - low) / (high - low))
 
-    body = [f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
-            "stroke='#888888'/>"]  # fmt: skip
+    body = [
+        f"<line x1='{left}' y1='{top + plot_h}' x2='{left + plot_w}' y2='{top + plot_h}' "
+        "stroke='#888888'/>"
+    ]
     for year in years:
         body.append(_text(x_of(year), top + plot_h + 18, x_labels[year], 11, "middle"))
     for step in range(5):
         value = low + (high - low) * step / 4
         body.append(_text(left - 6, y_of(value) + 4, f"{value:.2f}", 11, "end"))
-        body.append(f"<line x1='{left}' y1='{y_of(value):.1f}' x2='{left + plot_w}' "
-                    f"y2='{y_of(value):.1f}' stroke='#eeeeee'/>")  # fmt: skip
+        body.append(
+            f"<line x1='{left}' y1='{y_of(value):.1f}' x2='{left + plot_w}' "
+            f"y2='{y_of(value):.1f}' stroke='#eeeeee'/>"
+        )
     for index, line in enumerate(series):
         body.append(_series_path(line, OKABE_ITO[index % len(OKABE_ITO)], index, x_of, y_of))
     desc = "Line chart. " + "; ".join(
@@ -276,7 +305,6 @@ def _point_marker(x: float, y: float, colour: str, index: int) -> str:
     if shape == 0:
         return f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='{colour}'/>"
     if shape == 1:
-        return (f"<rect x='{x - 3.5:.1f}' y='{y - 3.5:.1f}' width='7' height='7' "
-                f"fill='{colour}'/>")  # fmt: skip
+        return f"<rect x='{x - 3.5:.1f}' y='{y - 3.5:.1f}' width='7' height='7' fill='{colour}'/>"
     triangle = f"M {x:.1f} {y - 4:.1f} L {x + 4:.1f} {y + 3:.1f} L {x - 4:.1f} {y + 3:.1f} Z"
     return f"<path d='{triangle}' fill='{colour}'/>"

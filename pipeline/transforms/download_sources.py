@@ -146,4 +146,3 @@ def _pin_unmet(fetched: Fetched, published_pin: str, reason: str) -> Problem:
         fix=f"correct sha256 (and bytes) in {loaded.shown}, or make the pinned file reachable "
         f"({fetched.source.url_env} sets a mirror)",
     )
-

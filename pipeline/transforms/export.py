@@ -42,8 +42,10 @@ def copy_parquet(con, select_sql: str, spec: TableSpec, path: Path, provenance: 
     }
     entries = ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in metadata.items())
     temporary = path.with_name(f".{path.name}.tmp")
-    options = (f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}, "
-               f"KV_METADATA {{{entries}}}")  # fmt: skip
+    options = (
+        f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}, "
+        f"KV_METADATA {{{entries}}}"
+    )
     con.execute(f"COPY ({select_sql}) TO {sql_literal(str(temporary))} ({options})").fetchall()
     temporary.replace(path)
     return pq.ParquetFile(path).metadata.num_rows
@@ -52,8 +54,9 @@ def copy_parquet(con, select_sql: str, spec: TableSpec, path: Path, provenance: 
 def write_json(path: Path, document: dict) -> None:
     """Deterministic JSON (sorted keys, fixed indent), written atomically."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-                         encoding="utf-8")  # fmt: skip
+    temporary.write_text(
+        json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     temporary.replace(path)
 
 

@@ -180,7 +180,7 @@ def unknown_country_problems(con, source: LongSource) -> list[Problem]:
 
 def publish_values(con: duckdb.DuckDBPyConnection, sources: list[LongSource]) -> int:
     """`raw.indicator_values` (a view over every valid source's rows, with source_id, file and
-    the line each row stands on) and `raw.indicator_definitions` (declared indicators and country codes)."""
+    the line each row stands on) and `raw.indicator_definitions` (declared indicators)."""
     columns = LONG_SOURCE.select_list()
     parts = [
         f"SELECT {sql_literal(s.source_id)} AS source_id, "  # noqa: S608 (checked slug, literal)

@@ -19,8 +19,11 @@ import duckdb
 from pipeline.schemas.model_specs import load_model_spec
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
 from pipeline.transforms.duck import create_typed_table, ensure_schema, run
+from pipeline.transforms.outcome import Outcome
+from pipeline.transforms.sql_checks import validate_relation
 
 LAYERS = ("staging", "marts")
+CHECK_SCHEMA = "mart_follows_schema"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -46,6 +49,11 @@ class Model:
     @property
     def quoted(self) -> str:
         return qualified(self.layer, self.name)
+
+
+def model_key(model: Model) -> str:
+    """Asset key of a model: a mart `marts.x` is `mart_x`; a staging model keeps its name."""
+    return f"mart_{model.name}" if model.layer == "marts" else model.name
 
 
 def tables_read(sql: str) -> tuple[str, ...]:
@@ -85,7 +93,9 @@ def _model(layer: str, path: Path) -> Model:
     if spec_path.is_file():
         spec, materialized, description = load_model_spec(spec_path, name)
     if layer == "marts" and spec is None:
-        raise ModelError(f"{path}: a mart needs a spec with its columns beside it ({spec_path.name})")
+        raise ModelError(
+            f"{path}: a mart needs a spec with its columns beside it ({spec_path.name})"
+        )
     description = description or _leading_comment(sql)
     return Model(layer, name, sql, path, spec, materialized, description, tables_read(sql))
 
@@ -116,3 +126,21 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
         return create_typed_table(con, model.layer, model.spec, model.sql)
     run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{model.sql}")
     return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608
+
+
+def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[Outcome]:
+    """Build every model in order; validate each mart against its spec and its extra checks."""
+    from pipeline.transforms.mart_checks import MART_CHECKS
+
+    outcomes = []
+    for model in models:
+        build(con, model)
+        outcome = Outcome(model_key(model), model.relation)
+        if model.layer == "marts":
+            outcome.checks[CHECK_SCHEMA] = validate_relation(
+                con, model.spec, model.quoted, model.relation
+            )
+            for name, check in MART_CHECKS.get(model.name, {}).items():
+                outcome.checks[name] = check.run(con)
+        outcomes.append(outcome)
+    return outcomes

@@ -81,8 +81,9 @@ def table2_global_matches_table1(
         if expected is None or pd.isna(expected) or int(expected) != int(row.rank):
             rule = "global rank equals Table 1's Kazakhstan rank for the same factor"
             value = f"{row.rank} vs Table 1: {expected}"
-            problems.append(Problem(_shown(RAW_BY_NAME["table2_kazakhstan_ranks"]), number,
-                                    "rank", rule, value))  # fmt: skip
+            problems.append(
+                Problem(_shown(RAW_BY_NAME["table2_kazakhstan_ranks"]), number, "rank", rule, value)
+            )
     return problems
 
 
@@ -100,8 +101,9 @@ def figure_labels_match_countries(
         if row.label_as_printed not in codes_of.get(row.country_iso3, set()):
             rule = "label maps to the country whose paper_codes list it (countries.csv)"
             value = f"{row.label_as_printed} -> {row.country_iso3}"
-            problems.append(Problem(_shown(RAW_BY_NAME["figure1_bars"]), number,
-                                    "country_iso3", rule, value))  # fmt: skip
+            problems.append(
+                Problem(_shown(RAW_BY_NAME["figure1_bars"]), number, "country_iso3", rule, value)
+            )
     return problems
 
 

@@ -62,7 +62,13 @@ def changes_since(manifest: dict, raw_dir: Path, code_version: str) -> list[str]
     published = manifest.get("inputs", {})
     for path in sorted(current.keys() | published.keys()):
         if current.get(path) != published.get(path):
-            what = "added" if path not in published else "removed" if path not in current else "changed"
+            what = (
+                "added"
+                if path not in published
+                else "removed"
+                if path not in current
+                else "changed"
+            )
             reasons.append(f"{path} {what}")
     if manifest.get("code_version") != code_version:
         reasons.append(f"the code changed ({manifest.get('code_version')} -> {code_version})")

@@ -19,12 +19,23 @@ from pipeline.transforms import charts
 
 # The timeline's categories in four families, one colour each (colour-blind safe palette).
 CATEGORY_FAMILY = {
-    **dict.fromkeys(("convention", "charter", "strategy", "action_plan", "law", "decree",
-                     "resolution", "agreement"), "law and policy"),
+    **dict.fromkeys(
+        (
+            "convention",
+            "charter",
+            "strategy",
+            "action_plan",
+            "law",
+            "decree",
+            "resolution",
+            "agreement",
+        ),
+        "law and policy",
+    ),
     **dict.fromkeys(("meeting", "membership", "anniversary", "treaty_body"), "diplomacy"),
     **dict.fromkeys(("programme", "funding"), "programmes and funding"),
     **dict.fromkeys(("protest", "election", "global_event"), "events"),
-}  # fmt: skip
+}
 FACTOR_ORDER = ("overall", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8")
 SCOPE_ORDER = ("region", "income_group", "global")
 _COLUMN_IN_LOCATOR = re.compile(r"column (\d+)")
@@ -141,7 +152,7 @@ def table1_section(indicators: pd.DataFrame) -> Section:
                 r.paper_label, r.country_name, _int_or_none(r.rank), _int_or_none(r.n_ranked)
             )
             for r in current.itertuples()
-        ],  # fmt: skip
+        ],
         title=f"WJP Rule of Law Index {year}: global rank by factor (paper, Table 1)",
     )
     return Section(
@@ -159,7 +170,7 @@ def table1_section(indicators: pd.DataFrame) -> Section:
                 heat,
                 "Heat map of the ranks in the table above; darker is better, hatched is no data.",
             ),
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -201,7 +212,7 @@ def table2_section(indicators: pd.DataFrame) -> Section:
                 _int_or_none(r.n_ranked),
             )
             for r in cells.itertuples()
-        ],  # fmt: skip
+        ],
         title="Kazakhstan 2022: position within region, income group and world (paper, Table 2)",
         chart_id="positions",
     )
@@ -220,7 +231,7 @@ def table2_section(indicators: pd.DataFrame) -> Section:
                 positions,
                 "Kazakhstan's ranks side by side in the three scopes, coloured by percentile.",
             ),
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -247,9 +258,11 @@ def headline_section(indicators: pd.DataFrame) -> Section:
             f"{name}: best factor {best['factor_name']} (rank {int(best['rank'])}), worst "
             f"{worst['factor_name']} (rank {int(worst['rank'])}); {_movement(group, latest)}"
         )
-    source = Paragraph(f"Source: the paper's Table 1 (WJP Rule of Law Index {latest}, with the "
-                       "previous-edition ranks in parentheses): marts.indicators, source_id "
-                       "'paper_table1'; each cell's verification is shown below.")  # fmt: skip
+    source = Paragraph(
+        f"Source: the paper's Table 1 (WJP Rule of Law Index {latest}, with the "
+        "previous-edition ranks in parentheses): marts.indicators, source_id "
+        "'paper_table1'; each cell's verification is shown below."
+    )
     return Section("headlines", "Headline facts", [*(Paragraph(line) for line in lines), source])
 
 
@@ -273,39 +286,60 @@ def verification_section(
     status = snapshot.iloc[0] if not snapshot.empty else None
     if status is None or status["status"] != "available":
         reason = "not run" if status is None else status["reason"]
-        intro = (f"The WJP snapshot was not available in this refresh ({reason}); every cell "
-                 "of the paper is marked not_checked.")  # fmt: skip
+        intro = (
+            f"The WJP snapshot was not available in this refresh ({reason}); every cell "
+            "of the paper is marked not_checked."
+        )
     else:
-        intro = (f"Every cell of the paper's Tables 1 and 2 was compared with the World Justice "
-                 f"Project's own data (the snapshot pinned in raw/wjp/roli.source.yml, sha256 "
-                 f"{status['sha256'][:12]}…), ranks computed from WJP's published scores "
-                 "(competition ranking on 4-decimal scores).")  # fmt: skip
-    rows = [[r.paper_table, r.scope, r.verification, str(int(r.cells))]
-            for r in counts.itertuples()]  # fmt: skip
+        intro = (
+            f"Every cell of the paper's Tables 1 and 2 was compared with the World Justice "
+            f"Project's own data (the snapshot pinned in raw/wjp/roli.source.yml, sha256 "
+            f"{status['sha256'][:12]}…), ranks computed from WJP's published scores "
+            "(competition ranking on 4-decimal scores)."
+        )
+    rows = [
+        [r.paper_table, r.scope, r.verification, str(int(r.cells))] for r in counts.itertuples()
+    ]
     paper = paper_rows(indicators)
     notable = paper[paper["verification"].isin(["mismatch", "unverifiable"])]
-    notes = [[r.source_locator, r.verification, r.verification_note]
-             for r in notable.sort_values("source_locator").itertuples()]  # fmt: skip
+    notes = [
+        [r.source_locator, r.verification, r.verification_note]
+        for r in notable.sort_values("source_locator").itertuples()
+    ]
     blocks = [
         Paragraph(intro),
-        Table("Cells per table, scope and status (marts.paper_verification).",
-              ["Table", "Scope", "Status", "Cells"], rows),
-    ]  # fmt: skip
+        Table(
+            "Cells per table, scope and status (marts.paper_verification).",
+            ["Table", "Scope", "Status", "Cells"],
+            rows,
+        ),
+    ]
     if notes:
-        blocks.append(Table("Cells the source contradicts or cannot check, and why.",
-                            ["Cell", "Status", "What was compared"], notes))  # fmt: skip
+        blocks.append(
+            Table(
+                "Cells the source contradicts or cannot check, and why.",
+                ["Cell", "Status", "What was compared"],
+                notes,
+            )
+        )
     return Section("verification", "Does the primary source confirm the paper?", blocks)
 
 
 def trend_section(
     indicators: pd.DataFrame, countries: pd.DataFrame, averages: pd.DataFrame
 ) -> Section:
-    wjp = indicators[(indicators["source_id"] == "wjp_roli") & (indicators["scope"] == "global")
-                     & (indicators["factor_code"] == "overall")]  # fmt: skip
+    wjp = indicators[
+        (indicators["source_id"] == "wjp_roli")
+        & (indicators["scope"] == "global")
+        & (indicators["factor_code"] == "overall")
+    ]
     central_asia = countries[countries["is_central_asia"]].sort_values("country_name")
     if wjp.empty:
-        return Section("trends", "Overall score across WJP editions", [
-            Paragraph("No WJP data in this refresh (snapshot unavailable).")])  # fmt: skip
+        return Section(
+            "trends",
+            "Overall score across WJP editions",
+            [Paragraph("No WJP data in this refresh (snapshot unavailable).")],
+        )
     labels = dict(zip(wjp["edition_year"].astype(int), wjp["edition_label"], strict=False))
     series, rows = [], []
     for country in central_asia.itertuples():
@@ -321,8 +355,12 @@ def trend_section(
         points = _points(average, "average_score")
         series.append(charts.Series(f"{region} average", points, dashed=True))
         rows.append([f"{region} (WJP average)", _trend_text(points, labels), "WJP published"])
-    chart = charts.line_chart(series, labels, "WJP Rule of Law Index overall score by edition: "
-                              "Central Asian countries and their region's average")  # fmt: skip
+    chart = charts.line_chart(
+        series,
+        labels,
+        "WJP Rule of Law Index overall score by edition: "
+        "Central Asian countries and their region's average",
+    )
     return Section(
         "trends",
         "Overall score across WJP editions, against the regional average",
@@ -339,14 +377,15 @@ def trend_section(
                 ["Series", "Scores by edition", "Note"],
                 rows,
             ),
-        ],  # fmt: skip
+        ],
     )
 
 
 def _points(frame: pd.DataFrame, column: str) -> list[tuple[int, float]]:
     ordered = frame.sort_values("edition_year")
-    return [(int(y), float(v)) for y, v in zip(ordered["edition_year"], ordered[column],
-                                                 strict=True)]  # fmt: skip
+    return [
+        (int(y), float(v)) for y, v in zip(ordered["edition_year"], ordered[column], strict=True)
+    ]
 
 
 def _trend_text(points: list[tuple[int, float]], labels: dict[int, str]) -> str:
@@ -355,8 +394,9 @@ def _trend_text(points: list[tuple[int, float]], labels: dict[int, str]) -> str:
 
 def _regions_of(indicators: pd.DataFrame, central_asia: pd.DataFrame) -> list[str]:
     wjp = indicators[indicators["source_id"] == "wjp_roli"]
-    regional = wjp[(wjp["scope"] == "region")
-                   & wjp["country_iso3"].isin(central_asia["country_iso3"])]  # fmt: skip
+    regional = wjp[
+        (wjp["scope"] == "region") & wjp["country_iso3"].isin(central_asia["country_iso3"])
+    ]
     suffix = " (WJP 2025 grouping)"
     return sorted({name.removesuffix(suffix) for name in regional["scope_name"]})
 
@@ -365,27 +405,40 @@ def funding_section(funding: pd.DataFrame) -> Section:
     known = funding[funding["is_amount_known"]].sort_values(["recipient_code", "claim_id"])
     unknown = funding[~funding["is_amount_known"]].sort_values(["recipient_code", "claim_id"])
     known_rows = [
-        [r.recipient_name, r.scope_as_stated, f"{_eur(r.amount_eur)}", r.amount_qualifier,
-         _source_cell(r), "yes: " + ", ".join(r.competing_claim_ids) if r.is_disputed else "no"]
+        [
+            r.recipient_name,
+            r.scope_as_stated,
+            f"{_eur(r.amount_eur)}",
+            r.amount_qualifier,
+            _source_cell(r),
+            "yes: " + ", ".join(r.competing_claim_ids) if r.is_disputed else "no",
+        ]
         for r in known.itertuples()
-    ]  # fmt: skip
+    ]
     unknown_rows = [
-        [r.recipient_name, r.scope_as_stated, r.amount_qualifier, r.amount_missing_reason or "",
-         _source_cell(r)]
+        [
+            r.recipient_name,
+            r.scope_as_stated,
+            r.amount_qualifier,
+            r.amount_missing_reason or "",
+            _source_cell(r),
+        ]
         for r in unknown.itertuples()
-    ]  # fmt: skip
+    ]
     bars = [
-        charts.Bar(f"{r.recipient_name}: {r.instrument.replace('_', ' ')}",
-                   None if pd.isna(r.amount_eur) else float(r.amount_eur) / 1e6,
-                   r.source_id or "no source found")
+        charts.Bar(
+            f"{r.recipient_name}: {r.instrument.replace('_', ' ')}",
+            None if pd.isna(r.amount_eur) else float(r.amount_eur) / 1e6,
+            r.source_id or "no source found",
+        )
         for r in pd.concat([known, unknown]).itertuples()
-    ]  # fmt: skip
+    ]
     disputed = sorted(set(known[known["is_disputed"]]["recipient_name"]))
-    summary = (
-        f"{len(known)} claims give an amount and {len(unknown)} do not. "
-        + (f"Sources disagree for: {', '.join(disputed)}; both claims are shown, none is chosen."
-           if disputed else "No two sources disagree.")
-    )  # fmt: skip
+    summary = f"{len(known)} claims give an amount and {len(unknown)} do not. " + (
+        f"Sources disagree for: {', '.join(disputed)}; both claims are shown, none is chosen."
+        if disputed
+        else "No two sources disagree."
+    )
     return Section(
         "funding",
         "EU funding for Central Asia, 2014-2020: what is known and what is not",
@@ -409,7 +462,7 @@ def funding_section(funding: pd.DataFrame) -> Section:
                 ),
                 "Bar chart of the claims in the tables above; unknown amounts are hatched.",
             ),
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -431,11 +484,17 @@ def _source_cell(row) -> str:
 def timeline_section(timeline: pd.DataFrame) -> Section:
     events = timeline.sort_values(["event_date", "event_id"])
     rows = [
-        [str(r.event_date)[: {"day": 10, "month": 7, "year": 4}[r.date_precision]],
-         ", ".join(r.country_iso3s) or "—", r.category, r.title, r.description,
-         "; ".join(r.citation_keys) or "none", r.erratum or ""]
+        [
+            str(r.event_date)[: {"day": 10, "month": 7, "year": 4}[r.date_precision]],
+            ", ".join(r.country_iso3s) or "—",
+            r.category,
+            r.title,
+            r.description,
+            "; ".join(r.citation_keys) or "none",
+            r.erratum or "",
+        ]
         for r in events.itertuples()
-    ]  # fmt: skip
+    ]
     lanes = ["EU / international", *sorted({c for cs in events["country_iso3s"] for c in cs})]
     points = []
     for r in events.itertuples():
@@ -477,12 +536,16 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
                 ],
                 rows,
             ),
-        ],  # fmt: skip
+        ],
     )
 
 
 def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Section:
-    kinds = {"transcription": "transcribed", "long_source": "indicator source", "download": "download"}
+    kinds = {
+        "transcription": "transcribed",
+        "long_source": "indicator source",
+        "download": "download",
+    }
     rows = [
         [
             kinds.get(r.kind, r.kind),

@@ -82,8 +82,15 @@ def _scores(document: dict) -> pd.DataFrame:
         for edition in country["history"]:
             for key in FACTOR_KEYS:
                 if edition.get(key) is not None:
-                    rows.append((code, int(edition["year"]), str(edition["label"]),
-                                 measure_code(key), float(edition[key])))  # fmt: skip
+                    rows.append(
+                        (
+                            code,
+                            int(edition["year"]),
+                            str(edition["label"]),
+                            measure_code(key),
+                            float(edition[key]),
+                        )
+                    )
         for key, value in country.items():
             if _SUB_FACTOR_KEY.match(key) and value is not None:
                 rows.append((code, current_year, current_label, measure_code(key), float(value)))
@@ -109,8 +116,11 @@ def _region_averages(document: dict) -> pd.DataFrame:
 
 def _check(tables: WjpTables, source: str) -> None:
     problems = []
-    for spec, frame in ((WJP_SCORES, tables.scores), (WJP_COUNTRIES, tables.countries),
-                        (WJP_REGION_AVERAGES, tables.region_averages)):  # fmt: skip
+    for spec, frame in (
+        (WJP_SCORES, tables.scores),
+        (WJP_COUNTRIES, tables.countries),
+        (WJP_REGION_AVERAGES, tables.region_averages),
+    ):
         if frame.empty and spec is not WJP_REGION_AVERAGES:
             raise SourceUnavailable(f"{source} holds no {spec.name.removeprefix('wjp_')}")
         problems += validate_frame(frame, spec, f"{source} ({spec.name})")

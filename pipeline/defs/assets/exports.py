@@ -4,7 +4,6 @@ Provenance is every file and download upstream of the mart in the asset graph, a
 with its checksum. A blocking check reads each file back and compares it with the mart.
 """
 
-
 import dagster as dg
 
 from pipeline import lineage
@@ -54,8 +53,13 @@ def exports_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
             for mart in marts:
                 sources = source_files_of(con, graph.sources_of(lineage.model_key(mart)))
                 path = build.exports_dir / f"{mart.name}.parquet"
-                rows = copy_parquet(con, ordered_select(mart.quoted, mart.spec), mart.spec, path,
-                                    {"sources": sources})
+                rows = copy_parquet(
+                    con,
+                    ordered_select(mart.quoted, mart.spec),
+                    mart.spec,
+                    path,
+                    {"sources": sources},
+                )
                 problems = read_back_problems(path, mart.spec, rows)
                 resources.append(resource_descriptor(mart.spec, sources))
                 key = lineage.export_key(mart.name)

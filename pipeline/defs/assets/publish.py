@@ -6,7 +6,6 @@ publish, unless the run accepts it (tag `pipeline/allow-shrink`, set by
 from what, and what was accepted.
 """
 
-
 import dagster as dg
 
 from pipeline import lineage, release
@@ -39,7 +38,9 @@ def publish_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
             state = build_state(con, graph)
             run(con, "CHECKPOINT")
         allowed = allowed_shrinks(context.run.tags)
-        blocked = release.shrinking_sources(previous.get("row_counts", {}), state["row_counts"], allowed)
+        blocked = release.shrinking_sources(
+            previous.get("row_counts", {}), state["row_counts"], allowed
+        )
         if blocked:
             raise dg.Failure(
                 description="Release guard: nothing was published.\n  "

@@ -2,7 +2,6 @@
 the marts. The Markdown is also attached to the materialization so the Dagster UI shows it.
 """
 
-
 import dagster as dg
 
 from pipeline import lineage

@@ -1,0 +1,184 @@
+"""Every source of a refresh, read and checked into the build's `raw` schema, as a function of
+(connection, folders) that unit tests call with an in-memory DuckDB: the inventory of raw/,
+the transcriptions, the pinned downloads, the long-format sources. It returns one `Outcome` per
+asset with its checks; the Dagster step (defs/assets/sources.py) only reports them.
+
+Belongs here: that sequence and what each check is called. Stays out: Dagster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline import lineage
+from pipeline.schemas.origin import DOWNLOAD, LONG_SOURCE, TRANSCRIPTION
+from pipeline.settings import Settings
+from pipeline.transforms import download_sources, indicator_sources, provenance, transcriptions
+from pipeline.transforms.duck import ensure_schema, run
+from pipeline.transforms.inventory import take_inventory
+from pipeline.transforms.outcome import Outcome
+
+CHECK_DECLARED = "every_file_is_declared"
+CHECK_ORIGIN = "origin_record_matches_file"
+CHECK_ROWS = "rows_follow_schema"
+CHECK_PIN = "pin_is_valid_and_met"
+CHECK_AVAILABLE = "snapshot_available"
+
+
+@dataclass(frozen=True)
+class DownloadOptions:
+    timeout_seconds: float = 30.0
+    urls: dict[str, str] = field(default_factory=dict)  # source_id -> URL
+    published_pins: dict[str, str] = field(default_factory=dict)  # source_id -> sha256
+
+
+def read_sources(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    long_sources: list[str],
+    downloads: DownloadOptions,
+    log=None,
+) -> list[Outcome]:
+    """Read and check every source; load the ones that pass. Never raises on bad data."""
+    ensure_schema(con, "raw")
+    outcomes = [_inventory(con, settings.raw_dir)]
+    outcomes += _transcriptions(con, settings.raw_dir)
+    outcomes += _downloads(con, settings, downloads)
+    outcomes += _long_sources(con, settings.raw_dir, long_sources, log)
+    return outcomes
+
+
+def _inventory(con, raw_dir: Path) -> Outcome:
+    inventory = take_inventory(raw_dir)
+    run(con, "CREATE OR REPLACE TABLE raw.inventory (path VARCHAR PRIMARY KEY, sha256 VARCHAR)")
+    if inventory.inputs:
+        con.executemany("INSERT INTO raw.inventory VALUES (?, ?)", list(inventory.inputs.items()))
+    return Outcome(
+        lineage.INVENTORY,
+        "raw.inventory",
+        {"files": len(inventory.inputs)},
+        {CHECK_DECLARED: inventory.problems},
+    )
+
+
+def _transcriptions(con, raw_dir: Path) -> list[Outcome]:
+    results = transcriptions.read_transcriptions(con, raw_dir)
+    transcriptions.load_transcriptions(con, results)
+    outcomes = []
+    for result in results:
+        key, name = result.table.asset_name, result.table.name
+        provenance.record_source_files(
+            con,
+            key,
+            [
+                provenance.source_file_row(
+                    key, f"raw.{name}", TRANSCRIPTION, result.shown, result.sha256, result.record
+                )
+            ],
+        )
+        outcomes.append(
+            Outcome(
+                key,
+                f"raw.{name}" if result.ok else None,
+                {"path": result.shown, "sha256": result.sha256},
+                {CHECK_ORIGIN: result.origin_problems, CHECK_ROWS: result.row_problems},
+            )
+        )
+    return outcomes
+
+
+def _downloads(con, settings: Settings, options: DownloadOptions) -> list[Outcome]:
+    outcomes = []
+    for source in download_sources.DOWNLOADS:
+        fetched = download_sources.fetch(
+            con,
+            source,
+            settings.raw_dir,
+            settings.cache_dir,
+            options.timeout_seconds,
+            options.published_pins.get(source.source_id),
+            options.urls.get(source.source_id),
+        )
+        record = fetched.record.record
+        provenance.record_source_files(
+            con,
+            source.asset_name,
+            [
+                provenance.source_file_row(
+                    source.asset_name,
+                    f"raw.{source.tables[0].name}",
+                    DOWNLOAD,
+                    record.url if record else fetched.record.shown,
+                    record.sha256 if record else None,
+                    fetched.record,
+                    "loaded" if fetched.status == "available" else "unavailable",
+                    fetched.obtained_from,
+                    fetched.reason or None,
+                )
+            ],
+        )
+        outcome = Outcome(
+            source.asset_name,
+            None,
+            {
+                "rows": fetched.rows,
+                "status": fetched.status,
+                "reason": fetched.reason,
+                "url": fetched.url,
+            },
+            {CHECK_PIN: fetched.refusals},
+        )
+        outcome.warnings[CHECK_AVAILABLE] = "" if fetched.status == "available" else fetched.reason
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _long_sources(con, raw_dir: Path, declared: list[str], log) -> list[Outcome]:
+    found = set(indicator_sources.source_ids(raw_dir))
+    for extra in sorted(found - set(declared)):
+        if log is not None:
+            log(
+                f"raw/indicators/{extra}.meta.yml is new: reload the definitions to add it as "
+                "an asset; it is not loaded in this refresh"
+            )
+    outcomes, valid = [], []
+    for source_id in declared:
+        source = indicator_sources.read_source(con, raw_dir, source_id)
+        key = lineage.long_source_key(source_id)
+        provenance.record_source_files(
+            con,
+            key,
+            [
+                provenance.source_file_row(
+                    key,
+                    source.table.replace('"', ""),
+                    LONG_SOURCE,
+                    source.shown_data or source.record.shown,
+                    source.sha256,
+                    source.record,
+                )
+            ],
+        )
+        if source.ok:
+            valid.append(source)
+        outcomes.append(
+            Outcome(
+                key,
+                source.table.replace('"', "") if source.ok else None,
+                {"file": source.shown_data},
+                {CHECK_ORIGIN: source.origin_problems, CHECK_ROWS: source.row_problems},
+            )
+        )
+    indicator_sources.publish_values(con, valid)
+    (rows,) = run(con, f"SELECT count(*) FROM {indicator_sources.VALUES}")[0]  # noqa: S608
+    outcomes.append(
+        Outcome(
+            lineage.VALUES_ASSET,
+            None,
+            {"rows": rows, "sources": ", ".join(s.source_id for s in valid) or "none"},
+        )
+    )
+    return outcomes
