@@ -1,21 +1,24 @@
 """A corpus of bad (and legitimately odd) raw inputs, as data.
 
-Each `Case` names the raw table it breaks (the file is `raw/<source>/<table>.csv`, or the origin
+Each `Case` names the raw table it breaks (the file is `raw/<folder>/<table>.csv`, or the origin
 record `.meta.yml` beside it when `target == "origin"`), a mutation (a `Replace`, a `SetCell`
-or a small function from the file's bytes to new bytes), whether the CSV's sha256 is re-recorded
-in its origin record afterwards (`rechecksum`; True lets the case reach the rule it targets
-instead of stopping at the checksum rule), and what must happen:
+or a small function from the file's bytes to new bytes; for `target == "fs"`, a function of the
+raw folder that changes the file system: symlinks, huge or unknown files), whether the CSV's
+sha256 is re-recorded in its origin record afterwards (`rechecksum`; True lets the case reach
+the rule it targets instead of stopping at the checksum rule), and what must happen:
 
 - `Rejected`: the refresh fails on blocking checks; `message` is a regex (re.MULTILINE) that one
-  line of the failing checks' messages must match, naming the file, the data row and the column
-  where they apply, and the rule; `failing` lists every (raw table, check) that must fail, and
-  no other check may fail.
+  line of the failing checks' messages must match, naming the file, the line (header = line 1)
+  and the column where they apply, and the rule; `failing` lists every (asset, check) that must
+  fail, and no other check may fail.
 - `AcceptedVerbatim`: a legitimate value (quotes, HTML, SQL quote characters in free text). The
   refresh succeeds and the mart stores the value exactly; with `html_escaped`, the report shows
   it as escaped text and never as markup; in every case summary.md gains no link or image (a
   Markdown viewer would follow or fetch it).
 
-tests/test_bad_input_corpus.py runs every case through the real pipeline.
+tests/test_bad_input_corpus.py runs every case through the sources step (and, for accepted
+values, the models, export and report) on an in-memory DuckDB, and one rejected and the accepted
+cases through the real Dagster graph.
 """
 
 from __future__ import annotations
@@ -23,14 +26,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
 ROWS = "rows_follow_schema"
 ORIGIN = "origin_record_matches_file"
+PIN = "pin_is_valid_and_met"
+DECLARED = "every_file_is_declared"
+PIN = "pin_is_valid_and_met"
+DECLARED = "every_file_is_declared"
 FIFTY_MB = 50 * 1024 * 1024
 ONE_MB = 1024 * 1024
 
@@ -231,7 +240,7 @@ def replace_with_tomorrow(old: str, suffix: str) -> Callable[[bytes], bytes]:
 class Rejected:
     message: str  # regex, re.MULTILINE, over the failing checks' messages
     also: tuple[str, ...] = ()  # further regexes that must match other lines too
-    failing: tuple[tuple[str, str], ...] = ()  # (raw table, check); default: (case table, ROWS)
+    failing: tuple[tuple[str, str], ...] = ()  # (asset, check); default: (case's asset, ROWS)
 
 
 @dataclass(frozen=True)
@@ -247,24 +256,37 @@ class AcceptedVerbatim:
 @dataclass(frozen=True)
 class Case:
     id: str
-    table: str  # raw table whose file is mutated
-    mutation: Callable[[bytes], bytes]
+    table: str | None  # raw table whose file is mutated (None: a file-system case)
+    mutation: Callable
     expect: Rejected | AcceptedVerbatim
-    target: str = "csv"  # "csv", or "origin" (the .meta.yml beside the CSV)
+    target: str = "csv"  # "csv", "origin" (the .meta.yml beside the CSV), or "fs"
     rechecksum: bool = True  # re-record the CSV's sha256 in its origin record after the edit
 
     @property
     def failing(self) -> set[tuple[str, str]]:
         assert isinstance(self.expect, Rejected)
-        return set(self.expect.failing or {(self.table, ROWS)})
+        return set(self.expect.failing or {(asset(self.table), ROWS)})
 
 
-def at(file: str, rule: str, row: int | None = None, column: str | None = None,
-       value: str | None = None) -> str:  # fmt: skip
-    """Regex of one whole Problem.message() line; `rule` and `value` are regexes."""
+def asset(table: str) -> str:
+    return f"raw_{FOLDERS[table]}__{table}"
+
+
+def at(
+    file: str,
+    rule: str,
+    row: int | None = None,
+    column: str | None = None,
+    value: str | None = None,
+    line: str | None = None,
+) -> str:
+    """Regex of one whole Problem.message() line; `rule` and `value` are regexes. `row` is a
+    CSV's data row (line row + 1), `line` a line given directly (a regex: a record's field)."""
     where = ["raw/" + re.escape(file)]
     if row is not None:
-        where.append(f"row {row}")
+        where.append(f"line {row + 1}")
+    elif line is not None:
+        where.append(f"line {line}")
     if column is not None:
         where.append(f"column '{column}'")
     tail = "" if value is None else rf" \(value: {value}\)"
@@ -284,7 +306,15 @@ SOURCES = "reference/sources.csv"
 FUNDING = "reference/funding_claims.csv"
 ERRATA = "reference/errata.csv"
 ISO = "reference/iso3166_countries.csv"
-FIELD_COUNT = r"row has {n} fields like the header \(stray delimiter or quote\?\)"
+FOLDERS = {
+    "table1_ranks": "paper", "table2_kazakhstan_ranks": "paper", "table2_region_members": "paper",
+    "figure1_bars": "paper", "timeline_events": "paper", "references": "paper",
+    "countries": "reference", "factor_crosswalk": "reference", "sources": "reference",
+    "funding_claims": "reference", "errata": "reference", "iso3166_countries": "reference",
+}
+READABLE = "a readable regular file inside the project, within its size limit"
+DECLARED_RULE = "every file under raw/ is declared by a spec or an origin record"
+FIELD_PRESENT = "origin record field is present and not empty"
 NO_NEWLINE = r"file ends with a newline \(is the last line truncated\?\)"
 FORMULA = r"does not start with = \+ - @ \(spreadsheet formula\)"
 KNOWN = "every value is a known {}"
@@ -296,20 +326,93 @@ HTML_PAYLOAD = (
 )
 MARKDOWN_PAYLOAD = "See [the decree](javascript:alert(1)) ![seal](http://127.0.0.1:9/seal.png)"
 HTML_TITLE = "<i>COVID-19</i> & <svg/onload=x>"
-STALE_CHECKSUM = r"sha256 in the origin record matches the CSV \(edited without updating it\?\)"
+STALE_CHECKSUM = (
+    r"sha256 in the origin record matches the data file \(edited without updating it\?\)"
+)
 SQL_ACTOR = "Ministry of Justice's 'Office'"
 SQL_NAME = 'Kyrgyz "Republic"\'); DROP TABLE marts.funding; --'
 QUOTED_TITLE = 'Human rights in "Central Asia", a \'survey\'; part 1, ""draft""'
 PADDING_TEXT = "A" * ONE_MB
+
+# --- file-system faults: a function of the raw folder ------------------------------------
+
+
+def symlink_to(target: str, table: str = "table1_ranks") -> Callable[[Path], None]:
+    def mutate(raw_dir: Path) -> None:
+        path = raw_dir / FOLDERS[table] / f"{table}.csv"
+        path.unlink()
+        os.symlink(target, path)
+
+    mutate.__doc__ = f"replace raw/.../{table}.csv by a symlink to {target}"
+    return mutate
+
+
+def symlink_outside(raw_dir: Path) -> None:
+    """table1_ranks.csv becomes a symlink to an identical copy outside raw/."""
+    path = raw_dir / "paper" / "table1_ranks.csv"
+    outside = raw_dir.parent / "elsewhere.csv"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    os.symlink(outside, path)
+
+
+def sparse_file(size: int, table: str = "references") -> Callable[[Path], None]:
+    def mutate(raw_dir: Path) -> None:
+        os.truncate(raw_dir / FOLDERS[table] / f"{table}.csv", size)
+
+    mutate.__doc__ = f"grow {table}.csv to {size:,} bytes (sparse: nothing is written)"
+    return mutate
+
+
+def add_file(relative: str, text: str) -> Callable[[Path], None]:
+    def mutate(raw_dir: Path) -> None:
+        (raw_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (raw_dir / relative).write_text(text, encoding="utf-8")
+
+    mutate.__doc__ = f"add raw/{relative}"
+    return mutate
+
+
+def edit_pin(old: str, new: str) -> Callable[[Path], None]:
+    def mutate(raw_dir: Path) -> None:
+        record = raw_dir / "wjp" / "roli.meta.yml"
+        record.write_bytes(Replace(old, new)(record.read_bytes()))
+
+    mutate.__doc__ = f"in raw/wjp/roli.meta.yml, {old!r} becomes {new!r}"
+    return mutate
+
+
+ORPHAN_RECORD = """title: A source whose data file is missing
+producer: Test
+citation: Test.
+locator: whole file
+url_note: none
+date_accessed_note: none
+license: Test data; no rights.
+transcription: Generated.
+sha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+source_id: orphan
+file: orphan.csv
+indicators: {x_index: {name: An index}}
+columns: {country_iso3: c, year: y, indicator_code: i, value: v}
+"""
 
 CORPUS: tuple[Case, ...] = (
     # --- paper/table1_ranks.csv
     Case("table1-rank-zero", "table1_ranks", Replace("2022,65,140,", "2022,0,140,"),
          Rejected(at(T1, "at least 1", 1, "rank", "'0'"))),
     Case("table1-non-utf8-byte", "table1_ranks", Replace("–".encode(), b"\x96"),
-         Rejected(at(T1, "valid UTF-8", 3, value="'byte 0x96 at line 4'"))),
+         Rejected(at(T1, "valid UTF-8", 3, value="'byte 0x96'"))),
     Case("table1-50MB-file", "table1_ranks", pad_to(FIFTY_MB),
-         Rejected(at(T1, "file is at most 5,000,000 bytes", value=r"'5\d,\d{3},\d{3} bytes'"))),
+         Rejected(at(T1, READABLE, value=r"'is 5\d\.\d MB, the limit is 5\.0 MB'"))),
+    Case("table1-symlink-to-dev-zero", "table1_ranks", symlink_to("/dev/zero"),
+         Rejected(at(T1, READABLE,
+                     value=r"'is a symlink to a device \(/dev/zero\), not a regular file'")),
+         target="fs"),
+    Case("table1-symlink-outside-raw", "table1_ranks", symlink_outside,
+         Rejected(at(T1, READABLE, value=r"'is a symlink to .*elsewhere\.csv, which resolves "
+                     r"outside raw/'")),
+         target="fs"),
     # --- paper/table2_kazakhstan_ranks.csv
     Case("table2-negative-rank", "table2_kazakhstan_ranks",
          Replace("9/14*,2022,9,14,", "9/14*,2022,-9,14,"),
@@ -318,7 +421,8 @@ CORPUS: tuple[Case, ...] = (
          Replace("35/42**,2022,35,42,", "35/42**,2022,43,42,"),
          Rejected(at(T2, "rank <= n_ranked", 2, "rank", "'43'"))),
     Case("table2-stray-delimiter", "table2_kazakhstan_ranks", Replace("9/14*,", "9,14*,"),
-         Rejected(at(T2, FIELD_COUNT.format(n=13), 1, value="'14 fields'"))),
+         Rejected(at(T2, r"well-formed CSV \(too many columns\)", 1,
+                     value="'Expected Number of Columns: 13 Found: 14'"))),
     # --- paper/table2_region_members.csv
     Case("region-empty-file", "table2_region_members", empty,
          Rejected(at(REGION, "file is not empty"))),
@@ -332,8 +436,8 @@ CORPUS: tuple[Case, ...] = (
     Case("region-origin-url-without-reason", "table2_region_members",
          drop_origin_field("url_note"),
          Rejected(at("paper/table2_region_members.meta.yml",
-                     "url is given, or url_note says why not", column="url"),
-                  failing=(("table2_region_members", ORIGIN),)),
+                     "url is given, or url_note says why not", column="url", line=r"\d+"),
+                  failing=((asset("table2_region_members"), ORIGIN),)),
          target="origin", rechecksum=False),
     # --- paper/figure1_bars.csv
     Case("figure1-header-only", "figure1_bars", header_only,
@@ -349,7 +453,8 @@ CORPUS: tuple[Case, ...] = (
     # --- paper/timeline_events.csv
     Case("timeline-unbalanced-quote", "timeline_events",
          Replace(",Protesters in Karakalpakstan,", ',"Protesters in Karakalpakstan,'),
-         Rejected(at(TIMELINE, r"well-formed CSV \(balanced quotes\)", 23, value=".+"))),
+         Rejected(at(TIMELINE, r"well-formed CSV \(unquoted value\)", 23, column=".+",
+                     value=".+"))),
     Case("timeline-impossible-date-2022-02-30", "timeline_events",
          Replace("2019-03-20,day", "2022-02-30,day"),
          Rejected(at(TIMELINE, "a real calendar date YYYY-MM-DD", 8, "event_date",
@@ -386,10 +491,9 @@ CORPUS: tuple[Case, ...] = (
     # --- paper/references.csv
     Case("references-edited-without-checksum", "references",
          Replace(",Human rights in Central Asia,", ",Human rights in Central Asia (2nd ed.),"),
-         Rejected(at("paper/references.meta.yml",
-                     STALE_CHECKSUM,
-                     column="sha256", value="'recorded [0-9a-f]{64}, .+"),
-                  failing=(("references", ORIGIN),)),
+         Rejected(at("paper/references.meta.yml", STALE_CHECKSUM, column="sha256",
+                     value="'recorded [0-9a-f]{64}, .+", line=r"\d+"),
+                  failing=((asset("references"), ORIGIN),)),
          rechecksum=False),
     Case("references-cut-mid-row", "references", cut_last_row_mid_way,
          Rejected(at(REFS, NO_NEWLINE, 40))),
@@ -397,6 +501,10 @@ CORPUS: tuple[Case, ...] = (
     Case("references-1MB-text-field", "references",
          SetCell("reference_key", "afzal2004", "notes", PADDING_TEXT),
          Rejected(at(REFS, "at most 2000 characters", 1, "notes", r"'A{70,}\.\.\."))),
+    # A file that claims 2.1 GB is refused from its size alone, before a byte is read.
+    Case("references-2GB-sparse-file", "references", sparse_file(2_100_000_000),
+         Rejected(at(REFS, READABLE, value=r"'is 2\.1 GB, the limit is 5\.0 MB'")),
+         target="fs"),
     Case("references-quotes-in-title", "references",
          SetCell("reference_key", "afzal2004", "title", QUOTED_TITLE),
          AcceptedVerbatim(QUOTED_TITLE, "references", "reference_key", "afzal2004", "title")),
@@ -415,13 +523,13 @@ CORPUS: tuple[Case, ...] = (
          Rejected(at(FIG, LABEL_MAPS, 2, "country_iso3", "'TD -> TJK'"),
                   also=(at(FIG, KNOWN.format(r"countries\.paper_codes"), 2, "label_as_printed",
                            "'TD'"),),
-                  failing=(("figure1_bars", ROWS),))),
+                  failing=((asset("figure1_bars"), ROWS),))),
     # --- reference/factor_crosswalk.csv
     Case("crosswalk-column-missing", "factor_crosswalk", drop_column("wjp_factor_name"),
          Rejected(at(CROSSWALK, "column required by the spec is present",
-                     column="wjp_factor_name"))),
+                     column="wjp_factor_name", line="1"))),
     Case("crosswalk-crlf-line-ends", "factor_crosswalk", crlf_everywhere,
-         Rejected(at(CROSSWALK, r"LF line endings \(no CR/CRLF\)"))),
+         Rejected(at(CROSSWALK, r"LF line endings \(no CR/CRLF\)", line="1"))),
     Case("crosswalk-factor-number-out-of-range", "factor_crosswalk",
          Replace("Criminal justice,F8,8,", "Criminal justice,F8,9,"),
          Rejected(at(CROSSWALK, "between 0 and 8", 9, "factor_number", "'9'"))),
@@ -433,19 +541,21 @@ CORPUS: tuple[Case, ...] = (
     # --- reference/sources.csv
     Case("sources-extra-column", "sources", add_column("reviewer", "someone"),
          Rejected(at(SOURCES, r"column is in the spec \(unexpected or renamed column\)",
-                     column="reviewer"))),
+                     column="reviewer", line="1"))),
     Case("sources-bom", "sources", add_bom,
-         Rejected(at(SOURCES, r"UTF-8 without a byte-order mark \(BOM\)"))),
+         Rejected(at(SOURCES, r"UTF-8 without a byte-order mark \(BOM\)", line="1"))),
     Case("sources-origin-missing-license", "sources", drop_origin_field("license"),
-         Rejected(at("reference/sources.meta.yml", "origin record field is present and not empty",
-                     column="license"),
-                  failing=(("sources", ORIGIN),)),
+         Rejected(at("reference/sources.meta.yml", FIELD_PRESENT, column="license"),
+                  failing=((asset("sources"), ORIGIN),)),
          target="origin", rechecksum=False),
     # --- reference/funding_claims.csv
     Case("funding-negative-amount", "funding_claims",
          Replace("1000000000.00,EUR,about", "-1000000000.00,EUR,about"),
-         Rejected(at(FUNDING, "a non-negative amount with at most 2 decimals, no thousands "
-                     "separators", 1, "amount_eur", "'-1000000000.00'"))),
+         Rejected(at(FUNDING, "at least 0", 1, "amount_eur", "'-1000000000.00'"))),
+    Case("funding-amount-with-euro-sign", "funding_claims",
+         Replace("1000000000.00,EUR,about", "€1000000000,EUR,about"),
+         Rejected(at(FUNDING, "an amount with at most 2 decimals, no thousands separators or "
+                     "currency signs", 1, "amount_eur", "'€1000000000'"))),
     Case("funding-other-currency", "funding_claims",
          Replace("1100000000.00,EUR,reached", "1100000000.00,USD,reached"),
          Rejected(at(FUNDING, r"one of \['EUR'\]", 2, "currency", "'USD'"))),
@@ -461,7 +571,8 @@ CORPUS: tuple[Case, ...] = (
          Rejected(at(FUNDING, r"does not start with .*\(spreadsheet formula\)", 1,
                      "scope_as_stated", ".+"))),
     Case("funding-cut-mid-row", "funding_claims", cut_last_row_after_field(7),
-         Rejected(at(FUNDING, FIELD_COUNT.format(n=14), 11, value="'7 fields'"))),
+         Rejected(at(FUNDING, r"well-formed CSV \(missing columns\)", 11, column=".+",
+                     value="'Expected Number of Columns: 14 Found: 7'"))),
     Case("funding-sql-quotes-in-name", "funding_claims",
          SetCell("claim_id", "kgz_bilateral_24kg", "recipient_name", SQL_NAME),
          AcceptedVerbatim(SQL_NAME, "funding", "claim_id", "kgz_bilateral_24kg",
@@ -469,11 +580,40 @@ CORPUS: tuple[Case, ...] = (
     # --- reference/errata.csv
     Case("errata-column-renamed", "errata", rename_column("notes", "note"),
          Rejected(at(ERRATA, r"column is in the spec \(unexpected or renamed column\)",
-                     column="note"),
-                  also=(at(ERRATA, "column required by the spec is present", column="notes"),))),
+                     column="note", line="1"),
+                  also=(at(ERRATA, "column required by the spec is present", column="notes",
+                           line="1"),))),
     Case("errata-date-in-the-future", "errata", replace_with_tomorrow("2019-06-09", ",day"),
          Rejected(at(ERRATA, "not in the future", 1, "corrected_event_date",
                      r"'\d{4}-\d{2}-\d{2}'"))),
     Case("errata-crlf-on-one-line", "errata", crlf_on_line(3),
          Rejected(at(ERRATA, r"LF line endings \(no CR/CRLF\)", 2))),
-)  # fmt: skip
+    # --- files nobody declared, and records without their data
+    Case("unknown-csv-in-paper", None, add_file("paper/notes.csv", "a,b\n1,2\n"),
+         Rejected(at("paper/notes.csv", re.escape(DECLARED_RULE)),
+                  failing=(("raw_inventory", DECLARED),)),
+         target="fs"),
+    Case("indicator-csv-without-record", None,
+         add_file("indicators/vdem.csv", "country_iso3,year,indicator_code,value\n"),
+         Rejected(at("indicators/vdem.csv", re.escape(DECLARED_RULE)),
+                  failing=(("raw_inventory", DECLARED),)),
+         target="fs"),
+    Case("indicator-record-without-data", None, add_file("indicators/orphan.meta.yml",
+                                                          ORPHAN_RECORD),
+         Rejected(at("indicators/orphan.csv", READABLE, value="'does not exist'"),
+                  failing=(("raw_indicators__orphan", ROWS),)),
+         target="fs"),
+    # --- the WJP pin: validated before any network or cache access
+    Case("pin-bytes-not-an-integer", None, edit_pin("bytes: 862754", "bytes: lots"),
+         Rejected(at("wjp/roli.meta.yml", "an integer", column="bytes", value="'lots'",
+                     line=r"\d+"),
+                  failing=(("raw_wjp__roli", PIN),)),
+         target="fs"),
+    # A mistyped checksum is a changed pin that nothing meets: refused, not published empty.
+    Case("pin-sha256-mistyped", None,
+         edit_pin("sha256: 4edb3107", "sha256: 4edb3108"),
+         Rejected(at("wjp/roli.meta.yml", r"a changed pin is met by the file it names .*",
+                     column="sha256", value="'4edb3108.*", line=r"\d+"),
+                  failing=(("raw_wjp__roli", PIN),)),
+         target="fs"),
+)

@@ -1,11 +1,14 @@
-"""Shared fixtures: a copy of raw/ to break, a tmp_path warehouse, and a real Dagster run.
+"""Shared fixtures: a copy of raw/ to break, a tmp_path warehouse, the real Dagster machinery
+(through the definitions factory), the pipeline's steps without Dagster on an in-memory DuckDB,
+a local HTTP server for downloads, and the real browser.
 
-Tests never touch the repository's warehouse/: every run gets its own folder under tmp_path.
+Tests never touch the repository's warehouse/: every run gets its own folders under tmp_path.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,20 +17,33 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline import paths
-from pipeline.defs.resources import RawFilesResource, WarehouseResource, WjpSnapshotResource
+from pipeline.defs.factory import build_definitions
+from pipeline.defs.resources import ProjectResource
+from pipeline.lineage import build_graph
 from pipeline.release import WarehouseLayout
-from pipeline.transforms.raw_io import update_origin_checksum
+from pipeline.schemas.raw import RAW_TABLES
+from pipeline.settings import MODELS_DIR, REPO_ROOT, SEEDS_DIR, Settings
+from pipeline.transforms import files
+from pipeline.transforms.models import run_models
+from pipeline.transforms.sources import DownloadOptions, read_sources
 from tests.wjp_server import serve, shared_snapshot_path
 
-SEED_TEXT = paths.SEEDS_DIR / "000_7f6503c546157ee3.txt"
-# Debian's Chromium, installed by .ci/run; these flags keep it off the network (the machine has
-# none) and out of the way of a fresh profile.
+SEED_TEXT = SEEDS_DIR / "000_7f6503c546157ee3.txt"
+# Debian's Chromium (`make test` installs it when missing, see the Makefile); these flags keep
+# it off the network (the machine has none) and out of the way of a fresh profile.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-)  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+# Nothing listens on port 9 of the loopback address: a download fails at once, as offline.
+UNREACHABLE_URL = "http://127.0.0.1:9/unreachable"
+OFFLINE = {"wjp_roli": UNREACHABLE_URL}
 
 
 def require_chromium() -> Path:
@@ -35,15 +51,15 @@ def require_chromium() -> Path:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"{CHROMIUM} is not installed: the report's browser tests need a real browser. "
-            ".ci/run must install Debian's chromium (`apt-get install -y chromium`) before "
-            "`make test`; this test is never skipped."
+            "`make test` installs Debian's chromium when run as root; otherwise run "
+            "`sudo apt-get install -y chromium` first. This test is never skipped."
         )
     return CHROMIUM
 
 
 @dataclass
 class Run:
-    """One materialization of the whole graph into a temporary warehouse."""
+    """One refresh of the whole graph into a temporary warehouse."""
 
     result: dg.ExecuteInProcessResult
     raw_dir: Path
@@ -57,50 +73,99 @@ class Run:
         with duckdb.connect(str(self.layout.published_db), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
 
-
-def all_assets(raw_dir: Path | None = None):
-    """Every asset; with `raw_dir`, the long-format sources are those it declares (as a
-    reload of the definitions would find them)."""
-    from pipeline.definitions import ALL_ASSETS
-    from pipeline.defs.assets.indicator_sources import indicator_sources_asset
-
-    if raw_dir is None:
-        return ALL_ASSETS
-    others = [
-        a for a in ALL_ASSETS if getattr(a, "op", None) is None or a.op.name != "indicator_sources"
-    ]
-    return [*others, indicator_sources_asset(raw_dir)]
+    def failed_checks(self) -> dict[tuple[str, str], str]:
+        """{(asset, check): messages} of every failing check (blocking or not)."""
+        failed = {}
+        for evaluation in self.result.get_asset_check_evaluations():
+            if not evaluation.passed:
+                messages = evaluation.metadata.get("messages")
+                key = (evaluation.asset_key.to_user_string(), evaluation.check_name)
+                failed[key] = messages.value if messages is not None else ""
+        return failed
 
 
-# Nothing listens on port 9 of the loopback address: the download fails at once, as offline.
-UNREACHABLE_URL = "http://127.0.0.1:9/roli.json"
+def project(base: Path, raw_dir: Path, urls: dict | None = None) -> ProjectResource:
+    return ProjectResource(
+        raw_dir=str(raw_dir),
+        warehouse_dir=str(base / "warehouse"),
+        cache_dir=str(base / "cache"),
+        download_urls=dict(OFFLINE if urls is None else urls),
+        download_timeout_seconds=5,
+    )
 
 
-def offline_wjp(cache_dir: Path) -> WjpSnapshotResource:
-    return WjpSnapshotResource(url=UNREACHABLE_URL, cache_dir=str(cache_dir), timeout_seconds=5)
-
-
-def materialize_into(
-    raw_dir: Path, warehouse_dir: Path, instance=None, wjp: WjpSnapshotResource | None = None
+def materialize(
+    raw_dir: Path,
+    base: Path,
+    urls: dict | None = None,
+    *,
+    models_dir: Path = MODELS_DIR,
+    instance=None,
+    tags: dict | None = None,
 ) -> Run:
-    resources = {
-        "raw_files": RawFilesResource(root=str(raw_dir)),
-        "warehouse": WarehouseResource(root=str(warehouse_dir)),
-        "wjp_snapshot": wjp or offline_wjp(warehouse_dir.parent / "wjp_cache"),
-    }
-    result = dg.materialize(
-        all_assets(raw_dir),
-        resources=resources,
+    """The refresh job, in process, through the definitions factory (the real Dagster run)."""
+    resource = project(base, raw_dir, urls)
+    defs = build_definitions(raw_dir, models_dir, resource)
+    result = defs.resolve_job_def("refresh").execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
+        tags=tags,
     )
-    return Run(result, raw_dir, warehouse_dir)
+    return Run(result, raw_dir, base / "warehouse")
+
+
+@dataclass
+class Steps:
+    """The sources and models steps without Dagster, on one in-memory DuckDB."""
+
+    con: duckdb.DuckDBPyConnection
+    outcomes: list
+
+    def failed(self) -> dict[tuple[str, str], str]:
+        return {
+            (o.asset_key, check): "\n".join(p.message() for p in problems)
+            for o in self.outcomes
+            for check, problems in o.checks.items()
+            if problems
+        }
+
+    def rows(self, sql: str, params=None):
+        return self.con.execute(sql, params or []).fetchall()
+
+
+def run_steps(
+    raw_dir: Path,
+    base: Path,
+    urls: dict | None = None,
+    models=True,
+    published_pins=None,
+    tables=RAW_TABLES,
+) -> Steps:
+    """Read every source of `raw_dir` (downloads at `urls`, offline by default; transcriptions:
+    `tables`) and, when all pass, build every model, into an in-memory DuckDB.
+    `published_pins` stands for the current release's download pins."""
+    settings = Settings.resolve(raw_dir, base / "warehouse", base / "cache")
+    graph = build_graph(raw_dir, MODELS_DIR)
+    con = duckdb.connect()
+    options = DownloadOptions(5, dict(OFFLINE if urls is None else urls), published_pins or {})
+    outcomes = read_sources(con, settings, graph.long_sources, options, tables=tables)
+    if models and not any(o.checks[c] for o in outcomes for c in o.checks):
+        outcomes += run_models(con, graph.models)
+    return Steps(con, outcomes)
 
 
 def copy_raw(destination: Path) -> Path:
     target = destination / "raw"
-    shutil.copytree(paths.RAW_DIR, target)
+    shutil.copytree(REPO_ROOT / "raw", target)
     return target
+
+
+def rechecksum(data_path: Path) -> None:
+    """Record a data file's current sha256 in its origin record (after a deliberate edit)."""
+    record = data_path.with_name(data_path.name.split(".", 1)[0] + ".meta.yml")
+    text = record.read_text(encoding="utf-8")
+    digest = files.sha256_file(data_path)
+    record.write_text(re.sub(r"^sha256:.*$", f"sha256: {digest}", text, count=1, flags=re.M))
 
 
 def edit_csv(csv_path: Path, old: str, new: str, *, count: int = 1, keep_checksum=True) -> None:
@@ -110,20 +175,21 @@ def edit_csv(csv_path: Path, old: str, new: str, *, count: int = 1, keep_checksu
     assert old in text, f"{old!r} not in {csv_path.name}"
     csv_path.write_text(text.replace(old, new, count), encoding="utf-8")
     if keep_checksum:
-        update_origin_checksum(csv_path)
+        rechecksum(csv_path)
+
+
+def pin_snapshot(raw_dir: Path, data: bytes) -> None:
+    """Point raw/wjp/roli.meta.yml at `data` (a generated fixture): its sha256 and size."""
+    record = raw_dir / "wjp" / "roli.meta.yml"
+    text = record.read_text(encoding="utf-8")
+    text = re.sub(r"^sha256:.*$", f"sha256: {files.sha256_bytes(data)}", text, flags=re.M)
+    text = re.sub(r"^bytes:.*$", f"bytes: {len(data)}", text, flags=re.M)
+    record.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
 def raw_dir(tmp_path) -> Path:
     return copy_raw(tmp_path)
-
-
-@pytest.fixture
-def published(tmp_path) -> Run:
-    """A warehouse of its own, published once from a copy of raw/ (tests may break both)."""
-    run = materialize_into(copy_raw(tmp_path), tmp_path / "warehouse")
-    assert run.result.success
-    return run
 
 
 @pytest.fixture(scope="session")
@@ -136,14 +202,27 @@ def shared_snapshot() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory, shared_snapshot) -> Run:
-    """The real raw files materialized once into a session warehouse (read-only tests), with
-    WJP's real snapshot served by a local HTTP server at the pinned checksum."""
-    base = tmp_path_factory.mktemp("built")
+def snapshot_url(shared_snapshot):
+    """The real snapshot, served by a local HTTP server for the whole session."""
     with serve({"/roli.json": (200, shared_snapshot, {})}) as url:
-        wjp = WjpSnapshotResource(url=f"{url}/roli.json", cache_dir=str(base / "wjp_cache"))
-        run = materialize_into(copy_raw(base), base / "warehouse", wjp=wjp)
-    assert run.result.success, "the full graph must materialize on the committed raw files"
+        yield f"{url}/roli.json"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, snapshot_url) -> Run:
+    """The committed raw files refreshed once into a session warehouse (read-only tests), with
+    WJP's real snapshot served locally at the pinned checksum."""
+    base = tmp_path_factory.mktemp("built")
+    run = materialize(copy_raw(base), base, {"wjp_roli": snapshot_url})
+    assert run.result.success, run.failed_checks()
+    return run
+
+
+@pytest.fixture
+def published(tmp_path) -> Run:
+    """A warehouse of its own, published once (offline) from a copy of raw/."""
+    run = materialize(copy_raw(tmp_path), tmp_path)
+    assert run.result.success, run.failed_checks()
     return run
 
 

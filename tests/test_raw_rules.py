@@ -1,8 +1,10 @@
-"""Every raw-file rule: the committed files pass, and a file broken in one way is refused with
-a Problem that names the file, the 1-based data row, the column and the rule.
+"""Every transcription rule, at unit level: the committed files pass, and a file broken in one
+way is refused with a Problem that names the file, the line (header = line 1), the column and the
+rule. The cases below count data rows (row 1 is line 2), as a reader of the CSV would.
 
-Each case edits a tmp copy of raw/ (the `raw_dir` fixture). `edit_csv` re-records the checksum so
-the check under test is reached instead of the origin record's checksum rule.
+Each case edits a tmp copy of raw/ (the `raw_dir` fixture) and reads it with the one reader on
+an in-memory DuckDB. `edit_csv` re-records the checksum so the check under test is reached
+instead of the origin record's checksum rule.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
-from conftest import edit_csv
 
-from pipeline import paths
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
+from pipeline.settings import REPO_ROOT
 from pipeline.transforms.problems import Problem
-from pipeline.transforms.raw_io import read_raw_file, update_origin_checksum
-from pipeline.transforms.raw_relations import relation_problems
+from pipeline.transforms.transcriptions import read_transcriptions
+from tests.conftest import edit_csv, rechecksum
+
+RAW_DIR = REPO_ROOT / "raw"
 
 
 def csv_of(raw_dir: Path, table: str) -> Path:
@@ -28,48 +32,60 @@ def shown(table: str) -> str:
     return f"raw/{RAW_BY_NAME[table].relative_path}"
 
 
+def read_one(raw_dir: Path, table: str):
+    (result,) = read_transcriptions(duckdb.connect(), raw_dir, (RAW_BY_NAME[table],))
+    return result
+
+
 def problems_of(raw_dir: Path, table: str) -> list[Problem]:
-    return read_raw_file(RAW_BY_NAME[table], raw_dir).problems
+    result = read_one(raw_dir, table)
+    return result.origin_problems + result.row_problems
+
+
+# Tables a cross-file rule of a table compares it with, beyond its foreign keys.
+COMPARED_WITH = {"table2_kazakhstan_ranks": ["table1_ranks"], "figure1_bars": ["countries"]}
 
 
 def relation_problems_of(raw_dir: Path, table: str) -> list[Problem]:
-    frames = {t.name: read_raw_file(t, raw_dir).frame for t in RAW_TABLES}
-    assert all(frame is not None for frame in frames.values()), "every file must still parse"
-    return relation_problems(frames)[table]
+    """The table's problems when read with every table its rules point at."""
+    needed = [table, *(k.ref_table for k in RAW_BY_NAME[table].foreign_keys)]
+    needed += COMPARED_WITH.get(table, [])
+    tables = [t for t in RAW_TABLES if t.name in needed]
+    results = read_transcriptions(duckdb.connect(), raw_dir, tables)
+    assert all(r.frame is not None for r in results), "every file must still parse"
+    return next(r.row_problems for r in results if r.table.name == table)
 
 
-def find(problems: list[Problem], *, file, row, column, rule) -> Problem:
-    """The one problem at (file, row, column) whose rule contains `rule`; fails otherwise."""
+def find(problems: list[Problem], *, file, column, rule, row=None, line=None) -> Problem:
+    """The one problem at (file, place, column) whose rule contains `rule`, the place given as
+    a data `row` of a CSV (row N is line N + 1) or a `line` of a record (neither: the whole
+    file). Fails otherwise."""
+    line = line if row is None else row + 1
     hits = [
         p
         for p in problems
-        if p.file == file and p.row == row and p.column == column and rule in p.rule
+        if p.file == file and p.line == line and p.column == column and rule in p.rule
     ]
-    assert len(hits) == 1, f"expected one {rule!r} at {file} row {row} column {column}: {problems}"
+    assert len(hits) == 1, f"expected one {rule!r} at {file} line {line} column {column}: {problems}"
     return hits[0]
 
 
 def write_bytes_with_checksum(path: Path, data: bytes) -> None:
     path.write_bytes(data)
-    update_origin_checksum(path)
+    rechecksum(path)
 
 
 # --- the committed files ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("table", RAW_TABLES, ids=lambda t: t.name)
-def test_committed_raw_file_passes_every_rule(table):
-    raw_file = read_raw_file(table, paths.RAW_DIR)
-    assert raw_file.problems == []
-    assert raw_file.frame is not None and len(raw_file.frame) > 0
-    assert list(raw_file.frame.columns) == table.spec.column_names
-
-
-def test_committed_raw_files_agree_with_each_other():
-    frames = {t.name: read_raw_file(t, paths.RAW_DIR).frame for t in RAW_TABLES}
-    found = relation_problems(frames)
-    assert set(found) == set(RAW_BY_NAME)
-    assert {name: problems for name, problems in found.items() if problems} == {}
+def test_every_committed_transcription_passes_every_rule_and_agrees_with_the_others():
+    results = read_transcriptions(duckdb.connect(), RAW_DIR)
+    assert [r.table for r in results] == list(RAW_TABLES)
+    for result in results:
+        assert result.origin_problems + result.row_problems == [], result.shown
+        assert result.frame is not None and len(result.frame) > 0
+        assert list(result.frame.columns) == result.table.spec.column_names
+        assert len(result.lines) == len(result.frame) and result.lines[0] == 2
 
 
 # --- value rules within one file -------------------------------------------------------------
@@ -105,7 +121,7 @@ VALUE_CASES = [
     ("unknown date precision", "timeline_events", "2022-03-01,month", "2022-03-01,week", 22,
      "date_precision", "one of"),
     ("negative amount", "funding_claims", "1000000000.00,EUR,about", "-1000000000.00,EUR,about",
-     1, "amount_eur", "non-negative amount"),
+     1, "amount_eur", "at least 0"),
     ("amount with thousands separator", "funding_claims", "1000000000.00,EUR,about",
      '"1,000,000,000.00",EUR,about', 1, "amount_eur", "no thousands separators"),
     ("amount with three decimals", "funding_claims", "1000000000.00,EUR,about",
@@ -133,7 +149,7 @@ VALUE_CASES = [
      "KAZ,KZ,Kazakhstan,iso_3166_1,yes", 5, "is_central_asia", "true or false"),
     ("figure label not two capital letters", "figure1_bars", "2,TD,", "2,Td,", 2,
      "label_as_printed", "two capital letters"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -267,7 +283,7 @@ RELATION_CASES = [
     ("funding claim cites an unknown source", "funding_claims", "ec_press_ip_19_3829",
      "no_such_source", "funding_claims", 3, "source_id",
      "every value is a known sources.source_id", "no_such_source"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -288,7 +304,7 @@ def test_cross_file_rule_refuses_the_broken_link(
 def test_chad_code_is_reported_both_as_unknown_country_and_wrong_mapping(raw_dir):
     edit_csv(csv_of(raw_dir, "figure1_bars"), "TD,Tajikistan,TJK", "TD,Tajikistan,TCD")
     problems = relation_problems_of(raw_dir, "figure1_bars")
-    assert {(p.row, p.column) for p in problems} == {(2, "country_iso3")}
+    assert {(p.line, p.column) for p in problems} == {(3, "country_iso3")}
     assert any("known countries.country_iso3" in p.rule for p in problems)
     assert any("paper_codes" in p.rule for p in problems)
 
@@ -332,7 +348,7 @@ def test_header_problems(raw_dir, old, new, expected):
     edit_csv(csv_of(raw_dir, "table1_ranks"), old, new)
     problems = problems_of(raw_dir, "table1_ranks")
     assert sorted((p.column, p.rule) for p in problems) == sorted(expected, key=str)
-    assert all(p.file == shown("table1_ranks") and p.row is None for p in problems)
+    assert all(p.file == shown("table1_ranks") and p.line == 1 for p in problems)
 
 
 def _crlf(data: bytes) -> bytes:
@@ -375,29 +391,30 @@ def _cr_in_row_3(data: bytes) -> bytes:
     return b"\n".join(lines)
 
 
-# (case id, change to the bytes, data row (None: whole file), rule substring)
+# (case id, change to the bytes, data row (None: whole file), rule substring[, column])
 BYTE_CASES = [
     ("empty file", lambda data: b"", None, "file is not empty"),
     ("header only", _header_only, None, "file has at least one data row"),
-    ("byte-order mark", _bom, None, "without a byte-order mark"),
-    ("CRLF line endings", _crlf, None, "LF line endings"),
+    ("byte-order mark", _bom, 0, "without a byte-order mark"),
+    ("CRLF line endings", _crlf, 0, "LF line endings"),
     ("CR at the end of row 3", _cr_in_row_3, 3, "LF line endings"),
     ("non-UTF-8 byte", _latin1_in_row_2, 2, "valid UTF-8"),
-    ("quote closed mid-field", _quote_inside_field_row_2, 2, "well-formed CSV (balanced quotes)"),
-    ("stray delimiter", _stray_delimiter_in_row_2, 2, "row has 15 fields like the header"),
+    ("quote closed mid-field", _quote_inside_field_row_2, 2, "well-formed CSV", "cell_text"),
+    ("stray delimiter", _stray_delimiter_in_row_2, 2, "well-formed CSV (too many columns)"),
     ("no newline at the end", _no_final_newline, 45, "file ends with a newline"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
-    ("change", "row", "rule"), [pytest.param(*case[1:], id=case[0]) for case in BYTE_CASES]
+    ("change", "row", "rule", "column"),
+    [pytest.param(*case[1:], *([None] * (5 - len(case))), id=case[0]) for case in BYTE_CASES],
 )
-def test_file_level_problem_stops_reading(raw_dir, change, row, rule):
+def test_file_level_problem_stops_reading(raw_dir, change, row, rule, column):
     path = csv_of(raw_dir, "table1_ranks")
     write_bytes_with_checksum(path, change(path.read_bytes()))
-    raw_file = read_raw_file(RAW_BY_NAME["table1_ranks"], raw_dir)
-    find(raw_file.problems, file=shown("table1_ranks"), row=row, column=None, rule=rule)
-    assert raw_file.frame is None, "a file that cannot be read as CSV must not yield rows"
+    result = read_one(raw_dir, "table1_ranks")
+    find(result.row_problems, file=shown("table1_ranks"), row=row, column=column, rule=rule)
+    assert result.frame is None, "a file that cannot be read as CSV must not yield rows"
 
 
 def test_unbalanced_quote_is_reported_on_the_row_where_the_quote_opens(raw_dir):
@@ -405,32 +422,37 @@ def test_unbalanced_quote_is_reported_on_the_row_where_the_quote_opens(raw_dir):
     point at row 1, where the quote is, not at the last line where the reader gave up."""
     path = csv_of(raw_dir, "table1_ranks")
     write_bytes_with_checksum(path, _unbalanced_quote_in_row_1(path.read_bytes()))
-    raw_file = read_raw_file(RAW_BY_NAME["table1_ranks"], raw_dir)
-    assert raw_file.frame is None
-    (problem,) = raw_file.problems
-    assert problem.rule == "well-formed CSV (balanced quotes)"
-    assert problem.row == 1, f"reported at row {problem.row}, the quote opens in row 1"
+    result = read_one(raw_dir, "table1_ranks")
+    assert result.frame is None
+    (problem,) = result.row_problems
+    assert problem.rule.startswith("well-formed CSV")
+    assert problem.line == 2, f"reported at line {problem.line}, the quote opens on line 2"
 
 
 def test_non_utf8_problem_names_the_byte(raw_dir):
     path = csv_of(raw_dir, "table1_ranks")
     write_bytes_with_checksum(path, _latin1_in_row_2(path.read_bytes()))
     (problem,) = problems_of(raw_dir, "table1_ranks")
-    assert problem.value == "byte 0xff at line 3"
+    assert (problem.line, problem.value) == (3, "byte 0xff")
 
 
 def test_stray_delimiter_reports_field_count(raw_dir):
     path = csv_of(raw_dir, "table1_ranks")
     write_bytes_with_checksum(path, _stray_delimiter_in_row_2(path.read_bytes()))
     (problem,) = problems_of(raw_dir, "table1_ranks")
-    assert problem.value == "16 fields"
+    assert (problem.line, problem.value) == (3, "Expected Number of Columns: 15 Found: 16")
 
 
 def test_missing_csv_is_a_problem(raw_dir):
     csv_of(raw_dir, "errata").unlink()
-    raw_file = read_raw_file(RAW_BY_NAME["errata"], raw_dir)
-    assert raw_file.problems == [Problem(shown("errata"), None, None, "file exists")]
-    assert raw_file.frame is None
+    result = read_one(raw_dir, "errata")
+    (problem,) = result.row_problems
+    assert (problem.file, problem.rule, problem.value) == (
+        shown("errata"),
+        "a readable regular file inside the project, within its size limit",
+        "does not exist",
+    )
+    assert result.frame is None
 
 
 # --- origin records --------------------------------------------------------------------------
@@ -441,7 +463,7 @@ def meta_of(raw_dir: Path, table: str) -> Path:
 
 
 def shown_meta(table: str) -> str:
-    return f"raw/{RAW_BY_NAME[table].source}/{table}.meta.yml"
+    return f"raw/{RAW_BY_NAME[table].folder}/{table}.meta.yml"
 
 
 def drop_yaml_key(meta: Path, key: str) -> None:
@@ -458,15 +480,15 @@ def test_csv_edited_without_updating_checksum(raw_dir):
     problem = find(
         problems,
         file=shown_meta("table1_ranks"),
-        row=None,
+        line=27,  # the line of `sha256:` in the record
         column="sha256",
-        rule="sha256 in the origin record matches the CSV",
+        rule="sha256 in the origin record matches the data file",
     )
     assert problem.value.startswith("recorded 4ea9176f")
     assert len(problems) == 1
 
 
-@pytest.mark.parametrize("key", ["license", "citation", "transcription", "sha256"])
+@pytest.mark.parametrize("key", ["license", "citation", "transcription", "sha256", "columns"])
 def test_origin_record_missing_required_field(raw_dir, key):
     drop_yaml_key(meta_of(raw_dir, "table1_ranks"), key)
     find(
@@ -484,6 +506,7 @@ def test_origin_record_empty_url_needs_a_note(raw_dir):
         problems_of(raw_dir, "table1_ranks"),
         file=shown_meta("table1_ranks"),
         row=None,
+        line=10,  # the line of `url:` in the record
         column="url",
         rule="url is given, or url_note says why not",
     )
@@ -496,9 +519,9 @@ def test_origin_record_columns_must_match_the_spec(raw_dir):
     find(
         problems_of(raw_dir, "table1_ranks"),
         file=shown_meta("table1_ranks"),
-        row=None,
+        line=28,  # the line of `columns:` in the record
         column="columns",
-        rule="origin record documents exactly the table's columns",
+        rule="the origin record documents exactly the file's columns",
     )
 
 
@@ -509,7 +532,7 @@ def test_origin_record_that_is_not_yaml(raw_dir):
         file=shown_meta("table1_ranks"),
         row=None,
         column=None,
-        rule="origin record is valid UTF-8 YAML",
+        rule="the origin record is valid UTF-8 YAML",
     )
 
 
@@ -520,7 +543,7 @@ def test_missing_origin_record(raw_dir):
         file=shown_meta("table1_ranks"),
         row=None,
         column=None,
-        rule="origin record exists beside the CSV",
+        rule="origin record exists beside the data file",
     )
 
 
@@ -538,7 +561,7 @@ def test_problem_message_names_file_row_column_and_rule(raw_dir):
     )
     message = problem.message()
     assert "raw/paper/table1_ranks.csv" in message
-    assert "row 1" in message
+    assert "line 2" in message
     assert "column 'rank'" in message
     assert "rule 'rank <= n_ranked' failed" in message
 
@@ -550,6 +573,6 @@ def test_problem_message_for_the_whole_file_has_no_row_or_column():
 
 def test_problem_message_cuts_long_values():
     message = Problem("raw/x.csv", 2, "title", "at most 5 characters", "y" * 500).message()
-    assert message.startswith("raw/x.csv, row 2, column 'title': rule 'at most 5 characters'")
+    assert message.startswith("raw/x.csv, line 2, column 'title': rule 'at most 5 characters'")
     assert message.endswith("...)")
-    assert len(message) < 200
+    assert len(message) < 300

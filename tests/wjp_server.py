@@ -49,7 +49,7 @@ def country(code: str, name: str, region: str, income: str, history: dict[int, d
     """A country record; history maps edition year -> {measure key: score}."""
     current = max(history)
     record = {"country": name, "code": code, "region": region, "income": income,
-              **history[current], "history": []}  # fmt: skip
+              **history[current], "history": []}
     for year in sorted(history):
         label = "2017-18" if year == 2018 else str(year)
         record["history"].append({"year": year, "label": label, **history[year]})
@@ -65,7 +65,7 @@ def snapshot(countries: list[dict], year: int = 2025) -> bytes:
         "averages": {"global": {}, "regional": {}},
         "historicalAverages": [
             {"year": year, "label": str(year), "global": {k: 0.5 for k in FACTORS}, "regional": {}}
-        ],  # fmt: skip
+        ],
         "countries": countries,
     }
     return json.dumps(document, indent=1).encode("utf-8")
@@ -76,6 +76,6 @@ def all_factors(score: float) -> dict:
 
 
 def shared_snapshot_path() -> Path:
-    from pipeline import paths
+    from pipeline.settings import REPO_ROOT
 
-    return paths.REPO_ROOT.parent / "shared" / "data" / "wjp" / "roli.json"
+    return REPO_ROOT.parent / "shared" / "data" / "wjp" / "roli.json"

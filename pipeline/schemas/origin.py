@@ -54,7 +54,8 @@ class OriginRecord(BaseModel):
     """Where a data file comes from and what it holds. `kind` is set by where the record sits
     (the pipeline knows it), never by the record itself."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # YAML reads 0123 or 1e5 as numbers; they are refused by the text patterns, not by type.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
     title: Text
     producer: Text

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 # Free text longer than this is almost certainly a broken file (a runaway quote swallowing the
@@ -53,12 +54,12 @@ class Rule:
 
     def holds_pandas(self, values: pd.Series) -> pd.Series:
         """True where the value obeys the rule; a missing value obeys every rule."""
-        present = values.notna()
-        result = pd.Series(True, index=values.index)
+        present = values.notna().to_numpy(dtype=bool)
+        holds = np.ones(len(values), dtype=bool)
         if present.any():
-            kept = values[present]
-            result[present] = KINDS[self.kind].pandas(kept, *self.params).astype(bool).values
-        return result
+            kept = values if present.all() else values[present]
+            holds[present] = KINDS[self.kind].pandas(kept, *self.params).to_numpy(dtype=bool)
+        return pd.Series(holds, index=values.index)
 
     def holds_sql(self, column_sql: str) -> str:
         """A SQL boolean, true where the value obeys the rule (NULL obeys every rule)."""

@@ -12,6 +12,7 @@ model specs under sql/), shared fields (fields.py), the rule kinds (rules.py).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import pandera.pandas as pa
@@ -117,6 +118,7 @@ class TableSpec:
         """The column a row rule reports its failures on."""
         return next((r.column for r in self.row_rules if r.name == rule_name), None)
 
+    @functools.cache  # noqa: B019 (specs are immutable and few)
     def pandera_schema(self) -> pa.DataFrameSchema:
         """Strict schema: exactly these columns, in this order, with their rules."""
         columns = {

@@ -23,6 +23,7 @@ from pipeline.transforms.inventory import declared_files
 from pipeline.transforms.origins import (
     LoadedRecord,
     load_record,
+    parse_yaml,
     record_path,
     undeclared_files,
     with_new_checksum,
@@ -95,7 +96,7 @@ def _status(raw_dir, data: Path, record: Path, kind: str, limit: int, loaded=Non
 
 def _recorded_sha256(text: str) -> str:
     try:
-        document = yaml.safe_load(text)
+        document = parse_yaml(text)
     except yaml.YAMLError:
         return ""
     return str(document.get("sha256") or "") if isinstance(document, dict) else ""
@@ -107,7 +108,7 @@ def write_checksum(status: RecordStatus) -> str | None:
     loaded = status.record
     try:
         text = with_new_checksum(loaded.text, status.actual)
-        document = yaml.safe_load(text)
+        document = parse_yaml(text)
         OriginRecord.model_validate(document)
     except (ValueError, yaml.YAMLError, pydantic.ValidationError, AttributeError) as err:
         reason = " ".join(str(err).split())[:300]

@@ -52,8 +52,6 @@ def check_readable(path: Path, root: Path, max_bytes: int) -> os.stat_result:
     except OSError as err:
         raise FileRefused(f"cannot be examined ({err.strerror})") from None
     target = path.resolve()
-    if stat.S_ISLNK(link.st_mode) and not _inside(target, root.resolve()):
-        raise FileRefused(f"is a symlink to {target}, which resolves outside {root.name}/")
     try:
         info = path.stat()
     except OSError as err:
@@ -62,6 +60,9 @@ def check_readable(path: Path, root: Path, max_bytes: int) -> os.stat_result:
         what = _kind(info.st_mode)
         via = f"a symlink to {what} ({target})" if stat.S_ISLNK(link.st_mode) else what
         raise FileRefused(f"is {via}, not a regular file")
+    if not _inside(target, root.resolve()):
+        what = "a symlink to" if stat.S_ISLNK(link.st_mode) else "reached through a link, at"
+        raise FileRefused(f"is {what} {target}, which resolves outside {root.name}/")
     if info.st_size > max_bytes:
         raise FileRefused(f"is {human_size(info.st_size)}, the limit is {human_size(max_bytes)}")
     return info

@@ -21,7 +21,7 @@ from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import files
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.indicator_sources import FOLDER, source_ids
-from pipeline.transforms.origins import record_path, undeclared_files
+from pipeline.transforms.origins import parse_yaml, record_path, undeclared_files
 from pipeline.transforms.problems import Problem
 
 
@@ -54,7 +54,7 @@ def _named_data_file(record: Path) -> tuple[str | None, str]:
     """The data file a long-source record names and the checksum it states (best effort: a
     broken record is refused by the source's own check)."""
     try:
-        document = yaml.safe_load(files.read_bounded(record, record.parent, files.MAX_RECORD_BYTES))
+        document = parse_yaml(files.read_bounded(record, record.parent, files.MAX_RECORD_BYTES))
     except (files.FileRefused, yaml.YAMLError, UnicodeDecodeError):
         return None, ""
     if not isinstance(document, dict) or not isinstance(document.get("file"), str):

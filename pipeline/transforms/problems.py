@@ -20,7 +20,7 @@ import pandera.errors
 
 from pipeline.schemas.spec import TableSpec
 
-MAX_VALUE_CHARS = 80  # long values are cut in messages; the data itself is never cut
+MAX_VALUE_CHARS = 200  # long values are cut in messages; the data itself is never cut
 
 
 @dataclass(frozen=True)

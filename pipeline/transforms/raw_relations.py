@@ -20,6 +20,24 @@ def split_list(value) -> list[str]:
     return str(value).split(";")
 
 
+# Rules between two tables beyond their foreign keys: (table reported on, table compared with).
+COMPARISONS = (("table2_kazakhstan_ranks", "table1_ranks"), ("figure1_bars", "countries"))
+
+
+def related_tables(name: str) -> set[str]:
+    """The tables whose rules can change when table `name` changes: itself, the tables its
+    keys point into, and the tables whose keys or comparisons point at it (both ways)."""
+    related = {name}
+    for table in RAW_BY_NAME.values():
+        for key in table.foreign_keys:
+            if name in (table.name, key.ref_table):
+                related |= {table.name, key.ref_table}
+    for reported, compared in COMPARISONS:
+        if name in (reported, compared):
+            related |= {reported, compared}
+    return related
+
+
 def relation_problems(
     frames: dict[str, pd.DataFrame], lines: dict[str, list[int]]
 ) -> dict[str, list[Problem]]:
@@ -33,13 +51,13 @@ def relation_problems(
                 found[name] += foreign_key_problems(
                     frame, table, key, frames[key.ref_table], lines[name]
                 )
-    if {"table1_ranks", "table2_kazakhstan_ranks"} <= frames.keys():
+    if set(COMPARISONS[0]) <= frames.keys():
         found["table2_kazakhstan_ranks"] += table2_global_matches_table1(
             frames["table2_kazakhstan_ranks"],
             frames["table1_ranks"],
             lines["table2_kazakhstan_ranks"],
         )
-    if {"figure1_bars", "countries"} <= frames.keys():
+    if set(COMPARISONS[1]) <= frames.keys():
         found["figure1_bars"] += figure_labels_match_countries(
             frames["figure1_bars"], frames["countries"], lines["figure1_bars"]
         )

@@ -200,6 +200,7 @@ def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read) -> Read
         "null_padding=false, store_rejects=true, rejects_table='reader_rejects', "
         f"rejects_scan='reader_scans', max_line_size={MAX_LINE_BYTES})"
     )
+    con.execute("DROP TABLE IF EXISTS reader_rejects; DROP TABLE IF EXISTS reader_scans")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {TEXT_TABLE} AS "  # noqa: S608 (path is a literal)
         f"SELECT row_number() OVER () + 1 AS line, * FROM {reader}"
@@ -219,6 +220,8 @@ def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read) -> Read
     if read.problems:
         return read
     rows = con.execute(f"SELECT count(*) FROM {TEXT_TABLE}").fetchall()[0][0]  # noqa: S608
+    if rows == 0:
+        return read.problem("file has at least one data row")
     if rows != read.newlines - 1:  # some quoted field holds a line break
         _number_multiline_records(con, read.columns)
     return _typed(con, spec, target, TEXT_TABLE, read, checked=_typed_columns(spec, read.columns))

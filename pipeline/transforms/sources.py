@@ -15,6 +15,7 @@ import duckdb
 
 from pipeline import lineage
 from pipeline.schemas.origin import DOWNLOAD, LONG_SOURCE, TRANSCRIPTION
+from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import Settings
 from pipeline.transforms import download_sources, indicator_sources, provenance, transcriptions
 from pipeline.transforms.duck import ensure_schema, run
@@ -41,11 +42,13 @@ def read_sources(
     long_sources: list[str],
     downloads: DownloadOptions,
     log=None,
+    tables=RAW_TABLES,
 ) -> list[Outcome]:
-    """Read and check every source; load the ones that pass. Never raises on bad data."""
+    """Read and check every source (`tables`: the transcriptions to read, all by default; a
+    test may read fewer); load the ones that pass. Never raises on bad data."""
     ensure_schema(con, "raw")
     outcomes = [_inventory(con, settings.raw_dir)]
-    outcomes += _transcriptions(con, settings.raw_dir)
+    outcomes += _transcriptions(con, settings.raw_dir, tables)
     outcomes += _downloads(con, settings, downloads)
     outcomes += _long_sources(con, settings.raw_dir, long_sources, log)
     return outcomes
@@ -64,8 +67,8 @@ def _inventory(con, raw_dir: Path) -> Outcome:
     )
 
 
-def _transcriptions(con, raw_dir: Path) -> list[Outcome]:
-    results = transcriptions.read_transcriptions(con, raw_dir)
+def _transcriptions(con, raw_dir: Path, tables) -> list[Outcome]:
+    results = transcriptions.read_transcriptions(con, raw_dir, tables)
     transcriptions.load_transcriptions(con, results)
     outcomes = []
     for result in results:
