@@ -72,7 +72,7 @@ class Read:
     newlines: int = 0  # line breaks in a CSV file (its lines, when it ends with one)
 
     def problem(self, rule: str, value: str | None = None, line=None, column=None, fix=None):
-        where = {"line": line} if self.unit == "line" else {"line": None, "row": line}
+        where = {"line": line} if self.unit == "line" else {"line": None, "row": _text(line)}
         self.problems.append(
             Problem(self.file, column=column, rule=rule, value=value, fix=fix, **where)
         )
@@ -332,3 +332,7 @@ def _cast(spec_field, present: bool, checked: bool) -> str:
         cast = TYPE_RULES[spec_field.dtype][2].format(c=text)
         return f"CASE WHEN {holds} THEN {cast} END AS {name}"
     return f"CAST({name} AS {spec_field.duckdb_type}) AS {name}"
+
+
+def _text(number) -> str | None:
+    return None if number is None else str(number)
