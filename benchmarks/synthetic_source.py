@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from pipeline import paths
+from pipeline.settings import REPO_ROOT
 
 SEED = 20261127
 YEARS_START = 1900
@@ -32,7 +32,7 @@ def shape_for(rows: int) -> tuple[int, int, int]:
 
 
 def iso_codes(count: int) -> list[str]:
-    with open(paths.RAW_DIR / "reference" / "iso3166_countries.csv", encoding="utf-8") as f:
+    with open((REPO_ROOT / "raw") / "reference" / "iso3166_countries.csv", encoding="utf-8") as f:
         codes = [line.split(",")[0] for line in f.read().splitlines()[1:]]
     return codes[:count]
 

@@ -1,10 +1,11 @@
 """Dropping a long-format indicator source into raw/indicators/ needs no code change: the next
 load of the definitions shows it as an asset with two blocking checks, a refresh validates it in
 DuckDB and adds its rows to marts.indicators, the Parquet export and the report's sources; a
-broken source is refused with its file, row, column and rule, and nothing is published.
+broken source is refused with its file, line (or Parquet row), column and rule.
 
-Every run materializes the whole graph into a tmp_path warehouse (conftest.materialize_into),
-WJP offline. The good sources are hand-made here: three countries x two years x two indicators.
+One refresh through the real Dagster graph publishes three hand-made sources (three countries x
+two years x two indicators) and a 250,000-row synthetic one; the faults run at unit level, through
+the sources step on an in-memory DuckDB.
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,11 +27,11 @@ import pytest
 import yaml
 
 from benchmarks.synthetic_source import write_source
-from pipeline import paths
-from pipeline.defs.assets.indicator_sources import CHECK_ORIGIN, CHECK_ROWS
-from pipeline.release import WarehouseLayout
 from pipeline.schemas.indicator_sources import LONG_SOURCE
-from tests.conftest import Run, all_assets, copy_raw, materialize_into
+from pipeline.schemas.raw import RAW_BY_NAME
+from pipeline.settings import REPO_ROOT
+from pipeline.transforms.sources import CHECK_ORIGIN, CHECK_ROWS
+from tests.conftest import Run, copy_raw, materialize, run_steps
 
 COLUMNS = LONG_SOURCE.column_names  # country_iso3, year, indicator_code, value, rank, n_ranked
 NO_RANK_COLUMNS = ["country_iso3", "year", "indicator_code", "value"]
@@ -45,9 +45,16 @@ INDICATORS = {
 }
 NAMES = {"KAZ": "Kazakhstan", "KGZ": "Kyrgyzstan", "UZB": "Uzbekistan", "XKX": "Kosovo"}
 NO_RANK = "the source gives no rank"
-ARROW_TYPES = {"country_iso3": pa.string(), "year": pa.int32(), "indicator_code": pa.string(),
-               "value": pa.float64(), "rank": pa.int32(), "n_ranked": pa.int32()}  # fmt: skip
+ARROW_TYPES = {
+    "country_iso3": pa.string(),
+    "year": pa.int32(),
+    "indicator_code": pa.string(),
+    "value": pa.float64(),
+    "rank": pa.int32(),
+    "n_ranked": pa.int32(),
+}
 DROP = object()  # an origin field to leave out
+SYNTHETIC_ROWS = 250_000
 
 
 def demo_rows(countries: tuple[str, ...]) -> list[dict]:
@@ -58,12 +65,16 @@ def demo_rows(countries: tuple[str, ...]) -> list[dict]:
         for y, year in enumerate((2021, 2022)):
             for i, code in enumerate(INDICATORS):
                 ranked = c < len(countries) - 1
-                rows.append({
-                    "country_iso3": country, "year": year, "indicator_code": code,
-                    "value": round((c * 4 + y * 2 + i) * 100 / 11, 2),
-                    "rank": c + 1 if ranked else None,
-                    "n_ranked": len(countries) - 1 if ranked else None,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "country_iso3": country,
+                        "year": year,
+                        "indicator_code": code,
+                        "value": round((c * 4 + y * 2 + i) * 100 / 11, 2),
+                        "rank": c + 1 if ranked else None,
+                        "n_ranked": len(countries) - 1 if ranked else None,
+                    }
+                )
     return rows
 
 
@@ -77,8 +88,14 @@ def changed(rows: list[dict], index: int, **cells) -> list[dict]:
     return [dict(r, **cells) if n == index else dict(r) for n, r in enumerate(rows)]
 
 
-def write_data(folder: Path, source_id: str, rows: list[dict], fmt: str,
-               columns: list[str] | None = None, types: dict | None = None) -> Path:  # fmt: skip
+def write_data(
+    folder: Path,
+    source_id: str,
+    rows: list[dict],
+    fmt: str,
+    columns: list[str] | None = None,
+    types: dict | None = None,
+) -> Path:
     columns = columns or list(rows[0])
     path = folder / f"{source_id}.{fmt}"
     if fmt == "csv":
@@ -90,8 +107,9 @@ def write_data(folder: Path, source_id: str, rows: list[dict], fmt: str,
             )
     else:
         types = ARROW_TYPES | (types or {})
-        arrays = {c: pa.array([r.get(c) for r in rows], type=types.get(c, pa.string()))
-                  for c in columns}  # fmt: skip
+        arrays = {
+            c: pa.array([r.get(c) for r in rows], type=types.get(c, pa.string())) for c in columns
+        }
         pq.write_table(pa.table(arrays), path)
     return path
 
@@ -152,58 +170,13 @@ def add_demo_sources(raw_dir: Path) -> None:
     make_source(folder, ID_NO_RANK, NO_RANK_ROWS, "csv", columns=NO_RANK_COLUMNS)
 
 
-def run_failures(run: Run) -> str:
-    """Failed checks' messages and step errors, for assertion messages."""
-    lines = []
-    for event in run.result.all_events:
-        data = event.event_specific_data
-        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not data.passed:
-            messages = data.metadata.get("messages")
-            text = messages.value if messages is not None else ""
-            lines.append(f"{data.asset_key.to_user_string()} {data.check_name}: {text}")
-        if event.event_type_value == "STEP_FAILURE":
-            lines.append(f"{event.step_key}: {str(data.error)[:400]}")
-    return "\n".join(lines)
-
-
 def check_results(run: Run, source_id: str) -> dict[str, bool]:
     key = f"raw_indicators__{source_id}"
     return {
-        e.event_specific_data.check_name: e.event_specific_data.passed
-        for e in run.result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        and e.event_specific_data.asset_key.to_user_string() == key
+        e.check_name: e.passed
+        for e in run.result.get_asset_check_evaluations()
+        if e.asset_key.to_user_string() == key
     }
-
-
-@dataclass(frozen=True)
-class Refusal:
-    check: str
-    file: str
-    row: int | None
-    column: str | None
-    rule: str
-
-
-def refusals(run: Run, source_id: str) -> list[Refusal]:
-    """Every problem listed by the failed checks of `raw_indicators__<source_id>`."""
-    found = []
-    for event in run.result.all_events:
-        data = event.event_specific_data
-        if (event.event_type_value != "ASSET_CHECK_EVALUATION" or data.passed
-                or data.asset_key.to_user_string() != f"raw_indicators__{source_id}"):  # fmt: skip
-            continue
-        for record in data.metadata["failure_cases"].value.records:
-            r = record.data
-            found.append(Refusal(data.check_name, r["file"], int(r["row"]) if r["row"] else None,
-                                 r["column"] or None, r["rule"]))  # fmt: skip
-    return found
-
-
-def digests(directory: Path) -> dict[str, str]:
-    """sha256 of every file under `directory` (a link such as `current` is followed)."""
-    root = directory.resolve()
-    return {str(p.relative_to(root)): sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 # --- a good source flows through -------------------------------------------------------------
@@ -212,22 +185,20 @@ def digests(directory: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> Run:
     """raw/ plus three hand-made sources (CSV with ranks, Parquet with ranks and Kosovo, CSV
-    without rank columns), materialized and published once."""
+    without rank columns) and a synthetic Parquet source of 250,000 rows, published once."""
     base = tmp_path_factory.mktemp("indicator_sources")
     raw_dir = copy_raw(base)
     add_demo_sources(raw_dir)
-    run = materialize_into(raw_dir, base / "warehouse")
-    assert run.result.success, run_failures(run)
+    write_source(raw_dir / "indicators", SYNTHETIC_ROWS, "synthetic")
+    run = materialize(raw_dir, base)
+    assert run.result.success, run.failed_checks()
     return run
 
 
 def test_the_run_succeeds_and_each_source_passes_its_two_checks(baseline):
-    assert baseline.result.success, run_failures(baseline)
     assert baseline.layout.current_release() is not None
     materialized = {
-        e.asset_key.to_user_string()
-        for e in baseline.result.all_events
-        if e.event_type_value == "ASSET_MATERIALIZATION"
+        e.asset_key.to_user_string() for e in baseline.result.get_asset_materialization_events()
     }
     for source_id in (ID_CSV, ID_PARQUET, ID_NO_RANK):
         assert f"raw_indicators__{source_id}" in materialized
@@ -237,7 +208,7 @@ def test_the_run_succeeds_and_each_source_passes_its_two_checks(baseline):
 
 def test_each_source_is_an_asset_with_two_blocking_checks(baseline):
     checks: dict[str, set] = {}
-    for assets_def in all_assets(baseline.raw_dir):
+    for assets_def in baseline.result.job_def.asset_layer.asset_graph.assets_defs:
         for spec in assets_def.check_specs:
             checks.setdefault(spec.asset_key.to_user_string(), set()).add(
                 (spec.name, spec.blocking)
@@ -253,7 +224,7 @@ def test_loading_the_definitions_finds_the_dropped_sources_without_code_change(b
         "import json\n"
         "import dagster as dg\n"
         "from pipeline.definitions import defs\n"
-        "graph = defs.resolve_asset_graph()\n"
+        "graph = defs().resolve_asset_graph()\n"
         "keys = sorted(k.to_user_string() for k in graph.get_all_asset_keys())\n"
         "checks = sorted([c.asset_key.to_user_string(), c.name, c.blocking]\n"
         "                for a in graph.assets_defs for c in a.check_specs)\n"
@@ -262,8 +233,15 @@ def test_loading_the_definitions_finds_the_dropped_sources_without_code_change(b
         "print(json.dumps({'keys': keys, 'checks': checks, 'values': values}))\n"
     )
     env = dict(os.environ, PIPELINE_RAW_DIR=str(baseline.raw_dir))
-    done = subprocess.run([sys.executable, "-c", script], cwd=paths.REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
     for source_id in (ID_CSV, ID_PARQUET, ID_NO_RANK):
@@ -275,18 +253,34 @@ def test_loading_the_definitions_finds_the_dropped_sources_without_code_change(b
 
 
 def expected_mart_rows(file: str, rows: list[dict]) -> list[tuple]:
-    """marts.indicators' columns (MART_COLUMNS) for each data row of a source, in file order."""
+    """marts.indicators' columns (MART_COLUMNS) for each data row of a source, in file order:
+    a CSV's rows stand on lines 2, 3, ...; a Parquet file's are rows 1, 2, ..."""
+    first = 2 if file.endswith(".csv") else 1
     return [
-        (f"raw/indicators/{file}", n, r["country_iso3"], NAMES[r["country_iso3"]], r["year"],
-         str(r["year"]), r["indicator_code"], INDICATORS[r["indicator_code"]]["name"], "global",
-         r.get("rank"), r.get("n_ranked"), NO_RANK if r.get("rank") is None else None, r["value"])
-        for n, r in enumerate(rows, start=1)
-    ]  # fmt: skip
+        (
+            f"raw/indicators/{file}",
+            n,
+            r["country_iso3"],
+            NAMES[r["country_iso3"]],
+            r["year"],
+            str(r["year"]),
+            r["indicator_code"],
+            INDICATORS[r["indicator_code"]]["name"],
+            "global",
+            r.get("rank"),
+            r.get("n_ranked"),
+            NO_RANK if r.get("rank") is None else None,
+            r["value"],
+        )
+        for n, r in enumerate(rows, start=first)
+    ]
 
 
-MART_COLUMNS = ("source_locator, source_row, country_iso3, country_name, edition_year, "
-                "edition_label, factor_code, factor_name, scope, rank, n_ranked, missing_reason, "
-                "score")  # fmt: skip
+MART_COLUMNS = (
+    "source_locator, source_line, country_iso3, country_name, edition_year, "
+    "edition_label, factor_code, factor_name, scope, rank, n_ranked, missing_reason, "
+    "score"
+)
 SOURCES = [
     (ID_CSV, f"{ID_CSV}.csv", CSV_ROWS),
     (ID_PARQUET, f"{ID_PARQUET}.parquet", PARQUET_ROWS),
@@ -298,7 +292,7 @@ SOURCES = [
 def test_marts_indicators_holds_every_row_of_the_source(baseline, source_id, file, rows):
     found = baseline.query(
         f"SELECT {MART_COLUMNS} FROM marts.indicators WHERE source_id = ? "  # noqa: S608
-        "ORDER BY source_row",
+        "ORDER BY source_line",
         [source_id],
     )
     assert found == expected_mart_rows(file, rows)
@@ -322,15 +316,23 @@ def test_a_source_without_rank_columns_has_no_ranks_and_says_why(baseline):
 
 def test_the_origin_records_and_indicator_names_are_in_the_warehouse(baseline):
     files = baseline.query(
-        "SELECT source_id, path, sha256, license FROM raw.indicator_source_files ORDER BY 1"
+        "SELECT asset_key, path, sha256, license, status FROM raw.source_files "
+        "WHERE kind = 'long_source' AND asset_key LIKE 'raw_indicators__hr_%' ORDER BY 1"
     )
     folder = baseline.raw_dir / "indicators"
     assert files == sorted(
-        (source_id, f"raw/indicators/{file}", sha256(folder / file), "Test data; no rights.")
+        (
+            f"raw_indicators__{source_id}",
+            f"raw/indicators/{file}",
+            sha256(folder / file),
+            "Test data; no rights.",
+            "loaded",
+        )
         for source_id, file, _ in SOURCES
     )
     names = baseline.query(
-        "SELECT DISTINCT indicator_code, indicator_name FROM raw.indicator_definitions ORDER BY 1"
+        "SELECT DISTINCT indicator_code, indicator_name FROM raw.indicator_definitions "
+        "WHERE source_id LIKE 'hr_%' ORDER BY 1"
     )
     assert names == sorted((code, d["name"]) for code, d in INDICATORS.items())
 
@@ -340,14 +342,25 @@ def test_the_parquet_export_includes_the_sources_rows(baseline):
     ids = [s[0] for s in SOURCES]
     table = pq.read_table(path, filters=[("source_id", "in", ids)])
     exported = sorted(
-        (r["source_id"], r["source_row"], r["country_iso3"], r["edition_year"],
-         r["factor_code"], r["score"], r["rank"], r["missing_reason"])
+        (
+            r["source_id"],
+            r["source_line"],
+            r["country_iso3"],
+            r["edition_year"],
+            r["factor_code"],
+            r["score"],
+            r["rank"],
+            r["missing_reason"],
+        )
         for r in table.to_pylist()
-    )  # fmt: skip
-    in_mart = sorted(baseline.query(
-        "SELECT source_id, source_row, country_iso3, edition_year, factor_code, score, rank, "
-        "missing_reason FROM marts.indicators WHERE list_contains(?, source_id)", [ids]
-    ))  # fmt: skip
+    )
+    in_mart = sorted(
+        baseline.query(
+            "SELECT source_id, source_line, country_iso3, edition_year, factor_code, score, rank, "
+            "missing_reason FROM marts.indicators WHERE list_contains(?, source_id)",
+            [ids],
+        )
+    )
     assert exported == in_mart
     assert len(exported) == sum(len(rows) for _, _, rows in SOURCES)
 
@@ -362,14 +375,14 @@ def test_the_reports_sources_section_lists_each_source(baseline):
     folder = baseline.raw_dir / "indicators"
     for source_id, file, _ in SOURCES:
         cells = (
-            f"<td>{source_id}</td><td>raw/indicators/{file}</td>"
+            f"<td>indicator source</td><td>raw/indicators/{file}</td>"
             f"<td>{sha256(folder / file)[:12]}</td><td>Hand-made test source {source_id}</td>"
         )
         assert cells in section.group(1), source_id
-        assert f"| {source_id} | raw/indicators/{file} |" in md_section
+        assert f"| indicator source | raw/indicators/{file} |" in md_section
 
 
-# --- a broken source is refused, and nothing is published ------------------------------------
+# --- a broken source is refused ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -380,8 +393,9 @@ class Fault:
     file: str
     column: str | None
     rule: str
-    rows: frozenset = field(default_factory=lambda: frozenset({None}))
+    places: frozenset = frozenset({None})  # the lines (CSV, records) or rows (Parquet) named
     source_id: str = ID_CSV
+    also_failing: frozenset = frozenset()  # other (asset, check) the fault fails, rightly
 
 
 def _csv(rows, **kwargs):
@@ -389,8 +403,9 @@ def _csv(rows, **kwargs):
 
 
 def _parquet(rows, **kwargs):
-    return lambda folder: make_source(folder, ID_PARQUET, rows, "parquet", value_range=None,
-                                      **kwargs)  # fmt: skip
+    return lambda folder: make_source(
+        folder, ID_PARQUET, rows, "parquet", value_range=None, **kwargs
+    )
 
 
 def _edit_without_checksum(source_id: str, fmt: str, rows: list[dict]):
@@ -404,142 +419,308 @@ def _year_as_text(year_of_row_5: str) -> list[dict]:
     return [dict(r, year=str(r["year"])) for r in changed(PARQUET_ROWS, 4, year=year_of_row_5)]
 
 
-# Each fault breaks one thing in a good source; row faults are in data row 5. A year '2022.5'
-# or 2021.4 is not an integer either: it must be refused, not rounded to another year.
-ROW5 = frozenset({5})
-TYPE_INT = "a value of type INTEGER"
+# Each fault breaks one thing in a good source; row faults are in data row 5 (line 6 of a CSV,
+# row 5 of a Parquet file). A year '2022.5' or 2021.4 is not an integer either: it must be
+# refused, not rounded to another year.
+LINE6, ROW5, HEADER = frozenset({"6"}), frozenset({"5"}), frozenset({"1"})
 REQUIRED_FIELD = "origin record field is present and not empty"
+UNKNOWN = "a known country code (ISO 3166-1, XKX, or declared in the origin record)"
 FAULTS = [
-    Fault("csv year 19x9", _csv(changed(CSV_ROWS, 4, year="19x9")), CHECK_ROWS, CSV_FILE,
-          "year", TYPE_INT, ROW5),
-    Fault("csv year 2022.5", _csv(changed(CSV_ROWS, 4, year="2022.5")), CHECK_ROWS, CSV_FILE,
-          "year", TYPE_INT, ROW5),
-    Fault("parquet text year 19x9", _parquet(_year_as_text("19x9"), types={"year": pa.string()}),
-          CHECK_ROWS, PARQUET_FILE, "year", TYPE_INT, ROW5, ID_PARQUET),
-    Fault("parquet double year 2021.4",
-          _parquet(changed(PARQUET_ROWS, 4, year=2021.4), types={"year": pa.float64()}),
-          CHECK_ROWS, PARQUET_FILE, "year", TYPE_INT, ROW5, ID_PARQUET),
-    Fault("undeclared indicator", _csv(changed(CSV_ROWS, 4, indicator_code="hr.undeclared")),
-          CHECK_ROWS, CSV_FILE, "indicator_code", "an indicator declared in the origin record",
-          ROW5),
-    Fault("value above value_max", _csv(changed(CSV_ROWS, 4, value=100.5)), CHECK_ROWS, CSV_FILE,
-          "value", "between value_min 0 and value_max 100", ROW5),
-    Fault("value below value_min", _csv(changed(CSV_ROWS, 4, value=-0.5)), CHECK_ROWS, CSV_FILE,
-          "value", "between value_min 0 and value_max 100", ROW5),
-    Fault("unknown country ZZZ", _csv(changed(CSV_ROWS, 4, country_iso3="ZZZ")), CHECK_ROWS,
-          CSV_FILE, "country_iso3", "a known country code (ISO 3166-1, or XKX)", ROW5),
-    Fault("lowercase country", _csv(changed(CSV_ROWS, 4, country_iso3="kgz")), CHECK_ROWS,
-          CSV_FILE, "country_iso3", "three capital letters (matches [A-Z]{3})", ROW5),
-    # Row 5 repeats row 1's key (KAZ, 2021, hr.voice): either row may be named.
-    Fault("duplicate key", _csv(changed(CSV_ROWS, 4, country_iso3="KAZ")), CHECK_ROWS, CSV_FILE,
-          "country_iso3, year, indicator_code",
-          "key (country_iso3, year, indicator_code) is unique", frozenset({1, 5})),
-    Fault("rank above n_ranked", _csv(changed(CSV_ROWS, 4, rank=3)), CHECK_ROWS, CSV_FILE,
-          "rank", "rank <= n_ranked", ROW5),
-    Fault("rank 0", _csv(changed(CSV_ROWS, 4, rank=0)), CHECK_ROWS, CSV_FILE, "rank",
-          "at least 1", ROW5),
-    Fault("csv without value column",
-          _csv(CSV_ROWS, columns=[c for c in COLUMNS if c != "value"]), CHECK_ROWS, CSV_FILE,
-          "value", "column required by the spec is present"),
-    Fault("parquet without value column",
-          _parquet(PARQUET_ROWS, columns=[c for c in COLUMNS if c != "value"]), CHECK_ROWS,
-          PARQUET_FILE, "value", "column required by the spec is present", source_id=ID_PARQUET),
-    Fault("csv extra column", _csv([dict(r, comment="x") for r in CSV_ROWS]), CHECK_ROWS,
-          CSV_FILE, "comment", "column is in the spec (unexpected or renamed)"),
-    Fault("parquet extra column", _parquet([dict(r, comment="x") for r in PARQUET_ROWS]),
-          CHECK_ROWS, PARQUET_FILE, "comment", "column is in the spec (unexpected or renamed)",
-          source_id=ID_PARQUET),
-    Fault("csv edited, sha256 not updated", _edit_without_checksum(ID_CSV, "csv", CSV_ROWS),
-          CHECK_ORIGIN, CSV_ORIGIN, "sha256", "sha256 in the origin record matches"),
-    Fault("parquet edited, sha256 not updated",
-          _edit_without_checksum(ID_PARQUET, "parquet", PARQUET_ROWS), CHECK_ORIGIN,
-          PARQUET_ORIGIN, "sha256", "sha256 in the origin record matches", source_id=ID_PARQUET),
-    Fault("origin without indicators", _csv(CSV_ROWS, indicators=DROP), CHECK_ORIGIN,
-          CSV_ORIGIN, "indicators", REQUIRED_FIELD),
-    Fault("origin without license", _csv(CSV_ROWS, license=DROP), CHECK_ORIGIN, CSV_ORIGIN,
-          "license", REQUIRED_FIELD),
-    Fault("origin source_id differs from the file name", _csv(CSV_ROWS, source_id="hr_other"),
-          CHECK_ORIGIN, CSV_ORIGIN, "source_id", "source_id equals the file name"),
-    Fault("origin names a file that does not exist", _csv(CSV_ROWS, file="hr_missing.csv"),
-          CHECK_ORIGIN, CSV_ORIGIN, "file",
-          "file names a .csv or .parquet file beside the origin record"),
-]  # fmt: skip
+    Fault(
+        "csv year 19x9",
+        _csv(changed(CSV_ROWS, 4, year="19x9")),
+        CHECK_ROWS,
+        CSV_FILE,
+        "year",
+        "an integer",
+        LINE6,
+    ),
+    Fault(
+        "csv year 2022.5",
+        _csv(changed(CSV_ROWS, 4, year="2022.5")),
+        CHECK_ROWS,
+        CSV_FILE,
+        "year",
+        "an integer",
+        LINE6,
+    ),
+    Fault(
+        "parquet text year 19x9",
+        _parquet(_year_as_text("19x9"), types={"year": pa.string()}),
+        CHECK_ROWS,
+        PARQUET_FILE,
+        "year",
+        "an integer",
+        ROW5,
+        ID_PARQUET,
+    ),
+    Fault(
+        "parquet double year 2021.4",
+        _parquet(changed(PARQUET_ROWS, 4, year=2021.4), types={"year": pa.float64()}),
+        CHECK_ROWS,
+        PARQUET_FILE,
+        "year",
+        "an integer",
+        ROW5,
+        ID_PARQUET,
+    ),
+    Fault(
+        "undeclared indicator",
+        _csv(changed(CSV_ROWS, 4, indicator_code="hr.undeclared")),
+        CHECK_ROWS,
+        CSV_FILE,
+        "indicator_code",
+        "an indicator declared in the origin record",
+        LINE6,
+    ),
+    Fault(
+        "value above value_max",
+        _csv(changed(CSV_ROWS, 4, value=100.5)),
+        CHECK_ROWS,
+        CSV_FILE,
+        "value",
+        "between value_min 0 and value_max 100",
+        LINE6,
+    ),
+    Fault(
+        "value below value_min",
+        _csv(changed(CSV_ROWS, 4, value=-0.5)),
+        CHECK_ROWS,
+        CSV_FILE,
+        "value",
+        "between value_min 0 and value_max 100",
+        LINE6,
+    ),
+    Fault(
+        "unknown country ZZZ",
+        _csv(changed(CSV_ROWS, 4, country_iso3="ZZZ")),
+        CHECK_ROWS,
+        CSV_FILE,
+        "country_iso3",
+        UNKNOWN,
+        LINE6,
+    ),
+    Fault(
+        "lowercase country",
+        _csv(changed(CSV_ROWS, 4, country_iso3="kgz")),
+        CHECK_ROWS,
+        CSV_FILE,
+        "country_iso3",
+        "three capital letters (matches [A-Z]{3})",
+        LINE6,
+    ),
+    # Row 5 repeats row 1's key (KAZ, 2021, hr.voice): either line may be named.
+    Fault(
+        "duplicate key",
+        _csv(changed(CSV_ROWS, 4, country_iso3="KAZ")),
+        CHECK_ROWS,
+        CSV_FILE,
+        "country_iso3, year, indicator_code",
+        "key (country_iso3, year, indicator_code) is unique",
+        frozenset({"2", "6"}),
+    ),
+    Fault(
+        "rank above n_ranked",
+        _csv(changed(CSV_ROWS, 4, rank=3)),
+        CHECK_ROWS,
+        CSV_FILE,
+        "rank",
+        "rank <= n_ranked",
+        LINE6,
+    ),
+    Fault(
+        "rank 0",
+        _csv(changed(CSV_ROWS, 4, rank=0)),
+        CHECK_ROWS,
+        CSV_FILE,
+        "rank",
+        "at least 1",
+        LINE6,
+    ),
+    Fault(
+        "csv without value column",
+        _csv(CSV_ROWS, columns=[c for c in COLUMNS if c != "value"]),
+        CHECK_ROWS,
+        CSV_FILE,
+        "value",
+        "column required by the spec is present",
+        HEADER,
+    ),
+    Fault(
+        "parquet without value column",
+        _parquet(PARQUET_ROWS, columns=[c for c in COLUMNS if c != "value"]),
+        CHECK_ROWS,
+        PARQUET_FILE,
+        "value",
+        "column required by the spec is present",
+        source_id=ID_PARQUET,
+    ),
+    Fault(
+        "csv extra column",
+        _csv([dict(r, comment="x") for r in CSV_ROWS]),
+        CHECK_ROWS,
+        CSV_FILE,
+        "comment",
+        "column is in the spec (unexpected or renamed",
+        HEADER,
+    ),
+    Fault(
+        "parquet extra column",
+        _parquet([dict(r, comment="x") for r in PARQUET_ROWS]),
+        CHECK_ROWS,
+        PARQUET_FILE,
+        "comment",
+        "column is in the spec (unexpected or renamed",
+        source_id=ID_PARQUET,
+    ),
+    Fault(
+        "csv edited, sha256 not updated",
+        _edit_without_checksum(ID_CSV, "csv", CSV_ROWS),
+        CHECK_ORIGIN,
+        CSV_ORIGIN,
+        "sha256",
+        "sha256 in the origin record matches",
+        frozenset({"12"}),
+    ),
+    Fault(
+        "parquet edited, sha256 not updated",
+        _edit_without_checksum(ID_PARQUET, "parquet", PARQUET_ROWS),
+        CHECK_ORIGIN,
+        PARQUET_ORIGIN,
+        "sha256",
+        "sha256 in the origin record matches",
+        frozenset({"12"}),
+        ID_PARQUET,
+    ),
+    Fault(
+        "origin without indicators",
+        _csv(CSV_ROWS, indicators=DROP),
+        CHECK_ORIGIN,
+        CSV_ORIGIN,
+        "indicators",
+        REQUIRED_FIELD,
+    ),
+    Fault(
+        "origin without license",
+        _csv(CSV_ROWS, license=DROP),
+        CHECK_ORIGIN,
+        CSV_ORIGIN,
+        "license",
+        REQUIRED_FIELD,
+    ),
+    Fault(
+        "origin with a misspelt field",
+        _csv(CSV_ROWS, licence="x"),
+        CHECK_ORIGIN,
+        CSV_ORIGIN,
+        "licence",
+        "a field of the origin record model (unknown or misspelt field)",
+        frozenset({"31"}),
+    ),
+    Fault(
+        "origin source_id differs from the file name",
+        _csv(CSV_ROWS, source_id="hr_other"),
+        CHECK_ORIGIN,
+        CSV_ORIGIN,
+        "source_id",
+        "source_id equals the record's file name",
+        frozenset({"13"}),
+    ),
+    Fault(
+        "origin names a file that does not exist",
+        _csv(CSV_ROWS, file="hr_missing.csv"),
+        CHECK_ROWS,
+        "raw/indicators/hr_missing.csv",
+        None,
+        "a readable regular file inside the project",
+        # The data file the record no longer names is then undeclared, and refused by name too.
+        also_failing=frozenset({("raw_inventory", "every_file_is_declared")}),
+    ),
+    Fault(
+        "origin names a path, not a file beside it",
+        _csv(CSV_ROWS, file="../paper/x.csv"),
+        CHECK_ORIGIN,
+        CSV_ORIGIN,
+        "file",
+        "a file name beside the record",
+        frozenset({"14"}),
+        also_failing=frozenset({("raw_inventory", "every_file_is_declared")}),
+    ),
+]
 
 
-def test_the_faults_start_from_the_published_sources(baseline):
-    """The good versions of the sources the faults break pass as they are (so a refusal
-    below comes from the fault)."""
-    assert check_results(baseline, ID_CSV) == {CHECK_ORIGIN: True, CHECK_ROWS: True}
-    assert check_results(baseline, ID_PARQUET) == {CHECK_ORIGIN: True, CHECK_ROWS: True}
-    assert {f.source_id for f in FAULTS} == {ID_CSV, ID_PARQUET}
+def place(problem) -> str | None:
+    return str(problem.line) if problem.line is not None else problem.row
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.id for f in FAULTS])
-def test_a_broken_source_is_refused_naming_file_row_column_rule(fault, baseline, tmp_path):
-    raw_dir = tmp_path / "raw"
-    shutil.copytree(baseline.raw_dir, raw_dir)
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(baseline.warehouse_dir, warehouse, symlinks=True)
-    layout = WarehouseLayout(warehouse)
-    release_before = layout.current_release()
-    published_before = digests(layout.current_link)
-    assert release_before is not None and published_before
-
-    fault.change(raw_dir / "indicators")
-    run = materialize_into(raw_dir, warehouse)
-
-    found = refusals(run, fault.source_id)
+def test_a_broken_source_is_refused_naming_file_line_column_rule(fault, tmp_path):
+    raw_dir = copy_raw(tmp_path)
+    folder = raw_dir / "indicators"
+    add_demo_sources(raw_dir)
+    fault.change(folder)
+    tables = [RAW_BY_NAME["iso3166_countries"], RAW_BY_NAME["countries"]]
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=tables)
+    outcome = next(o for o in steps.outcomes if o.asset_key == f"raw_indicators__{fault.source_id}")
+    found = outcome.checks[fault.check]
     hits = [
-        r for r in found
-        if (r.check, r.file, r.column) == (fault.check, fault.file, fault.column)
-        and r.rule.startswith(fault.rule) and r.row in fault.rows
-    ]  # fmt: skip
-    if run.result.success:
-        published = run.query(
-            f"SELECT {MART_COLUMNS} FROM marts.indicators "  # noqa: S608
-            "WHERE source_id = ? AND source_row IN (1, 5)",
-            [fault.source_id],
-        )
-        pytest.fail(f"{fault.id}: accepted and published; rows 1 and 5 now read {published}")
-    assert hits, f"{fault.id}: expected {fault} among {found}\n{run_failures(run)}"
-    assert check_results(run, fault.source_id)[fault.check] is False
-    # Nothing was published: the same release, byte for byte.
-    assert layout.current_release() == release_before
-    assert digests(layout.current_link) == published_before
+        p
+        for p in found
+        if (p.file, p.column) == (fault.file, fault.column)
+        and p.rule.startswith(fault.rule)
+        and place(p) in fault.places
+    ]
+    assert hits, f"{fault.id}: expected {fault} among {[p.message() for p in found]}"
+    others = set(steps.failed()) - {(outcome.asset_key, fault.check)} - fault.also_failing
+    assert others <= {(outcome.asset_key, CHECK_ORIGIN)}, steps.failed()
+
+
+def test_unknown_country_codes_are_listed_once_each_with_count_and_lines(tmp_path):
+    raw_dir = copy_raw(tmp_path)
+    rows = [dict(r, country_iso3="DDR") if i % 2 else r for i, r in enumerate(CSV_ROWS)]
+    rows[-1]["country_iso3"] = "YMD"
+    make_source(raw_dir / "indicators", ID_CSV, rows, "csv")
+    tables = [RAW_BY_NAME["iso3166_countries"], RAW_BY_NAME["countries"]]
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=tables)
+    messages = steps.failed()[(f"raw_indicators__{ID_CSV}", CHECK_ROWS)].splitlines()
+    unknown = [m for m in messages if "known country code" in m]
+    assert len(unknown) == 2, messages
+    assert "(value: 'DDR: 5 rows, lines 3-11')" in unknown[0]
+    assert "(value: 'YMD: 1 rows, lines 13-13')" in unknown[1]
 
 
 # --- a large source -------------------------------------------------------------------------
 
-MILLION = 1_000_000
 
-
-def test_a_million_row_parquet_source_flows_through_and_the_report_stays_small(tmp_path):
-    raw_dir = copy_raw(tmp_path)
-    write_source(raw_dir / "indicators", MILLION, "synthetic_1m")  # 200 x 125 x 40, Parquet
-    run = materialize_into(raw_dir, tmp_path / "warehouse")
-    assert run.result.success, run_failures(run)
-    assert check_results(run, "synthetic_1m") == {CHECK_ORIGIN: True, CHECK_ROWS: True}
-    found = run.query(
-        "SELECT count(*), count(DISTINCT source_row), min(source_row), max(source_row), "
+def test_a_large_parquet_source_flows_through_in_file_order_and_the_report_stays_small(baseline):
+    found = baseline.query(
+        "SELECT count(*), count(DISTINCT source_line), min(source_line), max(source_line), "
         "count(DISTINCT country_iso3), count(DISTINCT edition_year), count(DISTINCT factor_code), "
         "count(*) FILTER (missing_reason = ?) FROM marts.indicators WHERE source_id = ?",
-        [NO_RANK, "synthetic_1m"],
+        [NO_RANK, "synthetic"],
     )
-    assert found == [(MILLION, MILLION, 1, MILLION, 200, 125, 40, MILLION)]
+    assert found == [
+        (SYNTHETIC_ROWS, SYNTHETIC_ROWS, 1, SYNTHETIC_ROWS, 200, 125, 10, SYNTHETIC_ROWS)
+    ]
     # Rows keep their place in the file (the generator writes country, year, indicator order).
-    ends = run.query(
-        "SELECT source_row, edition_year, factor_code FROM marts.indicators "
-        "WHERE source_id = ? AND source_row IN (1, 40, 41, ?) ORDER BY source_row",
-        ["synthetic_1m", MILLION],
+    ends = baseline.query(
+        "SELECT source_line, edition_year, factor_code FROM marts.indicators "
+        "WHERE source_id = ? AND source_line IN (1, 10, 11, ?) ORDER BY source_line",
+        ["synthetic", SYNTHETIC_ROWS],
     )
-    assert ends == [(1, 1900, "ind_000"), (40, 1900, "ind_039"), (41, 1901, "ind_000"),
-                    (MILLION, 2024, "ind_039")]  # fmt: skip
-    export = tmp_path / "warehouse" / "exports" / "indicators.parquet"
-    exported = pq.read_table(export, columns=["source_id"],
-                             filters=[("source_id", "=", "synthetic_1m")])  # fmt: skip
-    assert exported.num_rows == MILLION
+    assert ends == [
+        (1, 1900, "ind_000"),
+        (10, 1900, "ind_009"),
+        (11, 1901, "ind_000"),
+        (SYNTHETIC_ROWS, 2024, "ind_009"),
+    ]
+    export = baseline.layout.root / "exports" / "indicators.parquet"
+    exported = pq.read_table(
+        export, columns=["source_id"], filters=[("source_id", "=", "synthetic")]
+    )
+    assert exported.num_rows == SYNTHETIC_ROWS
     # The report shows the source in its sources table and never loads its rows.
-    html = (tmp_path / "warehouse" / "reports" / "summary.html").read_bytes()
+    html = (baseline.layout.root / "reports" / "summary.html").read_bytes()
     assert len(html) < 1_000_000
-    assert html.count(b"<td>synthetic_1m</td>") == 1
+    assert html.count(b"<td>raw/indicators/synthetic.parquet</td>") == 1
     assert b"ind_0" not in html and b"Synthetic indicator" not in html

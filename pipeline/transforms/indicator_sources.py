@@ -101,7 +101,7 @@ def read_source(con: duckdb.DuckDBPyConnection, raw_dir: Path, source_id: str) -
     source.sha256, source.unit = read.sha256, read.unit
     source.row_problems += read.problems
     source.origin_problems += check_against_data(
-        source.record, read.sha256, read.columns if read.relation else None
+        source.record, read.sha256, read.columns if read.relation else None, OPTIONAL_COLUMNS
     )
     if read.relation and not read.problems:
         source.row_problems += validate_relation(
@@ -140,7 +140,7 @@ def source_checks(source: LongSource) -> list[SqlCheck]:
         checks.append(
             SqlCheck(
                 "value",
-                f"between value_min {low} and value_max {high}",
+                f"between value_min {low:g} and value_max {high:g}",
                 f'("value" IS NULL OR ({" AND ".join(bounds)}))',
                 'CAST("value" AS VARCHAR)',
             )

@@ -104,7 +104,10 @@ RULE_OF_ERROR = {
     "date_parsing": "a date YYYY-MM-DD",
     "dict_type": "a mapping of names to entries",
 }
-FIELD_RULES = {"sha256": "64 lowercase hex digits (sha256sum of the data file)"}
+FIELD_RULES = {
+    "sha256": "64 lowercase hex digits (sha256sum of the data file)",
+    "file": "a file name beside the record (letters, digits, _ . -) ending .csv or .parquet",
+}
 
 
 def _field_problem(loaded: LoadedRecord, error: dict) -> Problem:
@@ -124,9 +127,10 @@ def _field_problem(loaded: LoadedRecord, error: dict) -> Problem:
 
 
 def check_against_data(
-    loaded: LoadedRecord, data_sha256: str, columns: list[str] | None
+    loaded: LoadedRecord, data_sha256: str, columns: list[str] | None, optional=()
 ) -> list[Problem]:
-    """The record's checksum matches the data file, and it documents exactly its columns."""
+    """The record's checksum matches the data file, and it documents exactly its columns (an
+    optional column the file lacks may be documented or not)."""
     record, problems = loaded.record, []
     if record is None:
         return problems
@@ -141,7 +145,9 @@ def check_against_data(
                 fix="after a deliberate edit: python -m pipeline.cli checksums --write",
             )
         )
-    documented = list((record.columns or {}).keys())
+    documented = [
+        c for c in (record.columns or {}) if c in (columns or ()) or c not in optional
+    ]
     if columns is not None and record.columns is not None and documented != columns:
         problems.append(
             Problem(

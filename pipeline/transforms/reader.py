@@ -173,20 +173,19 @@ def _header_columns(header: bytes, spec: TableSpec, optional, read: Read) -> lis
 
 
 def check_columns(names: list[str], spec: TableSpec, optional, read: Read) -> None:
-    """Required columns present, no others, in the spec's order."""
-    expected = spec.column_names
+    """Required columns present, no others, in the spec's order (a CSV's header is line 1)."""
+    expected, header = spec.column_names, 1 if read.unit == "line" else None
     for name in expected:
         if name not in names and name not in optional:
-            read.problem("column required by the spec is present", line=1, column=name)
+            read.problem("column required by the spec is present", line=header, column=name)
     for name in names:
         if name not in expected:
-            read.problem(
-                "column is in the spec (unexpected or renamed column)", line=1, column=name
-            )
+            rule = "column is in the spec (unexpected or renamed column)"
+            read.problem(rule, line=header, column=name)
     if not read.problems and names != [n for n in expected if n in names]:
-        read.problem("columns are in the spec's order", ", ".join(names), line=1)
+        read.problem("columns are in the spec's order", ", ".join(names), line=header)
     if len(set(names)) != len(names):
-        read.problem("column names are unique", ", ".join(names), line=1)
+        read.problem("column names are unique", ", ".join(names), line=header)
 
 
 # --- 4. CSV and Parquet ----------------------------------------------------------------------
