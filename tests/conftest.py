@@ -129,8 +129,10 @@ class Steps:
             if problems
         }
 
-    def rows(self, sql: str, params=None):
+    def query(self, sql: str, params=None):
         return self.con.execute(sql, params or []).fetchall()
+
+    rows = query
 
 
 def run_steps(

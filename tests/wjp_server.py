@@ -32,7 +32,7 @@ def serve(routes: dict[str, tuple[int, bytes, dict]]):
     """Serve {path: (status, body, headers)} on 127.0.0.1:<free port>; yields the base URL."""
     handler = type("Handler", (_Handler,), {"routes": routes})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

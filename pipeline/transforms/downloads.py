@@ -97,6 +97,12 @@ def download(pin: Pin, timeout: float) -> bytes:
             f"download of {url} failed: {reason} (offline, server down or wrong URL; "
             f"{pin.url_env} sets a mirror)"
         ) from err
+    if len(data) > pin.size or (declared and declared.isdigit() and int(declared) > pin.size):
+        size = int(declared) if declared and declared.isdigit() else len(data)
+        raise SourceUnavailable(
+            f"{url} gave {size:,} bytes or more, the pinned file has {pin.size:,} (not the "
+            "pinned file)"
+        )
     if declared is not None and declared.isdigit() and int(declared) != len(data):
         raise SourceUnavailable(
             f"download of {url} was truncated: {len(data):,} of {int(declared):,} bytes"
