@@ -1,9 +1,9 @@
 """The code version: one digest over everything that can change an output, so that any such
 change makes the sensor ask for a refresh and shows every asset as changed in the UI.
 
-What counts: the package's Python source, its SQL and YAML specs (and a models folder given
-to the definitions factory), the lock files and pyproject.toml. Nothing is hand-picked, so no
-file can be forgotten.
+What counts: the package's Python source, its SQL and YAML specs (or those of a models folder
+given to the definitions factory instead of pipeline/sql/), the lock files and pyproject.toml.
+Nothing is hand-picked, so no file can be forgotten.
 
 Belongs here: computing that digest. Stays out: where it is recorded (release manifests).
 """
@@ -19,29 +19,40 @@ SOURCE_SUFFIXES = (".py", ".sql", ".yml", ".yaml")
 PROJECT_FILES = ("pyproject.toml", "requirements.lock", "requirements-dev.lock")
 
 
-def code_files(models_dir: Path = MODELS_DIR) -> list[tuple[str, Path]]:
-    """(name, path) of every file in the digest, in a stable order."""
+def _sources(root: Path, skip: Path | None = None) -> dict[str, Path]:
     found = {}
-    for root, label in ((PACKAGE_DIR, "pipeline"), (models_dir, "models")):
-        for path in root.rglob("*"):
-            if (
-                path.suffix in SOURCE_SUFFIXES
-                and path.is_file()
-                and "__pycache__" not in path.parts
-            ):
-                found[f"{label}/{path.relative_to(root).as_posix()}"] = path
-    if models_dir.resolve() != MODELS_DIR.resolve():
-        found = {k: v for k, v in found.items() if not k.startswith("pipeline/sql/")}
-    else:
-        found = {k: v for k, v in found.items() if not k.startswith("models/")}
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in SOURCE_SUFFIXES or not path.is_file() or "__pycache__" in path.parts:
+            continue
+        if skip is not None and skip in path.parents:
+            continue
+        found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def code_files(
+    models_dir: Path = MODELS_DIR, package_dir: Path = PACKAGE_DIR, repo_root: Path = REPO_ROOT
+) -> list[tuple[str, Path]]:
+    """(name, path) of every file in the digest, in a stable order. The models are counted
+    from `models_dir`, wherever it is; the package's own sql/ is left out when it is not."""
+    default_models = package_dir / "sql"
+    own_models = models_dir.resolve() == default_models.resolve()
+    found = {
+        f"pipeline/{k}": p
+        for k, p in _sources(package_dir, None if own_models else default_models).items()
+    }
+    if not own_models:
+        found |= {f"models/{k}": p for k, p in _sources(models_dir).items()}
     for name in PROJECT_FILES:
-        if (REPO_ROOT / name).is_file():
-            found[name] = REPO_ROOT / name
+        if (repo_root / name).is_file():
+            found[name] = repo_root / name
     return sorted(found.items())
 
 
-def code_version(models_dir: Path = MODELS_DIR) -> str:
+def code_version(
+    models_dir: Path = MODELS_DIR, package_dir: Path = PACKAGE_DIR, repo_root: Path = REPO_ROOT
+) -> str:
     digest = hashlib.sha256()
-    for name, path in code_files(models_dir):
+    for name, path in code_files(models_dir, package_dir, repo_root):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

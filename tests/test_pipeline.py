@@ -1,5 +1,8 @@
-"""The whole graph, materialized for real into tmp_path warehouses: definitions, marts against
-the paper, determinism, refusal of bad input, and the last good state surviving a failure."""
+"""The whole graph: its shape derived from the specs and the SQL, the marts against the paper,
+provenance down to every file and download, one code version over everything that can change
+an output, the sensor both ways, a mart added with one SQL file and one spec, and byte-identical
+results across processes with different hash seeds.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +10,26 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
+import pytest
 
-from pipeline.definitions import defs
-from pipeline.defs.resources import WjpSnapshotResource
-from pipeline.schemas.marts import MARTS
-from tests.conftest import copy_raw, edit_csv, materialize_into
-from tests.wjp_server import serve
+from pipeline.defs.factory import build_definitions
+from pipeline.lineage import build_graph
+from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
+from pipeline.version import code_files, code_version
+from tests.conftest import copy_raw, edit_csv, materialize, project
 
-# The WJP download may fail without stopping the refresh (its cells become not_checked), and
-# the verification view only counts rows of marts.indicators, which has its own check.
-# raw_indicators__values only gathers long-format sources, each checked by its own asset.
-NOT_BLOCKING = {"raw_wjp__roli", "mart_paper_verification", "raw_indicators__values"}
 GRAPH_SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
-EXPECTED_GROUPS = {
-    "raw": 14,
-    "staging": 8,
-    "marts": 6,
-    "exports": 5,
-    "reports": 1,
-    "publish": 1,
-}
+MARTS = {m.name: m for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts}
+# raw_indicators__values only gathers long-format sources, each checked by its own asset.
+NOT_BLOCKING = {"raw_indicators__values"}
+EXPECTED_GROUPS = {"raw": 15, "staging": 8, "marts": 6, "exports": 6, "reports": 1, "publish": 1}
 # Table 1 of the paper, as printed (rows: factor labels; columns: KAZ, UZB, TJK, KGZ, TKM).
 PAPER_TABLE1 = {
     "overall": (65, 78, None, 100, None),
@@ -56,17 +55,47 @@ PAPER_TABLE2 = {
     "F7": (1, 8, 43),
     "F8": (3, 17, 62),
 }
+WJP_URL = (
+    "https://raw.githubusercontent.com/worldjusticeproject/roli-country-profiles/"
+    "6dd0f7d3e410e0d3c646663b1aeef7df9f48dae3/data/roli.json"
+)
+# Every file and download upstream of each mart, at any depth (written out by hand from the
+# SQL, so that a lineage that loses one is caught).
+INDICATOR_SOURCES = {
+    "raw/paper/table1_ranks.csv",
+    "raw/paper/table2_kazakhstan_ranks.csv",
+    "raw/paper/table2_region_members.csv",
+    "raw/reference/countries.csv",
+    "raw/reference/factor_crosswalk.csv",
+    "raw/reference/iso3166_countries.csv",
+    WJP_URL,
+}
+PROVENANCE = {
+    "indicators": INDICATOR_SOURCES,
+    "paper_verification": INDICATOR_SOURCES,
+    "funding": {
+        "raw/reference/funding_claims.csv",
+        "raw/reference/sources.csv",
+        "raw/paper/figure1_bars.csv",
+        "raw/reference/countries.csv",
+    },
+    "timeline": {"raw/paper/timeline_events.csv", "raw/reference/errata.csv"},
+    "references": {"raw/paper/references.csv"},
+    "countries": {"raw/reference/countries.csv", "raw/paper/table2_region_members.csv"},
+}
+
+DEFS = build_definitions()
 
 
 def test_definitions_load_and_validate():
-    defs.validate_loadable(defs)
-    assert defs.resolve_job_def("refresh") is not None
-    assert {s.name for s in defs.schedules} == {"weekly_refresh"}
-    assert {s.name for s in defs.sensors} == {"raw_files_changed"}
+    dg.Definitions.validate_loadable(DEFS)
+    assert DEFS.resolve_job_def("refresh") is not None
+    assert {s.name for s in DEFS.schedules} == {"weekly_refresh"}
+    assert {s.name for s in DEFS.sensors} == {"raw_files_changed"}
 
 
 def asset_graph_snapshot() -> dict:
-    graph = defs.resolve_asset_graph()
+    graph = DEFS.resolve_asset_graph()
     return {
         key.to_user_string(): {
             "group": graph.get(key).group_name,
@@ -85,55 +114,124 @@ def test_asset_graph_matches_the_reviewed_snapshot():
     assert current == json.loads(GRAPH_SNAPSHOT.read_text(encoding="utf-8"))
 
 
-def test_asset_graph_groups_and_lineage():
-    graph = defs.resolve_asset_graph()
+def test_asset_graph_groups_and_lineage_come_from_the_sql():
+    graph = DEFS.resolve_asset_graph()
     groups: dict[str, int] = {}
     for key in graph.get_all_asset_keys():
-        group = graph.get(key).group_name
-        groups[group] = groups.get(group, 0) + 1
+        groups[graph.get(key).group_name] = groups.get(graph.get(key).group_name, 0) + 1
     assert groups == EXPECTED_GROUPS
-    mart = graph.get(dg.AssetKey("mart_indicators"))
-    assert dg.AssetKey("stg_paper__verification") in mart.parent_keys
-    staging = graph.get(dg.AssetKey("stg_paper__indicators"))
-    assert dg.AssetKey("raw_paper__table1_ranks") in staging.parent_keys
-    publish = graph.get(dg.AssetKey("warehouse_release"))
-    assert dg.AssetKey("report_summary") in publish.parent_keys
+    parents = {
+        k.to_user_string(): {p.to_user_string() for p in graph.get(k).parent_keys}
+        for k in graph.get_all_asset_keys()
+    }
+    assert parents["stg_paper__indicators"] == {
+        "raw_paper__table1_ranks",
+        "raw_paper__table2_kazakhstan_ranks",
+        "raw_reference__countries",
+        "raw_reference__factor_crosswalk",
+    }
+    assert parents["mart_indicators"] == {
+        "stg_paper__verification",
+        "stg_wjp__ranks",
+        "stg_sources__indicators",
+    }
+    assert parents["mart_paper_verification"] == {"mart_indicators"}
+    assert {"report_summary", "raw_inventory"} <= parents["warehouse_release"]
 
 
-def test_every_raw_and_mart_asset_has_a_blocking_check():
-    checks = {(c.asset_key.to_user_string(), c.blocking) for c in _check_specs()}
-    for key in defs.resolve_asset_graph().get_all_asset_keys():
+def test_the_dagster_graph_and_the_derived_lineage_agree_on_every_upstream_closure():
+    graph = DEFS.resolve_asset_graph()
+    lineage = build_graph(REPO_ROOT / "raw", MODELS_DIR)
+    for key in graph.get_all_asset_keys():
+        upstream = {k.to_user_string() for k in graph.upstream_key_iterator(key)}
+        assert upstream == lineage.upstream(key.to_user_string()), key
+
+
+def test_every_source_and_mart_has_a_blocking_check():
+    checks = {
+        (c.asset_key.to_user_string(), c.blocking)
+        for a in DEFS.resolve_asset_graph().assets_defs
+        for c in a.check_specs
+    }
+    for key in DEFS.resolve_asset_graph().get_all_asset_keys():
         name = key.to_user_string()
         if name.startswith(("raw_", "mart_", "export_")) and name not in NOT_BLOCKING:
             assert (name, True) in checks, f"{name} has no blocking check"
-    assert ("raw_wjp__roli", False) in checks
+    assert ("raw_wjp__roli", False) in checks  # the download's availability only warns
 
 
-def _check_specs():
-    for assets_def in defs.resolve_asset_graph().assets_defs:
-        yield from assets_def.check_specs
+def test_no_module_of_the_pipeline_imports_dagster_internals():
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}:{n}"
+        for path in sorted(PACKAGE_DIR.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\bdagster\._|from dagster\._", line)
+    ]
+    assert offenders == []
 
 
-def test_full_graph_publishes_three_marts_with_the_contract_columns(built):
+# --- the marts against the paper ---------------------------------------------------------
+
+
+def test_full_graph_publishes_the_marts_with_the_contract_columns(built):
     assert built.layout.current_release() is not None
     for table, columns in {
-        "indicators": ["country_iso3", "country_name", "edition_year", "factor_code",
-                       "factor_name", "paper_label", "scope", "scope_name", "rank", "n_ranked",
-                       "source_id", "source_locator"],
-        "funding": ["recipient_code", "recipient_name", "period_start_year", "period_end_year",
-                    "amount_eur", "amount_qualifier", "instrument", "source_id", "source_url",
-                    "confidence"],
-        "timeline": ["event_id", "event_date", "date_precision", "country_iso3s", "actor",
-                     "category", "title", "description", "source_id", "source_locator",
-                     "citation_keys", "erratum"],
-    }.items():  # fmt: skip
-        found = {row[0] for row in built.query(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = 'marts' AND table_name = ?", [table])}  # fmt: skip
+        "indicators": [
+            "country_iso3",
+            "country_name",
+            "edition_year",
+            "factor_code",
+            "factor_name",
+            "paper_label",
+            "scope",
+            "scope_name",
+            "rank",
+            "n_ranked",
+            "source_id",
+            "source_locator",
+        ],
+        "funding": [
+            "recipient_code",
+            "recipient_name",
+            "period_start_year",
+            "period_end_year",
+            "amount_eur",
+            "amount_qualifier",
+            "instrument",
+            "source_id",
+            "source_url",
+            "confidence",
+        ],
+        "timeline": [
+            "event_id",
+            "event_date",
+            "date_precision",
+            "country_iso3s",
+            "actor",
+            "category",
+            "title",
+            "description",
+            "source_id",
+            "source_locator",
+            "citation_keys",
+            "erratum",
+        ],
+    }.items():  # noqa: E501
+        found = {
+            row[0]
+            for row in built.query(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'marts' AND table_name = ?",
+                [table],
+            )
+        }
         assert set(columns) <= found, f"marts.{table} lacks {set(columns) - found}"
-    types = dict(built.query(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'marts' AND table_name = 'indicators'"))  # fmt: skip
+    types = dict(
+        built.query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND table_name = 'indicators'"
+        )
+    )
     assert types["edition_year"] == "INTEGER" and types["rank"] == "INTEGER"
 
 
@@ -148,23 +246,15 @@ def test_table1_cells_match_the_paper(built):
         for iso3, rank in zip(TABLE1_COUNTRIES, ranks, strict=True):
             row = found[(iso3, factor)]
             assert row[2] == rank, (iso3, factor)
-            if rank is None:
-                assert row[4] == "no data"
-            else:
-                assert row[3] == 140
+            assert row[4] == "no data" if rank is None else row[3] == 140
             assert row[5].startswith("Table 1, row ")
-
-
-def test_table1_previous_edition_ranks(built):
-    rows = dict(built.query(
-        "SELECT country_iso3, rank FROM marts.indicators "
-        "WHERE source_id = 'paper_table1' AND edition_year = 2021 "
-        "AND factor_code = 'overall'"))  # fmt: skip
-    assert rows == PAPER_TABLE1_2021
-    assert built.query(
-        "SELECT count(*) FROM marts.indicators "
-        "WHERE source_id LIKE 'paper_%' AND edition_year = 2021 AND n_ranked IS NOT NULL"
-    ) == [(0,)]  # the paper does not say how many countries 2021 ranked
+    previous = dict(
+        built.query(
+            "SELECT country_iso3, rank FROM marts.indicators WHERE source_id = 'paper_table1' "
+            "AND edition_year = 2021 AND factor_code = 'overall'"
+        )
+    )
+    assert previous == PAPER_TABLE1_2021
 
 
 def test_table2_cells_match_the_paper(built):
@@ -180,7 +270,7 @@ def test_table2_cells_match_the_paper(built):
         assert found[(factor, "global")] == (world, 140)
 
 
-def test_funding_keeps_both_kyrgyz_claims_and_flags_them(built):
+def test_funding_keeps_both_kyrgyz_claims_and_unknown_amounts_with_a_reason(built):
     rows = built.query(
         "SELECT claim_id, amount_eur, confidence, is_disputed, source_url FROM marts.funding "
         "WHERE recipient_code = 'KGZ' AND instrument = 'bilateral' ORDER BY amount_eur"
@@ -189,17 +279,11 @@ def test_funding_keeps_both_kyrgyz_claims_and_flags_them(built):
         (174_000_000.0, "official", True),
         (184_000_000.0, "press", True),
     ]
-    assert all(r[4].startswith("http") for r in rows)
-
-
-def test_funding_unknown_amounts_are_empty_with_a_reason(built):
-    rows = built.query(
-        "SELECT recipient_code, amount_qualifier, amount_missing_reason FROM marts.funding "
-        "WHERE amount_eur IS NULL ORDER BY claim_id"
+    unknown = built.query(
+        "SELECT amount_qualifier, amount_missing_reason FROM marts.funding WHERE amount_eur IS NULL"
     )
-    qualifiers = {r[1] for r in rows}
-    assert {"not_eligible", "unknown", "not_transcribed"} <= qualifiers
-    assert all(r[2] for r in rows)
+    assert {"not_eligible", "unknown", "not_transcribed"} <= {r[0] for r in unknown}
+    assert all(r[1] for r in unknown)
     figure = built.query(
         "SELECT recipient_code FROM marts.funding WHERE claim_id LIKE 'paper_figure1_%' "
         "ORDER BY claim_id"
@@ -208,99 +292,221 @@ def test_funding_unknown_amounts_are_empty_with_a_reason(built):
     assert [r[0] for r in figure] == ["KAZ", "TJK", "TKM", "UZB"]
 
 
-def test_timeline_has_every_event_with_errata_attached(built):
-    (events,) = built.query("SELECT count(*) FROM marts.timeline")[0]
-    assert events > 20
-    errata = dict(built.query(
-        "SELECT event_id, CAST(erratum_event_date AS VARCHAR) FROM marts.timeline "
-        "WHERE erratum IS NOT NULL"))  # fmt: skip
-    assert errata == {
-        "ev_2019_tokayev_presidential_election": "2019-06-09",
-        "ev_2022_eu_kazakhstan_cooperation_council": "2022-06-20",
-    }
-    # The paper's own date is kept.
+def test_timeline_keeps_the_papers_dates_with_errata_attached(built):
+    errata = dict(
+        built.query(
+            "SELECT event_id, CAST(erratum_event_date AS VARCHAR) FROM marts.timeline "
+            "WHERE erratum IS NOT NULL"
+        )
+    )
+    assert errata["ev_2019_tokayev_presidential_election"] == "2019-06-09"
     assert built.query(
         "SELECT CAST(event_date AS VARCHAR) FROM marts.timeline "
         "WHERE event_id = 'ev_2019_tokayev_presidential_election'"
     ) == [("2019-03-20",)]
-    karakalpakstan = built.query(
-        "SELECT deaths_reported, country_iso3s FROM marts.timeline "
-        "WHERE event_id = 'ev_2022_karakalpakstan_protests'"
-    )
-    assert karakalpakstan == [(21, ["UZB"])]
-
-
-def test_every_citation_resolves_to_a_reference(built):
     assert built.query(
         "SELECT count(*) FROM (SELECT unnest(citation_keys) AS k FROM marts.timeline) "
         "WHERE k NOT IN (SELECT reference_key FROM marts.references)"
     ) == [(0,)]
 
 
-def test_exports_carry_schema_descriptions_and_provenance(built):
-    for spec in MARTS:
-        path = built.layout.root / "exports" / f"{spec.name}.parquet"
-        schema = pq.read_schema(path)
-        assert schema.names == spec.column_names
-        assert all(field.metadata and b"description" in field.metadata for field in schema)
-        assert b"provenance" in schema.metadata
-    money = pq.read_schema(built.layout.root / "exports" / "funding.parquet").field("amount_eur")
-    assert str(money.type) == "decimal128(18, 2)"
-    dates = pq.read_schema(built.layout.root / "exports" / "timeline.parquet").field("event_date")
-    assert str(dates.type) == "date32[day]"
+# --- provenance -------------------------------------------------------------------------------
 
 
-def test_report_rebuilds_the_tables_and_has_charts(built):
-    reports = built.layout.root / "reports"
-    markdown = (reports / "summary.md").read_text(encoding="utf-8")
-    html = (reports / "summary.html").read_text(encoding="utf-8")
-    assert (
-        "| Global rating | 65 (66 in 2021) | 78 (85 in 2021) | – | 100 (99 in 2021) | – |"
-        in markdown
-    )
-    assert "| Government influence | 9/14 | 35/42 | 106/140 |" in markdown
-    assert html.count("<svg") >= 3 and "<script" not in html
-    for chart in ("rank_heatmap", "funding_bars", "timeline"):
-        assert (reports / "charts" / f"{chart}.svg").is_file()
+@pytest.mark.parametrize("mart", sorted(PROVENANCE))
+def test_each_export_names_every_file_and_download_upstream_with_its_checksum(built, mart):
+    exports = built.layout.root / "exports"
+    schema = pq.read_schema(exports / f"{mart}.parquet")
+    assert schema.names == MARTS[mart].spec.column_names
+    assert all(field.metadata and b"description" in field.metadata for field in schema)
+    sources = json.loads(schema.metadata[b"provenance"])["sources"]
+    assert {s["path"] for s in sources} == PROVENANCE[mart]
+    for source in sources:
+        if source["kind"] == "download":
+            assert (
+                source["sha256"]
+                == "4edb31071c960e9ca46af22bc1d294efcca653875c49d922140bcdfd435be137"
+            )
+            assert source["status"] == "loaded"
+        else:
+            data = (built.raw_dir / source["path"].removeprefix("raw/")).read_bytes()
+            assert source["sha256"] == hashlib.sha256(data).hexdigest()
+            assert source["record_path"].endswith(".meta.yml") and source["citation"]
+    package = json.loads((exports / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = [r for r in package["resources"] if r["name"] == mart]
+    listed = {s["path"] for s in resource["sources"]}
+    assert listed == {s["url"] or s["path"] for s in sources}
 
 
-def _digests(run) -> dict[str, str]:
-    root = run.layout.root
-    files = sorted((root / "exports").glob("*.parquet")) + sorted((root / "reports").rglob("*.*"))
+# --- one code version --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def project_copy(tmp_path) -> Path:
+    """The package, the lock files and pyproject.toml, copied."""
+    root = tmp_path / "project"
+    shutil.copytree(PACKAGE_DIR, root / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "requirements.lock"):
+        shutil.copy(REPO_ROOT / name, root / name)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new"),
+    [
+        ("pipeline/schemas/rules.py", "MAX_TEXT_CHARS = 2000", "MAX_TEXT_CHARS = 2001"),
+        ("pipeline/schemas/raw.py", '"Row of the cell in Table 2."', '"Row of Table 2."'),
+        ("pipeline/sql/marts/funding.sql", "-- Public mart", "-- The public mart"),
+        ("pipeline/sql/marts/funding.yml", "Recipient's name.", "Recipient name."),
+        ("pipeline/transforms/report.py", "summary", "summary "),
+        ("requirements.lock", "duckdb==", "duckdb =="),
+    ],
+)
+def test_any_change_that_can_change_an_output_changes_the_code_version(
+    project_copy, relative, old, new
+):
+    def version():
+        return code_version(
+            project_copy / "pipeline" / "sql", project_copy / "pipeline", project_copy
+        )
+
+    before = version()
+    assert version() == before, "the digest is stable"
+    path = project_copy / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert version() != before
+
+
+def test_the_code_version_covers_every_source_sql_and_spec_file():
+    names = {name for name, _ in code_files()}
+    for path in PACKAGE_DIR.rglob("*"):
+        if path.suffix in (".py", ".sql", ".yml") and "__pycache__" not in path.parts:
+            assert f"pipeline/{path.relative_to(PACKAGE_DIR).as_posix()}" in names
+    assert {"pyproject.toml", "requirements.lock"} <= names
+
+
+def sensor_result(defs, raw_dir: Path, warehouse_dir: Path):
+    resource = project(warehouse_dir.parent, raw_dir)
+    context = dg.build_sensor_context(resources={"project": resource}, definitions=defs)
+    return defs.get_sensor_def("raw_files_changed")(context)
+
+
+def test_the_sensor_requests_nothing_after_a_refresh_and_a_refresh_after_a_change(built, tmp_path):
+    unchanged = sensor_result(DEFS, built.raw_dir, built.warehouse_dir)
+    assert isinstance(unchanged, dg.SkipReason), unchanged
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(built.raw_dir, raw_dir)
+    edit_csv(raw_dir / "reference" / "sources.csv", "24.kg", "24.kg (Bishkek)")
+    changed = sensor_result(DEFS, raw_dir, built.warehouse_dir)
+    assert isinstance(changed, dg.RunRequest)
+    assert changed.run_key == sensor_result(DEFS, raw_dir, built.warehouse_dir).run_key
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    sql = models / "marts" / "funding.sql"
+    sql.write_text(sql.read_text(encoding="utf-8").replace("-- Public", "-- The public"))
+    new_code = build_definitions(built.raw_dir, models)
+    assert isinstance(sensor_result(new_code, built.raw_dir, built.warehouse_dir), dg.RunRequest)
+
+
+def test_the_sensor_requests_a_refresh_before_the_first_publish(tmp_path):
+    raw_dir = copy_raw(tmp_path)
+    assert isinstance(sensor_result(DEFS, raw_dir, tmp_path / "warehouse"), dg.RunRequest)
+
+
+# --- a mart is one SQL file and one spec ----------------------------------------------------
+
+THROWAWAY_SQL = """-- A throwaway mart: Central Asian countries and how many events name each.
+with events as (select unnest(country_iso3s) as country_iso3 from marts.timeline)
+select countries.country_iso3, count(events.country_iso3) as events_naming_it
+from marts.countries as countries
+left join events on events.country_iso3 = countries.country_iso3
+where countries.is_central_asia
+group by all
+"""
+THROWAWAY_SPEC = """description: Central Asian countries and the number of timeline events naming each.
+primary_key: [country_iso3]
+columns:
+  - country_iso3
+  - name: events_naming_it
+    type: int
+    description: Timeline events that name the country.
+    rules: [{at_least: 0}]
+"""
+
+
+def test_a_mart_added_as_one_sql_file_and_one_spec_is_built_checked_exported_and_listed(
+    tmp_path,
+):
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    (models / "marts" / "throwaway.sql").write_text(THROWAWAY_SQL, encoding="utf-8")
+    (models / "marts" / "throwaway.yml").write_text(THROWAWAY_SPEC, encoding="utf-8")
+    run = materialize(copy_raw(tmp_path), tmp_path, models_dir=models)
+    assert run.result.success, run.failed_checks()
+    assert run.query("SELECT count(*) FROM marts.throwaway") == [(5,)]
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e.passed
+        for e in run.result.get_asset_check_evaluations()
+    }
+    assert checks[("mart_throwaway", "mart_follows_schema")] is True
+    assert checks[("export_throwaway", "parquet_matches_mart")] is True
+    exports = run.layout.root / "exports"
+    assert pq.read_table(exports / "throwaway.parquet").num_rows == 5
+    package = json.loads((exports / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = [r for r in package["resources"] if r["name"] == "throwaway"]
+    upstream = PROVENANCE["timeline"] | PROVENANCE["countries"]
+    assert len(resource["sources"]) == len(upstream)
+    schema = pq.read_schema(exports / "throwaway.parquet")
+    assert {s["path"] for s in json.loads(schema.metadata[b"provenance"])["sources"]} == upstream
+    parents = run.result.job_def.asset_layer.asset_graph.get(
+        dg.AssetKey("mart_throwaway")
+    ).parent_keys
+    assert {k.to_user_string() for k in parents} == {"mart_timeline", "mart_countries"}
+
+
+# --- determinism across processes, through the CLI --------------------------------------------
+
+
+def digests(warehouse: Path) -> dict[str, str]:
+    files = sorted((warehouse / "exports").glob("*")) + sorted((warehouse / "reports").rglob("*.*"))
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def test_two_runs_give_byte_identical_exports_and_reports(built, shared_snapshot, tmp_path):
-    with serve({"/roli.json": (200, shared_snapshot, {})}) as url:
-        wjp = WjpSnapshotResource(url=f"{url}/roli.json", cache_dir=str(tmp_path / "cache"))
-        again = materialize_into(copy_raw(tmp_path), tmp_path / "warehouse", wjp=wjp)
-    assert again.result.success
-    assert _digests(again) == _digests(built)
-
-
-def test_bad_raw_file_fails_the_run_naming_file_row_column_rule(published):
-    before = _digests(published)
-    release_before = published.layout.current_release()
-    table1 = published.raw_dir / "paper" / "table1_ranks.csv"
-    edit_csv(table1, "2022,62,140", "2022,162,140")  # rank above the 140 countries ranked
-    run = materialize_into(published.raw_dir, published.warehouse_dir)
-    assert not run.result.success
-    failed = [
-        e.event_specific_data for e in run.result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
-    ]  # fmt: skip
-    messages = "\n".join(f.metadata["messages"].value for f in failed)
-    expected = r"raw/paper/table1_ranks\.csv, row \d+, column 'rank': rule 'rank <= n_ranked'"
-    assert re.search(expected, messages), messages
-    # Nothing was published: the last good release and its files are untouched.
-    assert published.layout.current_release() == release_before
-    assert _digests(published) == before
-
-
-def test_rebuild_after_a_fix_publishes_a_new_release_and_keeps_two(published):
-    first = published.layout.current_release()
-    second = materialize_into(published.raw_dir, published.warehouse_dir)
-    third = materialize_into(published.raw_dir, published.warehouse_dir)
-    assert second.result.success and third.result.success
-    assert published.layout.current_release() != first
-    assert len(published.layout.releases()) == 2
+def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_bytes(
+    built, snapshot_url, tmp_path
+):
+    seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": seed,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "PIPELINE_RAW_DIR": str(built.raw_dir),
+        "PIPELINE_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+        "WJP_SNAPSHOT_URL": snapshot_url,
+    }
+    (tmp_path / "dagster_home").mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "refresh"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verification: 64 verified, 0 mismatch, 8 unverifiable, 0 not checked" in done.stdout
+    assert digests(tmp_path / "warehouse") == digests(built.layout.root)
+    again = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "refresh"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert again.returncode == 0 and again.stdout.startswith("Nothing changed since release")
