@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pyarrow.parquet as pq
 import pytest
@@ -203,6 +204,26 @@ def test_a_refused_file_publishes_nothing_and_keeps_its_build_aside(good: GoodSt
     failed = {k: v for k, v in run.failed_checks().items() if k[1] != "snapshot_available"}
     assert_refused_as_expected(case, failed)
     assert [e.step_key for e in run.result.get_step_failure_events()] == ["sources"]
+    # The UI shows the failure cases: where and why, as a table and as text.
+    (evaluation,) = [
+        e
+        for e in run.result.get_asset_check_evaluations()
+        if not e.passed and e.check_name == "rows_follow_schema"
+    ]
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR and evaluation.blocking
+    cases = evaluation.metadata["failure_cases"]
+    assert isinstance(cases, dg.TableMetadataValue)
+    assert [c.name for c in cases.schema.columns] == ["file", "line", "column", "rule", "value"]
+    assert [r.data for r in cases.records] == [
+        {
+            "file": "raw/paper/table2_kazakhstan_ranks.csv",
+            "line": "3",
+            "column": "rank",
+            "rule": "rank <= n_ranked",
+            "value": "'43'",
+        }
+    ]
+    assert evaluation.metadata["failure_count"].value == 1
     layout = good.run.layout
     assert layout.current_release() == good.release
     assert published_files(layout) == good.files

@@ -1,103 +1,72 @@
-"""Promises the README's "Guarantees" section makes that no other test module covers: readers
-never block a refresh nor see a half-built state, the UI binds to localhost, and nothing is
-written outside the warehouse directory unless the user says so."""
+"""Promises of the README's "Guarantees" section that no other module covers: readers never
+block a refresh nor see a half-built state, and the UI binds to localhost."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 
 import duckdb
+import pytest
 
-from pipeline import paths
-from tests.conftest import edit_csv, materialize_into
+from pipeline.settings import REPO_ROOT
+from tests.conftest import Run, copy_raw, edit_csv, materialize
 
-
-def _funding_title(con) -> str:
-    return con.execute(
-        "SELECT source_title FROM marts.funding WHERE claim_id = 'uzb_bilateral_eeas'"
-    ).fetchall()[0][0]
-
-
+QUERY = "SELECT source_title FROM marts.funding WHERE claim_id = 'uzb_bilateral_eeas'"
+TITLE = "EU projects in Uzbekistan"
 # Another process holding a READ-WRITE connection (the duckdb CLI's default) while it waits.
-HOLDER = """
+HOLDER = f"""
 import sys, duckdb
 con = duckdb.connect(sys.argv[1])
-query = "SELECT source_title FROM marts.funding WHERE claim_id = 'uzb_bilateral_eeas'"
-print(con.execute(query).fetchall()[0][0], flush=True)
+print(con.execute("{QUERY}").fetchall()[0][0], flush=True)
 sys.stdin.readline()
-print(con.execute(query).fetchall()[0][0], flush=True)
+print(con.execute("{QUERY}").fetchall()[0][0], flush=True)
 """
 
 
-def _change_a_source_title(published) -> None:
-    edit_csv(published.raw_dir / "reference" / "sources.csv",
-             "EU projects in Uzbekistan", "EU projects in Uzbekistan (revised)")  # fmt: skip
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory) -> Run:
+    base = tmp_path_factory.mktemp("guarantees")
+    run = materialize(copy_raw(base), base)
+    assert run.result.success, run.failed_checks()
+    return run
 
 
-def test_read_only_readers_neither_block_a_refresh_nor_see_it_half_built(published):
-    db = str(published.layout.published_db)
-    reader = duckdb.connect(db, read_only=True)  # a notebook or a Python reader
-    before = _funding_title(reader)
-    _change_a_source_title(published)
-    run = materialize_into(published.raw_dir, published.warehouse_dir)
-    assert run.result.success  # the open reader did not block it
-    assert _funding_title(reader) == before  # it keeps a whole, consistent old state
-    reader.close()
+def retitle(run: Run, current: str, title: str) -> Run:
+    """Change the title a reader watches, and refresh into the same warehouse."""
+    edit_csv(run.raw_dir / "reference" / "sources.csv", f",{current},", f",{title},")
+    return materialize(run.raw_dir, run.warehouse_dir.parent)
+
+
+def test_a_read_only_reader_neither_blocks_a_refresh_nor_sees_it_half_built(published_once):
+    db = str(published_once.layout.published_db)
+    with duckdb.connect(db, read_only=True) as reader:  # a notebook or a Python reader
+        before = reader.execute(QUERY).fetchall()[0][0]
+        assert retitle(published_once, before, f"{TITLE} (revised)").result.success
+        assert reader.execute(QUERY).fetchall()[0][0] == before  # a whole, old state
     with duckdb.connect(db, read_only=True) as fresh:  # a reader opening now: the new state
-        assert _funding_title(fresh) == "EU projects in Uzbekistan (revised)"
+        assert fresh.execute(QUERY).fetchall()[0][0] == f"{TITLE} (revised)"
 
 
-def test_a_read_write_cli_session_does_not_block_a_refresh(published):
-    db = str(published.layout.published_db)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, db], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+def test_a_read_write_cli_session_does_not_block_a_refresh(published_once):
+    db = str(published_once.layout.published_db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, db], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     before = holder.stdout.readline().strip()
-    assert before == "EU projects in Uzbekistan"
-    _change_a_source_title(published)
-    run = materialize_into(published.raw_dir, published.warehouse_dir)
-    assert run.result.success  # the CLI's write lock is on the old file, not on the new build
+    assert before.startswith(TITLE)
+    # The CLI's write lock is on the old release's file, not on the new build.
+    assert retitle(published_once, before, f"{TITLE} (second revision)").result.success
     holder.stdin.write("\n")
     holder.stdin.flush()
     assert holder.stdout.readline().strip() == before
     holder.wait(timeout=30)
     with duckdb.connect(db, read_only=True) as fresh:
-        assert _funding_title(fresh) == "EU projects in Uzbekistan (revised)"
+        assert fresh.execute(QUERY).fetchall()[0][0] == f"{TITLE} (second revision)"
 
 
 def test_the_ui_binds_to_localhost_only():
-    makefile = (paths.REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     dev = re.search(r"^dev:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
-    assert "dagster dev" in dev and "--host 127.0.0.1" in dev
-
-
-def test_nothing_is_written_outside_the_warehouse_directory(tmp_path):
-    """A real CLI refresh with only PIPELINE_WAREHOUSE_DIR set: every file it writes (database,
-    exports, reports, download cache) is inside that folder."""
-    warehouse = tmp_path / "warehouse"
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text((paths.REPO_ROOT / "dagster.yaml").read_text())
-    repo_before = _repo_files()
-    env = {**os.environ, "PIPELINE_WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home),
-           "WJP_SNAPSHOT_URL": "http://127.0.0.1:9/roli.json"}  # fmt: skip
-    env.pop("PIPELINE_CACHE_DIR", None)
-    completed = subprocess.run([sys.executable, "-m", "pipeline.cli", "refresh"],
-                               cwd=paths.REPO_ROOT, env=env, capture_output=True, text=True,
-                               timeout=300)  # fmt: skip
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert _repo_files() == repo_before
-    written = {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()}
-    assert written == {"warehouse", "dagster_home"}
-    assert (warehouse / "warehouse.duckdb").exists()
-
-
-def _repo_files() -> set[str]:
-    """Files in the repository outside ignored build folders (git's own view)."""
-    command = ["git", "ls-files", "--others", "--cached", "--exclude-standard"]
-    listed = subprocess.run(
-        command, cwd=paths.REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    return set(listed.stdout.splitlines())
+    assert "dagster" in dev and "--host 127.0.0.1" in dev

@@ -474,6 +474,13 @@ def digests(warehouse: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
+def repository_files() -> set[str]:
+    """Files in the repository outside ignored build folders (git's own view)."""
+    command = ["git", "ls-files", "--others", "--cached", "--exclude-standard"]
+    listed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    return set(listed.stdout.splitlines())
+
+
 def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_bytes(
     built, snapshot_url, tmp_path
 ):
@@ -486,6 +493,7 @@ def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_
         "PIPELINE_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
         "WJP_SNAPSHOT_URL": snapshot_url,
     }
+    repo_before = repository_files()
     (tmp_path / "dagster_home").mkdir()
     shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
     done = subprocess.run(
@@ -500,6 +508,12 @@ def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_
     assert done.returncode == 0, done.stdout + done.stderr
     assert "verification: 64 verified, 0 mismatch, 8 unverifiable, 0 not checked" in done.stdout
     assert digests(tmp_path / "warehouse") == digests(built.layout.root)
+    # Nothing was written outside the warehouse folder (database, exports, reports, download
+    # cache, logs) and Dagster's home: not in the working directory, not in the repository.
+    written = {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {"warehouse", "dagster_home"}
+    assert (tmp_path / "warehouse" / "cache" / "wjp").is_dir()
+    assert repository_files() == repo_before
     again = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "refresh"],
         cwd=tmp_path,

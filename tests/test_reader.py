@@ -96,13 +96,15 @@ def test_a_parquet_file_with_typed_columns_is_trusted_and_text_columns_are_check
     pq.write_table(typed, tmp_path / "typed.parquet")
     con = duckdb.connect()
     optional = ("score", "day", "amount", "flag")
-    ok = read_table(con, tmp_path / "typed.parquet", tmp_path, SPEC, '"t"', max_bytes=10**6,
-                    optional=optional)
+    ok = read_table(
+        con, tmp_path / "typed.parquet", tmp_path, SPEC, '"t"', max_bytes=10**6, optional=optional
+    )
     assert ok.problems == [] and ok.unit == "row"
     text = pa.table({"id": ["1", "2.5"], "note": ["a", "b"]})
     pq.write_table(text, tmp_path / "text.parquet")
-    bad = read_table(con, tmp_path / "text.parquet", tmp_path, SPEC, '"t"', max_bytes=10**6,
-                     optional=optional)
+    bad = read_table(
+        con, tmp_path / "text.parquet", tmp_path, SPEC, '"t"', max_bytes=10**6, optional=optional
+    )
     (problem,) = bad.problems
     assert (problem.row, problem.column, problem.value) == ("2", "id", "2.5")
     assert problem.message().startswith("raw/text.parquet, row 2, column 'id'")

@@ -35,15 +35,25 @@ TOMORROW = dt.date.today() + dt.timedelta(days=1)
 # For each rule kind: (rule, values). Both engines must give the same verdict on each value.
 KIND_CASES: dict[str, list[tuple[r.Rule, list]]] = {
     "one_of": [(r.one_of(["a", "b"]), ["a", "b", "c", "A", "", None])],
-    "between": [(r.between(0, 8), [0, 8, 9, -1, 4, None]), (r.year_between(1990, 2100), [1989, 2000])],
-    "at_least": [(r.at_least(1), [1, 0, -3, 7, None]), (r.at_least(0), [Decimal("-1.00"), Decimal("0")])],
+    "between": [
+        (r.between(0, 8), [0, 8, 9, -1, 4, None]),
+        (r.year_between(1990, 2100), [1989, 2000]),
+    ],
+    "at_least": [
+        (r.at_least(1), [1, 0, -3, 7, None]),
+        (r.at_least(0), [Decimal("-1.00"), Decimal("0")]),
+    ],
     "pattern": [
         (r.pattern(r"[A-Z]{3}", "three capital letters"), ["KAZ", "kaz", "KAZA", "KA", "", None]),
         (r.pattern(r"err_[a-z0-9_]+", "an id"), ["err_x1", "err_", "xerr_a", "err_a\n"]),
     ],
     "max_length": [(r.Rule("max_length", (3,)), ["abc", "abcd", "", "ééé", "éééé", None])],
-    "no_control_chars": [(r.Rule("no_control_chars"), ["plain", "tab\tok", "bell\x07", "nl\nok", "\x1f"])],
-    "no_formula_prefix": [(r.Rule("no_formula_prefix"), ["=SUM(A1)", "+1", "-2", "@x", "a=b", "x"])],
+    "no_control_chars": [
+        (r.Rule("no_control_chars"), ["plain", "tab\tok", "bell\x07", "nl\nok", "\x1f"])
+    ],
+    "no_formula_prefix": [
+        (r.Rule("no_formula_prefix"), ["=SUM(A1)", "+1", "-2", "@x", "a=b", "x"])
+    ],
     "trimmed": [(r.Rule("trimmed"), ["x", " x", "x ", "\u00a0x", "x\u3000", "a b"])],
     "not_in_future": [(r.not_in_future(), [YESTERDAY, dt.date.today(), TOMORROW, None])],
     "items_match": [
@@ -71,7 +81,11 @@ def test_every_rule_kind_has_parity_cases():
 
 @pytest.mark.parametrize(
     ("rule", "values"),
-    [pytest.param(rule, values, id=kind) for kind, cases in KIND_CASES.items() for rule, values in cases],
+    [
+        pytest.param(rule, values, id=kind)
+        for kind, cases in KIND_CASES.items()
+        for rule, values in cases
+    ],
 )
 def test_pandera_and_sql_forms_of_a_rule_agree_value_by_value(rule, values):
     pandas_verdicts = rule.holds_pandas(pd.Series(values, dtype=object)).tolist()
@@ -91,9 +105,14 @@ ROW_CASES = [
         r.exactly_one_present("amount", "reason", name="one"),
         {"amount": [1.0, None, 2.0, None], "reason": [None, "x", "y", None]},
     ),
-    (r.flag_present("known", "amount"), {"known": [True, False, True], "amount": [1.0, None, None]}),
     (
-        r.custom("date_matches_precision", "event_date", "precision", "event_date", "date_precision"),
+        r.flag_present("known", "amount"),
+        {"known": [True, False, True], "amount": [1.0, None, None]},
+    ),
+    (
+        r.custom(
+            "date_matches_precision", "event_date", "precision", "event_date", "date_precision"
+        ),
         {
             "event_date": ["2022-03-01", "2022-03-15", "2022-01-01", "2022-06-01", "2022-06-15"],
             "date_precision": ["month", "month", "year", "year", "day"],
@@ -136,7 +155,14 @@ def test_pandera_and_sql_forms_of_a_row_rule_agree_row_by_row(rule, rows):
 
 def all_specs() -> list[TableSpec]:
     models = [m.spec for m in discover(MODELS_DIR) if m.spec]
-    return [*(t.spec for t in RAW_TABLES), *WJP_TABLES, WJP_SNAPSHOT, LONG_SOURCE, SOURCE_FILES, *models]
+    return [
+        *(t.spec for t in RAW_TABLES),
+        *WJP_TABLES,
+        WJP_SNAPSHOT,
+        LONG_SOURCE,
+        SOURCE_FILES,
+        *models,
+    ]
 
 
 @pytest.mark.parametrize("spec", all_specs(), ids=lambda s: s.name)

@@ -48,8 +48,14 @@ def sha256(data: bytes) -> str:
 def country(code: str, name: str, region: str, income: str, history: dict[int, dict]) -> dict:
     """A country record; history maps edition year -> {measure key: score}."""
     current = max(history)
-    record = {"country": name, "code": code, "region": region, "income": income,
-              **history[current], "history": []}
+    record = {
+        "country": name,
+        "code": code,
+        "region": region,
+        "income": income,
+        **history[current],
+        "history": [],
+    }
     for year in sorted(history):
         label = "2017-18" if year == 2018 else str(year)
         record["history"].append({"year": year, "label": label, **history[year]})
