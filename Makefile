@@ -1,20 +1,27 @@
 # Two commands do everything: `make run` (build the warehouse) and `make test`.
-# Both create the virtual environment from the lock file when it is missing or stale.
+# Both create the virtual environment from the lock files when it is missing or stale: `run`
+# installs the pipeline's runtime (requirements.lock), `test` adds the test tools
+# (requirements-dev.lock) and Debian's Chromium for the browser tests.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-LOCK := requirements.lock
-STAMP := $(VENV)/.installed-$(shell sha256sum $(LOCK) pyproject.toml | sha256sum | cut -c1-16)
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+RUNTIME := $(VENV)/.runtime-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
+DEV := $(VENV)/.dev-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-16)
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
-.PHONY: run test reliability bench dev lint format lock instance clean
+.PHONY: run test reliability bench dev lint format lock instance browser clean
 
-$(STAMP): $(LOCK) pyproject.toml
+$(RUNTIME): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@rm -f $(VENV)/.installed-* && touch $@
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
+	@rm -f $(VENV)/.runtime-* && touch $@
+
+$(DEV): $(RUNTIME) requirements-dev.lock
+	$(PIP) -r requirements-dev.lock
+	@rm -f $(VENV)/.dev-* && touch $@
 
 # The instance file: dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_URL is set.
 instance:
@@ -22,37 +29,52 @@ instance:
 	@rm -f $(DAGSTER_HOME)/dagster.yaml
 	@cat dagster.yaml $(if $(DAGSTER_PG_URL),dagster.postgres.yaml) > $(DAGSTER_HOME)/dagster.yaml
 
-run: $(STAMP) instance
-	$(BIN)/python -m pipeline.cli refresh
+run: $(RUNTIME) instance
+	$(BIN)/python -m pipeline.cli refresh $(ARGS)
 
-test: $(STAMP) instance
-	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging
+# The report's browser tests need Debian's Chromium: installed here when missing and running
+# as root; otherwise `make test` stops at once with the one command to run.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the report's browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test needs Chromium for the report's browser tests. Run: sudo apt-get install -y chromium"; \
+	    exit 1; \
+	  fi; }
+
+test: $(DEV) instance browser
+	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider
 
 # Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
-reliability: $(STAMP) instance
-	$(BIN)/python -m pytest tests/reliability -p no:logging -s
+reliability: $(DEV) instance
+	$(BIN)/python -m pytest tests/reliability -p no:logging -p no:cacheprovider -s
 
 # Scale, refresh and no-op measurements (not part of `make test`); writes
 # benchmarks/results/latest.json and docs/performance.md.
-bench: $(STAMP) instance
+bench: $(DEV) instance
 	$(BIN)/python -m benchmarks.run
 
-dev: $(STAMP) instance
+dev: $(RUNTIME) instance
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -m pipeline.definitions
 
-lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests
-	$(BIN)/ruff format --check pipeline tests
+lint: $(DEV)
+	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff format --check pipeline tests benchmarks
 
-format: $(STAMP)
-	$(BIN)/ruff format pipeline tests
-	$(BIN)/ruff check --fix pipeline tests
+format: $(DEV)
+	$(BIN)/ruff format pipeline tests benchmarks
+	$(BIN)/ruff check --fix pipeline tests benchmarks
 
-# Regenerate the lock file from pyproject.toml (run after changing dependencies).
+# Regenerate the lock files from pyproject.toml (run after changing dependencies): the runtime
+# closure, then the runtime plus the dev tools.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -e .
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
-	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > $(LOCK)
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements-dev.lock
 	rm -rf .lock-venv
 
 clean:

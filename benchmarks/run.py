@@ -53,8 +53,14 @@ with dg.DagsterInstance.get() as instance:
 def measure(command: list[str], env: dict) -> tuple[float, float, str]:
     """(wall seconds, peak RSS in MB, output) of one child process."""
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        cwd=paths.REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.monotonic() - started
@@ -68,10 +74,15 @@ def project_env(root: Path) -> dict:
     home = root / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(paths.REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    return {**os.environ, "DAGSTER_HOME": str(home), "PIPELINE_RAW_DIR": str(root / "raw"),
-            "PIPELINE_WAREHOUSE_DIR": str(root / "warehouse"),
-            "PIPELINE_CACHE_DIR": str(root / "cache"), "WJP_SNAPSHOT_URL": OFFLINE_WJP,
-            "PIPELINE_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT}  # fmt: skip
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PIPELINE_RAW_DIR": str(root / "raw"),
+        "PIPELINE_WAREHOUSE_DIR": str(root / "warehouse"),
+        "PIPELINE_CACHE_DIR": str(root / "cache"),
+        "WJP_SNAPSHOT_URL": OFFLINE_WJP,
+        "PIPELINE_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT,
+    }
 
 
 def new_project(parent: Path, name: str) -> Path:
@@ -114,20 +125,25 @@ COPY (SELECT * FROM src ORDER BY {keys}) TO '{out}' (FORMAT parquet, COMPRESSION
 def run_baseline(root: Path) -> tuple[float, float]:
     script = root / "baseline.sql"
     (root / "duckdb_tmp").mkdir(exist_ok=True)
-    script.write_text(baseline_script(root / "raw" / "indicators", root / "baseline.parquet",
-                                      root / "duckdb_tmp"))  # fmt: skip
-    runner = ("import duckdb, sys; con = duckdb.connect(sys.argv[2]); "
-              "[con.execute(s).fetchall() for s in open(sys.argv[1]).read().split(';') "
-              "if s.strip()]")  # fmt: skip
-    wall, rss, _ = measure([sys.executable, "-c", runner, str(script), str(root / "b.duckdb")],
-                           dict(os.environ))  # fmt: skip
+    script.write_text(
+        baseline_script(root / "raw" / "indicators", root / "baseline.parquet", root / "duckdb_tmp")
+    )
+    runner = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[2]); "
+        "[con.execute(s).fetchall() for s in open(sys.argv[1]).read().split(';') "
+        "if s.strip()]"
+    )
+    wall, rss, _ = measure(
+        [sys.executable, "-c", runner, str(script), str(root / "b.duckdb")], dict(os.environ)
+    )
     return wall, rss
 
 
 def run_refresh(root: Path) -> tuple[float, float, dict]:
     """(wall seconds, peak RSS MB, seconds per stage as the CLI prints them)."""
-    wall, rss, output = measure([sys.executable, "-m", "pipeline.cli", "refresh"],
-                                project_env(root))  # fmt: skip
+    wall, rss, output = measure(
+        [sys.executable, "-m", "pipeline.cli", "refresh"], project_env(root)
+    )
     return wall, rss, stage_seconds(output)
 
 
@@ -147,15 +163,22 @@ def scale(work: Path) -> list[dict]:
         write_source(root / "raw" / "indicators", rows, source_id="synthetic")
         pipeline_wall, pipeline_rss, stages = run_refresh(root)
         baseline_wall, baseline_rss = run_baseline(root)
-        results.append({
-            "rows": rows, "pipeline_seconds": round(pipeline_wall, 2),
-            "pipeline_peak_rss_mb": round(pipeline_rss),
-            "baseline_seconds": round(baseline_wall, 2),
-            "baseline_peak_rss_mb": round(baseline_rss),
-            "ratio": round(pipeline_wall / baseline_wall, 2), "pipeline_stage_seconds": stages,
-        })  # fmt: skip
-        print(f"scale {rows:>11,} rows: pipeline {pipeline_wall:6.1f} s {pipeline_rss:6.0f} MB | "
-              f"baseline {baseline_wall:6.1f} s {baseline_rss:6.0f} MB", flush=True)  # fmt: skip
+        results.append(
+            {
+                "rows": rows,
+                "pipeline_seconds": round(pipeline_wall, 2),
+                "pipeline_peak_rss_mb": round(pipeline_rss),
+                "baseline_seconds": round(baseline_wall, 2),
+                "baseline_peak_rss_mb": round(baseline_rss),
+                "ratio": round(pipeline_wall / baseline_wall, 2),
+                "pipeline_stage_seconds": stages,
+            }
+        )
+        print(
+            f"scale {rows:>11,} rows: pipeline {pipeline_wall:6.1f} s {pipeline_rss:6.0f} MB | "
+            f"baseline {baseline_wall:6.1f} s {baseline_rss:6.0f} MB",
+            flush=True,
+        )
         shutil.rmtree(root)
     return results
 
@@ -166,11 +189,13 @@ def refresh_cost(work: Path) -> dict:
     stages = run_refresh(root)[2]
     env = project_env(root)
     floor = [measure([sys.executable, "-c", TRIVIAL_ASSET], env)[0] for _ in range(REFRESH_REPEATS)]
-    result = {"full_refresh_seconds": [round(x, 2) for x in full],
-              "floor_seconds": [round(x, 2) for x in floor],
-              "full_refresh_median": round(statistics.median(full), 2),
-              "floor_median": round(statistics.median(floor), 2),
-              "stage_seconds_of_one_more_run": stages}  # fmt: skip
+    result = {
+        "full_refresh_seconds": [round(x, 2) for x in full],
+        "floor_seconds": [round(x, 2) for x in floor],
+        "full_refresh_median": round(statistics.median(full), 2),
+        "floor_median": round(statistics.median(floor), 2),
+        "stage_seconds_of_one_more_run": stages,
+    }
     result["ratio"] = round(result["full_refresh_median"] / result["floor_median"], 2)
     print(f"refresh: median {result['full_refresh_median']} s, floor {result['floor_median']} s")
     return result | {"root": root}
@@ -200,8 +225,12 @@ print(json.dumps({{"requested": isinstance(result, dg.RunRequest), "reason": str
     _, _, edited = measure([sys.executable, "-c", probe], env)
     last = [json.loads(out.strip().splitlines()[-1]) for out in (unchanged, touched, edited)]
     recomputed = len(defs_assets()) if last[0]["requested"] else 0
-    return {"noop_recomputed_assets": recomputed, "unchanged": last[0],
-            "touched_same_bytes": last[1], "origin_record_edited": last[2]}  # fmt: skip
+    return {
+        "noop_recomputed_assets": recomputed,
+        "unchanged": last[0],
+        "touched_same_bytes": last[1],
+        "origin_record_edited": last[2],
+    }
 
 
 def defs_assets() -> list:
@@ -231,12 +260,14 @@ def write_results(scale_rows, refresh, noop_result) -> dict:
         "baseline_peak_rss_mb": largest["baseline_peak_rss_mb"],
         "scale_growth_seconds_per_million_rows": round(
             (largest["pipeline_seconds"] - first["pipeline_seconds"])
-            / max((largest["rows"] - first["rows"]) / 1e6, 1e-9), 3),
+            / max((largest["rows"] - first["rows"]) / 1e6, 1e-9),
+            3,
+        ),
         "refresh": {k: v for k, v in refresh.items() if k != "root"},
         "refresh_ratio": refresh["ratio"],
         "noop": noop_result,
         "noop_recomputed_assets": noop_result["noop_recomputed_assets"],
-    }  # fmt: skip
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     REPORT.write_text(performance_markdown(results), encoding="utf-8")
@@ -245,30 +276,44 @@ def write_results(scale_rows, refresh, noop_result) -> dict:
 
 def performance_markdown(r: dict) -> str:
     lines = [
-        "# Performance", "",
+        "# Performance",
+        "",
         f"Measured by `{r['command']}` on: {r['machine']}. DuckDB memory limit "
         f"{r['duckdb_memory_limit']} (pipeline and baseline alike). Raw numbers: "
-        "`benchmarks/results/latest.json`. Rerun `make bench` to refresh this page.", "",
-        "## Scale: a long-format source through the pipeline vs plain DuckDB", "",
+        "`benchmarks/results/latest.json`. Rerun `make bench` to refresh this page.",
+        "",
+        "## Scale: a long-format source through the pipeline vs plain DuckDB",
+        "",
         "(a) `python -m pipeline.cli refresh` with the synthetic source in raw/indicators/ "
         "(every asset, through Dagster); (b) one DuckDB script: same read, same checks, same "
-        "sorted Parquet write. Wall time and peak RSS of each process.", "",
+        "sorted Parquet write. Wall time and peak RSS of each process.",
+        "",
         "| rows | pipeline (s) | pipeline peak RSS (MB) | baseline (s) | baseline peak RSS (MB) "
         "| ratio a/b |",
         "|---:|---:|---:|---:|---:|---:|",
-    ]  # fmt: skip
+    ]
     for s in r["scale"]:
-        cells = [f"{s['rows']:,}", s["pipeline_seconds"], s["pipeline_peak_rss_mb"],
-                 s["baseline_seconds"], s["baseline_peak_rss_mb"], s["ratio"]]  # fmt: skip
+        cells = [
+            f"{s['rows']:,}",
+            s["pipeline_seconds"],
+            s["pipeline_peak_rss_mb"],
+            s["baseline_seconds"],
+            s["baseline_peak_rss_mb"],
+            s["ratio"],
+        ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     largest = r["scale"][-1]
-    lines += ["", f"Where the pipeline's {largest['pipeline_seconds']} s go at {largest['rows']:,} "
-              "rows (seconds per stage, as `make run` prints them; the rest is process start-up, "
-              "imports and Dagster's per-step overhead):", "",
-              "| " + " | ".join(largest["pipeline_stage_seconds"]) + " |",
-              "|" + "---:|" * len(largest["pipeline_stage_seconds"]),
-              "| " + " | ".join(str(v) for v in largest["pipeline_stage_seconds"].values()) + " |",
-              ""] + GAP_EXPLANATION  # fmt: skip
+    lines += [
+        "",
+        f"Where the pipeline's {largest['pipeline_seconds']} s go at {largest['rows']:,} "
+        "rows (seconds per stage, as `make run` prints them; the rest is process start-up, "
+        "imports and Dagster's per-step overhead):",
+        "",
+        "| " + " | ".join(largest["pipeline_stage_seconds"]) + " |",
+        "|" + "---:|" * len(largest["pipeline_stage_seconds"]),
+        "| " + " | ".join(str(v) for v in largest["pipeline_stage_seconds"].values()) + " |",
+        "",
+    ] + GAP_EXPLANATION
     refresh = r["refresh"]
     slopes = [
         (b["pipeline_seconds"] - a["pipeline_seconds"]) / ((b["rows"] - a["rows"]) / 1e6)
@@ -279,20 +324,27 @@ def performance_markdown(r: dict) -> str:
         f"Growth: {r['scale_growth_seconds_per_million_rows']} s per extra million rows from "
         f"the smallest to the largest size; between consecutive sizes: "
         f"{', '.join(f'{x:.2f}' for x in slopes)} s per million. Largest pipeline peak RSS: "
-        f"{peak} MB.", "",
-        "## Full refresh of the project", "",
+        f"{peak} MB.",
+        "",
+        "## Full refresh of the project",
+        "",
         f"Median of {len(refresh['full_refresh_seconds'])} CLI refreshes: "
         f"{refresh['full_refresh_median']} s (runs: {refresh['full_refresh_seconds']}). "
         f"Dagster's floor, one trivial asset with the same instance set-up: "
         f"{refresh['floor_median']} s (runs: {refresh['floor_seconds']}). "
         f"Ratio: **{r['refresh_ratio']}**. Stages of one more run: "
-        f"{refresh['stage_seconds_of_one_more_run']}.", "", REFRESH_EXPLANATION, "",
-        "## No-op refresh", "",
+        f"{refresh['stage_seconds_of_one_more_run']}.",
+        "",
+        REFRESH_EXPLANATION,
+        "",
+        "## No-op refresh",
+        "",
         f"With nothing changed the sensor requests nothing: **{r['noop_recomputed_assets']}** "
-        f"assets recomputed (\"{r['noop']['unchanged']['reason']}\"). A file touched with the "
+        f'assets recomputed ("{r["noop"]["unchanged"]["reason"]}"). A file touched with the '
         f"same bytes: requested = {r['noop']['touched_same_bytes']['requested']}. An origin "
-        f"record edited: requested = {r['noop']['origin_record_edited']['requested']}.", "",
-    ]  # fmt: skip
+        f"record edited: requested = {r['noop']['origin_record_edited']['requested']}.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -332,9 +384,22 @@ def main() -> None:
         refresh = refresh_cost(work)
         noop_result = noop(refresh["root"])
         results = write_results(scale_rows, refresh, noop_result)
-    print(json.dumps({k: results[k] for k in ("scale_rows", "scale_ratio", "scale_peak_rss_mb",
-                                              "baseline_peak_rss_mb", "refresh_ratio",
-                                              "noop_recomputed_assets")}, indent=2))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                k: results[k]
+                for k in (
+                    "scale_rows",
+                    "scale_ratio",
+                    "scale_peak_rss_mb",
+                    "baseline_peak_rss_mb",
+                    "refresh_ratio",
+                    "noop_recomputed_assets",
+                )
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from pipeline import paths
+from pipeline.settings import REPO_ROOT
 
 
 def _collapse(text: str) -> str:
@@ -16,7 +16,7 @@ def _collapse(text: str) -> str:
 
 
 def _rows(relative: str) -> list[dict]:
-    with open(paths.RAW_DIR / relative, encoding="utf-8", newline="") as handle:
+    with open((REPO_ROOT / "raw") / relative, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -47,8 +47,10 @@ def test_table1_cells_are_the_printed_cells(seed_text):
 def test_table2_cells_are_the_printed_cells(seed_text):
     printed = _printed_table(seed_text, "Table 2. Kazakhstan")
     header, body = printed[0][1:], printed[1:]
-    cells = {(r["row_label"], r["column_label"]): r["cell_text"]
-             for r in _rows("paper/table2_kazakhstan_ranks.csv")}  # fmt: skip
+    cells = {
+        (r["row_label"], r["column_label"]): r["cell_text"]
+        for r in _rows("paper/table2_kazakhstan_ranks.csv")
+    }
     expected = {
         (line[0], col): cell for line in body for col, cell in zip(header, line[1:], strict=True)
     }

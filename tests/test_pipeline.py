@@ -425,7 +425,7 @@ left join events on events.country_iso3 = countries.country_iso3
 where countries.is_central_asia
 group by all
 """
-THROWAWAY_SPEC = """description: Central Asian countries and the number of timeline events naming each.
+THROWAWAY_SPEC = """description: Central Asian countries and the timeline events naming each.
 primary_key: [country_iso3]
 columns:
   - country_iso3

@@ -27,8 +27,16 @@ WIDTHS = (1280, 390)
 VIEWPORT_HEIGHT = 800
 SCROLL_TOLERANCE_PX = 1
 NO_DATA = "–"  # en dash, as the paper prints an empty cell
-SECTIONS = ("headlines", "table1", "table2", "verification", "trends", "funding", "timeline",
-            "sources")  # fmt: skip
+SECTIONS = (
+    "headlines",
+    "table1",
+    "table2",
+    "verification",
+    "trends",
+    "funding",
+    "timeline",
+    "sources",
+)
 # "Table 1, row 2 \"Government influence\", column 1 \"Kazakhstan\"" (+ optional suffix)
 LOCATOR = re.compile(r'^Table (\d), row (\d+) "([^"]*)", column (\d+) "([^"]*)"')
 
@@ -104,9 +112,10 @@ def test_report_loads_without_errors_and_fetches_nothing_but_itself(desktop, rep
     # The listener was live: the report's own request was seen.
     assert itself & set(desktop.requests), f"the report's own request not seen: {desktop.requests}"
     foreign = [
-        url for url in desktop.requests
+        url
+        for url in desktop.requests
         if not url.startswith("data:") and not (url.startswith("file://") and url in itself)
-    ]  # fmt: skip
+    ]
     assert foreign == [], f"the report requested other resources: {foreign}"
 
 
@@ -174,8 +183,19 @@ def paper_cells(built, source_id: str) -> list[dict]:
         "FROM marts.indicators WHERE source_id = ?",
         [source_id],
     )
-    keys = ("iso3", "country", "factor", "label", "year", "scope", "scope_name", "rank",
-            "n_ranked", "missing_reason", "locator")  # fmt: skip
+    keys = (
+        "iso3",
+        "country",
+        "factor",
+        "label",
+        "year",
+        "scope",
+        "scope_name",
+        "rank",
+        "n_ranked",
+        "missing_reason",
+        "locator",
+    )
     cells = []
     for row in rows:
         cell = dict(zip(keys, row, strict=True))
@@ -298,8 +318,9 @@ def test_each_chart_is_named_by_its_own_title_in_the_accessibility_tree(desktop)
         )
         wrong = []
         for node_id, (section, title) in zip(node_ids["nodeIds"], titles, strict=True):
-            tree = cdp.send("Accessibility.getPartialAXTree",
-                            {"nodeId": node_id, "fetchRelatives": False})  # fmt: skip
+            tree = cdp.send(
+                "Accessibility.getPartialAXTree", {"nodeId": node_id, "fetchRelatives": False}
+            )
             name = tree["nodes"][0].get("name", {}).get("value", "")
             if not name.startswith(title):
                 wrong.append(f"#{section}: title {title!r} but announced as {name[:90]!r}...")

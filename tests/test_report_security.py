@@ -31,7 +31,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM_FLAGS, copy_raw, edit_csv, materialize_into, require_chromium
+from pipeline.defs.assets.report import load_report_inputs
+from pipeline.lineage import build_graph
+from pipeline.settings import MODELS_DIR
+from pipeline.transforms.report import build_report
+from tests.conftest import CHROMIUM_FLAGS, copy_raw, edit_csv, require_chromium, run_steps
 
 TIMEOUT_SECONDS = 60
 DESCRIPTION_PAYLOAD = (
@@ -49,8 +53,19 @@ NETWORK_BAIT = (
 EVENT_ID = "ev_1953_convention_human_rights"
 # Chromium's own service traffic (updates, clock, accounts) despite the flags; never the page's.
 BROWSER_SERVICE_HOSTS = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com")
-RESOURCE_ATTRIBUTES = {"src", "srcset", "href", "xlink:href", "poster", "data", "action",
-                       "formaction", "background", "ping", "manifest"}  # fmt: skip
+RESOURCE_ATTRIBUTES = {
+    "src",
+    "srcset",
+    "href",
+    "xlink:href",
+    "poster",
+    "data",
+    "action",
+    "formaction",
+    "background",
+    "ping",
+    "manifest",
+}
 
 
 # --- a recording proxy and the browser -------------------------------------------------------
@@ -212,13 +227,16 @@ def hostile_report(tmp_path_factory) -> Path:
     }[EVENT_ID]
     assert edited["title"] == TITLE_PAYLOAD, "the CSV must stay valid, with the payload intact"
     assert edited["description"] == DESCRIPTION_PAYLOAD + NETWORK_BAIT
-    run = materialize_into(raw_dir, base / "warehouse")
-    assert run.result.success, "hostile text is legitimate free text: the refresh must succeed"
-    stored = run.query(
+    steps = run_steps(raw_dir, base)
+    assert steps.failed() == {}, "hostile text is legitimate free text: it must be accepted"
+    stored = steps.query(
         "SELECT title, description FROM marts.timeline WHERE event_id = ?", [EVENT_ID]
     )
     assert stored == [(TITLE_PAYLOAD, DESCRIPTION_PAYLOAD + NETWORK_BAIT)]
-    return run.warehouse_dir / "reports" / "summary.html"
+    marts = {m.name: m for m in build_graph(raw_dir, MODELS_DIR).marts}
+    page = base / "summary.html"
+    page.write_text(build_report(load_report_inputs(steps.con, marts)).html, encoding="utf-8")
+    return page
 
 
 def test_hostile_description_runs_no_script_in_chromium(hostile_report, tmp_path):

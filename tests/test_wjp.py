@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.settings import REPO_ROOT, Settings
+from pipeline.settings import REPO_ROOT
 from pipeline.transforms.download_sources import WJP, fetch
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.wjp import measure_code, read_snapshot
@@ -569,8 +569,8 @@ def test_income_group_cells_are_always_unverifiable(global140, region14):
         assert rows == [
             (
                 "unverifiable",
-                "The source gives only 2025 income groups; the 2022 grouping the paper ranks within "
-                "(42 countries) is not in the source.",
+                "The source gives only 2025 income groups; the 2022 grouping the paper ranks "
+                "within (42 countries) is not in the source.",
             )
         ]
 

@@ -27,6 +27,8 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def parse_yaml(text: str | bytes):
     """YAML from a record, safely (no object construction), with the fast parser."""
     return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
+
+
 _SHA256_LINE = re.compile(r"^sha256:.*$", re.MULTILINE)
 
 
@@ -145,9 +147,7 @@ def check_against_data(
                 fix="after a deliberate edit: python -m pipeline.cli checksums --write",
             )
         )
-    documented = [
-        c for c in (record.columns or {}) if c in (columns or ()) or c not in optional
-    ]
+    documented = [c for c in (record.columns or {}) if c in (columns or ()) or c not in optional]
     if columns is not None and record.columns is not None and documented != columns:
         problems.append(
             Problem(

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from pipeline import paths
 from pipeline.release import WarehouseLayout, read_manifest
+from pipeline.settings import REPO_ROOT
 from tests.conftest import UNREACHABLE_URL, copy_raw, edit_csv
 
 
@@ -39,7 +39,7 @@ class Sandbox:
     def env(self) -> dict[str, str]:
         home = self.root / "dagster_home"
         home.mkdir(exist_ok=True)
-        shutil.copy(paths.REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
         return {
             **os.environ,
             "DAGSTER_HOME": str(home),
@@ -52,7 +52,7 @@ class Sandbox:
     def start_refresh(self) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "refresh"],
-            cwd=paths.REPO_ROOT,
+            cwd=REPO_ROOT,
             env=self.env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -108,13 +108,18 @@ def published_state(layout: WarehouseLayout) -> str:
     assert release is not None, "current does not point at a release"
     manifest = read_manifest(release)["inputs"]
     with duckdb.connect(str(layout.published_db), read_only=True) as con:
-        in_db = dict(con.execute("SELECT path, sha256 FROM raw.source_files").fetchall())
+        in_db = dict(
+            con.execute(
+                "SELECT path, sha256 FROM raw.source_files WHERE kind = 'transcription'"
+            ).fetchall()
+        )
         assert con.execute("SELECT count(*) FROM marts.indicators").fetchone()[0] > 0
     assert in_db == {k: v for k, v in manifest.items() if k.endswith(".csv")}, "DB vs manifest"
     for export in sorted((layout.root / "exports").glob("*.parquet")):
         provenance = json.loads(pq.read_schema(export).metadata[b"provenance"])
-        for raw_file in provenance["raw_files"]:
-            assert manifest[raw_file["path"]] == raw_file["sha256"], f"{export.name} vs manifest"
+        for source in provenance["sources"]:
+            if source["kind"] == "transcription":
+                assert manifest[source["path"]] == source["sha256"], f"{export.name} vs manifest"
     report = (layout.root / "reports" / "summary.md").read_text(encoding="utf-8")
     for path, digest in in_db.items():
         assert f"| {path} | {digest[:12]} |" in report, f"report vs manifest for {path}"

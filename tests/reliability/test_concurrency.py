@@ -12,7 +12,7 @@ import time
 
 import dagster as dg
 
-from pipeline import paths
+from pipeline.settings import REPO_ROOT
 from tests.reliability.cli_harness import make_sandbox, published_state
 
 
@@ -35,9 +35,12 @@ def test_schedule_and_manual_run_in_one_instance_are_queued_one_at_a_time(tmp_pa
     _runs(env["DAGSTER_HOME"])  # create the instance's storage once, before two processes race
     daemon = subprocess.Popen(
         [sys.executable, "-m", "dagster._daemon", "run", "-m", "pipeline.definitions"],
-        cwd=paths.REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         schedule_tags = {"dagster/schedule_name": "weekly_refresh"}
         _launch(env, schedule_tags)  # as the schedule's tick would
@@ -55,10 +58,25 @@ def test_schedule_and_manual_run_in_one_instance_are_queued_one_at_a_time(tmp_pa
 
 def _launch(env: dict, tags: dict) -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "dagster", "job", "launch", "-m", "pipeline.definitions",
-         "-j", "refresh", "--tags", json.dumps(tags)],
-        cwd=paths.REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "job",
+            "launch",
+            "-m",
+            "pipeline.definitions",
+            "-j",
+            "refresh",
+            "--tags",
+            json.dumps(tags),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
@@ -81,8 +99,14 @@ def _runs(home: str) -> list[dict]:
         result = []
         for run in instance.get_runs():
             stats = instance.get_run_stats(run.run_id)
-            result.append({"id": run.run_id, "status": run.status.value,
-                           "start": stats.start_time or 0, "end": stats.end_time or 0})  # fmt: skip
+            result.append(
+                {
+                    "id": run.run_id,
+                    "status": run.status.value,
+                    "start": stats.start_time or 0,
+                    "end": stats.end_time or 0,
+                }
+            )
         return result
     finally:
         instance.dispose()

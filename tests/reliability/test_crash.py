@@ -41,10 +41,12 @@ def test_sigkill_at_random_points_never_leaves_a_mixed_or_broken_warehouse(tmp_p
         kept += state == good
         during_build += building
         good = state
-    print(f"\n{KILLS} kills over a {full_run:.1f}s run, build from {build_starts:.1f}s "
-          f"(seed {SEED}): {kept} kept the last "
-          f"good state, {published} published the new one; {during_build} hit a build "
-          "in progress")  # fmt: skip
+    print(
+        f"\n{KILLS} kills over a {full_run:.1f}s run, build from {build_starts:.1f}s "
+        f"(seed {SEED}): {kept} kept the last "
+        f"good state, {published} published the new one; {during_build} hit a build "
+        "in progress"
+    )
     # The kills must have landed inside the run, not only before it started or after it ended.
     assert during_build >= KILLS // 4
     assert kept >= 5
