@@ -306,6 +306,7 @@ SOURCES = "reference/sources.csv"
 FUNDING = "reference/funding_claims.csv"
 ERRATA = "reference/errata.csv"
 ISO = "reference/iso3166_countries.csv"
+CHECKS = "reference/reference_checks.csv"
 FOLDERS = {
     "table1_ranks": "paper",
     "table2_kazakhstan_ranks": "paper",
@@ -319,6 +320,7 @@ FOLDERS = {
     "funding_claims": "reference",
     "errata": "reference",
     "iso3166_countries": "reference",
+    "reference_checks": "reference",
 }
 READABLE = "a readable regular file inside the project, within its size limit"
 DECLARED_RULE = "every file under raw/ is declared by a spec or an origin record"
@@ -850,7 +852,7 @@ CORPUS: tuple[Case, ...] = (
         "errata",
         replace_with_tomorrow("2019-06-09", ",day"),
         Rejected(
-            at(ERRATA, "not in the future", 1, "corrected_event_date", r"'\d{4}-\d{2}-\d{2}'")
+            at(ERRATA, "not in the future", 1, "corrected_date", r"'\d{4}-\d{2}-\d{2}'")
         ),
     ),
     Case(
@@ -859,6 +861,15 @@ CORPUS: tuple[Case, ...] = (
         crlf_on_line(3),
         Rejected(at(ERRATA, r"LF line endings \(no CR/CRLF\)", 2)),
     ),
+    # --- reference/reference_checks.csv
+    Case("reference-check-of-a-reference-not-in-the-list", "reference_checks",
+         Replace("afzal2004,not_checked", "afzal2005,not_checked"),
+         Rejected(at(CHECKS, KNOWN.format(r"references\.reference_key"), 1, "reference_key",
+                     "'afzal2005'"))),
+    Case("reference-check-verified-without-a-record", "reference_checks",
+         SetCell("reference_key", "alexandrov2018", "record_urls", ""),
+         Rejected(at(CHECKS, "a checked reference names its record; an unchecked one has none",
+                     2, "record_urls"))),
     # --- files nobody declared, and records without their data
     Case(
         "unknown-csv-in-paper",

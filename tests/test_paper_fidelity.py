@@ -98,7 +98,7 @@ def test_every_event_quote_is_verbatim_and_holds_its_date(row, seed_text):
 
 def test_every_erratum_quotes_the_paper_verbatim(seed_text):
     for row in _rows("reference/errata.csv"):
-        assert _collapse(row["paper_claim"]) in _collapse(seed_text)
+        assert _collapse(row["paper_says"]) in _collapse(seed_text)
 
 
 def test_every_reference_title_is_in_the_reference_list(seed_text):

@@ -127,6 +127,21 @@ ROW_CASES = [
         },
     ),
     (
+        r.custom("sourced_unless_suspected", "source_urls", "sourced"),
+        {
+            "confidence": ["confirmed", "confirmed", "suspected", "suspected", "probable"],
+            "source_urls": ["http://a", None, None, "http://a", "http://b"],
+            "notes": [None, None, "why", "why", None],
+        },
+    ),
+    (
+        r.custom("record_unless_not_checked", "record_urls", "record"),
+        {
+            "check_status": ["verified", "verified", "not_checked", "not_checked"],
+            "record_urls": ["http://a", None, None, "http://a"],
+        },
+    ),
+    (
         r.custom("wjp_score_in_range", "score", "range"),
         {"source_id": ["wjp_roli", "wjp_roli", "vdem", "wjp_roli"], "score": [0.5, 1.5, 7.0, None]},
     ),

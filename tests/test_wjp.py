@@ -21,7 +21,7 @@ from pipeline.settings import REPO_ROOT
 from pipeline.transforms.download_sources import WJP, fetch
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.wjp import measure_code, read_snapshot
-from tests.conftest import UNREACHABLE_URL, Steps, copy_raw, pin_snapshot, run_steps
+from tests.conftest import UNREACHABLE_URL, Steps, copy_raw, pin_snapshot, rechecksum, run_steps
 from tests.wjp_server import all_factors, country, serve, sha256, snapshot
 
 REGION = "Eastern Europe and Central Asia"
@@ -254,13 +254,14 @@ def test_env_url_mirror_serving_the_pinned_file_is_used(monkeypatch, tmp_path, s
     assert fetched.url == f"{base}/mirror/roli.json"
 
 
-def steps_with_snapshot(base: Path, body: bytes) -> Steps:
+def steps_with_snapshot(base: Path, body: bytes, raw_dir: Path | None = None) -> Steps:
     """Sources and models on an in-memory DuckDB, with `body` pinned and served locally."""
-    raw_dir = copy_raw(base)
+    raw_dir = raw_dir or copy_raw(base)
     pin_snapshot(raw_dir, body)
     with serve({"/roli.json": (200, body, {})}) as url:
         steps = run_steps(raw_dir, base, {"wjp_roli": f"{url}/roli.json"})
-    assert steps.failed() == {}
+    # A crafted snapshot may disagree with the paper: that is refused until explained.
+    assert set(steps.failed()) <= {("mart_indicators", "every_mismatch_is_explained")}
     return steps
 
 
@@ -753,3 +754,43 @@ def test_unavailable_snapshot_fails_the_warning_check_with_the_reason(offline):
 def test_available_snapshot_passes_the_warning_check(global140):
     (outcome,) = [o for o in global140.outcomes if o.asset_key == WJP.asset_name]
     assert outcome.warnings["snapshot_available"] == ""
+
+
+# --- every mismatch is explained, or the publish is refused -------------------------------------
+
+
+def test_each_unexplained_mismatch_is_refused_naming_the_cell_and_what_to_do(global140):
+    message = global140.failed()[("mart_indicators", "every_mismatch_is_explained")]
+    mismatches = global140.query(
+        "SELECT count(*) FROM marts.indicators WHERE verification = 'mismatch'"
+    )[0][0]
+    assert (
+        message.count(
+            "rule 'a paper cell that disagrees with its primary source is explained' failed"
+        )
+        == mismatches
+        == 22
+    )
+    assert "marts.indicators, row paper_table1/KAZ/2022/F8/global, column 'verification'" in message
+    assert "Paper: 62/140. Source: 62/141" in message
+    assert "target_key 'paper_table1/KAZ/2022/F8/global'" in message
+
+
+def test_an_acknowledged_disagreement_explains_its_mismatch_and_only_that_one(tmp_path):
+    raw_dir = copy_raw(tmp_path)
+    errata = raw_dir / "reference" / "errata.csv"
+    row = (
+        "err_kaz_f8_n_ranked,acknowledged_disagreement,indicators,"
+        "paper_table1/KAZ/2022/F8/global,n_ranked,62**,The fixture ranks 141 countries in F8.,"
+        ",,,suspected,,,,Written for a test: no source.\n"
+    )
+    errata.write_text(errata.read_text(encoding="utf-8") + row, encoding="utf-8")
+    rechecksum(errata)
+    steps = steps_with_snapshot(tmp_path, GLOBAL140, raw_dir)
+    assert steps.query(
+        "SELECT erratum FROM marts.indicators WHERE source_id = 'paper_table1' "
+        "AND country_iso3 = 'KAZ' AND edition_year = 2022 AND factor_code = 'F8'"
+    ) == [("The fixture ranks 141 countries in F8.",)]
+    message = steps.failed()[("mart_indicators", "every_mismatch_is_explained")]
+    assert "paper_table1/KAZ/2022/F8/global" not in message
+    assert message.count("failed") == 21

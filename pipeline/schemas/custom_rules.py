@@ -41,8 +41,28 @@ def _wjp_score_in_range(df: pd.DataFrame) -> pd.Series:
 
 WJP_SCORE_IN_RANGE_SQL = """"source_id" <> 'wjp_roli' OR coalesce("score" BETWEEN 0 AND 1, FALSE)"""
 
+
+def _sourced_unless_suspected(df: pd.DataFrame) -> pd.Series:
+    suspected = df["confidence"] == "suspected"
+    return (suspected & df["source_urls"].isna() & df["notes"].notna()) | (
+        ~suspected & df["source_urls"].notna()
+    )
+
+
+SOURCED_UNLESS_SUSPECTED_SQL = """CASE WHEN "confidence" = 'suspected'
+THEN "source_urls" IS NULL AND "notes" IS NOT NULL ELSE "source_urls" IS NOT NULL END"""
+
+
+def _record_unless_not_checked(df: pd.DataFrame) -> pd.Series:
+    return (df["check_status"] == "not_checked") == df["record_urls"].isna()
+
+
+RECORD_UNLESS_NOT_CHECKED_SQL = """("check_status" = 'not_checked') = ("record_urls" IS NULL)"""
+
 CUSTOM_ROW_RULES = {
     "date_matches_precision": (_date_matches_precision, DATE_MATCHES_PRECISION_SQL),
     "verified_iff_paper": (_verified_iff_paper, VERIFIED_IFF_PAPER_SQL),
     "wjp_score_in_range": (_wjp_score_in_range, WJP_SCORE_IN_RANGE_SQL),
+    "sourced_unless_suspected": (_sourced_unless_suspected, SOURCED_UNLESS_SUSPECTED_SQL),
+    "record_unless_not_checked": (_record_unless_not_checked, RECORD_UNLESS_NOT_CHECKED_SQL),
 }

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import (
     DATE_PRECISIONS,
-    EVENT_ID,
     FACTOR_CODES,
     ISO3,
     SLUG,
@@ -409,45 +408,112 @@ FUNDING_CLAIMS = RawTable(
     (ForeignKey("source_id", "sources", "source_id"),),
 )
 
+ERRATA_TARGETS = ("timeline", "funding", "references", "indicators", "paper_claims")
+CONFIDENCES = ("confirmed", "probable", "suspected")
+
 ERRATA = RawTable(
     "reference",
     TableSpec(
         name="errata",
-        description="Where the paper's text disagrees with primary sources: the paper's claim "
-        "stays in the timeline, the correction is attached.",
+        description="Where the paper disagrees with public primary sources: one row per error, "
+        "keyed to the row of the mart it stands in. The paper's words stay as printed; the "
+        "correction is attached beside them.",
         fields=(
             code("erratum_id", r"err_[a-z0-9_]+", "an id err_slug", "Stable id."),
-            code("event_id", EVENT_ID, "an event id", "The event corrected."),
-            text("paper_claim", "The paper's words, verbatim."),
-            text("correction", "What the primary sources say."),
             Field(
-                "corrected_event_date",
-                DATE,
-                "Date of the event per the sources.",
-                True,
-                (r.not_in_future(),),
+                "kind",
+                STRING,
+                "erratum, or acknowledged_disagreement.",
+                rules=(r.one_of(("erratum", "acknowledged_disagreement")),),
             ),
+            Field("target_mart", STRING, "The mart it touches.", rules=(r.one_of(ERRATA_TARGETS),)),
+            text("target_key", "The key of the row in that mart ('/'-joined when composite)."),
+            text("target_field", "The column the error is in.", True),
+            text("paper_says", "The paper's words, verbatim."),
+            text("correction", "What the primary sources say, in one sentence."),
+            text("corrected_value", "The corrected value, where there is one.", True),
+            Field("corrected_date", DATE, "The corrected date.", True, (r.not_in_future(),)),
             Field(
                 "corrected_date_precision",
                 STRING,
-                "Precision of corrected_event_date.",
+                "Precision of corrected_date.",
                 True,
                 (r.one_of(DATE_PRECISIONS),),
             ),
-            text("source_urls", "URLs of the primary sources (';'-separated)."),
-            text("source_descriptions", "Publisher and title of each source, same order."),
+            Field(
+                "confidence",
+                STRING,
+                "confirmed, probable or suspected.",
+                rules=(r.one_of(CONFIDENCES),),
+            ),
+            code(
+                "source_urls",
+                r"https?://[^;\s]+(;https?://[^;\s]+)*",
+                "';'-separated URLs",
+                "URLs of the sources (';'-separated).",
+                True,
+            ),
+            text("source_descriptions", "Publisher, title and date of each source.", True),
             Field(
                 "date_accessed",
                 DATE,
-                "When the project accessed the sources; empty: not accessed from this project.",
+                "When the sources were read; empty: not accessed from this project.",
                 True,
                 (r.not_in_future(),),
             ),
-            text("notes", "Notes.", True),
+            text("notes", "Provenance and caveats; for a suspected erratum, why.", True),
         ),
         primary_key=("erratum_id",),
+        row_rules=(
+            r.custom(
+                "sourced_unless_suspected",
+                "source_urls",
+                "a confirmed or probable erratum names its sources; a suspected one says why",
+                "confidence",
+                "source_urls",
+                "notes",
+            ),
+        ),
     ),
-    (ForeignKey("event_id", "timeline_events", "event_id"),),
+)
+
+REFERENCE_CHECKS = RawTable(
+    "reference",
+    TableSpec(
+        name="reference_checks",
+        description="The paper's reference list checked against publishers' and indexing "
+        "records: what was found, where, and what could not be checked.",
+        fields=(
+            shared("reference_key"),
+            Field(
+                "check_status",
+                STRING,
+                "verified, discrepancy or not_checked.",
+                rules=(r.one_of(("verified", "discrepancy", "not_checked")),),
+            ),
+            code(
+                "record_urls",
+                r"https?://[^;\s]+(;https?://[^;\s]+)*",
+                "';'-separated URLs",
+                "URLs of the records read.",
+                True,
+            ),
+            text("record_title", "Title as the record gives it.", True),
+            text("record_publisher", "Publisher or index of the record.", True),
+            text("note", "What the record does not state, or what was searched."),
+        ),
+        primary_key=("reference_key",),
+        row_rules=(
+            r.custom(
+                "record_unless_not_checked",
+                "record_urls",
+                "a checked reference names its record; an unchecked one has none",
+                "check_status",
+                "record_urls",
+            ),
+        ),
+    ),
+    (ForeignKey("reference_key", "references", "reference_key"),),
 )
 
 ISO3166 = RawTable(
@@ -473,6 +539,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     SOURCES,
     FUNDING_CLAIMS,
     ERRATA,
+    REFERENCE_CHECKS,
     ISO3166,
 )
 RAW_BY_NAME = {t.name: t for t in RAW_TABLES}

@@ -1,5 +1,6 @@
-"""Checks on marts beyond their specs: promises that span rows or tables, written once as SQL
-over the mart, each returning Problems. The models step runs them as blocking checks.
+"""Checks on marts beyond their specs: promises that span rows or tables, each a SQL query over
+the build that returns the rows breaking it, turned into Problems. The models step runs them
+as blocking checks of the mart they are keyed by.
 
 Belongs here: those checks, keyed by mart and check name. Stays out: per-row rules, which
 belong in the mart's spec (sql/marts/<name>.yml).
@@ -14,6 +15,15 @@ import duckdb
 
 from pipeline.transforms.problems import Problem
 
+INDICATOR_KEY = "concat_ws('/', source_id, country_iso3, edition_year, factor_code, scope)"
+# The key of each mart an erratum can point at, as errata write it.
+ERRATA_TARGETS = {
+    "timeline": "SELECT event_id FROM marts.timeline",
+    "funding": "SELECT claim_id FROM marts.funding",
+    "references": "SELECT reference_key FROM marts.\"references\"",
+    "indicators": f"SELECT {INDICATOR_KEY} FROM marts.indicators WHERE source_id LIKE 'paper_%'",
+}
+
 
 @dataclass(frozen=True)
 class MartCheck:
@@ -21,4 +31,64 @@ class MartCheck:
     run: Callable[[duckdb.DuckDBPyConnection], list[Problem]]
 
 
-MART_CHECKS: dict[str, dict[str, MartCheck]] = {}
+def unexplained_mismatches(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """A paper cell that disagrees with its primary source, with no erratum or acknowledged
+    disagreement for it in raw/reference/errata.csv."""
+    rows = con.execute(
+        f"SELECT {INDICATOR_KEY}, source_locator, verification_note FROM marts.indicators "  # noqa: S608
+        "WHERE verification = 'mismatch' AND erratum IS NULL ORDER BY 1"
+    ).fetchall()
+    return [
+        Problem(
+            "marts.indicators",
+            None,
+            "verification",
+            "a paper cell that disagrees with its primary source is explained",
+            f"{locator}: {note}",
+            row=key,
+            fix="correct the transcription in raw/paper/, or add an erratum or "
+            f"acknowledged_disagreement to raw/reference/errata.csv with target_mart "
+            f"'indicators' and target_key '{key}'",
+        )
+        for key, locator, note in rows
+    ]
+
+
+def errata_without_a_target(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Every erratum points at a row that exists in its target mart."""
+    known = " UNION ALL ".join(
+        f"SELECT '{mart}' AS mart, CAST(k AS VARCHAR) AS key FROM ({query}) AS t(k)"
+        for mart, query in ERRATA_TARGETS.items()
+    )
+    rows = con.execute(
+        f"WITH known AS ({known}) SELECT erratum_id, target_mart, target_key "  # noqa: S608
+        "FROM marts.errata WHERE target_mart IN (SELECT DISTINCT mart FROM known) "
+        "AND (target_mart, target_key) NOT IN (SELECT mart, key FROM known) ORDER BY 1"
+    ).fetchall()
+    return [
+        Problem(
+            "raw/reference/errata.csv",
+            None,
+            "target_key",
+            "an erratum points at a row of its target mart",
+            f"{mart}: {key}",
+            row=erratum_id,
+        )
+        for erratum_id, mart, key in rows
+    ]
+
+
+MART_CHECKS: dict[str, dict[str, MartCheck]] = {
+    "indicators": {
+        "every_mismatch_is_explained": MartCheck(
+            "A paper cell that disagrees with WJP blocks the publish unless an erratum or an "
+            "acknowledged disagreement explains it.",
+            unexplained_mismatches,
+        )
+    },
+    "errata": {
+        "every_erratum_has_a_target": MartCheck(
+            "Every erratum points at an existing row of its target mart.", errata_without_a_target
+        )
+    },
+}

@@ -129,18 +129,20 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
 
 
 def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[Outcome]:
-    """Build every model in order; validate each mart against its spec and its extra checks."""
+    """Build every model in order, then validate each mart against its spec and its extra
+    checks (which may read other marts, so they run once all are built)."""
     from pipeline.transforms.mart_checks import MART_CHECKS
 
     outcomes = []
     for model in models:
         build(con, model)
-        outcome = Outcome(model_key(model), model.relation)
-        if model.layer == "marts":
-            outcome.checks[CHECK_SCHEMA] = validate_relation(
-                con, model.spec, model.quoted, model.relation
-            )
-            for name, check in MART_CHECKS.get(model.name, {}).items():
-                outcome.checks[name] = check.run(con)
-        outcomes.append(outcome)
+        outcomes.append(Outcome(model_key(model), model.relation))
+    for model, outcome in zip(models, outcomes, strict=True):
+        if model.layer != "marts":
+            continue
+        outcome.checks[CHECK_SCHEMA] = validate_relation(
+            con, model.spec, model.quoted, model.relation
+        )
+        for name, check in MART_CHECKS.get(model.name, {}).items():
+            outcome.checks[name] = check.run(con)
     return outcomes

@@ -22,14 +22,23 @@ peers as (
     group by a.claim_id
 ),
 
+errata as (
+    select target_key as claim_id, string_agg(correction, ' ' order by erratum_id) as erratum
+    from raw.errata
+    where target_mart = 'funding'
+    group by target_key
+),
+
 final as (
     select
         claims.*,
         claims.amount_eur is not null as is_amount_known,
         peers.is_disputed,
-        coalesce(peers.competing_claim_ids, []) as competing_claim_ids
+        coalesce(peers.competing_claim_ids, []) as competing_claim_ids,
+        errata.erratum
     from claims
     inner join peers on peers.claim_id = claims.claim_id
+    left join errata on errata.claim_id = claims.claim_id
 )
 
 select * from final

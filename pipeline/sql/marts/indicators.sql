@@ -1,8 +1,16 @@
 -- Public mart: ranks and values from every indicator source, told apart by source_id. The
 -- paper's cells carry their verification against the WJP snapshot; WJP rows carry scores;
 -- long-format sources from raw/indicators/ carry their values in `score` and their file row
--- in `source_line`.
-with paper as (
+-- in `source_line`. A paper cell that disagrees with its source carries the erratum or
+-- acknowledged disagreement that explains it (raw.errata, target_mart 'indicators').
+with errata as (
+    select target_key, string_agg(correction, ' ' order by erratum_id) as erratum
+    from raw.errata
+    where target_mart = 'indicators'
+    group by target_key
+),
+
+paper_cells as (
     select
         * exclude (edition_year),
         edition_year,
@@ -10,6 +18,15 @@ with paper as (
         cast(null as double) as score,
         cast(null as integer) as source_line
     from staging.stg_paper__verification
+),
+
+paper as (
+    select paper_cells.*, errata.erratum
+    from paper_cells
+    left join errata on errata.target_key = concat_ws(
+        '/', paper_cells.source_id, paper_cells.country_iso3, paper_cells.edition_year,
+        paper_cells.factor_code, paper_cells.scope
+    )
 ),
 
 wjp as (
@@ -34,7 +51,8 @@ wjp as (
         cast(null as varchar) as paper_citation_key,
         score,
         cast(null as varchar) as verification,
-        cast(null as varchar) as verification_note
+        cast(null as varchar) as verification_note,
+        cast(null as varchar) as erratum
     from staging.stg_wjp__ranks
 ),
 
@@ -45,7 +63,8 @@ long_sources as (
         cast(null as varchar) as cell_text,
         cast(null as varchar) as paper_citation_key,
         cast(null as varchar) as verification,
-        cast(null as varchar) as verification_note
+        cast(null as varchar) as verification_note,
+        cast(null as varchar) as erratum
     from staging.stg_sources__indicators
 )
 

@@ -1,16 +1,18 @@
--- Timeline events with their lists split and their errata attached.
+-- Timeline events with their lists split and their errata (target_mart 'timeline') attached.
 with events as (
     select * from raw.timeline_events
 ),
 
 errata as (
     select
-        event_id,
+        target_key as event_id,
         string_agg(correction, ' ' order by erratum_id) as erratum,
-        min(corrected_event_date) as erratum_event_date,
-        flatten(list(string_split(source_urls, ';') order by erratum_id)) as erratum_source_urls
+        min(corrected_date) as erratum_event_date,
+        flatten(list(coalesce(string_split(source_urls, ';'), []) order by erratum_id))
+            as erratum_source_urls
     from raw.errata
-    group by event_id
+    where target_mart = 'timeline'
+    group by target_key
 ),
 
 final as (
