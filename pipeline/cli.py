@@ -227,6 +227,8 @@ def print_success(result, elapsed: float, log: Path) -> None:
     summary = _verification_summary(layout.published_db)
     if summary:
         print(f"  verification: {summary}")
+    for line in _release_notes(layout):
+        print(line)
     print(f"  warehouse: {layout.published_db}")
     print(f"  exports:   {layout.root / 'exports'}/*.parquet")
     print(f"  report:    {layout.root / 'reports' / 'summary.html'}")
@@ -243,19 +245,40 @@ def _warnings(result) -> list[str]:
 
 
 def _verification_summary(db: Path) -> str:
+    """verified / mismatched (and how many of those are explained) / unverifiable / not
+    checked, over the paper's cells in the published warehouse."""
     import duckdb
 
     try:
         with duckdb.connect(str(db), read_only=True) as con:
             counts = dict(
                 con.execute(
-                    "SELECT verification, sum(cells) FROM marts.paper_verification GROUP BY 1"
+                    "SELECT verification, count(*) FROM marts.indicators "
+                    "WHERE source_id LIKE 'paper_%' GROUP BY 1"
                 ).fetchall()
             )
+            explained = con.execute(
+                "SELECT count(*) FROM marts.indicators WHERE verification = 'mismatch' "
+                "AND erratum IS NOT NULL"
+            ).fetchall()[0][0]
     except duckdb.Error:
         return ""
-    order = ("verified", "mismatch", "unverifiable", "not_checked")
-    return ", ".join(f"{int(counts.get(k, 0))} {k.replace('_', ' ')}" for k in order)
+    return (
+        f"{counts.get('verified', 0)} verified, {counts.get('mismatch', 0)} mismatched "
+        f"({explained} explained by errata), {counts.get('unverifiable', 0)} unverifiable, "
+        f"{counts.get('not_checked', 0)} not checked"
+    )
+
+
+def _release_notes(layout) -> list[str]:
+    from pipeline import release
+
+    manifest = release.current_manifest(layout)
+    lines = [f"  accepted: {note}" for note in manifest.get("accepted_shrinks", [])]
+    for source_id, download in sorted(manifest.get("downloads", {}).items()):
+        if download.get("obtained_from") == "cache":
+            lines.append(f"  {source_id}: from the download cache (pinned sha256 matches)")
+    return lines
 
 
 def print_refusal(result, elapsed: float, log: Path, verbose: bool) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.indicator_sources import DEFINITIONS, VALUES, source_ids
-from pipeline.transforms.models import Model, discover, model_key
+from pipeline.transforms.models import Model, discover, model_key, release_changes_model
 
 INVENTORY = "raw_inventory"
 VALUES_ASSET = "raw_indicators__values"
@@ -67,7 +67,9 @@ class Graph:
 
 
 def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
-    graph = Graph(discover(models_dir), source_ids(raw_dir))
+    models = discover(models_dir)
+    models.append(release_changes_model([m for m in models if m.layer == "marts"]))
+    graph = Graph(models, source_ids(raw_dir))
     graph.deps[INVENTORY] = []
     for table in RAW_TABLES:
         graph.producers[f"raw.{table.name}"] = table.asset_name

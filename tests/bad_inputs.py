@@ -851,9 +851,7 @@ CORPUS: tuple[Case, ...] = (
         "errata-date-in-the-future",
         "errata",
         replace_with_tomorrow("2019-06-09", ",day"),
-        Rejected(
-            at(ERRATA, "not in the future", 1, "corrected_date", r"'\d{4}-\d{2}-\d{2}'")
-        ),
+        Rejected(at(ERRATA, "not in the future", 1, "corrected_date", r"'\d{4}-\d{2}-\d{2}'")),
     ),
     Case(
         "errata-crlf-on-one-line",
@@ -862,14 +860,33 @@ CORPUS: tuple[Case, ...] = (
         Rejected(at(ERRATA, r"LF line endings \(no CR/CRLF\)", 2)),
     ),
     # --- reference/reference_checks.csv
-    Case("reference-check-of-a-reference-not-in-the-list", "reference_checks",
-         Replace("afzal2004,not_checked", "afzal2005,not_checked"),
-         Rejected(at(CHECKS, KNOWN.format(r"references\.reference_key"), 1, "reference_key",
-                     "'afzal2005'"))),
-    Case("reference-check-verified-without-a-record", "reference_checks",
-         SetCell("reference_key", "alexandrov2018", "record_urls", ""),
-         Rejected(at(CHECKS, "a checked reference names its record; an unchecked one has none",
-                     2, "record_urls"))),
+    Case(
+        "reference-check-of-a-reference-not-in-the-list",
+        "reference_checks",
+        Replace("afzal2004,not_checked", "afzal2005,not_checked"),
+        Rejected(
+            at(
+                CHECKS,
+                KNOWN.format(r"references\.reference_key"),
+                1,
+                "reference_key",
+                "'afzal2005'",
+            )
+        ),
+    ),
+    Case(
+        "reference-check-verified-without-a-record",
+        "reference_checks",
+        SetCell("reference_key", "alexandrov2018", "record_urls", ""),
+        Rejected(
+            at(
+                CHECKS,
+                "a checked reference names its record; an unchecked one has none",
+                2,
+                "record_urls",
+            )
+        ),
+    ),
     # --- files nobody declared, and records without their data
     Case(
         "unknown-csv-in-paper",

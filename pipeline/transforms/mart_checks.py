@@ -20,8 +20,8 @@ INDICATOR_KEY = "concat_ws('/', source_id, country_iso3, edition_year, factor_co
 ERRATA_TARGETS = {
     "timeline": "SELECT event_id FROM marts.timeline",
     "funding": "SELECT claim_id FROM marts.funding",
-    "references": "SELECT reference_key FROM marts.\"references\"",
-    "indicators": f"SELECT {INDICATOR_KEY} FROM marts.indicators WHERE source_id LIKE 'paper_%'",
+    "references": 'SELECT reference_key FROM marts."references"',
+    "indicators": f"SELECT {INDICATOR_KEY} FROM marts.indicators WHERE source_id LIKE 'paper_%'",  # noqa: S608
 }
 
 
@@ -57,7 +57,7 @@ def unexplained_mismatches(con: duckdb.DuckDBPyConnection) -> list[Problem]:
 def errata_without_a_target(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     """Every erratum points at a row that exists in its target mart."""
     known = " UNION ALL ".join(
-        f"SELECT '{mart}' AS mart, CAST(k AS VARCHAR) AS key FROM ({query}) AS t(k)"
+        f"SELECT '{mart}' AS mart, CAST(k AS VARCHAR) AS key FROM ({query}) AS t(k)"  # noqa: S608
         for mart, query in ERRATA_TARGETS.items()
     )
     rows = con.execute(

@@ -41,6 +41,7 @@ class Model:
     materialized: str  # "table" or "view"
     description: str
     reads: tuple[str, ...]  # relations the SQL reads, as "schema.table"
+    computed: bool = False  # built by Python from the other marts, not by SQL (release changes)
 
     @property
     def relation(self) -> str:
@@ -128,14 +129,42 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608
 
 
-def run_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> list[Outcome]:
-    """Build every model in order, then validate each mart against its spec and its extra
+def release_changes_model(marts: list[Model]) -> Model:
+    """marts.release_changes: every SQL mart compared with the previous release."""
+    from pipeline.transforms.changes import RELEASE_CHANGES
+
+    return Model(
+        "marts",
+        RELEASE_CHANGES.name,
+        "",
+        Path(__file__).with_name("changes.py"),
+        RELEASE_CHANGES,
+        "table",
+        RELEASE_CHANGES.description,
+        tuple(m.relation for m in marts),
+        computed=True,
+    )
+
+
+def run_models(
+    con: duckdb.DuckDBPyConnection,
+    models: list[Model],
+    previous_release: Path | None = None,
+    previous_id: str | None = None,
+) -> list[Outcome]:
+    """Build every model in order (the computed release changes against `previous_release`,
+    the current release's folder), then validate each mart against its spec and its extra
     checks (which may read other marts, so they run once all are built)."""
+    from pipeline.transforms.changes import release_changes
     from pipeline.transforms.mart_checks import MART_CHECKS
 
     outcomes = []
     for model in models:
-        build(con, model)
+        if model.computed:
+            compared = [m for m in models if m.layer == "marts" and not m.computed]
+            release_changes(con, compared, previous_release, previous_id)
+        else:
+            build(con, model)
         outcomes.append(Outcome(model_key(model), model.relation))
     for model, outcome in zip(models, outcomes, strict=True):
         if model.layer != "marts":

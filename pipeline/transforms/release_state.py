@@ -76,3 +76,16 @@ def changes_since(manifest: dict, raw_dir: Path, code_version: str) -> list[str]
         if download.get("status") != "loaded":
             reasons.append(f"{source_id} was unavailable in the current release (try again)")
     return reasons
+
+
+def release_guard(
+    con: duckdb.DuckDBPyConnection, marts, previous_manifest: dict, allowed: set[str]
+) -> tuple[list[str], list[str]]:
+    """(blocked, accepted): each source whose rows vanish or shrink past the threshold against
+    the current release, split by whether the user accepted it."""
+    from pipeline.release import shrinking_sources
+
+    before, now = previous_manifest.get("row_counts", {}), row_counts(con, marts)
+    every = shrinking_sources(before, now, set())
+    blocked = shrinking_sources(before, now, allowed)
+    return blocked, [s for s in every if s not in blocked]

@@ -78,6 +78,8 @@ class ReportInputs:
     paper_verification: pd.DataFrame  # paper_table, scope, verification, cells
     wjp_snapshot: pd.DataFrame  # one row: status, reason, url, sha256, obtained_from
     wjp_region_averages: pd.DataFrame
+    release_changes: pd.DataFrame | None = None  # marts.release_changes
+    accepted_shrinks: tuple[str, ...] = ()  # the release guard's findings the user accepted
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ def build_report(data: ReportInputs) -> Report:
         funding_section(data.funding),
         timeline_section(data.timeline),
         sources_section(data.source_files, data.references),
+        changes_section(data.release_changes, data.accepted_shrinks),
     ]
     title = "Human-rights indicators for Central Asia and the EU: summary"
     return Report(
@@ -538,6 +541,46 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
             ),
         ],
     )
+
+
+def changes_section(changes: pd.DataFrame | None, accepted: tuple[str, ...]) -> Section:
+    """What this release changed against the previous one, and what the user accepted."""
+    if changes is None or changes.empty:
+        return Section(
+            "changes", "Changes since the previous release", [Paragraph("Not computed.")]
+        )
+    previous = str(changes["previous_release"].iloc[0])
+    if previous == "(first release)":
+        blocks = [Paragraph("This is the first release: there is nothing to compare with.")]
+    else:
+        rows = [
+            [
+                r.mart,
+                str(r.rows_before),
+                str(r.rows_now),
+                str(r.rows_added),
+                str(r.rows_removed),
+                str(r.rows_changed),
+                r.note or "",
+            ]
+            for r in changes.sort_values("mart").itertuples()
+        ]
+        blocks = [
+            Paragraph(f"Compared with release {previous}, by primary key (marts.release_changes)."),
+            Table(
+                "Rows per mart: before, now, added, removed, changed.",
+                ["Mart", "Before", "Now", "Added", "Removed", "Changed", "Note"],
+                rows,
+            ),
+        ]
+    if accepted:
+        blocks.append(
+            Paragraph(
+                "Accepted by the user for this release (refresh --allow-shrink): "
+                + "; ".join(accepted)
+            )
+        )
+    return Section("changes", "Changes since the previous release", blocks)
 
 
 def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Section:

@@ -7,7 +7,7 @@ publish.
 
 import dagster as dg
 
-from pipeline import lineage
+from pipeline import lineage, release
 from pipeline.defs.metadata import known_descriptions, spec_metadata
 from pipeline.defs.resources import ProjectResource
 from pipeline.defs.results import outcome_events
@@ -23,7 +23,8 @@ def _spec(graph: lineage.Graph, model: model_sql.Model, version: str) -> dg.Asse
         model_sql.model_key(model),
         deps=graph.deps[model_sql.model_key(model)],
         group_name=model.layer,
-        description=f"{model.description}\n\n{kind} `{model.relation}`, built by {where}.",
+        description=f"{model.description}\n\n{kind} `{model.relation}`, built by "
+        + ("pipeline/transforms/changes.py." if model.computed else f"{where}."),
         metadata=spec_metadata(model.spec) if model.spec else {},
         code_version=version,
         kinds={"duckdb", "sql"},
@@ -60,8 +61,12 @@ def models_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
     )
     def models(context: dg.AssetExecutionContext, project: ProjectResource):
         """Build every model in dependency order; validate each mart."""
+        layout = project.layout
+        previous = layout.current_release()
+        previous_id = release.read_manifest(previous).get("release_id") if previous else None
         with project.connect(context.run_id) as con:
-            for outcome in model_sql.run_models(con, graph.models):
+            outcomes = model_sql.run_models(con, graph.models, previous, previous_id)
+            for outcome in outcomes:
                 yield from outcome_events(con, outcome, specs, descriptions)
 
     return models

@@ -11,7 +11,7 @@ import dagster as dg
 from pipeline import lineage, release
 from pipeline.defs.resources import ProjectResource
 from pipeline.transforms.duck import run
-from pipeline.transforms.release_state import build_state
+from pipeline.transforms.release_state import build_state, release_guard
 
 ALLOW_SHRINK_TAG = "pipeline/allow-shrink"
 
@@ -34,13 +34,11 @@ def publish_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
         layout, settings = project.layout, project.settings()
         build = project.build(context.run_id)
         previous = release.current_manifest(layout)
+        allowed = allowed_shrinks(context.run.tags)
         with project.connect(context.run_id) as con:
             state = build_state(con, graph)
+            blocked, accepted = release_guard(con, graph.marts, previous, allowed)
             run(con, "CHECKPOINT")
-        allowed = allowed_shrinks(context.run.tags)
-        blocked = release.shrinking_sources(
-            previous.get("row_counts", {}), state["row_counts"], allowed
-        )
         if blocked:
             raise dg.Failure(
                 description="Release guard: nothing was published.\n  "
@@ -48,7 +46,7 @@ def publish_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
                 + "\n  If this is intended, accept it: python -m pipeline.cli refresh "
                 "--allow-shrink SOURCE",
             )
-        manifest = _manifest(context, graph, version, state, previous, allowed)
+        manifest = _manifest(context, graph, version, state, previous, accepted)
         published = release.publish(layout, build, manifest, settings.keep_releases)
         return dg.MaterializeResult(
             metadata={
@@ -61,7 +59,7 @@ def publish_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
     return warehouse_release
 
 
-def _manifest(context, graph, version, state, previous, allowed) -> dict:
+def _manifest(context, graph, version, state, previous, accepted) -> dict:
     selection = context.run.asset_selection
     all_keys = sorted(graph.deps)
     rebuilt = sorted(k.to_user_string() for k in selection) if selection else all_keys
@@ -73,6 +71,6 @@ def _manifest(context, graph, version, state, previous, allowed) -> dict:
         "code_version": version,
         "rebuilt": rebuilt,
         "code_versions": {k: versions.get(k, "") for k in all_keys},
-        "accepted_shrinks": sorted(allowed),
+        "accepted_shrinks": accepted,
         **state,
     }

@@ -4,16 +4,18 @@ the marts. The Markdown is also attached to the materialization so the Dagster U
 
 import dagster as dg
 
-from pipeline import lineage
+from pipeline import lineage, release
+from pipeline.defs.assets.publish import allowed_shrinks
 from pipeline.defs.resources import ProjectResource
 from pipeline.schemas.provenance import SOURCE_FILES
 from pipeline.schemas.spec import qualified
 from pipeline.schemas.wjp import WJP_REGION_AVERAGES, WJP_SNAPSHOT
 from pipeline.transforms.duck import frame_of, read_spec_frame
+from pipeline.transforms.release_state import release_guard
 from pipeline.transforms.report import ReportInputs, build_report
 
 
-def load_report_inputs(con, marts: dict) -> ReportInputs:
+def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> ReportInputs:
     def mart(name):
         return read_spec_frame(con, "marts", marts[name].spec)
 
@@ -35,6 +37,8 @@ def load_report_inputs(con, marts: dict) -> ReportInputs:
         paper_verification=frame_of(con, qualified("marts", "paper_verification")),
         wjp_snapshot=read_spec_frame(con, "raw", WJP_SNAPSHOT),
         wjp_region_averages=read_spec_frame(con, "raw", WJP_REGION_AVERAGES),
+        release_changes=read_spec_frame(con, "marts", marts["release_changes"].spec),
+        accepted_shrinks=accepted,
     )
 
 
@@ -51,8 +55,11 @@ def report_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
     )
     def report_summary(context: dg.AssetExecutionContext, project: ProjectResource):
         build = project.build(context.run_id)
+        previous = release.current_manifest(project.layout)
+        allowed = allowed_shrinks(context.run.tags)
         with project.connect(context.run_id) as con:
-            report = build_report(load_report_inputs(con, marts))
+            _, accepted = release_guard(con, graph.marts, previous, allowed)
+            report = build_report(load_report_inputs(con, marts, tuple(accepted)))
         charts_dir = build.reports_dir / "charts"
         charts_dir.mkdir(parents=True, exist_ok=True)
         for name, svg in report.charts.items():

@@ -1,0 +1,102 @@
+"""What changed since the last release: each mart compared with the published one by primary
+key, as rows added, removed and changed, into `marts.release_changes`. The report shows it as
+"Changes since <previous release>"; the first release says it is the first. The previous state
+is read from the release's Parquet exports (immutable, and never locked by a reader, unlike its
+DuckDB file).
+
+Belongs here: the comparison and its table. Stays out: publishing (pipeline/release.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.schemas import rules as r
+from pipeline.schemas.rules import sql_literal
+from pipeline.schemas.spec import INT, STRING, Field, TableSpec, quote_ident
+from pipeline.transforms.duck import load_frame
+
+FIRST_RELEASE = "(first release)"
+
+RELEASE_CHANGES = TableSpec(
+    name="release_changes",
+    description="What this release changed against the previous one, per mart: rows added, "
+    "removed and changed (same primary key, another value), compared by primary key.",
+    fields=(
+        Field("mart", STRING, "The mart compared (marts.<mart>)."),
+        Field("previous_release", STRING, "The release compared with; '(first release)' if none."),
+        Field("rows_before", INT, "Rows in the previous release.", rules=(r.at_least(0),)),
+        Field("rows_now", INT, "Rows in this release.", rules=(r.at_least(0),)),
+        Field("rows_added", INT, "Keys new in this release.", rules=(r.at_least(0),)),
+        Field("rows_removed", INT, "Keys no longer present.", rules=(r.at_least(0),)),
+        Field(
+            "rows_changed", INT, "Keys present in both with another value.", rules=(r.at_least(0),)
+        ),
+        Field("note", STRING, "What the comparison could not do, if anything.", True),
+    ),
+    primary_key=("mart",),
+)
+
+
+def release_changes(con: duckdb.DuckDBPyConnection, marts, previous: Path | None, previous_id):
+    """Compare every mart with the previous release's export and load `marts.release_changes`
+    (`previous`: that release's folder, None before the first release)."""
+    import pandas as pd
+
+    rows = [_compare(con, mart, previous, previous_id) for mart in marts]
+    frame = pd.DataFrame(rows, columns=RELEASE_CHANGES.column_names)
+    load_frame(con, "marts", RELEASE_CHANGES, frame)
+
+
+def _count(con, relation: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
+
+
+def _compare(con, mart, previous: Path | None, previous_id) -> dict:
+    now = _count(con, mart.quoted)
+    row = dict(
+        mart=mart.name,
+        previous_release=previous_id or FIRST_RELEASE,
+        rows_before=0,
+        rows_now=now,
+        rows_added=now,
+        rows_removed=0,
+        rows_changed=0,
+        note=None,
+    )
+    export = previous / "exports" / f"{mart.name}.parquet" if previous else None
+    if export is None:
+        return row
+    if not export.is_file():
+        return row | {"note": "the mart is new in this release"}
+    old = f"read_parquet({sql_literal(str(export))})"
+    columns = _shared_columns(con, mart, old)
+    keys = ", ".join(quote_ident(k) for k in mart.spec.primary_key)
+    values = ", ".join(quote_ident(c) for c in columns)
+    a = f"SELECT {keys}, hash({values}) AS h FROM {mart.quoted}"  # noqa: S608
+    b = f"SELECT {keys}, hash({values}) AS h FROM {old}"  # noqa: S608
+    join = " AND ".join(
+        f"a.{quote_ident(k)} IS NOT DISTINCT FROM b.{quote_ident(k)}" for k in mart.spec.primary_key
+    )
+    added, removed, changed = con.execute(
+        "SELECT count(*) FILTER (b.h IS NULL), count(*) FILTER (a.h IS NULL), "  # noqa: S608
+        "count(*) FILTER (a.h IS NOT NULL AND b.h IS NOT NULL AND a.h <> b.h) "
+        f"FROM ({a}) AS a FULL OUTER JOIN ({b}) AS b ON {join}"
+    ).fetchall()[0]
+    note = None
+    if len(columns) != len(mart.spec.column_names):
+        note = "compared on the columns both releases have (the mart's columns changed)"
+    return row | dict(
+        rows_before=_count(con, old),
+        rows_added=added,
+        rows_removed=removed,
+        rows_changed=changed,
+        note=note,
+    )
+
+
+def _shared_columns(con, mart, old: str) -> list[str]:
+    names = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {old}").fetchall()}  # noqa: S608
+    return [c for c in mart.spec.column_names if c in names]
