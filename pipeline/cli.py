@@ -65,7 +65,7 @@ def checksums(write: bool) -> int:
     from pipeline.transforms import checksums as records
 
     raw_dir = Settings.resolve().raw_dir
-    failed = 0
+    failed = updated = 0
     for message in records.undeclared(raw_dir):
         print(f"undeclared  {message}")
         failed += 1
@@ -74,6 +74,7 @@ def checksums(write: bool) -> int:
             continue
         if status.status == records.STALE and write and not status.details[1:]:
             refused = records.write_checksum(status)
+            updated += refused is None
             print(
                 f"updated     {status.record.shown}"
                 if refused is None
@@ -85,7 +86,7 @@ def checksums(write: bool) -> int:
         print(f"{status.status:<11} {status.record.shown}")
         for detail in status.details:
             print(f"            {detail}")
-    if not failed:
+    if not failed and not updated:
         print("every origin record matches its data file")
     return 1 if failed else 0
 
@@ -191,6 +192,14 @@ def _write_log(result) -> Path:
         lines.append(
             f"{event.event_type_value} {event.step_key or ''} {event.message or ''}".rstrip()
         )
+    for evaluation in result.get_asset_check_evaluations():
+        messages = evaluation.metadata.get("messages")
+        state = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+        lines.append(
+            f"CHECK {evaluation.asset_key.to_user_string()} {evaluation.check_name} {state}"
+        )
+        if not evaluation.passed and messages is not None:
+            lines.append("  " + messages.value.replace("\n", "\n  "))
     for failure in result.get_step_failure_events():
         lines.append(
             f"\n--- {failure.step_key} failed ---\n{failure.step_failure_data.error.to_string()}"
@@ -213,10 +222,12 @@ def print_stages(result) -> None:
         assets[stage] += 1
         count = event.materialization.metadata.get("dagster/row_count")
         rows[stage] += count.value if count is not None else 0
+    failed = {STEP_STAGES.get(key, key) for key in result.get_failed_step_keys()}
     for stage in dict.fromkeys(STEP_STAGES.values()):
         if stage in seconds or stage in assets:
             counted = f"{rows[stage]:>9,} rows" if rows[stage] else " " * 14
-            print(f"  {stage:<8} {assets[stage]:>3} assets {counted}  {seconds[stage]:6.2f} s")
+            took = "refused" if stage in failed else f"{seconds[stage]:6.2f} s"
+            print(f"  {stage:<8} {assets[stage]:>3} assets {counted}  {took}")
 
 
 def print_success(result, elapsed: float, log: Path) -> None:
