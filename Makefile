@@ -44,8 +44,10 @@ browser:
 	    exit 1; \
 	  fi; }
 
+# Two workers (one per core); the tests of a module stay on one worker (its fixtures are built once).
 test: $(DEV) instance browser
-	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider
+	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
+	    -n 2 --dist loadscope
 
 # Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
 reliability: $(DEV) instance

@@ -36,6 +36,7 @@ SECTIONS = (
     "funding",
     "timeline",
     "sources",
+    "changes",
 )
 # "Table 1, row 2 \"Government influence\", column 1 \"Kazakhstan\"" (+ optional suffix)
 LOCATOR = re.compile(r'^Table (\d), row (\d+) "([^"]*)", column (\d+) "([^"]*)"')
