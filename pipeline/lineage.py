@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.indicator_sources import DEFINITIONS, VALUES, source_ids
+from pipeline.transforms.indicator_sources import COUNTRY_CODES, DEFINITIONS, VALUES, source_ids
 from pipeline.transforms.models import Model, discover, model_key, release_changes_model
 
 INVENTORY = "raw_inventory"
@@ -76,7 +76,8 @@ def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
         graph.deps[table.asset_name] = []
         graph.file_sources.append(table.asset_name)
     for source in DOWNLOADS:
-        for spec in (*source.tables, source.status):
+        specs = (*source.tables, source.status, *filter(None, [source.declared_codes]))
+        for spec in specs:
             graph.producers[f"raw.{spec.name}"] = source.asset_name
         graph.deps[source.asset_name] = []
         graph.file_sources.append(source.asset_name)
@@ -84,7 +85,7 @@ def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
     for source_id in graph.long_sources:
         graph.deps[long_source_key(source_id)] = list(known_countries)
         graph.file_sources.append(long_source_key(source_id))
-    for relation in (VALUES, DEFINITIONS):
+    for relation in (VALUES, DEFINITIONS, COUNTRY_CODES):
         graph.producers[_unquoted(relation)] = VALUES_ASSET
     graph.deps[VALUES_ASSET] = [long_source_key(s) for s in graph.long_sources]
     for model in graph.models:

@@ -43,7 +43,8 @@ CHROMIUM_FLAGS = (
 )
 # Nothing listens on port 9 of the loopback address: a download fails at once, as offline.
 UNREACHABLE_URL = "http://127.0.0.1:9/unreachable"
-OFFLINE = {"wjp_roli": UNREACHABLE_URL}
+OFFLINE = {"wjp_roli": UNREACHABLE_URL, "vdem_ert": UNREACHABLE_URL}
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 def require_chromium() -> Path:
@@ -204,18 +205,33 @@ def shared_snapshot() -> bytes:
 
 
 @pytest.fixture(scope="session")
-def snapshot_url(shared_snapshot):
-    """The real snapshot, served by a local HTTP server for the whole session."""
-    with serve({"/roli.json": (200, shared_snapshot, {})}) as url:
-        yield f"{url}/roli.json"
+def shared_vdem() -> bytes:
+    """V-Dem's published ert.csv from ../shared (never copied into the repository)."""
+    path = SHARED_DATA / "vdem" / "ert.csv"
+    if not path.is_file():
+        pytest.fail(f"V-Dem's ERT file is expected at {path} (../shared beside the repository)")
+    return path.read_bytes()
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory, snapshot_url) -> Run:
+def source_urls(shared_snapshot, shared_vdem):
+    """The real WJP and V-Dem files, served by a local HTTP server for the whole session."""
+    routes = {"/roli.json": (200, shared_snapshot, {}), "/ert.csv": (200, shared_vdem, {})}
+    with serve(routes) as url:
+        yield {"wjp_roli": f"{url}/roli.json", "vdem_ert": f"{url}/ert.csv"}
+
+
+@pytest.fixture(scope="session")
+def snapshot_url(source_urls) -> str:
+    return source_urls["wjp_roli"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, source_urls) -> Run:
     """The committed raw files refreshed once into a session warehouse (read-only tests), with
-    WJP's real snapshot served locally at the pinned checksum."""
+    WJP's and V-Dem's real files served locally at their pinned checksums."""
     base = tmp_path_factory.mktemp("built")
-    run = materialize(copy_raw(base), base, {"wjp_roli": snapshot_url})
+    run = materialize(copy_raw(base), base, dict(source_urls))
     assert run.result.success, run.failed_checks()
     return run
 

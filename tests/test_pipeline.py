@@ -29,7 +29,7 @@ GRAPH_SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 MARTS = {m.name: m for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts}
 # raw_indicators__values only gathers long-format sources, each checked by its own asset.
 NOT_BLOCKING = {"raw_indicators__values"}
-EXPECTED_GROUPS = {"raw": 16, "staging": 8, "marts": 8, "exports": 8, "reports": 1, "publish": 1}
+EXPECTED_GROUPS = {"raw": 17, "staging": 10, "marts": 8, "exports": 8, "reports": 1, "publish": 1}
 # Table 1 of the paper, as printed (rows: factor labels; columns: KAZ, UZB, TJK, KGZ, TKM).
 PAPER_TABLE1 = {
     "overall": (65, 78, None, 100, None),
@@ -59,6 +59,14 @@ WJP_URL = (
     "https://raw.githubusercontent.com/worldjusticeproject/roli-country-profiles/"
     "6dd0f7d3e410e0d3c646663b1aeef7df9f48dae3/data/roli.json"
 )
+VDEM_URL = (
+    "https://raw.githubusercontent.com/vdeminstitute/ERT/"
+    "fa95b8bb8d55735019ee10e7cd0f6fa638cc55ef/inst/ert.csv"
+)
+PINS = {
+    WJP_URL: "4edb31071c960e9ca46af22bc1d294efcca653875c49d922140bcdfd435be137",
+    VDEM_URL: "39c6ca13363765ec4acf2d4c51052ed531bb49c91937924e0250d5384ad7fa4d",
+}
 # Every file and download upstream of each mart, at any depth (written out by hand from the
 # SQL, so that a lineage that loses one is caught).
 INDICATOR_SOURCES = {
@@ -70,6 +78,7 @@ INDICATOR_SOURCES = {
     "raw/reference/iso3166_countries.csv",
     "raw/reference/errata.csv",
     WJP_URL,
+    VDEM_URL,
 }
 PROVENANCE = {
     "indicators": INDICATOR_SOURCES,
@@ -139,6 +148,8 @@ def test_asset_graph_groups_and_lineage_come_from_the_sql():
     }
     assert parents["mart_indicators"] == {
         "raw_reference__errata",
+        "stg_reference__country_codes",
+        "stg_vdem__indicators",
         "stg_paper__verification",
         "stg_wjp__ranks",
         "stg_sources__indicators",
@@ -331,10 +342,7 @@ def test_each_export_names_every_file_and_download_upstream_with_its_checksum(bu
     assert {s["path"] for s in sources} == PROVENANCE[mart]
     for source in sources:
         if source["kind"] == "download":
-            assert (
-                source["sha256"]
-                == "4edb31071c960e9ca46af22bc1d294efcca653875c49d922140bcdfd435be137"
-            )
+            assert source["sha256"] == PINS[source["path"]]
             assert source["status"] == "loaded"
         else:
             data = (built.raw_dir / source["path"].removeprefix("raw/")).read_bytes()
@@ -490,7 +498,7 @@ def repository_files() -> set[str]:
 
 
 def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_bytes(
-    built, snapshot_url, tmp_path
+    built, source_urls, tmp_path
 ):
     seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
     env = {
@@ -499,7 +507,8 @@ def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
         "PIPELINE_RAW_DIR": str(built.raw_dir),
         "PIPELINE_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
-        "WJP_SNAPSHOT_URL": snapshot_url,
+        "WJP_SNAPSHOT_URL": source_urls["wjp_roli"],
+        "VDEM_SNAPSHOT_URL": source_urls["vdem_ert"],
     }
     repo_before = repository_files()
     (tmp_path / "dagster_home").mkdir()

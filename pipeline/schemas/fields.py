@@ -144,7 +144,8 @@ FIELDS: dict[str, Field] = {
 }
 
 
-def shared(name: str, **changes) -> Field:
-    """The shared field `name`, optionally described (or made nullable) for one table."""
-    field = FIELDS[name]
+def shared(field_name: str, **changes) -> Field:
+    """The shared field `field_name`, optionally described, renamed or made nullable for one
+    table (its type and rules stay the shared ones unless changed explicitly)."""
+    field = FIELDS[field_name]
     return field.but(**changes) if changes else field

@@ -169,10 +169,14 @@ class TableSpec:
         ]
         return pyarrow.schema(fields, metadata=metadata)
 
-    def create_table_sql(self, qualified_name: str, if_not_exists: bool = False) -> str:
-        """DDL for this table; names are quoted, never taken from data."""
+    def create_table_sql(
+        self, qualified_name: str, if_not_exists: bool = False, not_null: bool = True
+    ) -> str:
+        """DDL for this table; names are quoted, never taken from data. Without `not_null`, the
+        required columns are left to the spec's check, which names the failing rows."""
         columns = ",\n  ".join(
-            f"{quote_ident(f.name)} {f.duckdb_type}{'' if f.nullable else ' NOT NULL'}"
+            f"{quote_ident(f.name)} {f.duckdb_type}"
+            + ("" if f.nullable or not not_null else " NOT NULL")
             for f in self.fields
         )
         create = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE OR REPLACE TABLE"

@@ -21,8 +21,9 @@ import pandas as pd
 
 from pipeline.schemas.origin import DOWNLOAD, line_of_field
 from pipeline.schemas.spec import TableSpec
-from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
-from pipeline.transforms import wjp
+from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
+from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES, snapshot_status
+from pipeline.transforms import vdem, wjp
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.duck import load_frame
 from pipeline.transforms.origins import LoadedRecord, load_record
@@ -40,6 +41,8 @@ class DownloadSource:
     status: TableSpec  # raw.<name>: available or not, and why
     parse: Callable[[Path], dict[str, pd.DataFrame]]
     description: str
+    declared_codes: TableSpec | None = None  # the record's country_codes, as this table
+    check: Callable | None = None  # (con, record) -> problems with the loaded rows
 
     @property
     def asset_name(self) -> str:
@@ -61,7 +64,22 @@ WJP = DownloadSource(
     description="WJP Rule of Law Index scores for every country and edition (2015-2025), from "
     "the pinned snapshot. Region and income group are the 2025 groupings.",
 )
-DOWNLOADS: tuple[DownloadSource, ...] = (WJP,)
+VDEM = DownloadSource(
+    source_id="vdem_ert",
+    folder="vdem",
+    stem="ert",
+    suffix=".csv",
+    url_env="VDEM_SNAPSHOT_URL",
+    tables=(VDEM_ERT,),
+    status=snapshot_status("vdem_snapshot"),
+    parse=vdem.read_ert,
+    description="V-Dem's Episodes of Regime Transformation 15.0: regime type, electoral democracy "
+    "index with its interval, and autocratization and democratization episodes, for every "
+    "country and year 1900-2024, from the pinned file.",
+    declared_codes=DECLARED_CODES,
+    check=vdem.unknown_codes,
+)
+DOWNLOADS: tuple[DownloadSource, ...] = (WJP, VDEM)
 
 
 @dataclass
@@ -76,6 +94,7 @@ class Fetched:
     url: str = ""
     rows: int = 0
     refusals: list[Problem] = field(default_factory=list)  # blocking: a broken or unmet pin
+    content: list[Problem] = field(default_factory=list)  # blocking: rows the spec refuses
 
     @property
     def status_row(self) -> dict:
@@ -111,6 +130,10 @@ def fetch(
         load_frame(con, "raw", spec, frame)
     fetched.rows = sum(len(f) for f in frames.values())
     load_frame(con, "raw", source.status, pd.DataFrame([fetched.status_row]))
+    if source.declared_codes is not None:
+        load_frame(con, "raw", source.declared_codes, vdem.declared_codes(record))
+    if source.check is not None and frames:
+        fetched.content = source.check(con, record)
     return fetched
 
 

@@ -52,13 +52,14 @@ def _nullable(arrow_type: pyarrow.DataType):
 
 
 def create_typed_table(
-    con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, select: str
+    con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, select: str, not_null=True
 ) -> int:
-    """`schema.spec.name` with the spec's columns, order, types and NOT NULLs, filled from
-    `select` (a query with at least those columns)."""
+    """`schema.spec.name` with the spec's columns, order and types, filled from `select` (a
+    query with at least those columns). With `not_null`, required columns are NOT NULL (for rows
+    already validated); without, the spec's check finds and names empty required cells."""
     ensure_schema(con, schema)
     target = qualified(schema, spec.name)
-    run(con, spec.create_table_sql(target))
+    run(con, spec.create_table_sql(target, not_null=not_null))
     names = spec.select_list()
     run(con, f"INSERT INTO {target} ({names}) SELECT {names} FROM ({select})")  # noqa: S608
     return row_count(con, target)

@@ -34,6 +34,7 @@ from pipeline.transforms.sql_checks import EXAMPLES_PER_RULE, validate_relation
 FOLDER = "indicators"
 VALUES = qualified("raw", "indicator_values")
 DEFINITIONS = qualified("raw", "indicator_definitions")
+COUNTRY_CODES = qualified("raw", "indicator_country_codes")
 # Known country codes: every ISO 3166-1 code, plus those the project's country list adds
 # (Kosovo's user-assigned XKX); a source may declare more in its record's country_codes.
 KNOWN_COUNTRIES_SQL = (
@@ -210,4 +211,16 @@ def publish_values(con: duckdb.DuckDBPyConnection, sources: list[LongSource]) ->
     ]
     if definitions:
         con.executemany(f"INSERT INTO {DEFINITIONS} VALUES (?, ?, ?, ?)", definitions)  # noqa: S608
+    run(
+        con,
+        f"CREATE OR REPLACE TABLE {COUNTRY_CODES} (source_id VARCHAR, code VARCHAR, "
+        "name VARCHAR, status VARCHAR, maps_to VARCHAR, note VARCHAR)",
+    )
+    codes = [
+        (s.source_id, code, entry.name, entry.status, entry.maps_to, entry.note)
+        for s in sources
+        for code, entry in sorted((s.record.record.country_codes or {}).items())
+    ]
+    if codes:
+        con.executemany(f"INSERT INTO {COUNTRY_CODES} VALUES (?, ?, ?, ?, ?, ?)", codes)  # noqa: S608
     return len(definitions)

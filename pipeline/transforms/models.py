@@ -98,7 +98,11 @@ def _model(layer: str, path: Path) -> Model:
             f"{path}: a mart needs a spec with its columns beside it ({spec_path.name})"
         )
     description = description or _leading_comment(sql)
-    return Model(layer, name, sql, path, spec, materialized, description, tables_read(sql))
+    try:
+        reads = tables_read(sql)
+    except duckdb.Error as err:
+        raise ModelError(f"{path}: not valid SQL ({str(err).splitlines()[0]})") from err
+    return Model(layer, name, sql, path, spec, materialized, description, reads)
 
 
 def _leading_comment(sql: str) -> str:
@@ -123,8 +127,8 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
             select = f"SELECT {casts} FROM (\n{model.sql}\n)"  # noqa: S608
         run(con, f"CREATE OR REPLACE VIEW {model.quoted} AS\n{select}")
         return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608
-    if model.spec is not None:
-        return create_typed_table(con, model.layer, model.spec, model.sql)
+    if model.spec is not None:  # validated after the build, naming any empty required cell
+        return create_typed_table(con, model.layer, model.spec, model.sql, not_null=False)
     run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{model.sql}")
     return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608
 

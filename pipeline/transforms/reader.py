@@ -89,9 +89,13 @@ def read_table(
     max_bytes: int,
     optional: tuple[str, ...] = (),
     label: str = "raw",
+    header_aliases: dict[str, str] | None = None,
+    null_text: tuple[str, ...] = (),
 ) -> Read:
     """Read `path` (CSV or Parquet) into the table `target` (a quoted, qualified name), typed by
-    `spec`, with a `line` column. Never raises on bad data: problems are collected."""
+    `spec`, with a `line` column. A CSV's header names may be renamed (`header_aliases`, e.g. an
+    R export's unnamed first column) and cells equal to one of `null_text` (e.g. R's 'NA') are
+    missing, like empty ones. Never raises on bad data: problems are collected."""
     read = Read(files.shown(path, root, label))
     try:
         files.check_readable(path, root, max_bytes)
@@ -106,10 +110,10 @@ def read_table(
     header = scan_text(path, read)
     if read.problems:
         return read
-    read.columns = _header_columns(header, spec, optional, read)
+    read.columns = _header_columns(header, spec, optional, read, header_aliases or {})
     if read.problems:
         return read
-    return _read_csv(con, path, spec, target, read)
+    return _read_csv(con, path, spec, target, read, null_text)
 
 
 # --- 2. bytes ----------------------------------------------------------------------------------
@@ -162,12 +166,13 @@ def _chunk_is_clean(chunk: bytes, decoder, line: int, read: Read) -> bool:
 # --- 3. header ---------------------------------------------------------------------------------
 
 
-def _header_columns(header: bytes, spec: TableSpec, optional, read: Read) -> list[str]:
+def _header_columns(header: bytes, spec: TableSpec, optional, read: Read, aliases) -> list[str]:
     try:
         names = next(csv.reader([header.decode("utf-8")], strict=True))
     except (csv.Error, StopIteration) as err:
         read.problem("file has a well-formed header row", str(err), line=1)
         return []
+    names = [aliases.get(name, name) for name in names]
     check_columns(names, spec, optional, read)
     return names
 
@@ -191,10 +196,12 @@ def check_columns(names: list[str], spec: TableSpec, optional, read: Read) -> No
 # --- 4. CSV and Parquet ----------------------------------------------------------------------
 
 
-def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read) -> Read:
+def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read, null_text) -> Read:
     types = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in read.columns) + "}"
+    nulls = "[" + ", ".join(sql_literal(t) for t in ("", *null_text)) + "]"
     reader = (
         f"read_csv({sql_literal(str(path))}, header=true, auto_detect=false, columns={types}, "
+        f"nullstr={nulls}, "
         "delim=',', quote='\"', escape='\"', new_line='\\n', strict_mode=true, "
         "null_padding=false, store_rejects=true, rejects_table='reader_rejects', "
         f"rejects_scan='reader_scans', max_line_size={MAX_LINE_BYTES})"

@@ -132,7 +132,7 @@ def _downloads(con, settings: Settings, options: DownloadOptions) -> list[Outcom
                 "reason": fetched.reason,
                 "url": fetched.url,
             },
-            {CHECK_PIN: fetched.refusals},
+            {CHECK_PIN: fetched.refusals, CHECK_ROWS: fetched.content},
         )
         outcome.warnings[CHECK_AVAILABLE] = "" if fetched.status == "available" else fetched.reason
         outcomes.append(outcome)

@@ -81,6 +81,7 @@ def _specs(graph: lineage.Graph, version: str) -> tuple[list[dg.AssetSpec], list
         )
         checks += [
             _check(source.asset_name, CHECK_PIN, "The pin is valid; a changed pin is met."),
+            _check(source.asset_name, CHECK_ROWS, "The file's rows follow the source's spec."),
             _check(source.asset_name, CHECK_AVAILABLE, "The pinned file was obtained.", False),
         ]
     for source_id in graph.long_sources:

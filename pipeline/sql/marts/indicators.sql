@@ -56,6 +56,18 @@ wjp as (
     from staging.stg_wjp__ranks
 ),
 
+vdem as (
+    select
+        *,
+        cast(null as varchar) as paper_label,
+        cast(null as varchar) as cell_text,
+        cast(null as varchar) as paper_citation_key,
+        cast(null as varchar) as verification,
+        cast(null as varchar) as verification_note,
+        cast(null as varchar) as erratum
+    from staging.stg_vdem__indicators
+),
+
 long_sources as (
     select
         *,
@@ -66,10 +78,23 @@ long_sources as (
         cast(null as varchar) as verification_note,
         cast(null as varchar) as erratum
     from staging.stg_sources__indicators
+),
+
+all_rows as (
+    select * from paper
+    union all by name
+    select * from wjp
+    union all by name
+    select * from vdem
+    union all by name
+    select * from long_sources
+),
+
+final as (
+    select all_rows.*, codes.status as country_code_status
+    from all_rows
+    left join staging.stg_reference__country_codes as codes
+        on codes.country_code = all_rows.country_iso3
 )
 
-select * from paper
-union all by name
-select * from wjp
-union all by name
-select * from long_sources
+select * from final

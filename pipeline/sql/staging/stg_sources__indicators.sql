@@ -5,10 +5,8 @@ with values_ as (
 ),
 
 names as (
-    select country_iso3, country_name from raw.iso3166_countries
-    union all
-    select country_iso3, country_name from raw.countries
-    where country_iso3 not in (select country_iso3 from raw.iso3166_countries)
+    select country_code as country_iso3, name as country_name
+    from staging.stg_reference__country_codes
 ),
 
 final as (
@@ -27,7 +25,9 @@ final as (
         values_.rank,
         values_.n_ranked,
         case when values_.rank is null then 'the source gives no rank' end as missing_reason,
-        values_.value as score
+        values_.value as score,
+        cast(null as double) as score_low,
+        cast(null as double) as score_high
     from values_
     inner join names on names.country_iso3 = values_.country_iso3
     inner join raw.indicator_definitions as definitions

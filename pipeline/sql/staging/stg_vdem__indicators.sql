@@ -1,0 +1,62 @@
+-- V-Dem ERT's country-years as rows of marts.indicators (source_id 'vdem_ert'): the regime type,
+-- the electoral democracy index with its 68% interval, and whether an autocratization or a
+-- democratization episode is under way. factor_code is V-Dem's variable name; edition_year is
+-- the year observed; a variable V-Dem leaves empty for a country-year gives no row.
+with ert as (
+    select * from raw.vdem_ert
+),
+
+measures as (
+    select
+        country_text_id, country_name, year, 'v2x_regime' as factor_code,
+        'Regimes of the World (0 closed autocracy, 1 electoral autocracy, 2 electoral '
+            || 'democracy, 3 liberal democracy)' as factor_name,
+        cast(v2x_regime as double) as score,
+        cast(null as double) as score_low,
+        cast(null as double) as score_high
+    from ert
+    union all
+    select
+        country_text_id, country_name, year, 'v2x_polyarchy',
+        'Electoral democracy index (0-1)',
+        v2x_polyarchy, v2x_polyarchy_codelow, v2x_polyarchy_codehigh
+    from ert
+    union all
+    select
+        country_text_id, country_name, year, 'aut_ep',
+        'Autocratization episode under way (1) or not (0)',
+        cast(aut_ep as double), null, null
+    from ert
+    union all
+    select
+        country_text_id, country_name, year, 'dem_ep',
+        'Democratization episode under way (1) or not (0)',
+        cast(dem_ep as double), null, null
+    from ert
+),
+
+final as (
+    select
+        'vdem_ert' as source_id,
+        format('ert.csv: country {}, year {}, column {}', country_text_id, year, factor_code)
+            as source_locator,
+        cast(null as integer) as source_line,
+        country_text_id as country_iso3,
+        country_name,
+        year as edition_year,
+        cast(year as varchar) as edition_label,
+        factor_code,
+        factor_name,
+        'global' as scope,
+        'not ranked (V-Dem gives values, not ranks)' as scope_name,
+        cast(null as integer) as rank,
+        cast(null as integer) as n_ranked,
+        'V-Dem gives no rank' as missing_reason,
+        score,
+        score_low,
+        score_high
+    from measures
+    where score is not null
+)
+
+select * from final
