@@ -20,7 +20,7 @@ from pipeline.schemas.fields import (
     shared,
     text,
 )
-from pipeline.schemas.spec import BOOL, DATE, INT, STRING, Field, TableSpec
+from pipeline.schemas.spec import BOOL, DATE, FLOAT, INT, STRING, Field, TableSpec
 
 
 @dataclass(frozen=True)
@@ -286,6 +286,66 @@ REFERENCES = RawTable(
     ),
 )
 
+CLAIM_RULES = (
+    "only_democracy",
+    "all_autocracies",
+    "index_rises",
+    "autocratization_since",
+    "wjp_coverage",
+    "best_in_group",
+    "tables_verified",
+    "erratum",
+)
+CLAIM_SOURCES = r"(vdem_ert|wjp_roli|errata)(;(vdem_ert|wjp_roli|errata))*"
+
+CLAIMS = RawTable(
+    "paper",
+    TableSpec(
+        name="claims",
+        description="The paper's claims that a primary source the project holds can check, "
+        "each with the rule that decides its verdict, stated before looking at the data.",
+        fields=(
+            code("claim_id", r"clm_[a-z0-9_]+", "an id clm_slug", "Stable id of the claim."),
+            text("paper_quote", "The claim, verbatim."),
+            text("paper_section", "Section of the paper."),
+            text("source_locator", "Where in the section."),
+            code(
+                "country_iso3s",
+                rf"{ISO3}(;{ISO3})*",
+                "';'-separated alpha-3 codes",
+                "Countries the claim is about (';'-separated).",
+                True,
+            ),
+            code("checked_against", CLAIM_SOURCES, "source ids", "Sources checked against."),
+            Field(
+                "rule_kind", STRING, "Which computed rule decides.", rules=(r.one_of(CLAIM_RULES),)
+            ),
+            code("subject_iso3", ISO3, "an alpha-3 code", "The country singled out.", True),
+            _int("year_from", "First year compared.", True, r.year_between(1900, 2100)),
+            _int(
+                "year_to",
+                "Year observed (or last year compared).",
+                True,
+                r.year_between(1900, 2100),
+            ),
+            Field("threshold", FLOAT, "Smallest change that counts.", True, (r.at_least(0),)),
+            Field(
+                "target_mart",
+                STRING,
+                "Mart of the row stating the claim (erratum rule).",
+                True,
+                (r.one_of(("timeline", "funding", "references")),),
+            ),
+            text("target_key", "Key of that row.", True),
+            text("rule", "How the verdict follows from the evidence."),
+            text("note", "Notes for readers.", True),
+        ),
+        primary_key=("claim_id",),
+        row_rules=(r.ordered("year_from", "year_to", column="year_from"),),
+    ),
+    (ForeignKey("country_iso3s", "countries", "country_iso3", is_list=True),),
+)
+
 COUNTRIES = RawTable(
     "reference",
     TableSpec(
@@ -534,6 +594,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     FIGURE1,
     TIMELINE,
     REFERENCES,
+    CLAIMS,
     COUNTRIES,
     FACTOR_CROSSWALK,
     SOURCES,

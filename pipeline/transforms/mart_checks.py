@@ -21,6 +21,7 @@ ERRATA_TARGETS = {
     "timeline": "SELECT event_id FROM marts.timeline",
     "funding": "SELECT claim_id FROM marts.funding",
     "references": 'SELECT reference_key FROM marts."references"',
+    "paper_claims": "SELECT claim_id FROM marts.paper_claims",
     "indicators": f"SELECT {INDICATOR_KEY} FROM marts.indicators WHERE source_id LIKE 'paper_%'",  # noqa: S608
 }
 
