@@ -307,6 +307,7 @@ FUNDING = "reference/funding_claims.csv"
 ERRATA = "reference/errata.csv"
 ISO = "reference/iso3166_countries.csv"
 CHECKS = "reference/reference_checks.csv"
+CLAIMS = "paper/claims.csv"
 FOLDERS = {
     "table1_ranks": "paper",
     "table2_kazakhstan_ranks": "paper",
@@ -321,6 +322,7 @@ FOLDERS = {
     "errata": "reference",
     "iso3166_countries": "reference",
     "reference_checks": "reference",
+    "claims": "paper",
 }
 READABLE = "a readable regular file inside the project, within its size limit"
 DECLARED_RULE = "every file under raw/ is declared by a spec or an origin record"
@@ -886,6 +888,25 @@ CORPUS: tuple[Case, ...] = (
                 "record_urls",
             )
         ),
+    ),
+    # --- paper/claims.csv: a verdict needs a rule it knows, countries it knows, years in order
+    Case(
+        "claim-with-an-unknown-rule",
+        "claims",
+        SetCell("claim_id", "clm_the_rest_are_authoritarian", "rule_kind", "vibes"),
+        Rejected(at(CLAIMS, r"one of \['all_autocracies', .*\]", 2, "rule_kind", "'vibes'")),
+    ),
+    Case(
+        "claim-about-an-unknown-country",
+        "claims",
+        SetCell("claim_id", "clm_situation_has_begun_to_change", "country_iso3s", "UZB;TJX"),
+        Rejected(at(CLAIMS, KNOWN.format(r"countries\.country_iso3"), 3, "country_iso3s", "'TJX'")),
+    ),
+    Case(
+        "claim-with-years-reversed",
+        "claims",
+        SetCell("claim_id", "clm_situation_has_begun_to_change", "year_from", "2024"),
+        Rejected(at(CLAIMS, "year_from <= year_to", 3, "year_from", ".*")),
     ),
     # --- files nobody declared, and records without their data
     Case(

@@ -181,9 +181,10 @@ def edit_csv(csv_path: Path, old: str, new: str, *, count: int = 1, keep_checksu
         rechecksum(csv_path)
 
 
-def pin_snapshot(raw_dir: Path, data: bytes) -> None:
-    """Point raw/wjp/roli.meta.yml at `data` (a generated fixture): its sha256 and size."""
-    record = raw_dir / "wjp" / "roli.meta.yml"
+def pin_snapshot(raw_dir: Path, data: bytes, record: str = "wjp/roli.meta.yml") -> None:
+    """Point a download's origin record (WJP's by default) at `data` (a generated fixture): its
+    sha256 and size."""
+    record = raw_dir / record
     text = record.read_text(encoding="utf-8")
     text = re.sub(r"^sha256:.*$", f"sha256: {files.sha256_bytes(data)}", text, flags=re.M)
     text = re.sub(r"^bytes:.*$", f"bytes: {len(data)}", text, flags=re.M)

@@ -66,13 +66,16 @@ def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
     manifest = read_manifest(with_wjp.layout.current_release())
     assert manifest["accepted_shrinks"] == [
         "marts.indicators: rows of source 'wjp_roli' disappeared (53,625 in the current "
-        "release, 0 now)"
+        "release, 0 now)",
+        "marts.wjp_rank_comparison: rows of source 'wjp_roli' disappeared (3,861 in the "
+        "current release, 0 now)",
     ]
     report = (with_wjp.layout.root / "reports" / "summary.md").read_text(encoding="utf-8")
     assert (
         "Accepted by the user for this release (refresh --allow-shrink): marts.indicators" in report
     )
     changes = accepted.query(
-        "SELECT rows_before, rows_now, rows_removed FROM marts.release_changes WHERE mart = 'indicators'"
+        "SELECT rows_before, rows_now, rows_removed FROM marts.release_changes "
+        "WHERE mart = 'indicators'"
     )
     assert changes[0][2] >= 53_625 and changes[0][1] < changes[0][0]

@@ -709,30 +709,107 @@ def test_real_snapshot_sub_factors_only_for_2025(built):
     ]  # sf11..sf16, sf21..24, sf31..34, sf41..48, sf51..53, sf61..65, 71..77, 81..87
 
 
-def test_real_2025_ranks_match_wjps_own_ranks_except_within_ties(built, shared_snapshot):
-    # The file also publishes WJP's own 2025 ranks. Where 4-decimal scores tie, WJP still ranks
-    # them apart (by unrounded scores, presumably); competition ranking gives the whole tie its
-    # best rank. Counted once by hand: 46 (country, measure, scope) ranks differ that way.
+def test_every_published_2025_rank_is_kept_and_each_difference_is_a_tie(built, shared_snapshot):
+    """WJP's own 2025 ranks (overall, F1..F8; global, region, income group) are in
+    marts.wjp_rank_comparison beside the computed ones; where they differ, it is only the order
+    WJP gives countries tied at 4 decimals, and the row names the tie."""
     document = json.loads(shared_snapshot)
-    computed = {
-        (iso3, measure, scope): (rank, n, tie)
-        for iso3, measure, scope, rank, n, tie in built.query(
-            "SELECT country_iso3, factor_code, scope, rank, n_ranked, count(*) OVER "
-            "(PARTITION BY factor_code, scope, scope_name, rank) FROM marts.indicators "
-            "WHERE source_id = 'wjp_roli' AND edition_year = 2025 AND factor_code NOT LIKE 'SF%'"
+    scopes = {"global": "global", "region": "regional", "income_group": "income"}
+    scope_of = {"global": lambda c: "all", "region": lambda c: c["region"]}
+    scope_of["income_group"] = lambda c: c["income"]
+    mart = {
+        (code, measure, scope): (published, n, computed, agreement, tied, explanation)
+        for code, measure, scope, published, n, computed, agreement, tied, explanation in (
+            built.query(
+                "SELECT country_iso3, measure_code, scope, published_rank, published_n_ranked, "
+                "computed_rank, agreement, tied_with, explanation FROM marts.wjp_rank_comparison"
+            )
         )
     }
-    scopes = {"global": "global", "region": "regional", "income_group": "income"}
-    differing = 0
+    expected_keys, ties = set(), 0
     for record in document["countries"]:
         for key in ("overall", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8"):
             published = record if key == "overall" else record["factorRanks"][key]
             for scope, prefix in scopes.items():
-                rank, n, tie = computed[(record["code"], measure_code(key), scope)]
-                wjp_rank, wjp_n = published[f"{prefix}Rank"], published[f"{prefix}Total"]
-                assert n == wjp_n and rank <= wjp_rank < rank + tie, (record["code"], key, scope)
-                differing += rank != wjp_rank
-    assert differing == 46
+                row_key = (record["code"], measure_code(key), scope)
+                expected_keys.add(row_key)
+                rank, n, computed, agreement, tied, explanation = mart[row_key]
+                assert (rank, n) == (published[f"{prefix}Rank"], published[f"{prefix}Total"])
+                same_score = sorted(
+                    c["code"]
+                    for c in document["countries"]
+                    if c["code"] != record["code"]
+                    and scope_of[scope](c) == scope_of[scope](record)
+                    and round(c[key], 4) == round(record[key], 4)
+                )
+                assert tied == same_score, row_key
+                if computed == rank:
+                    assert (agreement, explanation) == ("same", None), row_key
+                else:
+                    ties += 1
+                    assert agreement == "tie_order", row_key
+                    assert computed < rank <= computed + len(tied), row_key
+                    assert ", ".join(tied) in explanation and f"{rank}." in explanation
+    assert set(mart) == expected_keys
+    assert ties == 46  # the pinned 2025 file: 46 ranks WJP orders within a 4-decimal tie
+
+
+def with_overall_ranks(record: dict, rank: int, total: int) -> dict:
+    """A country record with WJP's published overall rank, the same in each scope."""
+    scopes = ("global", "regional", "income")
+    return record | {f"{s}Rank": rank for s in scopes} | {f"{s}Total": total for s in scopes}
+
+
+def ranked_snapshot(ranks: dict[str, int]) -> bytes:
+    """Three countries in one region and income group; NOR and SWE tie at 0.6000."""
+    scores = {"DNK": 0.7, "NOR": 0.60001, "SWE": 0.60004}
+    return snapshot(
+        [
+            with_overall_ranks(
+                country(code, code.title(), "North", "High", {2025: all_factors(score)}),
+                ranks[code],
+                3,
+            )
+            for code, score in scores.items()
+        ]
+    )
+
+
+def test_wjps_order_within_a_tie_is_explained_row_by_row(tmp_path):
+    steps = steps_with_snapshot(tmp_path, ranked_snapshot({"DNK": 1, "NOR": 3, "SWE": 2}))
+    rows = steps.query(
+        "SELECT country_iso3, computed_rank, published_rank, agreement, explanation "
+        "FROM marts.wjp_rank_comparison WHERE scope = 'global' ORDER BY 1"
+    )
+    assert rows == [
+        ("DNK", 1, 1, "same", None),
+        (
+            "NOR",
+            2,
+            3,
+            "tie_order",
+            "Tied at 0.6000 (4 decimals) with SWE: the rule here ranks all 2 countries 2; "
+            "WJP publishes distinct ranks 2-3 for them and places NOR 3.",
+        ),
+        ("SWE", 2, 2, "same", None),
+    ]
+
+
+def test_a_published_rank_that_is_not_a_tie_blocks_the_publish(tmp_path):
+    raw_dir = copy_raw(tmp_path)
+    body = ranked_snapshot({"DNK": 2, "NOR": 3, "SWE": 1})
+    pin_snapshot(raw_dir, body)
+    with serve({"/roli.json": (200, body, {})}) as url:
+        steps = run_steps(raw_dir, tmp_path, {"wjp_roli": f"{url}/roli.json"})
+    failed = steps.failed()
+    messages = failed[("mart_wjp_rank_comparison", "every_rank_difference_is_a_tie")]
+    listed = [line for line in messages.splitlines() if not line.startswith("    fix:")]
+    assert [line.split(",")[1].strip() for line in listed] == [
+        f"row {code}/2025/overall/{scope}"
+        for code in ("DNK", "SWE")
+        for scope in ("global", "income_group", "region")
+    ]
+    assert "Computed 1 of 3, published 2 of 3: not explained by a 4-decimal tie." in messages
 
 
 # --- 5. Snapshot unavailable: the run still publishes -----------------------------------------

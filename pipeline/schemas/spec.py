@@ -15,6 +15,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
+import pandas as pd
 import pandera.pandas as pa
 import pyarrow
 
@@ -113,6 +114,14 @@ class TableSpec:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    def frame(self, rows) -> pd.DataFrame:
+        """Rows (tuples in column order) as a frame with this spec's pandas types, also when
+        there are none."""
+        frame = pd.DataFrame(list(rows), columns=self.column_names)
+        return frame.astype(
+            {f.name: PANDAS_DTYPES[f.dtype] for f in self.fields if f.dtype in PANDAS_DTYPES}
+        )
 
     def column_of_rule(self, rule_name: str) -> str | None:
         """The column a row rule reports its failures on."""

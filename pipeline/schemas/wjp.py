@@ -7,7 +7,7 @@ Belongs here: the shape the parsed snapshot must have. Stays out: downloading an
 from __future__ import annotations
 
 from pipeline.schemas import rules as r
-from pipeline.schemas.fields import WJP_MEASURE_CODE, shared
+from pipeline.schemas.fields import FACTOR_CODES, WJP_MEASURE_CODE, shared
 from pipeline.schemas.provenance import OBTAINED_FROM
 from pipeline.schemas.spec import FLOAT, STRING, Field, TableSpec
 
@@ -64,7 +64,29 @@ WJP_REGION_AVERAGES = TableSpec(
     primary_key=("edition_year", "region", "measure_code"),
 )
 
-WJP_TABLES = (WJP_SCORES, WJP_COUNTRIES, WJP_REGION_AVERAGES)
+WJP_PUBLISHED_RANKS = TableSpec(
+    name="wjp_published_ranks",
+    description="The ranks WJP publishes for the current edition (2025): overall and F1..F8, "
+    "globally, within the region and within the income group, with the number ranked. Kept "
+    "beside the ranks computed from the scores (marts.wjp_rank_comparison).",
+    fields=(
+        shared("country_iso3", description="Country code as WJP gives it."),
+        EDITION,
+        MEASURE.but(
+            description="overall or F1..F8.",
+            rules=(r.one_of(FACTOR_CODES),),
+        ),
+        shared("scope"),
+        shared("rank", description="WJP's published rank (1 = best).", nullable=False),
+        shared(
+            "n_ranked", description="WJP's published number of countries ranked.", nullable=False
+        ),
+    ),
+    primary_key=("country_iso3", "edition_year", "measure_code", "scope"),
+    row_rules=(r.ordered("rank", "n_ranked"),),
+)
+
+WJP_TABLES = (WJP_SCORES, WJP_COUNTRIES, WJP_REGION_AVERAGES, WJP_PUBLISHED_RANKS)
 
 
 def snapshot_status(name: str) -> TableSpec:

@@ -79,12 +79,41 @@ def errata_without_a_target(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     ]
 
 
+def unexplained_rank_differences(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """A rank WJP publishes that the computed rule does not reproduce, beyond the order of a
+    4-decimal tie: the rank rule, or the snapshot, is not what the documentation says."""
+    rows = con.execute(
+        "SELECT concat_ws('/', country_iso3, edition_year, measure_code, scope), explanation "
+        "FROM marts.wjp_rank_comparison WHERE agreement = 'differs' ORDER BY 1"
+    ).fetchall()
+    return [
+        Problem(
+            "marts.wjp_rank_comparison",
+            None,
+            "agreement",
+            "a computed WJP rank equals the published one, up to the order of a 4-decimal tie",
+            explanation,
+            row=key,
+            fix="check the rank rule in sql/staging/stg_wjp__ranks.sql against WJP's "
+            "methodology, or the snapshot's ranks against WJP's site",
+        )
+        for key, explanation in rows
+    ]
+
+
 MART_CHECKS: dict[str, dict[str, MartCheck]] = {
     "indicators": {
         "every_mismatch_is_explained": MartCheck(
             "A paper cell that disagrees with WJP blocks the publish unless an erratum or an "
             "acknowledged disagreement explains it.",
             unexplained_mismatches,
+        )
+    },
+    "wjp_rank_comparison": {
+        "every_rank_difference_is_a_tie": MartCheck(
+            "A computed rank that differs from WJP's published one blocks the publish unless the "
+            "difference is only the order of a 4-decimal tie.",
+            unexplained_rank_differences,
         )
     },
     "errata": {

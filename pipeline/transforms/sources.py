@@ -127,7 +127,7 @@ def _downloads(con, settings: Settings, options: DownloadOptions) -> list[Outcom
             source.asset_name,
             None,
             {
-                "rows": fetched.rows,
+                "dagster/row_count": fetched.rows,
                 "status": fetched.status,
                 "reason": fetched.reason,
                 "url": fetched.url,
@@ -181,7 +181,7 @@ def _long_sources(con, raw_dir: Path, declared: list[str], log) -> list[Outcome]
         Outcome(
             lineage.VALUES_ASSET,
             None,
-            {"rows": rows, "sources": ", ".join(s.source_id for s in valid) or "none"},
+            {"dagster/row_count": rows, "sources": ", ".join(s.source_id for s in valid) or "none"},
         )
     )
     return outcomes

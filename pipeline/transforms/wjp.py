@@ -2,7 +2,8 @@
 
 Belongs here: the JSON shape (top level `countries`, `historicalAverages`, `year`, `label`;
 per country `history[]` with overall and f1..f8 per edition, and sub-factor scores sf11..sf87
-for the current edition only) and its conversion to the WJP specs. Any departure from that
+for the current edition only; WJP's own current-edition ranks at the top level and under
+`factorRanks`) and its conversion to the WJP specs. Any departure from that
 shape raises `SourceUnavailable` with what was wrong. No Dagster; the file is read by
 `read_snapshot`, bounded by its pinned size.
 """
@@ -15,7 +16,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.schemas.wjp import WJP_COUNTRIES, WJP_REGION_AVERAGES, WJP_SCORES
+from pipeline.schemas.wjp import (
+    WJP_COUNTRIES,
+    WJP_PUBLISHED_RANKS,
+    WJP_REGION_AVERAGES,
+    WJP_SCORES,
+)
 from pipeline.transforms.downloads import SourceUnavailable
 from pipeline.transforms.problems import validate_frame
 
@@ -29,6 +35,7 @@ class WjpTables:
     scores: pd.DataFrame
     countries: pd.DataFrame
     region_averages: pd.DataFrame
+    published_ranks: pd.DataFrame
 
 
 def measure_code(key: str) -> str:
@@ -49,6 +56,7 @@ def read_snapshot(path) -> dict:
         WJP_SCORES.name: tables.scores,
         WJP_COUNTRIES.name: tables.countries,
         WJP_REGION_AVERAGES.name: tables.region_averages,
+        WJP_PUBLISHED_RANKS.name: tables.published_ranks,
     }
 
 
@@ -62,6 +70,7 @@ def parse_snapshot(data: bytes, source: str) -> WjpTables:
             scores=_scores(document),
             countries=_countries(document),
             region_averages=_region_averages(document),
+            published_ranks=_published_ranks(document),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as err:
         raise SourceUnavailable(
@@ -94,12 +103,12 @@ def _scores(document: dict) -> pd.DataFrame:
         for key, value in country.items():
             if _SUB_FACTOR_KEY.match(key) and value is not None:
                 rows.append((code, current_year, current_label, measure_code(key), float(value)))
-    return pd.DataFrame(rows, columns=WJP_SCORES.column_names)
+    return WJP_SCORES.frame(rows)
 
 
 def _countries(document: dict) -> pd.DataFrame:
     rows = [(c["code"], c["country"], c["region"], c["income"]) for c in document["countries"]]
-    return pd.DataFrame(rows, columns=WJP_COUNTRIES.column_names)
+    return WJP_COUNTRIES.frame(rows)
 
 
 def _region_averages(document: dict) -> pd.DataFrame:
@@ -111,7 +120,30 @@ def _region_averages(document: dict) -> pd.DataFrame:
             for key in FACTOR_KEYS:
                 if averages.get(key) is not None:
                     rows.append((year, label, region, measure_code(key), float(averages[key])))
-    return pd.DataFrame(rows, columns=WJP_REGION_AVERAGES.column_names)
+    return WJP_REGION_AVERAGES.frame(rows)
+
+
+# The snapshot's rank keys per scope: {scope: (rank key, total key)}.
+RANK_KEYS = {
+    "global": ("globalRank", "globalTotal"),
+    "region": ("regionalRank", "regionalTotal"),
+    "income_group": ("incomeRank", "incomeTotal"),
+}
+
+
+def _published_ranks(document: dict) -> pd.DataFrame:
+    """WJP's own ranks for the current edition: overall at the country's top level, F1..F8
+    under `factorRanks`. A country or factor without them contributes no row."""
+    year = int(document["year"])
+    rows = []
+    for country in document["countries"]:
+        per_measure = {"overall": country, **country.get("factorRanks", {})}
+        for key, ranks in per_measure.items():
+            for scope, (rank_key, total_key) in RANK_KEYS.items():
+                if ranks.get(rank_key) is not None:
+                    rank, total = ranks[rank_key], ranks.get(total_key)
+                    rows.append((country["code"], year, measure_code(key), scope, rank, total))
+    return WJP_PUBLISHED_RANKS.frame(rows)
 
 
 def _check(tables: WjpTables, source: str) -> None:
@@ -120,8 +152,9 @@ def _check(tables: WjpTables, source: str) -> None:
         (WJP_SCORES, tables.scores),
         (WJP_COUNTRIES, tables.countries),
         (WJP_REGION_AVERAGES, tables.region_averages),
+        (WJP_PUBLISHED_RANKS, tables.published_ranks),
     ):
-        if frame.empty and spec is not WJP_REGION_AVERAGES:
+        if frame.empty and spec in (WJP_SCORES, WJP_COUNTRIES):
             raise SourceUnavailable(f"{source} holds no {spec.name.removeprefix('wjp_')}")
         problems += validate_frame(frame, spec, f"{source} ({spec.name})")
     if problems:
