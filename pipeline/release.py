@@ -43,6 +43,7 @@ FAILED_BUILDS_KEPT = 1  # the last failed build stays for debugging; older ones 
 # The release guard: a source whose rows in a mart shrink by more than this share, or vanish,
 # blocks the publish unless the user accepts it (`refresh --allow-shrink SOURCE`). A tenth is
 # far above any correction of a transcription and far below losing a source's rows.
+ALL_ROWS = "(all)"  # the row count of a mart without a source_id column
 SHRINK_THRESHOLD = 0.10
 _held_locks: dict[str, object] = {}  # run_id -> open lock file (released when the process ends)
 
@@ -262,9 +263,10 @@ def shrinking_sources(
     `threshold` against the current release, unless the user accepted it (`allowed` holds
     source ids or mart.source pairs). Each as a sentence naming the counts."""
     found = []
-    for mart, counts in sorted(before.items()):
+    for mart, old_counts in sorted(before.items()):
+        counts, new_counts = _comparable(old_counts, after.get(mart, {}))
         for source, old in sorted(counts.items()):
-            new = after.get(mart, {}).get(source, 0)
+            new = new_counts.get(source, 0)
             if old and (old - new) / old > threshold and not {source, f"{mart}.{source}"} & allowed:
                 change = "disappeared" if new == 0 else f"shrank by {(old - new) / old:.0%}"
                 found.append(
@@ -272,6 +274,14 @@ def shrinking_sources(
                     f"release, {new:,} now)"
                 )
     return found
+
+
+def _comparable(before: dict[str, int], after: dict[str, int]) -> tuple[dict, dict]:
+    """Counts per source, or, when the mart gained or lost its source_id column between the
+    two releases (one side counted as '(all)'), one total per side."""
+    if (ALL_ROWS in before) == (ALL_ROWS in after) or not after:
+        return before, after
+    return {ALL_ROWS: sum(before.values())}, {ALL_ROWS: sum(after.values())}
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -308,6 +308,7 @@ ERRATA = "reference/errata.csv"
 ISO = "reference/iso3166_countries.csv"
 CHECKS = "reference/reference_checks.csv"
 CLAIMS = "paper/claims.csv"
+INSTRUMENTS = "reference/funding_instruments.csv"
 FOLDERS = {
     "table1_ranks": "paper",
     "table2_kazakhstan_ranks": "paper",
@@ -323,6 +324,7 @@ FOLDERS = {
     "iso3166_countries": "reference",
     "reference_checks": "reference",
     "claims": "paper",
+    "funding_instruments": "reference",
 }
 READABLE = "a readable regular file inside the project, within its size limit"
 DECLARED_RULE = "every file under raw/ is declared by a spec or an origin record"
@@ -833,6 +835,57 @@ CORPUS: tuple[Case, ...] = (
         "funding_claims",
         SetCell("claim_id", "kgz_bilateral_24kg", "recipient_name", SQL_NAME),
         AcceptedVerbatim(SQL_NAME, "funding", "claim_id", "kgz_bilateral_24kg", "recipient_name"),
+    ),
+    Case(
+        "funding-claim-with-an-instrument-nobody-describes",
+        "funding_claims",
+        SetCell("claim_id", "tjk_bilateral_eeas", "instrument", "bilateral_grants"),
+        Rejected(
+            at(
+                FUNDING,
+                KNOWN.format(r"funding_instruments\.instrument"),
+                4,
+                "instrument",
+                "'bilateral_grants'",
+            )
+        ),
+    ),
+    # --- reference/funding_instruments.csv: what an instrument covers decides what adds up
+    Case(
+        "instrument-covering-something-undefined",
+        "funding_instruments",
+        SetCell("instrument", "erasmus_plus", "covers", "some"),
+        Rejected(
+            at(
+                INSTRUMENTS,
+                r"one of \['all', 'bilateral', 'regional', 'unknown'\]",
+                4,
+                "covers",
+                "'some'",
+            )
+        ),
+    ),
+    Case(
+        "instrument-described-twice",
+        "funding_instruments",
+        SetCell("instrument", "erasmus_plus", "instrument", "bilateral"),
+        Rejected(
+            at(INSTRUMENTS, r"key \(instrument\) is unique", 4, "instrument", "'bilateral'"),
+            # and the claims of the instrument that is gone no longer resolve
+            also=(
+                at(
+                    FUNDING,
+                    KNOWN.format(r"funding_instruments\.instrument"),
+                    9,
+                    "instrument",
+                    "'erasmus_plus'",
+                ),
+            ),
+            failing=(
+                (asset("funding_instruments"), ROWS),
+                (asset("funding_claims"), ROWS),
+            ),
+        ),
     ),
     # --- reference/errata.csv
     Case(

@@ -65,6 +65,8 @@ def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
     assert accepted.result.success, accepted.failed_checks()
     manifest = read_manifest(with_wjp.layout.current_release())
     assert manifest["accepted_shrinks"] == [
+        "marts.coverage: rows of source 'wjp_roli' shrank by 97% (145 in the current release, "
+        "5 now)",
         "marts.indicators: rows of source 'wjp_roli' disappeared (53,625 in the current "
         "release, 0 now)",
         "marts.wjp_rank_comparison: rows of source 'wjp_roli' disappeared (3,861 in the "
@@ -72,7 +74,8 @@ def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
     ]
     report = (with_wjp.layout.root / "reports" / "summary.md").read_text(encoding="utf-8")
     assert (
-        "Accepted by the user for this release (refresh --allow-shrink): marts.indicators" in report
+        "Accepted by the user for this release (refresh --allow-shrink): marts.coverage: rows "
+        "of source 'wjp_roli'" in report
     )
     changes = accepted.query(
         "SELECT rows_before, rows_now, rows_removed FROM marts.release_changes "

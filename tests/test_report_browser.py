@@ -1,11 +1,14 @@
 """The HTML report as a reader sees it: loaded from disk in real headless Chromium (Debian's
 /usr/bin/chromium, driven by Playwright; no browser is ever downloaded).
 
-The page must load with no console error and fetch nothing but itself; it must render at a
-desktop width (1280 px) and a phone width (390 px) without horizontal scrolling (wide tables
-scroll inside their own wrappers); the text the browser renders in the Table 1 and Table 2
-sections must equal the paper's tables rebuilt independently here from marts.indicators; every
-chart must carry its own text alternative; and the table of contents must lead somewhere.
+The page must load with no console error and fetch nothing but itself; at a desktop width
+(1280 px) and a phone width (390 px): no element is wider than the viewport except a table in its
+own labelled scroll container (first column kept in view), text tables turn into cards on the
+phone, no table hides columns on the desktop, every chart text renders at 11 CSS px or more, no
+two chart labels or timeline markers overlap, and axis ticks sit where their values are; long
+reference tables are folded under their chart. The text the browser renders in the Table 1 and
+Table 2 sections must equal the paper's tables rebuilt independently here from marts.indicators;
+every chart must carry its own text alternative; and the table of contents must lead somewhere.
 
 Screenshots are kept as test artifacts in <repo>/test-artifacts/ (git-ignored).
 """
@@ -32,12 +35,15 @@ SECTIONS = (
     "table1",
     "table2",
     "verification",
+    "primary-sources",
     "trends",
     "funding",
     "timeline",
+    "coverage",
     "sources",
     "changes",
 )
+MIN_CHART_FONT_PX = 11
 # "Table 1, row 2 \"Government influence\", column 1 \"Kazakhstan\"" (+ optional suffix)
 LOCATOR = re.compile(r'^Table (\d), row (\d+) "([^"]*)", column (\d+) "([^"]*)"')
 
@@ -143,7 +149,7 @@ def test_full_page_screenshot_and_no_horizontal_scroll(browser, report, width):
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         offenders = page.evaluate(
             """limit => [...document.querySelectorAll('body *')]
-                .filter(e => !e.closest('.table-wrap'))
+                .filter(e => !e.closest('.table-scroll'))
                 .filter(e => e.getBoundingClientRect().right > limit)
                 .slice(0, 10)
                 .map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className} `
@@ -152,7 +158,7 @@ def test_full_page_screenshot_and_no_horizontal_scroll(browser, report, width):
         )
         assert scroll_width <= width + SCROLL_TOLERANCE_PX, (
             f"at {width} px the page scrolls horizontally (scrollWidth {scroll_width}); "
-            f"elements past the right edge outside a .table-wrap: {offenders}"
+            f"elements past the right edge outside a .table-scroll: {offenders}"
         )
 
         data = shot.read_bytes()
@@ -314,11 +320,14 @@ def test_each_chart_is_named_by_its_own_title_in_the_accessibility_tree(desktop)
         root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
         node_ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "svg"})
         titles = page.evaluate(
-            "() => [...document.querySelectorAll('svg')].map("
-            "svg => [svg.closest('section').id, svg.querySelector(':scope > title').textContent])"
+            "() => [...document.querySelectorAll('svg')].map(svg => [svg.closest('section').id, "
+            "svg.querySelector(':scope > title').textContent, "
+            "svg.getBoundingClientRect().width > 0])"
         )
         wrong = []
-        for node_id, (section, title) in zip(node_ids["nodeIds"], titles, strict=True):
+        for node_id, (section, title, shown) in zip(node_ids["nodeIds"], titles, strict=True):
+            if not shown:  # the other layout of a chart, hidden at this width
+                continue
             tree = cdp.send(
                 "Accessibility.getPartialAXTree", {"nodeId": node_id, "fetchRelatives": False}
             )
@@ -349,3 +358,130 @@ def test_table_of_contents_links_resolve_to_sections(desktop):
     assert page.evaluate("location.hash") == "#funding"
     top = page.evaluate("document.getElementById('funding').getBoundingClientRect().top")
     assert abs(top) < VIEWPORT_HEIGHT / 2
+
+
+# --- reading on a phone and on a desktop -------------------------------------------------------
+
+VISIBLE_CHARTS_JS = """
+() => [...document.querySelectorAll('svg.chart')]
+    .filter(svg => svg.getBoundingClientRect().width > 0)
+"""
+
+
+@pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def sized(request, browser, report) -> Iterator[tuple[int, Page]]:
+    loaded = open_report(browser, report, request.param)
+    yield request.param, loaded.page
+    loaded.page.close()
+
+
+def test_every_chart_text_renders_at_11_px_or_more(sized):
+    width, page = sized
+    found = page.evaluate(
+        f"""() => ({VISIBLE_CHARTS_JS})().map(svg => {{
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const sizes = [...svg.querySelectorAll('text')]
+                .map(t => parseFloat(t.getAttribute('font-size')) * scale);
+            return [svg.closest('section').id, svg.classList.contains('narrow'),
+                    sizes.length, Math.min(...sizes)];
+        }})"""
+    )
+    assert len(found) >= 5, f"only {len(found)} charts visible at {width} px"
+    assert all(narrow == (width < 960) for _, narrow, _, _ in found), found
+    small = [f for f in found if f[3] < MIN_CHART_FONT_PX - 0.01]
+    assert not small, f"at {width} px, charts with text under {MIN_CHART_FONT_PX} px: {small}"
+
+
+def test_no_two_chart_labels_or_markers_overlap(sized):
+    width, page = sized
+    overlaps = page.evaluate(
+        f"""() => {{
+        const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5
+            && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+        const found = [];
+        for (const svg of ({VISIBLE_CHARTS_JS})()) {{
+            const marks = [...svg.querySelectorAll('g.marker')];
+            const texts = [...svg.querySelectorAll('text')].filter(t => !t.closest('g.marker'));
+            const boxes = [...texts.map(t => [t.textContent, t.getBoundingClientRect()]),
+                           ...marks.map(g => ['marker ' + g.textContent,
+                                              g.getBoundingClientRect()])];
+            for (let i = 0; i < boxes.length; i++)
+                for (let j = i + 1; j < boxes.length; j++)
+                    if (hit(boxes[i][1], boxes[j][1]))
+                        found.push([svg.closest('section').id, boxes[i][0], boxes[j][0]]);
+        }}
+        return found;
+    }}"""
+    )
+    assert overlaps == [], f"at {width} px, overlapping chart labels: {overlaps[:10]}"
+
+
+def test_axis_ticks_are_round_values_where_their_values_are(sized):
+    width, page = sized
+    axes = page.evaluate(
+        f"""() => ({VISIBLE_CHARTS_JS})().flatMap(svg => [...svg.querySelectorAll('g.axis-y')]
+            .map(axis => [...axis.querySelectorAll('text.tick')].map(t => {{
+                const box = t.getBoundingClientRect();
+                return [t.textContent, parseFloat(t.dataset.value), (box.top + box.bottom) / 2];
+            }})))"""
+    )
+    assert axes, f"no value axis visible at {width} px"
+    for ticks in axes:
+        values = [value for _, value, _ in ticks]
+        assert [float(text) for text, _, _ in ticks] == values  # each label is its value
+        step = values[1] - values[0]
+        assert any(abs(abs(step) - m * 10**k) < 1e-9 for m in (1, 2, 2.5, 5) for k in range(-3, 2))
+        # where: the rendered centres are a linear function of the values
+        (v0, y0), (v1, y1) = (values[0], ticks[0][2]), (values[-1], ticks[-1][2])
+        for _, value, y in ticks:
+            assert abs(y0 + (value - v0) * (y1 - y0) / (v1 - v0) - y) < 1.0, ticks
+
+
+def test_tables_fit_or_scroll_in_their_own_labelled_container(sized):
+    width, page = sized
+    tables = page.evaluate(
+        """() => [...document.querySelectorAll('table')].map(t => {
+            const box = t.closest('.table-scroll');
+            const first = t.querySelector('tbody td');
+            return {
+                caption: t.caption ? t.caption.textContent.slice(0, 50) : '',
+                inBox: !!box,
+                role: box ? box.getAttribute('role') : null,
+                label: box ? box.getAttribute('aria-label') : null,
+                scrolls: box ? box.scrollWidth > box.clientWidth + 1 : false,
+                cards: t.classList.contains('wide'),
+                cellDisplay: first ? getComputedStyle(first).display : null,
+                firstSticky: first ? getComputedStyle(first).position === 'sticky' : false,
+                folded: !!t.closest('details'),
+            };
+        })"""
+    )
+    assert tables
+    for table in tables:
+        assert table["inBox"] and table["role"] == "region" and table["label"], table
+    if width >= 960:
+        # nothing hides behind a horizontal scroll on a desktop (the funding table included)
+        assert [t["caption"] for t in tables if t["scrolls"]] == []
+    else:
+        for table in tables:
+            if table["cards"]:  # text tables: one card per row, labelled cells, no scrolling
+                assert table["cellDisplay"] == "block" and not table["scrolls"], table
+            elif table["scrolls"]:  # grids of short values may scroll, first column in view
+                assert table["firstSticky"], table
+
+
+def test_long_reference_tables_are_folded_under_their_chart(desktop):
+    folded = desktop.page.evaluate(
+        """() => [...document.querySelectorAll('details')].map(d => [
+            d.closest('section').id,
+            d.querySelector('summary').textContent,
+            d.open,
+            (d.previousElementSibling || {}).tagName || null,
+        ])"""
+    )
+    by_section = {section for section, *_ in folded}
+    assert {"trends", "timeline", "primary-sources", "funding", "sources"} <= by_section
+    assert not any(is_open for _, _, is_open, _ in folded)
+    for section in ("trends", "timeline"):
+        (_, summary, _, before) = next(f for f in folded if f[0] == section)
+        assert before == "FIGURE" and summary.startswith("Show the table:"), (section, before)

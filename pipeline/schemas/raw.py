@@ -465,7 +465,32 @@ FUNDING_CLAIMS = RawTable(
             r.ordered("period_start_year", "period_end_year", column="period_end_year"),
         ),
     ),
-    (ForeignKey("source_id", "sources", "source_id"),),
+    (
+        ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("instrument", "funding_instruments", "instrument"),
+    ),
+)
+
+FUNDING_INSTRUMENTS = RawTable(
+    "reference",
+    TableSpec(
+        name="funding_instruments",
+        description="What each funding instrument covers, so that claims that overlap are never "
+        "added up: only a country's bilateral allocation and the regional programme are known to "
+        "exclude each other.",
+        fields=(
+            code("instrument", SLUG, "a lowercase slug", "Instrument id."),
+            text("instrument_name", "What the instrument is."),
+            Field(
+                "covers",
+                STRING,
+                "all (the whole envelope), bilateral, regional, or unknown (may overlap anything).",
+                rules=(r.one_of(("all", "bilateral", "regional", "unknown")),),
+            ),
+            text("basis", "Why, with the source."),
+        ),
+        primary_key=("instrument",),
+    ),
 )
 
 ERRATA_TARGETS = ("timeline", "funding", "references", "indicators", "paper_claims")
@@ -598,6 +623,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     COUNTRIES,
     FACTOR_CROSSWALK,
     SOURCES,
+    FUNDING_INSTRUMENTS,
     FUNDING_CLAIMS,
     ERRATA,
     REFERENCE_CHECKS,

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.release import ALL_ROWS, shrinking_sources
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.duck import run
 from pipeline.transforms.inventory import take_inventory
-
-ALL_ROWS = "(all)"  # the row count of a mart without a source_id column
 
 
 def build_state(con: duckdb.DuckDBPyConnection, graph) -> dict:
@@ -83,8 +82,6 @@ def release_guard(
 ) -> tuple[list[str], list[str]]:
     """(blocked, accepted): each source whose rows vanish or shrink past the threshold against
     the current release, split by whether the user accepted it."""
-    from pipeline.release import shrinking_sources
-
     before, now = previous_manifest.get("row_counts", {}), row_counts(con, marts)
     every = shrinking_sources(before, now, set())
     blocked = shrinking_sources(before, now, allowed)

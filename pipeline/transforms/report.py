@@ -16,6 +16,7 @@ from html import escape
 import pandas as pd
 
 from pipeline.transforms import charts
+from pipeline.transforms.download_sources import WJP
 
 # The timeline's categories in four families, one colour each (colour-blind safe palette).
 CATEGORY_FAMILY = {
@@ -36,6 +37,16 @@ CATEGORY_FAMILY = {
     **dict.fromkeys(("programme", "funding"), "programmes and funding"),
     **dict.fromkeys(("protest", "election", "global_event"), "events"),
 }
+WJP_RECORD = f"raw/{WJP.folder}/{WJP.stem}.meta.yml"
+VERDICTS = ("supported", "partly_supported", "contradicted", "not_checkable")
+REGIMES = {
+    0: "closed autocracy",
+    1: "electoral autocracy",
+    2: "electoral democracy",
+    3: "liberal democracy",
+}
+REGIME_COLOURS = {0: "#D55E00", 1: "#E69F00", 2: "#56B4E9", 3: "#0072B2"}
+VDEM_YEARS = (2000, 2024)
 FACTOR_ORDER = ("overall", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8")
 SCOPE_ORDER = ("region", "income_group", "global")
 _COLUMN_IN_LOCATOR = re.compile(r"column (\d+)")
@@ -51,12 +62,13 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list[str]]
+    folded: bool = False  # a long reference table: shown folded (<details>) under its chart
 
 
 @dataclass(frozen=True)
 class Chart:
-    name: str  # file name stem under reports/charts/
-    svg: str
+    name: str  # file name stem under reports/charts/ (the narrow layout: <name>-narrow.svg)
+    figure: charts.Figure
     alt: str
 
 
@@ -78,6 +90,12 @@ class ReportInputs:
     paper_verification: pd.DataFrame  # paper_table, scope, verification, cells
     wjp_snapshot: pd.DataFrame  # one row: status, reason, url, sha256, obtained_from
     wjp_region_averages: pd.DataFrame
+    paper_claims: pd.DataFrame  # marts.paper_claims
+    errata: pd.DataFrame  # marts.errata
+    vdem: pd.DataFrame  # marts.indicators, vdem_ert rows of the Central Asian states
+    funding_totals: pd.DataFrame  # marts.funding_totals
+    coverage: pd.DataFrame  # marts.coverage
+    rank_comparison: pd.DataFrame  # marts.wjp_rank_comparison: agreement, rows
     release_changes: pd.DataFrame | None = None  # marts.release_changes
     accepted_shrinks: tuple[str, ...] = ()  # the release guard's findings the user accepted
 
@@ -94,10 +112,14 @@ def build_report(data: ReportInputs) -> Report:
         headline_section(data.indicators),
         table1_section(data.indicators),
         table2_section(data.indicators),
-        verification_section(data.indicators, data.paper_verification, data.wjp_snapshot),
+        verification_section(
+            data.indicators, data.paper_verification, data.wjp_snapshot, data.rank_comparison
+        ),
+        primary_sources_section(data.paper_claims, data.errata, data.vdem, data.countries),
         trend_section(data.indicators, data.countries, data.wjp_region_averages),
-        funding_section(data.funding),
-        timeline_section(data.timeline),
+        funding_section(data.funding, data.funding_totals),
+        timeline_section(data.timeline, data.countries),
+        coverage_section(data.coverage),
         sources_section(data.source_files, data.references),
         changes_section(data.release_changes, data.accepted_shrinks),
     ]
@@ -105,7 +127,7 @@ def build_report(data: ReportInputs) -> Report:
     return Report(
         markdown=render_markdown(title, sections),
         html=render_html(title, sections),
-        charts={b.name: b.svg for s in sections for b in s.blocks if isinstance(b, Chart)},
+        charts=_chart_files(sections),
     )
 
 
@@ -157,6 +179,7 @@ def table1_section(indicators: pd.DataFrame) -> Section:
             for r in current.itertuples()
         ],
         title=f"WJP Rule of Law Index {year}: global rank by factor (paper, Table 1)",
+        short_columns=list(countries["country_iso3"]),
     )
     return Section(
         "table1",
@@ -218,6 +241,7 @@ def table2_section(indicators: pd.DataFrame) -> Section:
         ],
         title="Kazakhstan 2022: position within region, income group and world (paper, Table 2)",
         chart_id="positions",
+        short_columns=["Region", "Income", "Global"],
     )
     return Section(
         "table2",
@@ -255,11 +279,10 @@ def headline_section(indicators: pd.DataFrame) -> Section:
         if factors.empty:
             lines.append(f"{name}: no data in the paper's Table 1 ({latest}).")
             continue
-        best = factors.loc[factors["rank"].astype(int).idxmin()]
-        worst = factors.loc[factors["rank"].astype(int).idxmax()]
+        ranks = factors["rank"].astype(int)
         lines.append(
-            f"{name}: best factor {best['factor_name']} (rank {int(best['rank'])}), worst "
-            f"{worst['factor_name']} (rank {int(worst['rank'])}); {_movement(group, latest)}"
+            f"{name}: best {_extreme(factors, ranks.min())}, worst "
+            f"{_extreme(factors, ranks.max())}; {_movement(group, latest)}"
         )
     source = Paragraph(
         f"Source: the paper's Table 1 (WJP Rule of Law Index {latest}, with the "
@@ -267,6 +290,17 @@ def headline_section(indicators: pd.DataFrame) -> Section:
         "'paper_table1'; each cell's verification is shown below."
     )
     return Section("headlines", "Headline facts", [*(Paragraph(line) for line in lines), source])
+
+
+def _extreme(factors: pd.DataFrame, rank: int) -> str:
+    """The factor(s) at `rank`, ties named together: 'factor X (rank 64)' or 'factors X and
+    Y (both rank 64)'."""
+    names = list(factors[factors["rank"].astype(int) == rank]["factor_name"])
+    if len(names) == 1:
+        return f"factor {names[0]} (rank {rank})"
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    both = "both" if len(names) == 2 else f"all {len(names)}"
+    return f"factors {listed} ({both} rank {rank})"
 
 
 def _movement(group: pd.DataFrame, latest: int) -> str:
@@ -284,7 +318,10 @@ def _movement(group: pd.DataFrame, latest: int) -> str:
 
 
 def verification_section(
-    indicators: pd.DataFrame, counts: pd.DataFrame, snapshot: pd.DataFrame
+    indicators: pd.DataFrame,
+    counts: pd.DataFrame,
+    snapshot: pd.DataFrame,
+    rank_comparison: pd.DataFrame,
 ) -> Section:
     status = snapshot.iloc[0] if not snapshot.empty else None
     if status is None or status["status"] != "available":
@@ -296,7 +333,7 @@ def verification_section(
     else:
         intro = (
             f"Every cell of the paper's Tables 1 and 2 was compared with the World Justice "
-            f"Project's own data (the snapshot pinned in raw/wjp/roli.source.yml, sha256 "
+            f"Project's own data (the snapshot pinned in {WJP_RECORD}, sha256 "
             f"{status['sha256'][:12]}…), ranks computed from WJP's published scores "
             "(competition ranking on 4-decimal scores)."
         )
@@ -323,9 +360,162 @@ def verification_section(
                 "Cells the source contradicts or cannot check, and why.",
                 ["Cell", "Status", "What was compared"],
                 notes,
+                folded=True,
             )
         )
+    blocks += _rank_comparison_blocks(rank_comparison)
     return Section("verification", "Does the primary source confirm the paper?", blocks)
+
+
+def _rank_comparison_blocks(comparison: pd.DataFrame) -> list:
+    """WJP's own published ranks against the computed ones (marts.wjp_rank_comparison)."""
+    if comparison.empty:
+        return []
+    counts = comparison["agreement"].value_counts()
+    year = int(comparison["edition_year"].max())
+    text = (
+        f"The rank rule checked against WJP's own {year} ranks (overall and eight factors; "
+        f"global, regional and income-group): {int(counts.get('same', 0)):,} of "
+        f"{len(comparison):,} agree; {int(counts.get('tie_order', 0))} differ only in the "
+        "order WJP gives countries tied at 4 decimals (the rule here gives a tie one shared "
+        f"rank); {int(counts.get('differs', 0))} differ otherwise."
+    )
+    ties = comparison[comparison["agreement"] != "same"].sort_values(
+        ["measure_code", "scope", "published_rank"]
+    )
+    rows = [
+        [
+            r.country_iso3,
+            r.measure_code,
+            r.scope,
+            str(r.computed_rank),
+            str(r.published_rank),
+            r.explanation or "",
+        ]
+        for r in ties.itertuples()
+    ]
+    blocks: list = [Paragraph(text)]
+    if rows:
+        blocks.append(
+            Table(
+                "Each computed rank that differs from WJP's published one, and why "
+                "(marts.wjp_rank_comparison).",
+                ["Country", "Measure", "Scope", "Computed", "WJP", "Why"],
+                rows,
+                folded=True,
+            )
+        )
+    return blocks
+
+
+def primary_sources_section(
+    claims: pd.DataFrame, errata: pd.DataFrame, vdem: pd.DataFrame, countries: pd.DataFrame
+) -> Section:
+    """The paper's checkable claims by verdict, its errata, and V-Dem's electoral democracy
+    index for the five states with its interval and the regime type."""
+    counts = claims["verdict"].value_counts()
+    summary = (
+        f"{len(claims)} claims of the paper that a primary source held here can check: "
+        + ", ".join(f"{int(counts.get(v, 0))} {v.replace('_', ' ')}" for v in VERDICTS)
+        + ". Each verdict is computed from the evidence by the claim's rule, stated before "
+        "looking at the data (marts.paper_claims); none is set by hand."
+    )
+    order = {v: i for i, v in enumerate(VERDICTS)}
+    ordered = claims.assign(_order=claims["verdict"].map(order)).sort_values(["_order", "claim_id"])
+    verdict_rows = [[r.paper_quote, r.verdict.replace("_", " ")] for r in ordered.itertuples()]
+    claim_rows = [
+        [r.claim_id, r.verdict.replace("_", " "), r.evidence, r.rule, r.erratum or ""]
+        for r in ordered.itertuples()
+    ]
+    errata_rows = [
+        [
+            f"{r.target_mart}: {r.target_key}",
+            r.paper_says,
+            r.erratum,
+            r.confidence,
+            "; ".join(r.source_urls) if len(r.source_urls) else (r.notes or ""),
+        ]
+        for r in errata.sort_values(["target_mart", "erratum_id"]).itertuples()
+    ]
+    blocks = [
+        Paragraph(summary),
+        Table("The paper's claims, by verdict.", ["The paper says", "Verdict"], verdict_rows),
+        Table(
+            "Each claim's evidence, the rule that decides its verdict, and the erratum where the "
+            "paper is wrong.",
+            ["Claim", "Verdict", "Evidence", "Rule", "Erratum"],
+            claim_rows,
+            folded=True,
+        ),
+        Paragraph(
+            f"{len(errata)} errors of the paper, each with its sources and a confidence "
+            "(marts.errata); the marts keep the paper's words and carry the correction beside "
+            "them in their erratum column."
+        ),
+        Table(
+            "Errata: where the paper is wrong, and what its primary sources say.",
+            ["Where", "The paper says", "Correction", "Confidence", "Sources"],
+            errata_rows,
+            folded=True,
+        ),
+    ]
+    return Section(
+        "primary-sources",
+        "What the primary sources say about the paper",
+        blocks + _vdem_blocks(vdem, countries),
+    )
+
+
+def _vdem_blocks(vdem: pd.DataFrame, countries: pd.DataFrame) -> list:
+    first, last = VDEM_YEARS
+    if vdem.empty:
+        return [Paragraph("V-Dem was not available in this refresh: no chart (see Sources).")]
+    central_asia = countries[countries["is_central_asia"]].sort_values("country_name")
+    panels, rows = [], []
+    for country in central_asia.itertuples():
+        mine = vdem[vdem["country_iso3"] == country.country_iso3]
+        index = mine[mine["factor_code"] == "v2x_polyarchy"].sort_values("edition_year")
+        regime = mine[mine["factor_code"] == "v2x_regime"]
+        points = [
+            (int(r.edition_year), float(r.score), float(r.score_low), float(r.score_high))
+            for r in index.itertuples()
+        ]
+        categories = [(int(r.edition_year), int(r.score)) for r in regime.itertuples()]
+        panels.append(charts.Panel(country.country_name, points, categories))
+        by_year = dict(categories)
+        rows += [
+            [
+                country.country_name,
+                str(y),
+                f"{v:.3f}",
+                f"{lo:.3f}-{hi:.3f}",
+                REGIMES.get(by_year.get(y), ""),
+            ]
+            for y, v, lo, hi in points
+        ]
+    figure = charts.interval_panels(
+        panels,
+        f"V-Dem electoral democracy index, {first}-{last}, with its 68% interval and the "
+        "regime type",
+        REGIMES,
+        REGIME_COLOURS,
+        "electoral democracy index (v2x_polyarchy)",
+        "68% interval (codelow to codehigh)",
+    )
+    return [
+        Paragraph(
+            "V-Dem's electoral democracy index (0-1) for each state, the band its 68% interval, "
+            "and under it the regime type V-Dem's Regimes of the World assigns each year "
+            "(marts.indicators, source_id 'vdem_ert'; V-Dem ERT 15.0)."
+        ),
+        Chart("vdem_democracy", figure, "Small multiples of the values in the table below."),
+        Table(
+            f"Electoral democracy index and regime type by year, {first}-{last}.",
+            ["Country", "Year", "Index", "68% interval", "Regime type"],
+            rows,
+            folded=True,
+        ),
+    ]
 
 
 def trend_section(
@@ -379,6 +569,7 @@ def trend_section(
                 "raw.wjp_region_averages).",
                 ["Series", "Scores by edition", "Note"],
                 rows,
+                folded=True,
             ),
         ],
     )
@@ -404,9 +595,20 @@ def _regions_of(indicators: pd.DataFrame, central_asia: pd.DataFrame) -> list[st
     return sorted({name.removesuffix(suffix) for name in regional["scope_name"]})
 
 
-def funding_section(funding: pd.DataFrame) -> Section:
+def funding_section(funding: pd.DataFrame, totals: pd.DataFrame) -> Section:
     known = funding[funding["is_amount_known"]].sort_values(["recipient_code", "claim_id"])
     unknown = funding[~funding["is_amount_known"]].sort_values(["recipient_code", "claim_id"])
+    names = dict(zip(funding["recipient_code"], funding["recipient_name"], strict=False))
+    total_rows = [
+        [
+            r.recipient_name,
+            "unknown" if pd.isna(r.total_eur) else f"€{float(r.total_eur) / 1e6:,.0f} million",
+            r.claim_id_used or "",
+            r.left_out_reasons or r.total_missing_reason or "",
+            ", ".join(names.get(code, code) for code in r.part_of_totals_of) or "",
+        ]
+        for r in totals.itertuples()
+    ]
     known_rows = [
         [
             r.recipient_name,
@@ -415,6 +617,7 @@ def funding_section(funding: pd.DataFrame) -> Section:
             r.amount_qualifier,
             _source_cell(r),
             "yes: " + ", ".join(r.competing_claim_ids) if r.is_disputed else "no",
+            ", ".join(r.overlaps_claim_ids) or "none",
         ]
         for r in known.itertuples()
     ]
@@ -447,15 +650,16 @@ def funding_section(funding: pd.DataFrame) -> Section:
         "EU funding for Central Asia, 2014-2020: what is known and what is not",
         [
             Paragraph(summary),
-            Table(
-                "Claims with an amount (EUR). Source: marts.funding.",
-                ["Recipient", "What it covers", "Amount (EUR)", "Qualifier", "Source", "Disputed"],
-                known_rows,
+            Paragraph(
+                "Many claims describe overlapping envelopes (a country's allocation is part of "
+                "the regional total), so adding them up double-counts. The figure safe to use "
+                "is one claim per recipient, chosen by a stated rule (marts.funding_totals); "
+                "country figures are parts of the Central Asia figure, never added to it."
             ),
             Table(
-                "Claims without an amount, and why.",
-                ["Recipient", "What it covers", "Status", "Why", "Source"],
-                unknown_rows,
+                "One defensible figure per recipient, 2014-2020 (marts.funding_totals).",
+                ["Recipient", "Figure", "Claim used", "Left out, and why", "Part of"],
+                total_rows,
             ),
             Chart(
                 "funding_bars",
@@ -463,7 +667,28 @@ def funding_section(funding: pd.DataFrame) -> Section:
                     bars,
                     "EU funding claims for Central Asia 2014-2020 (EUR million); hatched = unknown",
                 ),
-                "Bar chart of the claims in the tables above; unknown amounts are hatched.",
+                "Bar chart of the claims in the tables below; unknown amounts are hatched. "
+                "Bars overlap in what they count: do not add them.",
+            ),
+            Table(
+                "Every claim with an amount (EUR). Source: marts.funding.",
+                [
+                    "Recipient",
+                    "What it covers",
+                    "Amount (EUR)",
+                    "Qualifier",
+                    "Source",
+                    "Disputed",
+                    "Overlaps",
+                ],
+                known_rows,
+                folded=True,
+            ),
+            Table(
+                "Claims without an amount, and why.",
+                ["Recipient", "What it covers", "Status", "Why", "Source"],
+                unknown_rows,
+                folded=True,
             ),
         ],
     )
@@ -484,10 +709,18 @@ def _source_cell(row) -> str:
     return " — ".join(parts)
 
 
-def timeline_section(timeline: pd.DataFrame) -> Section:
-    events = timeline.sort_values(["event_date", "event_id"])
+INTERNATIONAL = "EU and the rest of the world"
+
+
+def timeline_section(timeline: pd.DataFrame, countries: pd.DataFrame) -> Section:
+    """The events numbered in date order, on a chart with one lane per Central Asian state and
+    one for the EU and the rest of the world, and in a table keyed by the numbers."""
+    central_asia = set(countries[countries["is_central_asia"]]["country_iso3"])
+    events = timeline.sort_values(["event_date", "event_id"]).reset_index(drop=True)
+    numbers = {r.event_id: i for i, r in enumerate(events.itertuples(), start=1)}
     rows = [
         [
+            str(numbers[r.event_id]),
             str(r.event_date)[: {"day": 10, "month": 7, "year": 4}[r.date_precision]],
             ", ".join(r.country_iso3s) or "—",
             r.category,
@@ -498,37 +731,48 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
         ]
         for r in events.itertuples()
     ]
-    lanes = ["EU / international", *sorted({c for cs in events["country_iso3s"] for c in cs})]
+    lanes = sorted({c for cs in events["country_iso3s"] for c in cs} & central_asia)
     points = []
     for r in events.itertuples():
         date = pd.Timestamp(r.event_date)
         fraction = date.year + (date.dayofyear - 1) / 366
-        for lane in list(r.country_iso3s) or ["EU / international"]:
-            label = f"{r.date_as_printed}: {r.title}"
-            family = CATEGORY_FAMILY[r.category]
-            points.append(charts.TimelinePoint(fraction, lane, label, bool(r.erratum), family))
+        for lane in [c for c in r.country_iso3s if c in central_asia] or [INTERNATIONAL]:
+            points.append(
+                charts.TimelinePoint(
+                    fraction,
+                    lane,
+                    f"{r.date_as_printed}: {r.title}",
+                    bool(r.erratum),
+                    CATEGORY_FAMILY[r.category],
+                    numbers[r.event_id],
+                )
+            )
     n_errata = int(events["erratum"].notna().sum())
     return Section(
         "timeline",
         "Timeline of events in the paper",
         [
             Paragraph(
-                f"{len(events)} dated events; {n_errata} carry an erratum (the paper's "
-                "date is kept, the correction is shown)."
+                f"{len(events)} dated events, numbered in date order as in the table below; "
+                f"{n_errata} carry an erratum (the paper's date is kept, the correction is "
+                "shown). Before 2007 the axis gives each year with events one slot, not to "
+                "scale."
             ),
             Chart(
                 "timeline",
                 charts.timeline(
                     points,
-                    lanes,
+                    [INTERNATIONAL, *lanes],
                     "Events in the paper by country and category; outlined diamonds carry an "
                     "erratum",
+                    short_lanes=["EU, world", *lanes],
                 ),
-                "Timeline chart of the events listed below.",
+                "Timeline chart of the numbered events listed below.",
             ),
             Table(
                 "Events (date as precise as the paper gives it). Source: marts.timeline.",
                 [
+                    "#",
                     "Date",
                     "Countries",
                     "Category",
@@ -538,9 +782,71 @@ def timeline_section(timeline: pd.DataFrame) -> Section:
                     "Erratum",
                 ],
                 rows,
+                folded=True,
             ),
         ],
     )
+
+
+def coverage_section(coverage: pd.DataFrame) -> Section:
+    """For the five Central Asian states: which years each source holds, or why none."""
+    mine = coverage[coverage["is_central_asia"]]
+    indicators = mine[mine["mart"] == "indicators"]
+    sources = sorted(indicators["source_id"].unique())
+    names = dict(zip(mine["country_code"], mine["country_name"], strict=False))
+    rows = []
+    for code in sorted(indicators["country_code"].unique()):
+        row = [names.get(code) or code]
+        for source in sources:
+            hit = indicators[
+                (indicators["country_code"] == code) & (indicators["source_id"] == source)
+            ]
+            row.append(_coverage_cell(hit.iloc[0]) if not hit.empty else "")
+        rows.append(row)
+    other = (
+        mine[mine["mart"] != "indicators"]
+        .groupby(["mart", "country_code"])
+        .agg(first=("first_year", "min"), last=("last_year", "max"), values=("value_rows", "sum"))
+    )
+    other_rows = [
+        [mart, names.get(code) or code, _years(first, last), str(int(values))]
+        for (mart, code), (first, last, values) in other.iterrows()
+    ]
+    return Section(
+        "coverage",
+        "Coverage: which countries, years and sources",
+        [
+            Paragraph(
+                "What each source holds for the five Central Asian states, and why a cell is "
+                "empty: the source was unavailable in this refresh, the country is not in the "
+                "index, or not in the paper (marts.coverage, which also covers every other "
+                "country)."
+            ),
+            Table(
+                "Indicators: years with a value per source (marts.coverage, mart 'indicators').",
+                ["Country", *sources],
+                rows,
+            ),
+            Table(
+                "Timeline events and funding claims per country (marts.coverage).",
+                ["Mart", "Country", "Years", "Rows with a value"],
+                other_rows,
+                folded=True,
+            ),
+        ],
+    )
+
+
+def _coverage_cell(row) -> str:
+    if row.status == "covered":
+        return f"{_years(row.first_year, row.last_year)} ({int(row.years)} years)"
+    return f"{row.status.replace('_', ' ')}: {row.missing_reason}"
+
+
+def _years(first, last) -> str:
+    if pd.isna(first):
+        return "none"
+    return str(int(first)) if first == last else f"{int(first)}-{int(last)}"
 
 
 def changes_section(changes: pd.DataFrame | None, accepted: tuple[str, ...]) -> Section:
@@ -599,6 +905,11 @@ def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Sec
         ]
         for r in source_files.sort_values(["kind", "path"]).itertuples()
     ]
+    downloads = source_files[source_files["kind"] == "download"].sort_values("path")
+    download_rows = [
+        [r.title, r.path, (r.sha256 or "")[:12], _source_status(r), r.license]
+        for r in downloads.itertuples()
+    ]
     return Section(
         "sources",
         "Sources",
@@ -609,10 +920,17 @@ def sources_section(source_files: pd.DataFrame, references: pd.DataFrame) -> Sec
                 f"{len(references)} entries (marts.references)."
             ),
             Table(
+                "Primary sources downloaded at run time: the pinned file (first 12 hex digits "
+                "of its sha256) and what this refresh had.",
+                ["Source", "URL", "Pinned sha256", "In this refresh", "Terms"],
+                download_rows,
+            ),
+            Table(
                 "Files and downloads this release was built from (first 12 hex digits of sha256; "
                 "for a download, the pinned checksum).",
                 ["Kind", "File or URL", "sha256", "Title", "In this refresh"],
                 rows,
+                folded=True,
             ),
         ],
     )
@@ -664,18 +982,44 @@ def _markdown_block(block) -> list[str]:
     return lines
 
 
+# Desktop: charts at their own size, tables in a scroll container with the first column kept in
+# view. Below 960 px the charts' narrow layouts; below 640 px a wide table shows each row as a
+# card of labelled cells, so nothing is wider than the screen.
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
 max-width:1100px;padding:1rem;color:#1a1a1a;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;
 margin-top:2rem}nav ol{padding-left:1.2rem}
-.table-wrap{overflow-x:auto;margin:.5rem 0 1rem}
-table{border-collapse:collapse;font-size:.9rem;min-width:50%}
-th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f3f7}caption{caption-side:top;text-align:left;font-style:italic;
-padding:.3rem 0}figure{margin:1rem 0}figcaption{font-size:.85rem;color:#444}
-@media (max-width:600px){body{padding:.5rem}table{font-size:.8rem}}
+.table-scroll{overflow-x:auto;margin:.5rem 0 1rem;max-width:100%}
+table{border-collapse:collapse;font-size:.9rem;width:100%}
+th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top;
+overflow-wrap:break-word}td.long-token{overflow-wrap:anywhere}
+th{background:#f0f3f7}td:first-child{position:sticky;left:0;background:#ffffff}
+caption{caption-side:top;text-align:left;font-style:italic;padding:.3rem 0}
+details{margin:.5rem 0 1rem}summary{cursor:pointer;font-weight:600;padding:.2rem 0}
+figure{margin:1rem 0}figcaption{font-size:.85rem;color:#444}
+figure svg{display:block;height:auto}.chart-narrow{display:none}
+@media (max-width:959px){.chart-wide{display:none}.chart-narrow{display:block}}
+@media (max-width:640px){body{padding:.5rem}
+table.wide,table.wide tbody,table.wide tr,table.wide td,table.wide caption{display:block}
+table.wide thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.wide tr{border:1px solid #ccc;margin:0 0 .6rem}
+table.wide td{border:none;border-bottom:1px solid #eee;position:static}
+table.wide td::before{content:attr(data-label);display:block;font-weight:600;
+font-size:.8rem;color:#555}}
 """
+# A table of this many columns with a cell of this many characters is shown as cards on a phone;
+# a grid of short values (the paper's tables) stays a grid in its scroll container.
+WIDE_TABLE_COLUMNS, LONG_CELL_CHARS, LONG_TOKEN_CHARS = 4, 30, 24
+
+
+def _chart_files(sections: list[Section]) -> dict[str, str]:
+    """Each chart's two layouts as files: <name>.svg (wide) and <name>-narrow.svg."""
+    files = {}
+    for block in (b for s in sections for b in s.blocks if isinstance(b, Chart)):
+        files[block.name] = block.figure.wide
+        files[f"{block.name}-narrow"] = block.figure.narrow
+    return files
 
 
 def render_html(title: str, sections: list[Section]) -> str:
@@ -701,12 +1045,45 @@ def _html_block(block) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{escape(block.text)}</p>"
     if isinstance(block, Chart):
-        return f"<figure>{block.svg}<figcaption>{escape(block.alt)}</figcaption></figure>"
-    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in block.headers)
+        return (
+            f"<figure><div class='chart-wide'>{block.figure.wide}</div>"
+            f"<div class='chart-narrow'>{block.figure.narrow}</div>"
+            f"<figcaption>{escape(block.alt)}</figcaption></figure>"
+        )
+    return _html_table(block)
+
+
+def _long_token(cell) -> str:
+    """A class that lets a cell break a long unbroken token (a URL, a checksum) anywhere;
+    other cells break only between words, so that no column is squeezed into broken words."""
+    longest = max((len(word) for word in str(cell).split()), default=0)
+    return " class='long-token'" if longest > LONG_TOKEN_CHARS else ""
+
+
+def _has_card_layout(table: Table) -> bool:
+    longest = max((len(str(c)) for row in table.rows for c in row), default=0)
+    return len(table.headers) >= WIDE_TABLE_COLUMNS and longest >= LONG_CELL_CHARS
+
+
+def _html_table(table: Table) -> str:
+    """A table in its own labelled scroll container; folded under a summary when long."""
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in table.headers)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in block.rows
+        "<tr>"
+        + "".join(
+            f"<td data-label='{escape(h)}'{_long_token(c)}>{escape(str(c))}</td>"
+            for h, c in zip(table.headers, row, strict=True)
+        )
+        + "</tr>"
+        for row in table.rows
     )
-    return (
-        f"<div class='table-wrap'><table><caption>{escape(block.caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    wide = " class='wide'" if _has_card_layout(table) else ""
+    html = (
+        f"<div class='table-scroll' role='region' tabindex='0' "
+        f"aria-label='{escape(table.caption)}'><table{wide}><caption>{escape(table.caption)}"
+        f"</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
+    if table.folded:
+        summary = f"Show the table: {table.caption} ({len(table.rows)} rows)"
+        return f"<details><summary>{escape(summary)}</summary>{html}</details>"
+    return html

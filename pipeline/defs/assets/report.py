@@ -12,7 +12,7 @@ from pipeline.schemas.spec import qualified
 from pipeline.schemas.wjp import WJP_REGION_AVERAGES, WJP_SNAPSHOT
 from pipeline.transforms.duck import frame_of, read_spec_frame
 from pipeline.transforms.release_state import release_guard
-from pipeline.transforms.report import ReportInputs, build_report
+from pipeline.transforms.report import VDEM_YEARS, ReportInputs, build_report
 
 
 def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> ReportInputs:
@@ -27,7 +27,23 @@ def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> Repo
         "source_id LIKE 'paper_%' OR (source_id = ? AND factor_code = ? AND scope <> ?)",
         ["wjp_roli", "overall", "income_group"],
     )
+    first, last = VDEM_YEARS
+    vdem = read_spec_frame(
+        con,
+        "marts",
+        marts["indicators"].spec,
+        "source_id = 'vdem_ert' AND factor_code IN ('v2x_polyarchy', 'v2x_regime') "
+        "AND edition_year BETWEEN ? AND ? AND country_iso3 IN "
+        "(SELECT country_iso3 FROM marts.countries WHERE is_central_asia)",
+        [first, last],
+    )
     return ReportInputs(
+        paper_claims=mart("paper_claims"),
+        errata=mart("errata"),
+        vdem=vdem,
+        funding_totals=mart("funding_totals"),
+        coverage=mart("coverage"),
+        rank_comparison=mart("wjp_rank_comparison"),
         indicators=indicators,
         funding=mart("funding"),
         timeline=mart("timeline"),

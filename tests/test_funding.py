@@ -1,0 +1,85 @@
+"""Funding that cannot be summed wrongly: each claim in marts.funding lists the claims it
+overlaps (derived from raw/reference/funding_instruments.csv and the recipients' nesting), and
+marts.funding_totals gives one figure per recipient and period, never a sum of overlapping
+claims, with the claims left out and why."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.conftest import copy_raw, edit_csv, run_steps
+
+CONFIDENCE_ORDER = ["official", "paper", "press"]  # the view's stated preference
+
+
+def funding(run) -> dict[str, dict]:
+    rows = run.query(
+        "SELECT claim_id, recipient_code, instrument_covers, amount_eur, confidence, "
+        "overlaps_claim_ids FROM marts.funding"
+    )
+    keys = ("recipient", "covers", "amount", "confidence", "overlaps")
+    return {claim: dict(zip(keys, rest, strict=True)) for claim, *rest in rows}
+
+
+def test_overlap_is_symmetric_and_follows_what_instruments_cover(built):
+    claims = funding(built)
+    for claim, row in claims.items():
+        for other in row["overlaps"]:
+            assert claim in claims[other]["overlaps"], (claim, other)
+    # a bilateral allocation and the regional programme exclude each other by definition
+    assert "ca_regional_programme_eeas" not in claims["kgz_bilateral_eeas"]["overlaps"]
+    # every claim is inside the envelope a claim covering 'all' of Central Asia states
+    envelope = claims["ca_global_envelope_eeas"]
+    assert envelope["covers"] == "all"
+    assert set(envelope["overlaps"]) == set(claims) - {"ca_global_envelope_eeas"}
+    # two countries' allocations never overlap
+    assert "tjk_bilateral_eeas" not in claims["kgz_bilateral_eeas"]["overlaps"]
+
+
+def test_each_total_is_one_claim_never_a_sum(built):
+    claims = funding(built)
+    totals = built.query(
+        "SELECT recipient_code, total_eur, claim_id_used, claim_ids_left_out, part_of_totals_of "
+        "FROM marts.funding_totals"
+    )
+    recipients = {row["recipient"] for row in claims.values()}
+    assert sorted(code for code, *_ in totals) == sorted(recipients)
+    for code, total, used, left_out, part_of in totals:
+        mine = {c for c, row in claims.items() if row["recipient"] == code}
+        if total is None:
+            assert used is None and all(claims[c]["amount"] is None for c in mine)
+            continue
+        assert total == claims[used]["amount"]  # one claim's amount, not a sum
+        assert set(left_out) == mine - {used}
+        known = [c for c in mine if claims[c]["amount"] is not None]
+        best = min(CONFIDENCE_ORDER.index(claims[c]["confidence"]) for c in known)
+        assert CONFIDENCE_ORDER.index(claims[used]["confidence"]) == best
+        same_confidence = [
+            c for c in known if CONFIDENCE_ORDER.index(claims[c]["confidence"]) == best
+        ]
+        assert total == max(claims[c]["amount"] for c in same_confidence)  # the widest envelope
+        assert part_of == ([] if code == "CENTRAL_ASIA" else ["CENTRAL_ASIA"])
+    by_code = {code: (total, used) for code, total, used, *_ in totals}
+    assert by_code["KGZ"] == (Decimal("174000000.00"), "kgz_bilateral_eeas")  # official first
+    assert by_code["CENTRAL_ASIA"] == (Decimal("1100000000.00"), "ca_global_envelope_eeas")
+
+
+def test_a_summed_total_would_double_count_which_the_view_avoids(built):
+    ((naive,),) = built.query("SELECT sum(amount_eur) FROM marts.funding")
+    ((safe,),) = built.query(
+        "SELECT total_eur FROM marts.funding_totals WHERE recipient_code = 'CENTRAL_ASIA'"
+    )
+    assert naive > 2 * safe  # the double count the issue found: about 3.46bn for 1.1bn
+
+
+def test_what_an_instrument_covers_decides_the_overlaps(tmp_path):
+    raw_dir = copy_raw(tmp_path)
+    edit_csv(
+        raw_dir / "reference" / "funding_instruments.csv",
+        "Erasmus+ for Central Asia,unknown,",
+        "Erasmus+ for Central Asia,regional,",
+    )
+    claims = funding(run_steps(raw_dir, tmp_path))
+    overlaps = claims["ca_erasmus_plus_eeas"]["overlaps"]
+    assert "kgz_bilateral_eeas" not in overlaps  # regional now: it excludes bilateral ones
+    assert "ca_global_envelope_eeas" in overlaps
