@@ -101,16 +101,17 @@ def checksums(write: bool) -> int:
 # --- dictionary ------------------------------------------------------------------------------
 
 
-def dictionary(write: bool) -> int:
-    """Compare docs/data-dictionary.md with the one the specs give; --write replaces it
-    (atomically) when it differs, and says whether it did."""
-    from pipeline.settings import Settings
+def dictionary(write: bool, path: Path | None = None) -> int:
+    """Compare the data dictionary (docs/data-dictionary.md) with the one the table specs give;
+    with `write`, replace it (atomically) when it differs, and say whether it did."""
+    from pipeline.settings import REPO_ROOT, Settings
     from pipeline.transforms import data_dictionary as dd
     from pipeline.transforms.files import write_atomically
 
+    path = path or dd.DOC_PATH
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
     text = dd.data_dictionary(Settings.resolve().raw_dir)
-    shown = dd.DOC_PATH.relative_to(dd.REPO_ROOT)
-    current = dd.DOC_PATH.read_text(encoding="utf-8") if dd.DOC_PATH.is_file() else None
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
     if current == text:
         print(f"{shown} is up to date with the table specs")
         return 0
@@ -118,7 +119,7 @@ def dictionary(write: bool) -> int:
         state = "missing" if current is None else "stale"
         print(f"{shown} is {state}: the table specs changed. Run: {dd.REGENERATE}")
         return 1
-    write_atomically(dd.DOC_PATH, text.encode("utf-8"))
+    write_atomically(path, text.encode("utf-8"))
     print(f"wrote {shown} from the table specs")
     return 0
 
