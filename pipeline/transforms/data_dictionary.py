@@ -162,7 +162,7 @@ def render(parts: list[Section]) -> str:
 
 
 def _table_lines(table: Table) -> list[str]:
-    lines = [f"### {table.relation}", "", _one_line(table.description) or "(No description.)", ""]
+    lines = [f"### {table.relation}", "", _prose(table.description) or "(No description.)", ""]
     lines.append(f"Source: {table.origin}")
     spec = table.spec
     if spec is None:
@@ -184,7 +184,7 @@ def _table_lines(table: Table) -> list[str]:
     for field in spec.fields:
         lines.append(
             f"| `{field.name}` | {field.duckdb_type} | {'yes' if field.nullable else 'no'} | "
-            f"{_cell(field.description)} | {_cell(rules_text(field.rules))} |"
+            f"{_cell(_prose(field.description))} | {_cell(rules_text(field.rules))} |"
         )
     return lines
 
@@ -206,6 +206,11 @@ def rules_text(rules: tuple[Rule, ...]) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _prose(text: str) -> str:
+    """A description as Markdown: one line, and `<mart>` shown, not taken for an HTML tag."""
+    return _one_line(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _cell(text: str) -> str:
