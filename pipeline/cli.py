@@ -2,6 +2,7 @@
 
     python -m pipeline.cli refresh [--force] [--allow-shrink SOURCE ...] [--verbose]
     python -m pipeline.cli checksums [--write]
+    python -m pipeline.cli dictionary [--write]
 
 `refresh` answers from the release manifest when nothing changed (no Dagster run); otherwise it
 runs the refresh job in this project's Dagster instance (the UI shows the run), prints one line
@@ -51,9 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     checksums_cmd = commands.add_parser("checksums", help="check the origin records' sha256")
     checksums_cmd.add_argument("--write", action="store_true", help="record the current checksums")
+    dictionary_cmd = commands.add_parser(
+        "dictionary", help="check docs/data-dictionary.md against the table specs"
+    )
+    dictionary_cmd.add_argument("--write", action="store_true", help="regenerate it from the specs")
     args = parser.parse_args(argv)
     if args.command == "checksums":
         return checksums(write=args.write)
+    if args.command == "dictionary":
+        return dictionary(write=args.write)
     return refresh(force=args.force, allow_shrink=args.allow_shrink, verbose=args.verbose)
 
 
@@ -89,6 +96,32 @@ def checksums(write: bool) -> int:
     if not failed and not updated:
         print("every origin record matches its data file")
     return 1 if failed else 0
+
+
+# --- dictionary ------------------------------------------------------------------------------
+
+
+def dictionary(write: bool, path: Path | None = None) -> int:
+    """Compare the data dictionary (docs/data-dictionary.md) with the one the table specs give;
+    with `write`, replace it (atomically) when it differs, and say whether it did."""
+    from pipeline.settings import REPO_ROOT, Settings
+    from pipeline.transforms import data_dictionary as dd
+    from pipeline.transforms.files import write_atomically
+
+    path = path or dd.DOC_PATH
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+    text = dd.data_dictionary(Settings.resolve().raw_dir)
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if current == text:
+        print(f"{shown} is up to date with the table specs")
+        return 0
+    if not write:
+        state = "missing" if current is None else "stale"
+        print(f"{shown} is {state}: the table specs changed. Run: {dd.REGENERATE}")
+        return 1
+    write_atomically(path, text.encode("utf-8"))
+    print(f"wrote {shown} from the table specs")
+    return 0
 
 
 # --- refresh ---------------------------------------------------------------------------------
