@@ -214,3 +214,16 @@ def test_a_corrupted_copy_is_reported_invalid(name, descriptor, exports):
         del renamed["primaryKey"]
     errors = errors_of(validate_inline(header, rows, renamed))
     assert "incorrect-label" in {e[2] for e in errors}, errors
+
+
+def test_the_package_cites_every_primary_source_once_with_its_terms(descriptor, built):
+    paths = [s["path"] for s in descriptor["sources"]]
+    assert len(paths) == len(set(paths))
+    ((vdem_url, vdem_citation, vdem_terms),) = built.query(
+        "SELECT url, citation, license FROM raw.source_files WHERE asset_key = 'raw_vdem__ert'"
+    )
+    vdem = next(s for s in descriptor["sources"] if s["path"] == vdem_url)
+    assert vdem["title"] == vdem_citation and "Coppedge" in vdem_citation
+    assert vdem_terms in {t["title"] for t in descriptor["licenses"]}
+    for resource in descriptor["resources"]:
+        assert f"{resource['name']}.parquet: " in descriptor["description"]

@@ -62,11 +62,25 @@ def resource_descriptor(spec: TableSpec, sources: list[dict]) -> dict:
 
 
 def package_descriptor(resources: list[dict]) -> dict:
+    """The package: its description lists each file by the first sentence of its own; its
+    sources and terms are the union of the files' (every primary source cited once)."""
+    listed = "; ".join(
+        f"{r['name']}.parquet: {_first_sentence(r['description'])}"
+        for r in sorted(resources, key=lambda r: r["name"])
+    )
+    sources = {s["path"]: s for r in resources for s in r.get("sources", [])}
+    terms = {t["name"]: t for r in resources for t in r.get("licenses", [])}
     return {
         "name": "central-asia-eu-human-rights-indicators",
         "title": "Human-rights indicators for Central Asia and the EU",
-        "description": "The marts of the warehouse as Parquet: WJP Rule of Law Index ranks "
-        "(the paper's Tables 1 and 2, verified against WJP's own data), EU funding 2014-2020 "
-        "claims, the paper's timeline of events, its references, and countries.",
+        "description": "The marts of the warehouse as Parquet, one file per mart, each with "
+        f"its sources and terms: {listed}.",
+        "sources": [sources[path] for path in sorted(sources)],
+        "licenses": [terms[name] for name in sorted(terms)],
         "resources": resources,
     }
+
+
+def _first_sentence(text: str) -> str:
+    head = text.split(". ", 1)[0].strip()
+    return head.rstrip(".")

@@ -30,7 +30,7 @@ def test_schedule_and_manual_run_in_one_instance_are_queued_one_at_a_time(tmp_pa
     sandbox = make_sandbox(tmp_path)
     env = sandbox.env()
     # This process reads the sandbox's instance too; its storage location follows DAGSTER_HOME
-    # (pipeline/instance_storage.py).
+    # (dagster.postgres.yaml, appended by `make instance`).
     monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
     _runs(env["DAGSTER_HOME"])  # create the instance's storage once, before two processes race
     daemon = subprocess.Popen(
