@@ -47,6 +47,14 @@ OFFLINE = {"wjp_roli": UNREACHABLE_URL, "vdem_ert": UNREACHABLE_URL}
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
+def require_tool(path: Path, why: str) -> Path:
+    """A tool the tests run for real, or a failing test that says why it is needed and the one
+    command that installs it (never a skip)."""
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"{path} is missing: {why}")
+    return path
+
+
 def require_chromium() -> Path:
     """The browser, or a failing test that says how to install it (never a skip)."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):

@@ -16,6 +16,7 @@ from pipeline.schemas.origin import DOWNLOAD
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.origins import load_record
+from tests.conftest import require_tool
 
 CFF = REPO_ROOT / "CITATION.cff"
 CFFCONVERT = REPO_ROOT / ".venv-tools" / "bin" / "cffconvert"
@@ -24,12 +25,11 @@ CFFCONVERT = REPO_ROOT / ".venv-tools" / "bin" / "cffconvert"
 @pytest.fixture(scope="module")
 def cffconvert() -> Path:
     """The tools venv's cffconvert, or a failure that says the one command to run."""
-    if not CFFCONVERT.is_file():
-        pytest.fail(
-            f"{CFFCONVERT.relative_to(REPO_ROOT)} is missing: CITATION.cff is validated with the "
-            "real cffconvert, in its own venv. Run: make tools  (make test does it first)"
-        )
-    return CFFCONVERT
+    return require_tool(
+        CFFCONVERT,
+        "CITATION.cff is validated with the real cffconvert, in its own venv. "
+        "Run: make tools  (make test does it first)",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from pipeline.defs.resources import STORAGE_VERSION
+from tests.conftest import require_tool
 from tests.test_docs_queries import doc_blocks, statements
 
 # The `duckdb` command the duckdb-cli package installs beside this interpreter.
@@ -25,12 +26,11 @@ DUCKDB_CLI = Path(sys.executable).with_name("duckdb")
 
 @pytest.fixture(scope="module")
 def duckdb_cli() -> Path:
-    if not DUCKDB_CLI.is_file():
-        pytest.fail(
-            f"{DUCKDB_CLI} is missing: it comes with duckdb-cli (requirements-dev.lock). "
-            "Run: make test  (it installs the dev tools)"
-        )
-    return DUCKDB_CLI
+    return require_tool(
+        DUCKDB_CLI,
+        "it comes with duckdb-cli (requirements-dev.lock). Run: make test  (it installs the "
+        "dev tools)",
+    )
 
 
 def cli_version(cli: Path) -> str:

@@ -135,6 +135,11 @@ def _text(
     )
 
 
+def _tick(x: float, y: float, label: str, value, anchor: str, kind: str = "tick x") -> str:
+    """An axis label, carrying the value it stands for (the tests read it back)."""
+    return _text(x, y, label, SMALL, anchor, extra=f" class='{kind}' data-value='{value}'")
+
+
 def _lines(
     x: float, y: float, lines: list[str], size: int = NORMAL, anchor: str = "start", **kw
 ) -> str:
@@ -495,16 +500,7 @@ def _time_axis_wide(scale: BrokenTimeScale, x0: float, y: float, top_of_axis: fl
     parts.append(_line(start, y, x0 + scale.length, y, "#888888"))
     for year, position in scale.ticks(min_spacing=text_width("2000", SMALL) + 10):
         parts.append(_line(x0 + position, y, x0 + position, y + 4, "#888888"))
-        parts.append(
-            _text(
-                x0 + position,
-                y + 17,
-                str(year),
-                SMALL,
-                "middle",
-                extra=f" class='tick' data-value='{year}'",
-            )
-        )
+        parts.append(_tick(x0 + position, y + 17, str(year), year, "middle", "tick"))
     return "".join(parts)
 
 
@@ -552,16 +548,7 @@ def _timeline_narrow(points, short_lanes, lanes, colours, legend, title, desc, b
         rows = max([math.ceil(len(v) / columns) for v in per_lane.values()] + [0])
         band = max(SMALL * LINE + 4, rows * step + 4)
         body.append(_line(axis_w - 4, y, width, y, "#eeeeee"))
-        body.append(
-            _text(
-                axis_w - 6,
-                y + SMALL + 2,
-                str(year),
-                SMALL,
-                "end",
-                extra=f" class='tick' data-value='{year}'",
-            )
-        )
+        body.append(_tick(axis_w - 6, y + SMALL + 2, str(year), year, "end", "tick"))
         for j, lane in enumerate(lanes):
             for k, index in enumerate(per_lane[lane]):
                 cx = axis_w + 4 + lane_w * j + MARKER_R + 2 + (k % columns) * step
@@ -659,16 +646,7 @@ def _line_chart(series, x_labels, title, desc, width, plot_h, chart_id) -> str:
     for i, year in enumerate(years):
         body.append(_line(x_of(i), top + plot_h, x_of(i), top + plot_h + 4, "#888888"))
         if i % every == 0 or i == len(years) - 1 and (len(years) - 1) % every == 0:
-            body.append(
-                _text(
-                    x_of(i),
-                    top + plot_h + 18,
-                    x_labels[year],
-                    SMALL,
-                    "middle",
-                    extra=" class='tick x'",
-                )
-            )
+            body.append(_tick(x_of(i), top + plot_h + 18, x_labels[year], year, "middle"))
     items = []
     for index, line in enumerate(series):
         colour = OKABE_ITO[index % len(OKABE_ITO)]
@@ -685,16 +663,7 @@ def _y_axis(ticks: list[float], step: float, y_of: LinearScale, left: float, plo
     for tick in ticks:
         y = y_of(tick)
         parts.append(_line(left, y, left + plot_w, y, "#eeeeee"))
-        parts.append(
-            _text(
-                left - 6,
-                y + 4,
-                tick_label(tick, step),
-                SMALL,
-                "end",
-                extra=f" class='tick y' data-value='{tick}'",
-            )
-        )
+        parts.append(_tick(left - 6, y + 4, tick_label(tick, step), tick, "end", "tick y"))
     parts.append(_line(left, y_of(ticks[0]), left + plot_w, y_of(ticks[0]), "#888888"))
     return "<g class='axis-y'>" + "".join(parts) + "</g>"
 
@@ -820,14 +789,5 @@ def _panel(panel, x0, y0, w, left, plot_h, ticks, step, years, colours) -> str:
     spacing = (x_of(year_ticks[-1]) - x_of(year_ticks[0])) / max(len(year_ticks) - 1, 1)
     every = max(1, math.ceil(label_w / max(spacing, 1)))
     for year in year_ticks[::every]:
-        parts.append(
-            _text(
-                x_of(year),
-                strip_y + 24,
-                str(year),
-                SMALL,
-                "middle",
-                extra=f" class='tick x' data-value='{year}'",
-            )
-        )
+        parts.append(_tick(x_of(year), strip_y + 24, str(year), year, "middle"))
     return "".join(parts)
