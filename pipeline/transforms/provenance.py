@@ -2,7 +2,7 @@
 status in this refresh); an export's provenance is the rows of the sources upstream of it.
 
 Belongs here: writing and reading those rows. Stays out: which sources are upstream of what
-(the asset graph decides, defs/lineage.py).
+(the asset graph decides, pipeline/lineage.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""The summary report: the paper's tables rebuilt from the marts, the funding picture, the
-timeline and headline facts, as Markdown and as one self-contained HTML file.
+"""The summary report: the paper's tables rebuilt from the marts and verified, what the primary
+sources say about the paper (claims, errata, V-Dem), trends, the funding picture with a safe
+total, the timeline, coverage, sources and the changes since the last release, as Markdown and
+as one self-contained HTML file that reads on a phone and on a desktop.
 
 Belongs here: choosing and arranging what the report says (pure functions of mart frames).
 The content is built once as sections of blocks, then rendered twice (Markdown, HTML), so the
