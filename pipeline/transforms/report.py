@@ -841,7 +841,8 @@ def coverage_section(coverage: pd.DataFrame) -> Section:
 
 def _coverage_cell(row) -> str:
     if row.status == "covered":
-        return f"{_years(row.first_year, row.last_year)} ({int(row.years)} years)"
+        years = int(row.years)
+        return f"{_years(row.first_year, row.last_year)} ({years} year{'s' if years != 1 else ''})"
     return f"{row.status.replace('_', ' ')}: {row.missing_reason}"
 
 
