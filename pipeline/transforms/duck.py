@@ -6,6 +6,9 @@ SQL (they travel as bound parameters or registered frames). Stays out: Dagster, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 import pandas as pd
 import pyarrow
@@ -76,6 +79,17 @@ def load_frame(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, fra
         return create_typed_table(con, schema, spec, f"SELECT {casts} FROM incoming_frame")  # noqa: S608
     finally:
         con.unregister("incoming_frame")
+
+
+@contextmanager
+def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run on one thread (DuckDB then streams a scan's rows in stored order), then restore."""
+    (threads,) = run(con, "SELECT current_setting('threads')")[0]
+    run(con, "SET threads = 1")
+    try:
+        yield
+    finally:
+        run(con, f"SET threads = {int(threads)}")
 
 
 def ordered_select(relation: str, spec: TableSpec) -> str:

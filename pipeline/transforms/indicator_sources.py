@@ -126,11 +126,13 @@ def source_checks(source: LongSource) -> list[SqlCheck]:
     """Rules that come from the origin record: declared indicators, the value range."""
     record = source.record.record
     declared = ", ".join(sql_literal(code) for code in sorted(record.indicators or {}))
+    # A subquery, not an IN list: DuckDB joins it (a list of 500 codes tested row by row costs
+    # seconds at ten million rows).
     checks = [
         SqlCheck(
             "indicator_code",
             "an indicator declared in the origin record",
-            f'"indicator_code" IN ({declared or "NULL"})',
+            f'"indicator_code" IN (SELECT unnest(CAST([{declared}] AS VARCHAR[])))',
             'CAST("indicator_code" AS VARCHAR)',
         )
     ]
