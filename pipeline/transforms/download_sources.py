@@ -16,9 +16,9 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipeline.schemas.origin import DOWNLOAD, line_of_field
 from pipeline.schemas.rules import sql_literal
@@ -31,6 +31,9 @@ from pipeline.transforms.duck import create_typed_table, ensure_schema, load_fra
 from pipeline.transforms.origins import LoadedRecord, load_record
 from pipeline.transforms.problems import Problem
 from pipeline.version import code_version
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARSED = "parsed"  # cache_dir/parsed/<folder>/<sha256>-<code version>/<table>.parquet
 PARSED_KEPT = 3  # parsings kept per source (the newest), for other code versions in use
@@ -138,7 +141,8 @@ def fetch(
         else:
             ensure_schema(con, "raw")
             run(con, spec.create_table_sql(qualified("raw", spec.name)))
-    load_frame(con, "raw", source.status, pd.DataFrame([fetched.status_row]))
+    status = [fetched.status_row[c] for c in source.status.column_names]
+    load_frame(con, "raw", source.status, source.status.frame([status]))
     if source.declared_codes is not None:
         load_frame(con, "raw", source.declared_codes, vdem.declared_codes(record))
     if source.check is not None and tables:

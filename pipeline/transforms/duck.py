@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import pyarrow
 
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported where a frame is made
+    import pandas as pd
+    import pyarrow
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
@@ -47,6 +50,9 @@ def read_spec_frame(con, schema: str, spec: TableSpec, where="TRUE", params=None
 
 
 def _nullable(arrow_type: pyarrow.DataType):
+    import pandas as pd
+    import pyarrow
+
     if pyarrow.types.is_integer(arrow_type):
         return pd.Int64Dtype()
     if pyarrow.types.is_boolean(arrow_type):
