@@ -191,7 +191,9 @@ def typed_table(con, data: Path, is_csv: bool, newlines: int) -> None:
             columns.append(f"CAST(NULL AS {f.duckdb_type}) AS {name}")
         elif f.name in checked:
             holds = TYPE_RULES[f.dtype][1].format(c=name)
-            columns.append(f"CASE WHEN {holds} THEN {TYPE_RULES[f.dtype][2].format(c=name)} END")
+            columns.append(
+                f"CASE WHEN {holds} THEN {TYPE_RULES[f.dtype][2].format(c=name)} END AS {name}"
+            )
             ok.append(f"({name} IS NULL OR {holds})")
         else:
             columns.append(f"CAST({name} AS {f.duckdb_type}) AS {name}")

@@ -54,6 +54,7 @@ def write_source(out_dir: Path, rows: int, source_id: str = "synthetic", as_csv:
         ORDER BY country_iso3, year, indicator_code
     """  # noqa: S608 (constants of this script only)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     options = "(HEADER)" if as_csv else "(FORMAT parquet, COMPRESSION zstd)"
     con.execute(f"COPY ({query}) TO '{data}' {options}")
     con.close()
