@@ -2,6 +2,7 @@
 
     python -m benchmarks.reference same-output RAW_DIR SOURCE_ID OUT.parquet WORK_DIR
     python -m benchmarks.reference floor DATA_FILE OUT.parquet WORK_DIR
+    python -m benchmarks.reference compare PIPELINE_EXPORT REFERENCE_EXPORT SOURCE_ID
 
 `same-output` (b) is a hand-written DuckDB script that produces what the pipeline publishes for
 that source, from the same input, with no framework: the same checks (the origin record's
@@ -13,6 +14,9 @@ columns and types, same row order, zstd, same row groups). Its plan is the short
 person would write: one typed table, one view, one ordered write. It prints its steps' seconds.
 
 `floor` (c) is DuckDB's floor: the file read and written back to Parquet, no checks, one COPY.
+
+`compare` checks that the pipeline's export holds the source's rows exactly as (b) wrote them:
+the same columns and types, the same rows in the same order, both zstd-compressed.
 
 Belongs here: those two scripts. Stays out: timing them (benchmarks/run.py).
 """
@@ -309,11 +313,42 @@ def floor(data: Path, out: Path, work: Path) -> dict:
     return {"rows": pq.ParquetFile(out).metadata.num_rows}
 
 
+def compare(pipeline_export: Path, reference_export: Path, source_id: str) -> dict:
+    """The source's rows of the pipeline's export and the reference's export: the same columns
+    and types, the same rows in the same order, both zstd-compressed."""
+    a = (
+        f"(SELECT * FROM read_parquet({sql_literal(str(pipeline_export))}) "  # noqa: S608
+        f"WHERE source_id = {sql_literal(source_id)})"
+    )
+    b = f"read_parquet({sql_literal(str(reference_export))})"
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        query = "DESCRIBE SELECT * FROM {}"
+        described = [con.execute(query.format(r)).fetchall() for r in (a, b)]
+        names = [f'"{row[0]}"' for row in described[1]]
+        x, y = (", ".join(f"{side}.{n}" for n in names) for side in "xy")
+        different, total = con.execute(
+            f"SELECT count(*) FILTER (WHERE ROW({x}) IS DISTINCT FROM ROW({y})), count(*) "  # noqa: S608
+            f"FROM (SELECT row_number() OVER () AS n, * FROM {a}) x "
+            f"FULL JOIN (SELECT row_number() OVER () AS n, * FROM {b}) y USING (n)"
+        ).fetchall()[0]
+    codecs = set()
+    for path in (pipeline_export, reference_export):
+        meta = pq.ParquetFile(path).metadata
+        for g in range(meta.num_row_groups):
+            codecs |= {meta.row_group(g).column(c).compression for c in range(meta.num_columns)}
+    equal = described[0] == described[1] and different == 0 and total > 0 and codecs == {"ZSTD"}
+    return {"equal": equal, "rows": total, "different_rows": different, "codecs": sorted(codecs)}
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "same-output":
         raw_dir, source_id, out, work = args
         result = same_output(Path(raw_dir), source_id, Path(out), Path(work))
+    elif command == "compare":
+        pipeline_export, reference_export, source_id = args
+        result = compare(Path(pipeline_export), Path(reference_export), source_id)
     elif command == "floor":
         data, out, work = args
         result = floor(Path(data), Path(out), Path(work))

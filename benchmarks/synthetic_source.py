@@ -103,8 +103,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--csv", action="store_true")
+    parser.add_argument("--source-id", default="synthetic")
     args = parser.parse_args()
-    print(write_source(args.out, args.rows, as_csv=args.csv))
+    print(write_source(args.out, args.rows, args.source_id, as_csv=args.csv))
 
 
 if __name__ == "__main__":

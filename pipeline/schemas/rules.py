@@ -33,7 +33,7 @@ CONTROL_CHARS = r"[\x00-\x08\x0b-\x1f\x7f]"
 def whitespace() -> str:
     """What Python's str.strip() removes, so that the SQL form trims exactly the same
     characters (computed once, when a rule first needs it)."""
-    return "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
+    return "".join(filter(str.isspace, map(chr, range(sys.maxunicode + 1))))
 
 
 def sql_literal(value: object) -> str:

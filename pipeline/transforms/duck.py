@@ -24,6 +24,16 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     return con.execute(sql, params or []).fetchall()
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, relation: str, rows: list[tuple]) -> None:
+    """Append rows (tuples in the relation's column order) in one statement: each column
+    travels as one bound list (executemany binds and runs a statement per row)."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    lists = ", ".join("unnest(?)" for _ in columns)
+    run(con, f"INSERT INTO {relation} SELECT {lists}", [list(c) for c in columns])  # noqa: S608
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     run(con, f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
 

@@ -25,7 +25,7 @@ from pipeline.schemas.origin import line_of_field
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import SqlCheck, qualified, quote_ident
 from pipeline.transforms import files
-from pipeline.transforms.duck import run
+from pipeline.transforms.duck import insert_rows, run
 from pipeline.transforms.origins import RECORD_SUFFIX, LoadedRecord, check_against_data, load_record
 from pipeline.transforms.problems import Problem
 from pipeline.transforms.reader import read_table
@@ -211,8 +211,7 @@ def publish_values(con: duckdb.DuckDBPyConnection, sources: list[LongSource]) ->
         for s in sources
         for code, d in sorted((s.record.record.indicators or {}).items())
     ]
-    if definitions:
-        con.executemany(f"INSERT INTO {DEFINITIONS} VALUES (?, ?, ?, ?)", definitions)  # noqa: S608
+    insert_rows(con, DEFINITIONS, definitions)
     run(
         con,
         f"CREATE OR REPLACE TABLE {COUNTRY_CODES} (source_id VARCHAR, code VARCHAR, "
@@ -223,6 +222,5 @@ def publish_values(con: duckdb.DuckDBPyConnection, sources: list[LongSource]) ->
         for s in sources
         for code, entry in sorted((s.record.record.country_codes or {}).items())
     ]
-    if codes:
-        con.executemany(f"INSERT INTO {COUNTRY_CODES} VALUES (?, ?, ?, ?, ?, ?)", codes)  # noqa: S608
+    insert_rows(con, COUNTRY_CODES, codes)
     return len(definitions)
