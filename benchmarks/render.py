@@ -80,11 +80,13 @@ def scale_section(r: dict, once: list[dict]) -> list[str]:
         "one `COPY (SELECT * FROM read_parquet|read_csv(...)) TO ... (FORMAT parquet, "
         "COMPRESSION zstd)`. Wall time and peak RSS of each process; median of "
         f"{len(rows[0]['a_runs'])} runs each. Equal: the source's rows of (a)'s export and "
-        "(b)'s export compared column by column in file order.",
+        "(b)'s export compared column by column in file order. 2nd release: one more forced "
+        "refresh of (a) on top of its first release, which also compares every mart with the "
+        "previous release's export by key (marts.release_changes).",
         "",
         "| format | rows | file MB | (a) s | (a) MB | (b) s | (b) MB | (c) s | (c) MB | a/b "
-        "| a/c | equal | load |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| a/c | equal | (a) 2nd release s, MB | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
     for s in rows + [dict(o, once=True) for o in once]:
         lines.append(scale_line(s))
@@ -114,6 +116,7 @@ def scale_line(s: dict) -> str:
         s["ratio"],
         s["floor_ratio"],
         "yes" if s["outputs_equal"] else "**no**",
+        f"{s.get('a_second_release_seconds', '')}, {s.get('a_second_release_peak_rss_mb', '')}",
         " ".join(str(x) for x in s["load_average"][0]),
     ]
     return "| " + " | ".join(str(c) for c in cells) + " |"

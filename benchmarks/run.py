@@ -10,7 +10,9 @@ benchmarks/results/latest.json and docs/performance.md (benchmarks/render.py).
        of marts.indicators with every column, the same Parquet export of the source's rows;
    (c) DuckDB's floor: the source read and written back to Parquet in one COPY.
    The source's rows in (a)'s export and (b)'s export are compared column by column, in file
-   order (outputs_equal). Each size runs BENCH_SCALE_REPEATS times (default 3): medians.
+   order (outputs_equal). Each size runs BENCH_SCALE_REPEATS times (default 3): medians. Then
+   one more forced refresh of (a) on top of its release: a second release, which also compares
+   every mart with the previous release's export (marts.release_changes).
 2. Full refresh of the project (no long source), median of BENCH_REPEATS (default 5) CLI runs,
    against Dagster's floor (one trivial asset, same instance set-up) and against the same asset
    graph with empty step bodies (what Dagster costs for this graph alone), interleaved in one
@@ -204,6 +206,7 @@ def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
         runs["a"].append(measure(refresh_command(), env))
         runs["b"].append(run_reference(root, env, "same-output"))
         runs["c"].append(run_reference(root, env, "floor", data))
+    second, second_rss, _ = measure(refresh_command(force=True), env)
     result = {
         "format": fmt,
         "rows": rows,
@@ -211,6 +214,8 @@ def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
         "load_average": [started_load, load()],
         **{f"{k}_{n}": v for k, figures in runs.items() for n, v in summary(figures).items()},
         "pipeline_stage_seconds": stage_seconds(runs["a"][-1][2]),
+        "a_second_release_seconds": round(second, 2),
+        "a_second_release_peak_rss_mb": round(second_rss),
         "reference_step_seconds": json.loads(runs["b"][-1][2].strip().splitlines()[-1])["steps"],
         "outputs_equal": exports_equal(
             root / "warehouse" / "exports" / "indicators.parquet", root / "b.parquet", env
