@@ -82,7 +82,8 @@ def scale_section(r: dict, once: list[dict]) -> list[str]:
         f"{len(rows[0]['a_runs'])} runs each. Equal: the source's rows of (a)'s export and "
         "(b)'s export compared column by column in file order. 2nd release: one more forced "
         "refresh of (a) on top of its first release, which also compares every mart with the "
-        "previous release's export by key (marts.release_changes).",
+        "previous release's export by key (marts.release_changes); its export's bytes are "
+        "compared with the first release's (identical unless the table says otherwise).",
         "",
         "| format | rows | file MB | (a) s | (a) MB | (b) s | (b) MB | (c) s | (c) MB | a/b "
         "| a/c | equal | (a) 2nd release s, MB | load |",
@@ -116,7 +117,8 @@ def scale_line(s: dict) -> str:
         s["ratio"],
         s["floor_ratio"],
         "yes" if s["outputs_equal"] else "**no**",
-        f"{s.get('a_second_release_seconds', '')}, {s.get('a_second_release_peak_rss_mb', '')}",
+        f"{s.get('a_second_release_seconds', '')}, {s.get('a_second_release_peak_rss_mb', '')}"
+        + ("" if s.get("export_bytes_identical_on_rerun", True) else " (**export bytes differ**)"),
         " ".join(str(x) for x in s["load_average"][0]),
     ]
     return "| " + " | ".join(str(c) for c in cells) + " |"

@@ -12,7 +12,8 @@ benchmarks/results/latest.json and docs/performance.md (benchmarks/render.py).
    The source's rows in (a)'s export and (b)'s export are compared column by column, in file
    order (outputs_equal). Each size runs BENCH_SCALE_REPEATS times (default 3): medians. Then
    one more forced refresh of (a) on top of its release: a second release, which also compares
-   every mart with the previous release's export (marts.release_changes).
+   every mart with the previous release's export (marts.release_changes); its indicators export
+   must be byte for byte the first one's.
 2. Full refresh of the project (no long source), median of BENCH_REPEATS (default 5) CLI runs,
    against Dagster's floor (one trivial asset, same instance set-up) and against the same asset
    graph with empty step bodies (what Dagster costs for this graph alone), interleaved in one
@@ -46,6 +47,7 @@ import yaml
 
 from pipeline.settings import REPO_ROOT, Settings
 from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.files import sha256_file
 
 DEFAULT_SIZES = (1_000_000, 4_000_000, 12_500_000)
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "").split(",") if n) or DEFAULT_SIZES
@@ -159,8 +161,6 @@ def new_project(work: Path, name: str, cache: Path) -> tuple[Path, dict]:
 def fill_download_cache(cache: Path) -> dict[str, str]:
     """Each pinned download from ../shared/data into the cache under its pinned name, when the
     shared copy has the pinned checksum: {source_id: 'cached' or why not}."""
-    from pipeline.transforms.files import sha256_file
-
     found = {}
     for source in DOWNLOADS:
         record = yaml.safe_load(source.record_path(REPO_ROOT / "raw").read_text())
@@ -206,6 +206,8 @@ def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
         runs["a"].append(measure(refresh_command(), env))
         runs["b"].append(run_reference(root, env, "same-output"))
         runs["c"].append(run_reference(root, env, "floor", data))
+    export = root / "warehouse" / "exports" / "indicators.parquet"
+    first_bytes = sha256_file(export)
     second, second_rss, _ = measure(refresh_command(force=True), env)
     result = {
         "format": fmt,
@@ -216,10 +218,9 @@ def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
         "pipeline_stage_seconds": stage_seconds(runs["a"][-1][2]),
         "a_second_release_seconds": round(second, 2),
         "a_second_release_peak_rss_mb": round(second_rss),
+        "export_bytes_identical_on_rerun": sha256_file(export) == first_bytes,
         "reference_step_seconds": json.loads(runs["b"][-1][2].strip().splitlines()[-1])["steps"],
-        "outputs_equal": exports_equal(
-            root / "warehouse" / "exports" / "indicators.parquet", root / "b.parquet", env
-        ),
+        "outputs_equal": exports_equal(export, root / "b.parquet", env),
     }
     result["ratio"] = round(result["a_seconds"] / result["b_seconds"], 2)
     result["floor_ratio"] = round(result["a_seconds"] / result["c_seconds"], 2)

@@ -12,9 +12,10 @@ long-format source in raw/indicators/, a downloaded CSV) goes through `read_tabl
    Parquet column stored in the spec's own type is trusted (its schema is checked once);
 6. leaves a typed table with the spec's columns plus `line`.
 
-Steps 4 to 6 are one pass over the file (one CREATE TABLE AS that types and flags); only a file
-with a flagged cell, a malformed record or a record spanning lines is read a second time, by the
-diagnosing path that keeps the cells as text and names line, column and value.
+Steps 4 to 6 are one pass over the file (one parallel CREATE TABLE AS that types and flags; a
+CSV's lines are then added from the rows' order); only a file with a flagged cell, a malformed
+record or a record spanning lines is read a second time, by the diagnosing path that keeps the
+cells as text and names line, column and value.
 
 Value rules then run on that table: pandera for the small transcriptions, SQL for the rest.
 Every problem names the file, the line, the column and the rule.
@@ -39,7 +40,8 @@ from pipeline.transforms.problems import Problem
 
 EXAMPLES_PER_RULE = 20  # failing cells listed per rule; the count is always complete
 MAX_LINE_BYTES = 8_000_000  # DuckDB's limit per CSV line (a transcription is at most 5 MB)
-TEXT_TABLE = "reader_text"  # the file's cells as text, before typing
+TEXT_TABLE = "reader_text"  # the file's cells as text, before typing (diagnosing path)
+STAGED_TABLE = "reader_typed"  # a CSV's typed cells, before their lines are added (fast path)
 DATE_SQL = (
     "(regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND NOT starts_with({c}, '0000')"
     " AND try_strptime({c}, '%Y-%m-%d') IS NOT NULL)"
@@ -200,28 +202,37 @@ def check_columns(names: list[str], spec: TableSpec, optional, read: Read) -> No
 
 # --- 4. CSV and Parquet ----------------------------------------------------------------------
 #
-# The fast path reads a file once: DuckDB parses it and a single CREATE TABLE AS types every
-# cell by the rules above (a column stored in the spec's own Parquet type is trusted: its schema
-# was checked once) and flags the rows where a cell breaks its rule. Only when a row is flagged,
+# The fast path reads a file once: DuckDB parses it, in parallel, and a single CREATE TABLE AS
+# types every cell by the rules above (a column stored in the spec's own Parquet type is trusted:
+# its schema was checked once) and flags the rows where a cell breaks its rule (a CSV's lines
+# are then added from the rows' order: numbering them while reading would take one thread, the
+# window function `row_number() OVER ()` serialises the read). Only when a row is flagged,
 # or the file is not well-formed CSV, or a record spans lines, is the file read again by the
 # diagnosing path, which keeps the cells as text and names line, column and value.
 
 
 def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read, null_text) -> Read:
+    """The fast path: DuckDB reads the file in parallel into a typed, flagged temporary table;
+    a table keeps its rows in file order, so each record's line is its rowid + 2 (the header is
+    line 1) when no record spans lines, which the count of rows against line breaks tells."""
     columns = _typed_columns(spec, read.columns)
-    lines = f"(SELECT row_number() OVER () + 1 AS line, * FROM {_csv(path, read, null_text)})"  # noqa: S608
     try:
-        faults = _build(con, spec, target, lines, read, columns)
+        faults = _build(con, spec, STAGED_TABLE, _csv(path, read, null_text), read, columns, None)
     except duckdb.Error:  # not well-formed: the diagnosing read names the lines
         faults = None
     if faults is None or faults or (read.rows and read.rows != read.newlines - 1):
-        con.execute(f"DROP TABLE IF EXISTS {target}")
+        con.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
         read.relation, read.rows = None, 0
         return _diagnose_csv(con, path, spec, target, read, null_text)
     if read.rows == 0:
-        con.execute(f"DROP TABLE {target}")
+        con.execute(f"DROP TABLE {STAGED_TABLE}")
         read.relation = None
         return read.problem("file has at least one data row")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {target} AS SELECT *, rowid + 2 AS line FROM {STAGED_TABLE}"  # noqa: S608
+    )
+    con.execute(f"DROP TABLE {STAGED_TABLE}")
+    read.relation = target
     return read
 
 
@@ -333,18 +344,19 @@ def _typed_columns(spec: TableSpec, present: list[str]) -> list[str]:
 # --- 5. types ----------------------------------------------------------------------------------
 
 
-def _build(con, spec, target, rows: str, read: Read, checked: list[str]) -> int:
-    """Build `target` from `rows` (a relation with `line` and the file's columns) in one pass:
-    every spec column (absent optional ones NULL, cells that break their type's rule NULL) plus
-    `line`. Returns how many rows have such a cell (counted from a flag built in the same pass,
-    then dropped)."""
+def _build(con, spec, target, rows: str, read: Read, checked: list[str], line="line") -> int:
+    """Build `target` from `rows` (a relation with the file's columns, and `line` unless `line`
+    is None, then `target` is a temporary table without it) in one pass: every spec column
+    (absent optional ones NULL, cells that break their type's rule NULL). Returns how many rows
+    have such a cell (counted from a flag built in the same pass, then dropped)."""
     select = ", ".join(
         _cast(spec.field(n), n in read.columns, n in checked) for n in spec.column_names
     )
     holds = " AND ".join(_holds(spec.field(n)) for n in checked)
-    flag = f", {holds} AS _ok" if checked else ""
+    extra = (f", {line}" if line else "") + (f", {holds} AS _ok" if checked else "")
+    table = "TABLE" if line else "TEMP TABLE"
     con.execute(
-        f"CREATE OR REPLACE TABLE {target} AS SELECT {select}, line{flag} FROM {rows}"  # noqa: S608
+        f"CREATE OR REPLACE {table} {target} AS SELECT {select}{extra} FROM {rows}"  # noqa: S608
     )
     read.relation = target
     read.rows = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]  # noqa: S608
