@@ -31,6 +31,12 @@ def shape_for(rows: int) -> tuple[int, int, int]:
     return N_COUNTRIES, N_YEARS, indicators
 
 
+def code_width(indicators: int) -> int:
+    """Digits of an indicator's number in its code (ind_000 ... ind_499; ind_0000 beyond 1000),
+    so that every code is distinct and sorts in number order."""
+    return max(3, len(str(indicators - 1)))
+
+
 def iso_codes(count: int) -> list[str]:
     with open((REPO_ROOT / "raw") / "reference" / "iso3166_countries.csv", encoding="utf-8") as f:
         codes = [line.split(",")[0] for line in f.read().splitlines()[1:]]
@@ -45,8 +51,8 @@ def write_source(out_dir: Path, rows: int, source_id: str = "synthetic", as_csv:
     query = f"""
         WITH countries AS (SELECT unnest([{codes}]) AS country_iso3),
         years AS (SELECT range::INTEGER AS year FROM range({YEARS_START}, {YEARS_START + years})),
-        indicators AS (SELECT 'ind_' || lpad(range::VARCHAR, 3, '0') AS indicator_code
-                       FROM range({indicators}))
+        indicators AS (SELECT 'ind_' || lpad(range::VARCHAR, {code_width(indicators)}, '0')
+                       AS indicator_code FROM range({indicators}))
         SELECT country_iso3, year, indicator_code,
                round(hash(country_iso3, year, indicator_code, {SEED}) % 1000000 / 1000000.0, 4)
                    AS value
@@ -90,7 +96,10 @@ def write_origin(out_dir: Path, source_id: str, data: Path, indicators: int, row
             "n_ranked": "Absent in this source.",
         },
         "indicators": {
-            f"ind_{i:03d}": {"name": f"Synthetic indicator {i}", "description": "Random."}
+            f"ind_{i:0{code_width(indicators)}d}": {
+                "name": f"Synthetic indicator {i}",
+                "description": "Random.",
+            }
             for i in range(indicators)
         },
     }
