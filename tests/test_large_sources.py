@@ -26,6 +26,7 @@ from pipeline.transforms import download_sources
 from pipeline.transforms.export import in_key_order, write_export
 from pipeline.transforms.models import discover
 from pipeline.transforms.sources import CHECK_ROWS
+from pipeline.transforms.sql_checks import key_parts, key_problems
 from tests.conftest import copy_raw, pin_snapshot, rechecksum, run_steps
 from tests.wjp_server import serve
 
@@ -192,6 +193,16 @@ def test_a_large_part_not_in_key_order_is_sorted_after_all(tmp_path):
     assert [tuple(r.values()) for r in pq.read_table(tmp_path / "k.parquet").to_pylist()] == (
         expected
     )
+
+
+def test_key_clashes_are_found_inside_a_large_part_and_among_the_others(tmp_path):
+    with duckdb.connect() as con:
+        relation = keyed_table(con, True)
+        con.execute("INSERT INTO keyed VALUES ('m_large', 4321, 'again'), ('b_small', 7, 'again')")
+        parts = key_parts(con, relation, KEYED.primary_key, large=1000)
+        assert len(parts) == 2  # m_large alone, the small sources together
+        found = [p.value for p in key_problems(con, KEYED, relation, "t", large=1000)]
+    assert sorted(found) == ["b_small, 7 (2 rows)", "m_large, 4321 (2 rows)"]
 
 
 # --- marts over long-format sources are views ---------------------------------------------------

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import TableSpec, quote_ident
-from pipeline.transforms.duck import ordered_select, single_threaded
+from pipeline.transforms.duck import LARGE_PART_ROWS, ordered_select, single_threaded
 
 
 def export_metadata(spec: TableSpec, provenance: dict) -> dict[str, str]:
@@ -41,9 +41,6 @@ def export_metadata(spec: TableSpec, provenance: dict) -> dict[str, str]:
 
 # Row groups of a fixed size, so that the same rows always give the same bytes.
 ROW_GROUP_ROWS = 1_000_000
-# A part of at least this many rows is written in its stored order when that is key order:
-# sorting it is what would cost (a wide sort of millions of rows spills to disk).
-LARGE_PART_ROWS = ROW_GROUP_ROWS
 BATCH_ROWS = 122_880  # rows per Arrow batch streamed from DuckDB (its row group size)
 
 
