@@ -43,6 +43,7 @@ def performance_markdown(r: dict, once: list[dict]) -> str:
         *scale_section(r, once),
         *refresh_section(r),
         *noop_section(r),
+        *CHOICES,
     ]
     return "\n".join(lines) + "\n"
 
@@ -286,3 +287,39 @@ def noop_section(r: dict) -> list[str]:
         f"a run of {n['sensor_after_an_origin_record_edit']['assets']} assets.",
         "",
     ]
+
+
+# One-off measurements taken while the data path was chosen (2026-12-01, this machine, DuckDB
+# 2.0.1, the 12.5M-row synthetic source unless said otherwise, another engineer's tests often
+# running: load averages 1.5 to 4). Not rerun by `make bench`; the SQL is given for each.
+CHOICES = [
+    "## Choices, and the measurements behind them",
+    "",
+    "One-off measurements taken while the data path was chosen (same machine, DuckDB 2.0.1, the "
+    "12.5M-row source unless said otherwise, often under another engineer's load, so "
+    "indicative; `make bench` does not rerun them):",
+    "",
+    "- Declared indicators: `count_if(NOT (indicator_code IN (<500 literals>)))` over the typed "
+    "table took 3.99 s; `indicator_code IN (SELECT unnest([<the same 500>]))`, which DuckDB "
+    "joins, 0.03 s.",
+    "- A CSV read with its lines: `CREATE TABLE ... AS SELECT row_number() OVER () + 1 AS line, "
+    "...` runs on one thread, 3.9 s; the same typed, flagged `CREATE TEMP TABLE` without it "
+    "runs on both cores, 1.3 s, then `CREATE TABLE ... AS SELECT *, rowid + 2 AS line` 1.0 s "
+    "(a table keeps the file's order).",
+    "- DuckDB's typed CSV read cannot be the type check: with `columns={'x': 'INTEGER'}` it "
+    "reads 2022.5 as 2023, and accepts 1e3, 0x10, 1_000 and ' 5'; as DOUBLE it accepts inf and "
+    "nan. So the fast path reads text and types it by the project's rules in the same CREATE "
+    "TABLE AS, with a flag column; the flagged file is read again to name line, column, value.",
+    "- marts.indicators as a table: `CREATE TABLE` of the source's 24-column mart rows took "
+    "10.5 s; as a view it costs nothing to build and `count(*)` through it 0.1 s.",
+    "- The export: writing the 24 columns sorted by the key (`COPY (... ORDER BY ...)`) took "
+    "18.7 s, unsorted 8.4 s. One `COPY` of a UNION ALL of parts did not keep the parts' order "
+    "(the paper's rows landed at row 12,017,664), so the parts are streamed from DuckDB into one "
+    "pyarrow writer, in order: 5.1 s (2.3 s fetching, 2.7 s writing). Checking the order "
+    "before writing with `lag() OVER ()` over the view held 1.3 GB and took 2.5 s; reading the "
+    "written file's key columns back takes 0.37 s.",
+    "- The key check at 50M rows under the 1.4 GB limit: one grouping over the whole union "
+    "view ran out of memory; grouped per large value of the key's first column it passed in "
+    "21 s (spilling); finding rows whose keys hash alike first, then grouping those, 6 s.",
+    "",
+]
