@@ -1,21 +1,36 @@
-"""`make bench`: scale, refresh cost and no-op refresh, measured on this machine.
+"""`make bench`: scale, refresh cost and no-op refresh, measured on this machine; writes
+benchmarks/results/latest.json and docs/performance.md (benchmarks/render.py).
 
-1. Scale. A seeded synthetic long-format source (benchmarks/synthetic_source.py) of 1M, 4M and
-   12.5M rows is dropped into a copy of raw/indicators/. (a) The pipeline's own path: a real
-   `python -m pipeline.cli refresh` (Dagster, every asset: ingest, validate in DuckDB, mart,
-   Parquet export, report, publish). (b) A plain DuckDB baseline in a fresh process: the same
-   read, the same checks (the SQL the pipeline generates from the same spec) and the same
-   sorted Parquet write, as one script. Wall time and peak RSS of each process (wait4).
-2. Full refresh of the real project (no long source), median of 5 CLI runs, against Dagster's
-   floor: one trivial asset materialized with the same instance set-up, median of 5.
-3. No-op refresh: after a refresh, the sensor is evaluated; with no input or code changed it
-   requests nothing (0 assets recomputed). A changed input makes it request a run (control).
+1. Scale. A seeded synthetic long-format source (benchmarks/synthetic_source.py), as Parquet and
+   as CSV, of each size in BENCH_SIZES (default 1M, 4M, 12.5M rows) is dropped into a copy of
+   raw/indicators/, and three processes are timed (wall time, peak RSS from wait4):
+   (a) the pipeline: `python -m pipeline.cli refresh`, every asset through Dagster, a first
+       release into an empty warehouse;
+   (b) the same-output DuckDB script (benchmarks/reference.py): the same checks, the same rows
+       of marts.indicators with every column, the same Parquet export of the source's rows;
+   (c) DuckDB's floor: the source read and written back to Parquet in one COPY.
+   The source's rows in (a)'s export and (b)'s export are compared column by column, in file
+   order (outputs_equal). Each size runs BENCH_SCALE_REPEATS times (default 3): medians. Then
+   one more forced refresh of (a) on top of its release: a second release, which also compares
+   every mart with the previous release's export (marts.release_changes); its indicators export
+   must be byte for byte the first one's.
+2. Full refresh of the project (no long source), median of BENCH_REPEATS (default 5) CLI runs,
+   against Dagster's floor (one trivial asset, same instance set-up) and against the same asset
+   graph with empty step bodies (what Dagster costs for this graph alone), interleaved in one
+   run; and the imports a refresh adds to Dagster's.
+3. No-op: with nothing changed, `python -m pipeline.cli refresh` (what `make run` runs) answers
+   from the release manifest without starting Dagster (median of BENCH_REPEATS), and the sensor
+   requests nothing (0 assets recomputed); a changed origin record makes it request a run.
 
-Results: benchmarks/results/latest.json and docs/performance.md.
+WJP's and V-Dem's files are put into the download cache from ../shared/data when they are there
+(as a user's cache holds them after the first download); otherwise they are unavailable, as
+offline. BENCH_PARTS (default scale,refresh,noop) runs some parts only; sizes outside the
+default ones (e.g. BENCH_SIZES=50000000) are kept in benchmarks/results/recorded_once.json.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
@@ -28,15 +43,24 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.synthetic_source import write_source
-from pipeline import paths
+import yaml
 
-SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000000,4000000,12500000").split(","))
-REFRESH_REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
-RESULTS = paths.REPO_ROOT / "benchmarks" / "results" / "latest.json"
-REPORT = paths.REPO_ROOT / "docs" / "performance.md"
-MEMORY_LIMIT = os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT", "1GB")
-OFFLINE_WJP = "http://127.0.0.1:9/roli.json"
+from pipeline.settings import REPO_ROOT, Settings
+from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.files import sha256_file
+
+DEFAULT_SIZES = (1_000_000, 4_000_000, 12_500_000)
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "").split(",") if n) or DEFAULT_SIZES
+FORMATS = tuple(os.environ.get("BENCH_FORMATS", "parquet,csv").split(","))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
+SCALE_REPEATS = int(os.environ.get("BENCH_SCALE_REPEATS", "3"))
+PARTS = tuple(os.environ.get("BENCH_PARTS", "scale,refresh,noop").split(","))
+RESULTS = REPO_ROOT / "benchmarks" / "results" / "latest.json"
+RECORDED_ONCE = REPO_ROOT / "benchmarks" / "results" / "recorded_once.json"
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+UNREACHABLE = "http://127.0.0.1:9/unreachable"  # nothing listens there: offline at once
+SOURCE_ID = "synthetic"
+PYTHON = sys.executable
 
 TRIVIAL_ASSET = """
 import dagster as dg
@@ -48,106 +72,117 @@ def trivial():
 with dg.DagsterInstance.get() as instance:
     assert dg.materialize([trivial], instance=instance).success
 """
+# The project's asset graph (same assets, checks and job) with empty step bodies: in its own
+# steps, or all in one step (STEPS = "one"), which is what coarser steps could save.
+EMPTY_GRAPH = """
+import dagster as dg
+from pipeline.defs.factory import build_definitions
+
+def empty(index, assets_defs):
+    specs = [s for a in assets_defs for s in a.specs]
+    checks = [c for a in assets_defs for c in a.check_specs]
+    inside = {s.key for s in specs}
+    specs = [s.replace_attributes(deps=[d for d in s.deps if d.asset_key not in inside])
+             for s in specs]
+
+    @dg.multi_asset(name=f"step_{index}", specs=specs, check_specs=checks)
+    def step():
+        for spec in specs:
+            yield dg.MaterializeResult(asset_key=spec.key)
+        for check in checks:
+            yield dg.AssetCheckResult(asset_key=check.asset_key, check_name=check.name, passed=True)
+
+    return step
+
+graph = build_definitions().resolve_asset_graph()
+groups = [list(graph.assets_defs)] if STEPS == "one" else [[a] for a in graph.assets_defs]
+steps = [empty(i, g) for i, g in enumerate(groups)]
+job = dg.define_asset_job("refresh", executor_def=dg.in_process_executor)
+defs = dg.Definitions(assets=steps, jobs=[job])
+with dg.DagsterInstance.get() as instance:
+    assert defs.resolve_job_def("refresh").execute_in_process(instance=instance).success
+"""
+DAGSTER_IMPORTS = "import dagster"
+PROJECT_IMPORTS = (
+    "import dagster, dagster_duckdb, duckdb, pandas, pandera.pandas, pyarrow.parquet, "
+    "pipeline.defs.factory"
+)
+
+
+# --- processes ---------------------------------------------------------------------------------
 
 
 def measure(command: list[str], env: dict) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, output) of one child process."""
+    """(wall seconds, peak RSS in MB, output) of one child process. Linux gives a child the
+    peak RSS of the process it was started from as its own starting peak, so this process does
+    no heavy work itself: data generation and comparisons run in children too."""
     started = time.monotonic()
     process = subprocess.Popen(
-        command,
-        cwd=paths.REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.monotonic() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{output[-3000:]}")
     return wall, usage.ru_maxrss / 1024, output
 
 
-def project_env(root: Path) -> dict:
+def python(code: str) -> list[str]:
+    return [PYTHON, "-c", code]
+
+
+def refresh_command(force: bool = False) -> list[str]:
+    return [PYTHON, "-m", "pipeline.cli", "refresh", *(["--force"] if force else [])]
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+def new_project(work: Path, name: str, cache: Path) -> tuple[Path, dict]:
+    """A copy of raw/, an empty warehouse, its own Dagster home; the bench's download cache."""
+    root = work / name
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(REPO_ROOT / "raw", root / "raw")
+    (root / "raw" / "indicators").mkdir(exist_ok=True)
     home = root / "dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(paths.REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    return {
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    env = {
         **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
         "DAGSTER_HOME": str(home),
         "PIPELINE_RAW_DIR": str(root / "raw"),
         "PIPELINE_WAREHOUSE_DIR": str(root / "warehouse"),
-        "PIPELINE_CACHE_DIR": str(root / "cache"),
-        "WJP_SNAPSHOT_URL": OFFLINE_WJP,
-        "PIPELINE_DUCKDB_MEMORY_LIMIT": MEMORY_LIMIT,
+        "PIPELINE_CACHE_DIR": str(cache),
+        **{source.url_env: UNREACHABLE for source in DOWNLOADS},
     }
+    return root, env
 
 
-def new_project(parent: Path, name: str) -> Path:
-    root = parent / name
-    shutil.copytree(paths.RAW_DIR, root / "raw")
-    return root
-
-
-def baseline_script(source_dir: Path, out: Path, tmp: Path) -> str:
-    """The plain-DuckDB script: read, the pipeline's checks for this source, sorted write."""
-    from pipeline.schemas.indicator_sources import LONG_SOURCE
-    from pipeline.schemas.spec import quote_ident
-    from pipeline.transforms import indicator_sources as sources_io
-    from pipeline.transforms.sql_checks import field_rules
-
-    (source,) = sources_io.discover(source_dir.parent)
-    rules = field_rules(LONG_SOURCE) + sources_io.source_rules(source)
-    counts = ", ".join(f"count_if(NOT {r.holds})" for r in rules)
-    keys = ", ".join(quote_ident(k) for k in LONG_SOURCE.primary_key)
-    iso = paths.RAW_DIR / "reference" / "iso3166_countries.csv"
-    countries = paths.RAW_DIR / "reference" / "countries.csv"
-    return f"""
--- Constants and paths of this benchmark only (no data is formatted into the SQL).
-SET memory_limit = '{MEMORY_LIMIT}';
-SET temp_directory = '{tmp}';
-CREATE SCHEMA raw;
-CREATE TABLE raw.iso3166_countries AS SELECT * FROM read_csv('{iso}');
-CREATE TABLE raw.countries AS SELECT * FROM read_csv('{countries}');
-CREATE TABLE src AS SELECT CAST(file_row_number + 1 AS BIGINT) AS source_row,
-    CAST(country_iso3 AS VARCHAR) AS country_iso3, CAST(year AS INTEGER) AS year,
-    CAST(indicator_code AS VARCHAR) AS indicator_code, CAST(value AS DOUBLE) AS value,
-    CAST(NULL AS INTEGER) AS rank, CAST(NULL AS INTEGER) AS n_ranked
-    FROM read_parquet('{source.data_path}', file_row_number=true);
-SELECT {counts} FROM src;
-SELECT {keys}, count(*) FROM src GROUP BY {keys} HAVING count(*) > 1 LIMIT 20;
-COPY (SELECT * FROM src ORDER BY {keys}) TO '{out}' (FORMAT parquet, COMPRESSION zstd);
-"""  # noqa: S608
-
-
-def run_baseline(root: Path) -> tuple[float, float]:
-    script = root / "baseline.sql"
-    (root / "duckdb_tmp").mkdir(exist_ok=True)
-    script.write_text(
-        baseline_script(root / "raw" / "indicators", root / "baseline.parquet", root / "duckdb_tmp")
-    )
-    runner = (
-        "import duckdb, sys; con = duckdb.connect(sys.argv[2]); "
-        "[con.execute(s).fetchall() for s in open(sys.argv[1]).read().split(';') "
-        "if s.strip()]"
-    )
-    wall, rss, _ = measure(
-        [sys.executable, "-c", runner, str(script), str(root / "b.duckdb")], dict(os.environ)
-    )
-    return wall, rss
-
-
-def run_refresh(root: Path) -> tuple[float, float, dict]:
-    """(wall seconds, peak RSS MB, seconds per stage as the CLI prints them)."""
-    wall, rss, output = measure(
-        [sys.executable, "-m", "pipeline.cli", "refresh"], project_env(root)
-    )
-    return wall, rss, stage_seconds(output)
+def fill_download_cache(cache: Path) -> dict[str, str]:
+    """Each pinned download from ../shared/data into the cache under its pinned name, when the
+    shared copy has the pinned checksum: {source_id: 'cached' or why not}."""
+    found = {}
+    for source in DOWNLOADS:
+        record = yaml.safe_load(source.record_path(REPO_ROOT / "raw").read_text())
+        shared = SHARED_DATA / source.folder / f"{source.stem}{source.suffix}"
+        if not shared.is_file() or sha256_file(shared) != record["sha256"]:
+            found[source.source_id] = f"unavailable ({shared} missing or not the pinned file)"
+            continue
+        target = cache / source.folder / f"{record['sha256']}{source.suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shared, target)
+        found[source.source_id] = "from the download cache"
+    return found
 
 
 def stage_seconds(output: str) -> dict[str, float]:
+    """Seconds per stage as the CLI prints them ('  raw   19 assets ... 1.23 s')."""
     stages = {}
     for line in output.splitlines():
         match = re.match(r"^  (\w+)\s+\d+ assets.*?([0-9.]+) s$", line)
@@ -156,250 +191,269 @@ def stage_seconds(output: str) -> dict[str, float]:
     return stages
 
 
-def scale(work: Path) -> list[dict]:
+# --- 1. scale ----------------------------------------------------------------------------------
+
+
+def scale(work: Path, cache: Path) -> list[dict]:
     results = []
-    for rows in SIZES:
-        root = new_project(work, f"scale_{rows}")
-        write_source(root / "raw" / "indicators", rows, source_id="synthetic")
-        pipeline_wall, pipeline_rss, stages = run_refresh(root)
-        baseline_wall, baseline_rss = run_baseline(root)
-        results.append(
-            {
-                "rows": rows,
-                "pipeline_seconds": round(pipeline_wall, 2),
-                "pipeline_peak_rss_mb": round(pipeline_rss),
-                "baseline_seconds": round(baseline_wall, 2),
-                "baseline_peak_rss_mb": round(baseline_rss),
-                "ratio": round(pipeline_wall / baseline_wall, 2),
-                "pipeline_stage_seconds": stages,
-            }
-        )
-        print(
-            f"scale {rows:>11,} rows: pipeline {pipeline_wall:6.1f} s {pipeline_rss:6.0f} MB | "
-            f"baseline {baseline_wall:6.1f} s {baseline_rss:6.0f} MB",
-            flush=True,
-        )
-        shutil.rmtree(root)
+    for fmt in FORMATS:
+        for rows in SIZES:
+            results.append(scale_one(work, cache, fmt, rows))
     return results
 
 
-def refresh_cost(work: Path) -> dict:
-    root = new_project(work, "refresh")
-    full = [run_refresh(root)[0] for _ in range(REFRESH_REPEATS)]
-    stages = run_refresh(root)[2]
-    env = project_env(root)
-    floor = [measure([sys.executable, "-c", TRIVIAL_ASSET], env)[0] for _ in range(REFRESH_REPEATS)]
+def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
+    root, env = new_project(work, f"scale_{fmt}_{rows}", cache)
+    data = generate(root / "raw" / "indicators", rows, fmt, env)
+    runs = {"a": [], "b": [], "c": []}
+    started_load = load()
+    for _ in range(SCALE_REPEATS):
+        shutil.rmtree(root / "warehouse", ignore_errors=True)
+        runs["a"].append(measure(refresh_command(), env))
+        runs["b"].append(run_reference(root, env, "same-output"))
+        runs["c"].append(run_reference(root, env, "floor", data))
+    export = root / "warehouse" / "exports" / "indicators.parquet"
+    first_bytes = sha256_file(export)
+    second, second_rss, _ = measure(refresh_command(force=True), env)
     result = {
-        "full_refresh_seconds": [round(x, 2) for x in full],
-        "floor_seconds": [round(x, 2) for x in floor],
-        "full_refresh_median": round(statistics.median(full), 2),
-        "floor_median": round(statistics.median(floor), 2),
-        "stage_seconds_of_one_more_run": stages,
+        "format": fmt,
+        "rows": rows,
+        "file_mb": round(data.stat().st_size / 2**20, 1),
+        "load_average": [started_load, load()],
+        **{f"{k}_{n}": v for k, figures in runs.items() for n, v in summary(figures).items()},
+        "pipeline_stage_seconds": stage_seconds(runs["a"][-1][2]),
+        "a_second_release_seconds": round(second, 2),
+        "a_second_release_peak_rss_mb": round(second_rss),
+        "export_bytes_identical_on_rerun": sha256_file(export) == first_bytes,
+        "reference_step_seconds": json.loads(runs["b"][-1][2].strip().splitlines()[-1])["steps"],
+        "outputs_equal": exports_equal(export, root / "b.parquet", env),
     }
-    result["ratio"] = round(result["full_refresh_median"] / result["floor_median"], 2)
-    print(f"refresh: median {result['full_refresh_median']} s, floor {result['floor_median']} s")
-    return result | {"root": root}
+    result["ratio"] = round(result["a_seconds"] / result["b_seconds"], 2)
+    result["floor_ratio"] = round(result["a_seconds"] / result["c_seconds"], 2)
+    print(
+        f"scale {fmt:>7} {rows:>11,}: pipeline {result['a_seconds']:6.1f} s "
+        f"{result['a_peak_rss_mb']:5.0f} MB | same-output {result['b_seconds']:6.1f} s "
+        f"{result['b_peak_rss_mb']:5.0f} MB | floor {result['c_seconds']:5.1f} s | "
+        f"a/b {result['ratio']} | a/c {result['floor_ratio']} | equal {result['outputs_equal']}",
+        flush=True,
+    )
+    shutil.rmtree(root)
+    return result
 
 
-def noop(root: Path) -> dict:
-    """Evaluate the sensor against the published project in a fresh process."""
-    probe = f"""
-import json, dagster as dg
-from pipeline.definitions import defs
-from pipeline.defs.jobs import raw_files_changed
-from pipeline.defs.resources import RawFilesResource, WarehouseResource
-ctx = dg.build_sensor_context(definitions=defs, resources={{
-    "raw_files": RawFilesResource(root={str(root / "raw")!r}),
-    "warehouse": WarehouseResource(root={str(root / "warehouse")!r})}})
-result = raw_files_changed(ctx)
-print(json.dumps({{"requested": isinstance(result, dg.RunRequest), "reason": str(getattr(
-    result, "skip_message", "") or "")}}))
+def generate(folder: Path, rows: int, fmt: str, env: dict) -> Path:
+    command = [PYTHON, "-m", "benchmarks.synthetic_source", "--rows", str(rows), "--out"]
+    command += [str(folder), "--source-id", SOURCE_ID] + (["--csv"] if fmt == "csv" else [])
+    return Path(measure(command, env)[2].strip().splitlines()[-1])
+
+
+def exports_equal(pipeline_export: Path, reference_export: Path, env: dict) -> bool:
+    command = [PYTHON, "-m", "benchmarks.reference", "compare", str(pipeline_export)]
+    output = measure([*command, str(reference_export), SOURCE_ID], env)[2]
+    return json.loads(output.strip().splitlines()[-1])["equal"]
+
+
+def summary(figures: list[tuple[float, float, str]]) -> dict:
+    walls = [round(f[0], 2) for f in figures]
+    return {
+        "seconds": round(statistics.median(walls), 2),
+        "runs": walls,
+        "peak_rss_mb": round(max(f[1] for f in figures)),
+    }
+
+
+def run_reference(root: Path, env: dict, which: str, data: Path | None = None):
+    scratch = root / f"reference_{which}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    if which == "same-output":
+        args = [str(root / "raw"), SOURCE_ID, str(root / "b.parquet"), str(scratch)]
+    else:
+        args = [str(data), str(scratch / "c.parquet"), str(scratch)]
+    figures = measure([PYTHON, "-m", "benchmarks.reference", which, *args], env)
+    shutil.rmtree(scratch)
+    return figures
+
+
+# --- 2. refresh --------------------------------------------------------------------------------
+
+
+def refresh_cost(work: Path, cache: Path) -> dict:
+    root, env = new_project(work, "refresh", cache)
+    measure(refresh_command(), env)  # the first release (and the parsed downloads) aside
+    commands = {
+        "full_refresh": refresh_command(force=True),
+        "floor": python(TRIVIAL_ASSET),
+        "empty_graph": python('STEPS = "own"' + EMPTY_GRAPH),
+        "empty_graph_one_step": python('STEPS = "one"' + EMPTY_GRAPH),
+        "dagster_imports": python(DAGSTER_IMPORTS),
+        "project_imports": python(PROJECT_IMPORTS),
+    }
+    runs = {name: [] for name in commands}
+    outputs = []
+    started_load = load()
+    for _ in range(REPEATS):
+        for name, command in commands.items():
+            wall, _, output = measure(command, env)
+            runs[name].append(round(wall, 2))
+            if name == "full_refresh":
+                outputs.append(output)
+    medians = {name: round(statistics.median(walls), 2) for name, walls in runs.items()}
+    result = {
+        "runs": runs,
+        "medians": medians,
+        "load_average": [started_load, load()],
+        "stage_seconds_of_each_run": [stage_seconds(o) for o in outputs],
+        "ratio": round(medians["full_refresh"] / medians["floor"], 2),
+        "empty_graph_ratio": round(medians["empty_graph"] / medians["floor"], 2),
+    }
+    print(
+        f"refresh: median {medians['full_refresh']} s, floor {medians['floor']} s, "
+        f"same graph with empty steps {medians['empty_graph']} s",
+        flush=True,
+    )
+    return result | {"root": root, "env": env}
+
+
+# --- 3. no-op ----------------------------------------------------------------------------------
+
+SENSOR_PROBE = """
+import json, sys, dagster as dg
+from pipeline.defs.factory import build_definitions
+from pipeline.defs.resources import ProjectResource
+defs = build_definitions()
+context = dg.build_sensor_context(resources={"project": ProjectResource()}, definitions=defs)
+result = defs.get_sensor_def("raw_files_changed")(context)
+requested = isinstance(result, dg.RunRequest)
+graph = defs.resolve_asset_graph()
+in_graph = {"assets": len(graph.get_all_asset_keys()),
+            "checks": sum(len(list(a.check_specs)) for a in graph.assets_defs),
+            "steps": len(list(graph.assets_defs))}
+print(json.dumps({"requested": requested, "assets": in_graph["assets"] if requested else 0,
+                  "graph": in_graph, "reason": str(getattr(result, "skip_message", "") or "")}))
 """
-    env = project_env(root)
-    _, _, unchanged = measure([sys.executable, "-c", probe], env)
-    sources = root / "raw" / "reference" / "sources.csv"
-    sources.write_text(sources.read_text() + "", encoding="utf-8")  # touched, same bytes
-    _, _, touched = measure([sys.executable, "-c", probe], env)
+
+
+def noop(root: Path, env: dict, floor_median: float) -> dict:
+    walls = []
+    for _ in range(REPEATS):
+        wall, _, output = measure(refresh_command(), env)
+        if not output.startswith("Nothing changed since release"):
+            raise RuntimeError(f"the no-op refresh did work:\n{output[-2000:]}")
+        walls.append(round(wall, 2))
+    unchanged = sensor(env)
     meta = root / "raw" / "reference" / "sources.meta.yml"
     meta.write_text(meta.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-    _, _, edited = measure([sys.executable, "-c", probe], env)
-    last = [json.loads(out.strip().splitlines()[-1]) for out in (unchanged, touched, edited)]
-    recomputed = len(defs_assets()) if last[0]["requested"] else 0
+    edited = sensor(env)
+    median = round(statistics.median(walls), 2)
+    print(f"no-op: median {median} s; sensor requests {unchanged['assets']} assets", flush=True)
     return {
-        "noop_recomputed_assets": recomputed,
-        "unchanged": last[0],
-        "touched_same_bytes": last[1],
-        "origin_record_edited": last[2],
+        "cli_runs": walls,
+        "cli_median": median,
+        "ratio": round(median / floor_median, 2),
+        "sensor_unchanged": unchanged,
+        "sensor_after_an_origin_record_edit": edited,
+        "noop_recomputed_assets": unchanged["assets"],
     }
 
 
-def defs_assets() -> list:
-    from pipeline.definitions import defs
+def sensor(env: dict) -> dict:
+    _, _, output = measure(python(SENSOR_PROBE), env)
+    return json.loads(output.strip().splitlines()[-1])
 
-    return list(defs.resolve_asset_graph().get_all_asset_keys())
+
+# --- results -----------------------------------------------------------------------------------
 
 
-def machine() -> str:
+def machine() -> dict:
     cpus = os.cpu_count()
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    python = platform.python_version()
-    return f"{platform.machine()}, {cpus} cores, {memory_gb:.0f} GiB, Python {python}"
-
-
-def write_results(scale_rows, refresh, noop_result) -> dict:
-    largest = scale_rows[-1]
-    first = scale_rows[0]
-    results = {
-        "machine": machine(),
-        "command": "make bench",
-        "duckdb_memory_limit": MEMORY_LIMIT,
-        "scale": scale_rows,
-        "scale_rows": largest["rows"],
-        "scale_ratio": largest["ratio"],
-        "scale_peak_rss_mb": largest["pipeline_peak_rss_mb"],
-        "baseline_peak_rss_mb": largest["baseline_peak_rss_mb"],
-        "scale_growth_seconds_per_million_rows": round(
-            (largest["pipeline_seconds"] - first["pipeline_seconds"])
-            / max((largest["rows"] - first["rows"]) / 1e6, 1e-9),
-            3,
-        ),
-        "refresh": {k: v for k, v in refresh.items() if k != "root"},
-        "refresh_ratio": refresh["ratio"],
-        "noop": noop_result,
-        "noop_recomputed_assets": noop_result["noop_recomputed_assets"],
+    return {
+        "machine": f"{platform.machine()}, {cpus} cores, {memory_gb:.0f} GiB, "
+        f"Python {platform.python_version()}",
+        "duckdb_memory_limit": Settings.resolve().memory_limit,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def key_figures(results: dict) -> dict:
+    """The keys `make bench` checks, from the largest default size of each format."""
+    scale_rows = [s for s in results.get("scale", []) if s["rows"] in DEFAULT_SIZES]
+    figures = {}
+    by_format = {
+        fmt: max((s for s in scale_rows if s["format"] == fmt), key=lambda s: s["rows"])
+        for fmt in {s["format"] for s in scale_rows}
+    }
+    if "parquet" in by_format:
+        largest = by_format["parquet"]
+        figures |= {
+            "scale_rows": largest["rows"],
+            "scale_ratio": largest["ratio"],
+            "floor_ratio": largest["floor_ratio"],
+            "scale_peak_rss_mb": largest["a_peak_rss_mb"],
+            "baseline_peak_rss_mb": largest["b_peak_rss_mb"],
+        }
+    if "csv" in by_format:
+        figures["scale_ratio_csv"] = by_format["csv"]["ratio"]
+        figures["floor_ratio_csv"] = by_format["csv"]["floor_ratio"]
+    if scale_rows:
+        figures["outputs_equal"] = all(s["outputs_equal"] for s in scale_rows)
+    if "refresh" in results:
+        figures["refresh_ratio"] = results["refresh"]["ratio"]
+    if "noop" in results:
+        figures["noop_run_ratio"] = results["noop"]["ratio"]
+        figures["noop_recomputed_assets"] = results["noop"]["noop_recomputed_assets"]
+    return figures
+
+
+def write_results(results: dict) -> dict:
+    from benchmarks.render import performance_markdown
+
+    extra = [s for s in results.get("scale", []) if s["rows"] not in DEFAULT_SIZES]
+    if extra:  # a one-off size (BENCH_SIZES): kept apart, shown beside the default sizes
+        once = json.loads(RECORDED_ONCE.read_text()) if RECORDED_ONCE.is_file() else []
+        kept = [
+            s
+            for s in once
+            if (s["format"], s["rows"]) not in {(e["format"], e["rows"]) for e in extra}
+        ]
+        RECORDED_ONCE.write_text(json.dumps(kept + extra, indent=2) + "\n", encoding="utf-8")
+    if not any(s["rows"] in DEFAULT_SIZES for s in results.get("scale", [])) and RESULTS.is_file():
+        previous = json.loads(RESULTS.read_text())  # a one-off run keeps the last full results
+        results = previous | {k: v for k, v in results.items() if k != "scale"}
+        results["scale"] = previous.get("scale", [])
+    results |= key_figures(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    REPORT.write_text(performance_markdown(results), encoding="utf-8")
+    once = json.loads(RECORDED_ONCE.read_text()) if RECORDED_ONCE.is_file() else []
+    (REPO_ROOT / "docs" / "performance.md").write_text(
+        performance_markdown(results, once), encoding="utf-8"
+    )
     return results
-
-
-def performance_markdown(r: dict) -> str:
-    lines = [
-        "# Performance",
-        "",
-        f"Measured by `{r['command']}` on: {r['machine']}. DuckDB memory limit "
-        f"{r['duckdb_memory_limit']} (pipeline and baseline alike). Raw numbers: "
-        "`benchmarks/results/latest.json`. Rerun `make bench` to refresh this page.",
-        "",
-        "## Scale: a long-format source through the pipeline vs plain DuckDB",
-        "",
-        "(a) `python -m pipeline.cli refresh` with the synthetic source in raw/indicators/ "
-        "(every asset, through Dagster); (b) one DuckDB script: same read, same checks, same "
-        "sorted Parquet write. Wall time and peak RSS of each process.",
-        "",
-        "| rows | pipeline (s) | pipeline peak RSS (MB) | baseline (s) | baseline peak RSS (MB) "
-        "| ratio a/b |",
-        "|---:|---:|---:|---:|---:|---:|",
-    ]
-    for s in r["scale"]:
-        cells = [
-            f"{s['rows']:,}",
-            s["pipeline_seconds"],
-            s["pipeline_peak_rss_mb"],
-            s["baseline_seconds"],
-            s["baseline_peak_rss_mb"],
-            s["ratio"],
-        ]
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    largest = r["scale"][-1]
-    lines += [
-        "",
-        f"Where the pipeline's {largest['pipeline_seconds']} s go at {largest['rows']:,} "
-        "rows (seconds per stage, as `make run` prints them; the rest is process start-up, "
-        "imports and Dagster's per-step overhead):",
-        "",
-        "| " + " | ".join(largest["pipeline_stage_seconds"]) + " |",
-        "|" + "---:|" * len(largest["pipeline_stage_seconds"]),
-        "| " + " | ".join(str(v) for v in largest["pipeline_stage_seconds"].values()) + " |",
-        "",
-    ] + GAP_EXPLANATION
-    refresh = r["refresh"]
-    slopes = [
-        (b["pipeline_seconds"] - a["pipeline_seconds"]) / ((b["rows"] - a["rows"]) / 1e6)
-        for a, b in zip(r["scale"], r["scale"][1:], strict=False)
-    ]
-    peak = max(s["pipeline_peak_rss_mb"] for s in r["scale"])
-    lines += [
-        f"Growth: {r['scale_growth_seconds_per_million_rows']} s per extra million rows from "
-        f"the smallest to the largest size; between consecutive sizes: "
-        f"{', '.join(f'{x:.2f}' for x in slopes)} s per million. Largest pipeline peak RSS: "
-        f"{peak} MB.",
-        "",
-        "## Full refresh of the project",
-        "",
-        f"Median of {len(refresh['full_refresh_seconds'])} CLI refreshes: "
-        f"{refresh['full_refresh_median']} s (runs: {refresh['full_refresh_seconds']}). "
-        f"Dagster's floor, one trivial asset with the same instance set-up: "
-        f"{refresh['floor_median']} s (runs: {refresh['floor_seconds']}). "
-        f"Ratio: **{r['refresh_ratio']}**. Stages of one more run: "
-        f"{refresh['stage_seconds_of_one_more_run']}.",
-        "",
-        REFRESH_EXPLANATION,
-        "",
-        "## No-op refresh",
-        "",
-        f"With nothing changed the sensor requests nothing: **{r['noop_recomputed_assets']}** "
-        f'assets recomputed ("{r["noop"]["unchanged"]["reason"]}"). A file touched with the '
-        f"same bytes: requested = {r['noop']['touched_same_bytes']['requested']}. An origin "
-        f"record edited: requested = {r['noop']['origin_record_edited']['requested']}.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-GAP_EXPLANATION = [
-    "**Why the ratio is above the 1.5 target.** The baseline reads the source, runs the checks "
-    "and writes the same 7 columns back. The pipeline does that and more, by design: (1) raw: "
-    "the source is read as text and every cell's type checked with its file row (no silent "
-    "rounding), then typed into its own table; (2) marts: the rows are joined to country and "
-    "indicator names and copied into `marts.indicators`, the public table; (3) exports: the "
-    "mart's 21 columns (the contract: source, locator, row, names, scope, verification...) are "
-    "written sorted by the primary key, so that reruns give the same bytes; sorting rows that "
-    "wide under DuckDB's 1GB memory limit spills to disk, and it is the largest single cost; "
-    "(4) the paper's own tables, the WJP step, the report and the atomic publish add a fixed "
-    "few seconds (the 1M-row run shows that floor). Ways to close the gap, not taken yet: "
-    "export each long source as its own narrow Parquet file instead of inside the 21-column "
-    "indicators export; keep `marts.indicators` rows of large sources as a view over their "
-    "typed table; raise the memory limit where the machine allows.",
-    "",
-]
-REFRESH_EXPLANATION = (
-    "The floor is Python, Dagster's import, the instance and one trivial step. A refresh adds "
-    "the project's imports (pandas, pandera, pyarrow, DuckDB), nine steps at about 0.1 s of "
-    "framework overhead each, and the work itself: every raw file parsed and checked with "
-    "pandera, the WJP step, the marts built and checked in SQL, five exports read back, the "
-    "report, and a publish that fsyncs the release. That work is what the 1.5 target leaves "
-    "no room for; the stage times above show where it goes."
-)
 
 
 def main() -> None:
     if "--render" in sys.argv:  # rewrite docs/performance.md from the last results
-        REPORT.write_text(performance_markdown(json.loads(RESULTS.read_text())), encoding="utf-8")
+        write_results(json.loads(RESULTS.read_text()))
         return
+    results = {"command": "make bench", **machine(), "parts": list(PARTS)}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
-        scale_rows = scale(work)
-        refresh = refresh_cost(work)
-        noop_result = noop(refresh["root"])
-        results = write_results(scale_rows, refresh, noop_result)
-    print(
-        json.dumps(
-            {
-                k: results[k]
-                for k in (
-                    "scale_rows",
-                    "scale_ratio",
-                    "scale_peak_rss_mb",
-                    "baseline_peak_rss_mb",
-                    "refresh_ratio",
-                    "noop_recomputed_assets",
-                )
-            },
-            indent=2,
-        )
-    )
+        cache = work / "download_cache"
+        results["downloads"] = fill_download_cache(cache)
+        if "scale" in PARTS:
+            warm, env = new_project(work, "warm", cache)  # parse the downloads once, aside
+            measure(refresh_command(), env)
+            shutil.rmtree(warm)
+            results["scale"] = scale(work, cache)
+        if "refresh" in PARTS or "noop" in PARTS:
+            refresh = refresh_cost(work, cache)
+            root, env = refresh.pop("root"), refresh.pop("env")
+            results["refresh"] = refresh
+            if "noop" in PARTS:
+                results["noop"] = noop(root, env, refresh["medians"]["floor"])
+    results = write_results(results)
+    print(json.dumps(key_figures(results), indent=2))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,12 @@ def shape_for(rows: int) -> tuple[int, int, int]:
     return N_COUNTRIES, N_YEARS, indicators
 
 
+def code_width(indicators: int) -> int:
+    """Digits of an indicator's number in its code (ind_000 ... ind_499; ind_0000 beyond 1000),
+    so that every code is distinct and sorts in number order."""
+    return max(3, len(str(indicators - 1)))
+
+
 def iso_codes(count: int) -> list[str]:
     with open((REPO_ROOT / "raw") / "reference" / "iso3166_countries.csv", encoding="utf-8") as f:
         codes = [line.split(",")[0] for line in f.read().splitlines()[1:]]
@@ -45,8 +51,8 @@ def write_source(out_dir: Path, rows: int, source_id: str = "synthetic", as_csv:
     query = f"""
         WITH countries AS (SELECT unnest([{codes}]) AS country_iso3),
         years AS (SELECT range::INTEGER AS year FROM range({YEARS_START}, {YEARS_START + years})),
-        indicators AS (SELECT 'ind_' || lpad(range::VARCHAR, 3, '0') AS indicator_code
-                       FROM range({indicators}))
+        indicators AS (SELECT 'ind_' || lpad(range::VARCHAR, {code_width(indicators)}, '0')
+                       AS indicator_code FROM range({indicators}))
         SELECT country_iso3, year, indicator_code,
                round(hash(country_iso3, year, indicator_code, {SEED}) % 1000000 / 1000000.0, 4)
                    AS value
@@ -54,6 +60,7 @@ def write_source(out_dir: Path, rows: int, source_id: str = "synthetic", as_csv:
         ORDER BY country_iso3, year, indicator_code
     """  # noqa: S608 (constants of this script only)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     options = "(HEADER)" if as_csv else "(FORMAT parquet, COMPRESSION zstd)"
     con.execute(f"COPY ({query}) TO '{data}' {options}")
     con.close()
@@ -89,7 +96,10 @@ def write_origin(out_dir: Path, source_id: str, data: Path, indicators: int, row
             "n_ranked": "Absent in this source.",
         },
         "indicators": {
-            f"ind_{i:03d}": {"name": f"Synthetic indicator {i}", "description": "Random."}
+            f"ind_{i:0{code_width(indicators)}d}": {
+                "name": f"Synthetic indicator {i}",
+                "description": "Random.",
+            }
             for i in range(indicators)
         },
     }
@@ -102,8 +112,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--csv", action="store_true")
+    parser.add_argument("--source-id", default="synthetic")
     args = parser.parse_args()
-    print(write_source(args.out, args.rows, as_csv=args.csv))
+    print(write_source(args.out, args.rows, args.source_id, as_csv=args.csv))
 
 
 if __name__ == "__main__":

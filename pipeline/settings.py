@@ -4,7 +4,8 @@ Belongs here: the repository's fixed folders, and `Settings`: the folders and li
 uses, from explicit values (resource config, a test's tmp_path) or else the environment
 (`PIPELINE_RAW_DIR`, `PIPELINE_WAREHOUSE_DIR`, `PIPELINE_CACHE_DIR`, `PIPELINE_KEEP_RELEASES`,
 `PIPELINE_DUCKDB_MEMORY_LIMIT`), read when a run asks, never at import. Every path is rooted
-at the repository, never at the working directory.
+at the repository, never at the working directory. DuckDB's memory limit, unless set, is chosen
+from the machine: half the memory available now, within the refresh's resident-memory budget.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ REPO_ROOT = PACKAGE_DIR.parent
 MODELS_DIR = PACKAGE_DIR / "sql"
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 DEFAULT_KEEP_RELEASES = 2
+# A refresh stays under this much resident memory (docs/performance.md measures it at scale);
+# what is not DuckDB's is Python, Dagster, pandas and the Arrow row group an export is writing.
+RSS_BUDGET_MB, OUTSIDE_DUCKDB_MB, MIN_DUCKDB_MB = 2048, 640, 256
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class Settings:
     warehouse_dir: Path
     cache_dir: Path
     keep_releases: int = DEFAULT_KEEP_RELEASES
-    memory_limit: str | None = None  # DuckDB's cap; None: chosen from the machine
+    memory_limit: str = ""  # DuckDB's cap (resolve: PIPELINE_DUCKDB_MEMORY_LIMIT or the machine)
 
     @classmethod
     def resolve(
@@ -44,8 +48,26 @@ class Settings:
         warehouse = _path(warehouse_dir, env.get("PIPELINE_WAREHOUSE_DIR"), REPO_ROOT / "warehouse")
         cache = _path(cache_dir, env.get("PIPELINE_CACHE_DIR"), warehouse / "cache")
         keep = keep_releases or int(env.get("PIPELINE_KEEP_RELEASES") or DEFAULT_KEEP_RELEASES)
-        memory = memory_limit or env.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or None
+        memory = memory_limit or env.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or duckdb_memory_limit()
         return cls(raw, warehouse, cache, keep, memory)
+
+
+def duckdb_memory_limit() -> str:
+    """Half the memory available now (not fixed: a machine with more free memory gets more, up
+    to the budget), and what the resident-memory budget leaves to DuckDB at most."""
+    budget = RSS_BUDGET_MB - OUTSIDE_DUCKDB_MB
+    return f"{max(MIN_DUCKDB_MB, min(_available_mb() // 2, budget))}MB"
+
+
+def _available_mb() -> int:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
 
 
 def _path(explicit, from_env, default: Path) -> Path:

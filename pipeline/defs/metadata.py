@@ -7,7 +7,6 @@ Belongs here: conversions to `dg.MetadataValue`. Stays out: computing the data i
 from __future__ import annotations
 
 import dagster as dg
-import pandas as pd
 
 from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.transforms.problems import Problem
@@ -38,16 +37,16 @@ def spec_metadata(spec: TableSpec) -> dict:
     }
 
 
-def preview_markdown(frame: pd.DataFrame) -> str:
-    head = frame.head(PREVIEW_ROWS).astype(object).where(frame.head(PREVIEW_ROWS).notna(), "")
-    header = "| " + " | ".join(head.columns) + " |"
-    rule = "|" + "---|" * len(head.columns)
-    rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in head.itertuples(index=False)]
-    return "\n".join([header, rule, *rows])
+def preview_markdown(columns: list[str], rows: list[tuple]) -> str:
+    """A few rows as a Markdown table (empty cells for missing values)."""
+    header = "| " + " | ".join(columns) + " |"
+    rule = "|" + "---|" * len(columns)
+    lines = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows[:PREVIEW_ROWS]]
+    return "\n".join([header, rule, *lines])
 
 
 def _cell(value) -> str:
-    text = str(value).replace("|", "\\|").replace("\n", " ")
+    text = "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -84,7 +83,8 @@ def relation_metadata(
     too large for pandas). The schema is the table's spec where it has one; otherwise DuckDB's
     types with descriptions borrowed from the specs by column name (staging models)."""
     relation = qualified(schema, name)
-    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
+    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}")  # noqa: S608
+    columns, rows = [d[0] for d in preview.description], preview.fetchall()
     count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
     return {
         "dagster/row_count": dg.MetadataValue.int(count),
@@ -92,7 +92,7 @@ def relation_metadata(
         if spec
         else _described_schema(con, relation, descriptions),
         "dagster/relation_identifier": relation,
-        "preview": dg.MetadataValue.md(preview_markdown(preview)),
+        "preview": dg.MetadataValue.md(preview_markdown(columns, rows)),
     }
 
 

@@ -8,7 +8,6 @@ anything that transforms data.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,17 +21,6 @@ from pipeline.settings import Settings
 # DuckDB 1.x readers (the duckdb-cli on PyPI, R's duckdb, DBeaver) open files written in this
 # storage format; DuckDB 2 reads it too.
 STORAGE_VERSION = "v1.4.0"
-# At most this much memory for DuckDB (it spills to the build folder past it): a quarter of the
-# machine, capped so that a refresh of a large source stays under 2 GB of resident memory.
-MEMORY_SHARE, MEMORY_CAP_MB = 0.25, 1280
-
-
-def default_memory_limit() -> str:
-    try:
-        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-    except (ValueError, OSError):
-        return f"{MEMORY_CAP_MB}MB"
-    return f"{max(256, min(int(total_mb * MEMORY_SHARE), MEMORY_CAP_MB))}MB"
 
 
 class ProjectResource(dg.ConfigurableResource):
@@ -68,7 +56,7 @@ class ProjectResource(dg.ConfigurableResource):
         database = DuckDBResource(
             database=str(build.db_path),
             connection_config={
-                "memory_limit": self.settings().memory_limit or default_memory_limit(),
+                "memory_limit": self.settings().memory_limit,
                 "temp_directory": str(build.directory / "duckdb_tmp"),
                 "storage_compatibility_version": STORAGE_VERSION,
             },

@@ -25,8 +25,11 @@ class SpecError(ValueError):
     """A malformed model spec; the message names the file and what is wrong."""
 
 
-def load_model_spec(path: Path, name: str) -> tuple[TableSpec | None, str, str]:
-    """(spec or None when the YAML declares no columns, materialization, description)."""
+def load_model_spec(
+    path: Path, name: str, default: str = "table"
+) -> tuple[TableSpec | None, str, str]:
+    """(spec or None when the YAML declares no columns, materialization (`default` when the
+    YAML declares none), description)."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as err:
@@ -37,7 +40,7 @@ def load_model_spec(path: Path, name: str) -> tuple[TableSpec | None, str, str]:
     if unknown:
         raise SpecError(f"{path}: unknown keys {sorted(unknown)}")
     description = str(document.get("description") or "").strip()
-    materialized = document.get("materialized", "table")
+    materialized = document.get("materialized", default)
     if materialized not in MATERIALIZATIONS:
         raise SpecError(f"{path}: materialized is one of {MATERIALIZATIONS}, not {materialized!r}")
     if "columns" not in document:

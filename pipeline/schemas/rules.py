@@ -10,13 +10,15 @@ has which rule (schemas/fields.py, the specs) and running the checks (transforms
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a rule runs on a frame, not to declare rules
+    import pandas as pd
 
 # Free text longer than this is almost certainly a broken file (a runaway quote swallowing the
 # rest of the file, pasted binary), not a sentence from the paper.
@@ -25,8 +27,13 @@ MAX_TEXT_CHARS = 2000
 # OWASP's list; tab and CR are already refused as control characters).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 CONTROL_CHARS = r"[\x00-\x08\x0b-\x1f\x7f]"
-# What Python's str.strip() removes, so that the SQL form trims exactly the same characters.
-WHITESPACE = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace())
+
+
+@functools.cache
+def whitespace() -> str:
+    """What Python's str.strip() removes, so that the SQL form trims exactly the same
+    characters (computed once, when a rule first needs it)."""
+    return "".join(filter(str.isspace, map(chr, range(sys.maxunicode + 1))))
 
 
 def sql_literal(value: object) -> str:
@@ -54,6 +61,9 @@ class Rule:
 
     def holds_pandas(self, values: pd.Series) -> pd.Series:
         """True where the value obeys the rule; a missing value obeys every rule."""
+        import numpy as np
+        import pandas as pd
+
         present = values.notna().to_numpy(dtype=bool)
         holds = np.ones(len(values), dtype=bool)
         if present.any():
@@ -146,7 +156,7 @@ KINDS: dict[str, Kind] = {
         describe=lambda: "no leading or trailing whitespace",
         pandas=lambda s: _text(s) == _text(s).str.strip(),
         sql=lambda c: (
-            f"CAST({c} AS VARCHAR) = trim(CAST({c} AS VARCHAR), {sql_literal(WHITESPACE)})"
+            f"CAST({c} AS VARCHAR) = trim(CAST({c} AS VARCHAR), {sql_literal(whitespace())})"
         ),
     ),
     "not_in_future": Kind(
@@ -236,6 +246,12 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _any_notna(frame: pd.DataFrame, columns) -> pd.Series:
+    import pandas as pd
+
+    return pd.concat([frame[c].notna() for c in columns], axis=1).any(axis=1)
+
+
 ROW_KINDS: dict[str, tuple[Callable[..., pd.Series], Callable[..., str]]] = {
     # low <= high where both are present
     "ordered": (
@@ -244,7 +260,7 @@ ROW_KINDS: dict[str, tuple[Callable[..., pd.Series], Callable[..., str]]] = {
     ),
     # at least one of the columns is present
     "any_present": (
-        lambda df, *cols: pd.concat([df[c].notna() for c in cols], axis=1).any(axis=1),
+        lambda df, *cols: _any_notna(df, cols),
         lambda *cols: " OR ".join(f"{_q(c)} IS NOT NULL" for c in cols),
     ),
     # exactly one of the two columns is present

@@ -14,12 +14,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-
-import pandas as pd
-import pandera.pandas as pa
-import pyarrow
+from typing import TYPE_CHECKING
 
 from pipeline.schemas.rules import RowRule, Rule
+
+if TYPE_CHECKING:  # imported where a frame, a schema or an export is made, not to declare specs
+    import pandas as pd
+    import pandera.pandas as pa
+    import pyarrow
 
 # Logical types.
 STRING, INT, BOOL, DATE, DECIMAL, LIST, FLOAT = (
@@ -41,15 +43,23 @@ DUCKDB_TYPES = {
     LIST: "VARCHAR[]",
     FLOAT: "DOUBLE",
 }
-ARROW_TYPES = {
-    STRING: pyarrow.string(),
-    INT: pyarrow.int32(),
-    BOOL: pyarrow.bool_(),
-    DATE: pyarrow.date32(),
-    DECIMAL: pyarrow.decimal128(18, 2),
-    LIST: pyarrow.list_(pyarrow.field("element", pyarrow.string())),  # Parquet's item name
-    FLOAT: pyarrow.float64(),
-}
+
+
+@functools.cache
+def arrow_types() -> dict:
+    import pyarrow
+
+    return {
+        STRING: pyarrow.string(),
+        INT: pyarrow.int32(),
+        BOOL: pyarrow.bool_(),
+        DATE: pyarrow.date32(),
+        DECIMAL: pyarrow.decimal128(18, 2),
+        LIST: pyarrow.list_(pyarrow.field("element", pyarrow.string())),  # Parquet's item name
+        FLOAT: pyarrow.float64(),
+    }
+
+
 PANDAS_DTYPES = {INT: "Int64", BOOL: "boolean", FLOAT: "float64"}  # others: object
 
 
@@ -73,7 +83,7 @@ class Field:
 
     @property
     def arrow_type(self) -> pyarrow.DataType:
-        return ARROW_TYPES[self.dtype]
+        return arrow_types()[self.dtype]
 
     def but(self, **changes) -> Field:
         """The same field with some attributes changed (a shared field, described locally)."""
@@ -118,6 +128,8 @@ class TableSpec:
     def frame(self, rows) -> pd.DataFrame:
         """Rows (tuples in column order) as a frame with this spec's pandas types, also when
         there are none."""
+        import pandas as pd
+
         frame = pd.DataFrame(list(rows), columns=self.column_names)
         return frame.astype(
             {f.name: PANDAS_DTYPES[f.dtype] for f in self.fields if f.dtype in PANDAS_DTYPES}
@@ -130,6 +142,8 @@ class TableSpec:
     @functools.cache  # noqa: B019 (specs are immutable and few)
     def pandera_schema(self) -> pa.DataFrameSchema:
         """Strict schema: exactly these columns, in this order, with their rules."""
+        import pandera.pandas as pa
+
         columns = {
             f.name: pa.Column(
                 dtype=PANDAS_DTYPES.get(f.dtype),
@@ -170,6 +184,8 @@ class TableSpec:
         return checks
 
     def arrow_schema(self, metadata: dict[str, str] | None = None) -> pyarrow.Schema:
+        import pyarrow
+
         fields = [
             pyarrow.field(
                 f.name, f.arrow_type, nullable=f.nullable, metadata={"description": f.description}

@@ -12,22 +12,31 @@ parsing (wjp.py, vdem.py).
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipeline.schemas.origin import DOWNLOAD, line_of_field
-from pipeline.schemas.spec import TableSpec
+from pipeline.schemas.rules import sql_literal
+from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES, snapshot_status
 from pipeline.transforms import vdem, wjp
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
-from pipeline.transforms.duck import load_frame
+from pipeline.transforms.duck import create_typed_table, ensure_schema, load_frame, run
 from pipeline.transforms.origins import LoadedRecord, load_record
 from pipeline.transforms.problems import Problem
+from pipeline.version import code_version
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PARSED = "parsed"  # cache_dir/parsed/<folder>/<sha256>-<code version>/<table>.parquet
+PARSED_KEPT = 3  # parsings kept per source (the newest), for other code versions in use
 
 
 @dataclass(frozen=True)
@@ -121,28 +130,34 @@ def fetch(
     The URL is `url_override`, else the source's environment variable, else the pinned URL."""
     record = load_record(source.record_path(raw_dir), raw_dir, DOWNLOAD)
     fetched = Fetched(source, record, refusals=list(record.problems))
-    frames = {}
+    tables = {}
     if not fetched.refusals:
         url = url_override or os.environ.get(source.url_env) or fetched.record.record.url
-        frames = _obtain(fetched, url, cache_dir, timeout, published_pin)
+        tables = _obtain(fetched, url, cache_dir, timeout, published_pin)
     for spec in source.tables:
-        frame = frames.get(spec.name, pd.DataFrame(columns=spec.column_names))
-        load_frame(con, "raw", spec, frame)
-    fetched.rows = sum(len(f) for f in frames.values())
-    load_frame(con, "raw", source.status, pd.DataFrame([fetched.status_row]))
+        if spec.name in tables:
+            parquet = f"SELECT * FROM read_parquet({sql_literal(str(tables[spec.name]))})"  # noqa: S608
+            fetched.rows += create_typed_table(con, "raw", spec, parquet)
+        else:
+            ensure_schema(con, "raw")
+            run(con, spec.create_table_sql(qualified("raw", spec.name)))
+    status = [fetched.status_row[c] for c in source.status.column_names]
+    load_frame(con, "raw", source.status, source.status.frame([status]))
     if source.declared_codes is not None:
         load_frame(con, "raw", source.declared_codes, vdem.declared_codes(record))
-    if source.check is not None and frames:
+    if source.check is not None and tables:
         fetched.content = source.check(con, record)
     return fetched
 
 
 def _obtain(fetched: Fetched, url: str, cache_dir: Path, timeout: float, published_pin) -> dict:
+    """{table name: its parsed rows as a Parquet file}, or {} when the file cannot be had."""
     source, record = fetched.source, fetched.record.record
     fetched.url = url
     pin = Pin(url, record.sha256, record.bytes, source.suffix, source.url_env)
+    parsed = cache_dir / PARSED / source.folder / f"{record.sha256}-{code_version()}"
     try:
-        obtained = obtain(pin, cache_dir / source.folder, source.parse, timeout)
+        obtained = obtain(pin, cache_dir / source.folder, _parsed_once(source, parsed), timeout)
     except SourceUnavailable as unavailable:
         fetched.reason = str(unavailable)
         if published_pin and published_pin != record.sha256:
@@ -155,6 +170,42 @@ def _obtain(fetched: Fetched, url: str, cache_dir: Path, timeout: float, publish
         else f"downloaded from {fetched.url} and cached"
     )
     return obtained.accepted
+
+
+def _parsed_once(source: DownloadSource, folder: Path) -> Callable[[Path], dict[str, Path]]:
+    """The parser of `source`, run once per (file, code version): its validated tables are kept
+    as Parquet files in `folder` (keyed by the file's sha256 and the code version), which later
+    refreshes load directly, without parsing or validating the file again."""
+
+    def accept(path: Path) -> dict[str, Path]:
+        tables = {spec.name: folder / f"{spec.name}.parquet" for spec in source.tables}
+        if not all(table.is_file() for table in tables.values()):
+            _write_parsed(source, source.parse(path), folder)
+        return tables
+
+    return accept
+
+
+def _write_parsed(source: DownloadSource, frames: dict, folder: Path) -> None:
+    """Write the parsed tables into `folder` atomically; other parsings of the source go."""
+    temporary = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    with duckdb.connect() as con:
+        for spec in source.tables:
+            load_frame(con, "main", spec, frames.get(spec.name, spec.frame([])))
+            target = sql_literal(str(temporary / f"{spec.name}.parquet"))
+            con.execute(f"COPY {qualified('main', spec.name)} TO {target} (FORMAT parquet)")
+    try:
+        temporary.rename(folder)
+    except OSError:  # another refresh parsed the same file at the same moment: keep its copy
+        shutil.rmtree(temporary, ignore_errors=True)
+    kept = sorted(
+        (f for f in folder.parent.iterdir() if not f.name.startswith(".")),
+        key=lambda f: f.stat().st_mtime,
+    )
+    for old in kept[:-PARSED_KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _pin_unmet(fetched: Fetched, published_pin: str, reason: str) -> Problem:

@@ -6,16 +6,37 @@ SQL (they travel as bound parameters or registered frames). Stays out: Dagster, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
-import pyarrow
 
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported where a frame is made
+    import pandas as pd
+    import pyarrow
+
+
+# A part of a relation this large (a long-format source's rows) is handled on its own: written
+# in its stored order by an export, checked for key clashes alone.
+LARGE_PART_ROWS = 1_000_000
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
     """Execute and fetch everything, so no result is left open on the connection."""
     return con.execute(sql, params or []).fetchall()
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, relation: str, rows: list[tuple]) -> None:
+    """Append rows (tuples in the relation's column order) in one statement: each column
+    travels as one bound list (executemany binds and runs a statement per row)."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    lists = ", ".join("unnest(?)" for _ in columns)
+    run(con, f"INSERT INTO {relation} SELECT {lists}", [list(c) for c in columns])  # noqa: S608
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
@@ -44,6 +65,9 @@ def read_spec_frame(con, schema: str, spec: TableSpec, where="TRUE", params=None
 
 
 def _nullable(arrow_type: pyarrow.DataType):
+    import pandas as pd
+    import pyarrow
+
     if pyarrow.types.is_integer(arrow_type):
         return pd.Int64Dtype()
     if pyarrow.types.is_boolean(arrow_type):
@@ -76,6 +100,31 @@ def load_frame(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, fra
         return create_typed_table(con, schema, spec, f"SELECT {casts} FROM incoming_frame")  # noqa: S608
     finally:
         con.unregister("incoming_frame")
+
+
+@contextmanager
+def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run on one thread (DuckDB then streams a scan's rows in stored order), then restore."""
+    (threads,) = run(con, "SELECT current_setting('threads')")[0]
+    run(con, "SET threads = 1")
+    try:
+        yield
+    finally:
+        run(con, f"SET threads = {int(threads)}")
+
+
+@contextmanager
+def order_free(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB ignore insertion order (queries whose results do not depend on it: counts,
+    groupings, checks with their own ORDER BY), then restore. Keeping the order across a union
+    of millions of rows holds memory that a grouping over it needs: a key check over a
+    50-million-row view ran out of a 1.4 GB limit with it, and passes without it."""
+    (kept,) = run(con, "SELECT current_setting('preserve_insertion_order')")[0]
+    run(con, "SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        run(con, f"SET preserve_insertion_order = {'true' if kept else 'false'}")
 
 
 def ordered_select(relation: str, spec: TableSpec) -> str:

@@ -1,19 +1,32 @@
-"""Parquet exports: a mart's rows written with its explicit pyarrow schema, column descriptions
-and provenance in the file's metadata, byte-for-byte reproducible from the same inputs.
+"""Parquet exports: a mart's rows written in primary-key order with its explicit pyarrow schema,
+column descriptions and provenance in the file's metadata, byte-for-byte reproducible from the
+same inputs.
+
+Ordering without a global sort: a mart keyed first by a column such as source_id is written one
+value of that column at a time, in key order, the parts streamed from DuckDB as Arrow batches
+into one pyarrow writer, one after the other. A large part (a long-format source of millions of
+rows) is written in its stored order, which is the order of its file: a source file sorted by
+its key needs no sort at all. The other parts are sorted, each on its own. The parts are read on
+one thread, so that DuckDB streams a part's rows in their stored order. The written file is then
+read back, key columns only, in one streaming pass: a file not in strict key order (a large
+source whose file is not sorted by its key) is written again with one global sort, which is
+always right and only slower.
 
 Belongs here: writing and reading back export files. Stays out: Dagster, building marts.
 """
 
 from __future__ import annotations
 
-import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow
 import pyarrow.parquet as pq
 
 from pipeline.schemas.rules import sql_literal
-from pipeline.schemas.spec import TableSpec
+from pipeline.schemas.spec import TableSpec, quote_ident
+from pipeline.transforms.duck import LARGE_PART_ROWS, ordered_select, single_threaded
 
 
 def export_metadata(spec: TableSpec, provenance: dict) -> dict[str, str]:
@@ -28,27 +41,114 @@ def export_metadata(spec: TableSpec, provenance: dict) -> dict[str, str]:
 
 # Row groups of a fixed size, so that the same rows always give the same bytes.
 ROW_GROUP_ROWS = 1_000_000
+BATCH_ROWS = 122_880  # rows per Arrow batch streamed from DuckDB (its row group size)
+
+
+def write_export(
+    con, relation: str, spec: TableSpec, path: Path, provenance: dict, large=LARGE_PART_ROWS
+) -> int:
+    """Write `relation` (a mart) to `path` in primary-key order; returns the rows written. Parts
+    of at least `large` rows are written in their stored order (module docstring)."""
+    with single_threaded(con):
+        parts = export_parts(con, relation, spec, large)
+        rows = write_parquet(con, parts, spec, path, provenance)
+        ordered = len(parts) == 1 and parts[0] == ordered_select(relation, spec)
+        if ordered or in_key_order(con, path, spec):
+            return rows
+    return write_parquet(con, [ordered_select(relation, spec)], spec, path, provenance)
+
+
+def export_parts(con, relation: str, spec: TableSpec, large: int = LARGE_PART_ROWS) -> list[str]:
+    """The mart's rows in key order, as SELECTs to write one after the other: per value of the
+    first key column, a large part as stored, the others sorted together between them."""
+    keys = spec.primary_key
+    if len(keys) < 2:
+        return [ordered_select(relation, spec)]
+    parts, pending = [], []
+    for value, rows in _rows_by_lead(con, relation, keys[0]):
+        if rows >= large:
+            parts += [_sorted_part(relation, spec, pending)] if pending else []
+            parts.append(_stored_part(relation, spec, [value]))
+            pending = []
+        else:
+            pending.append(value)
+    if not parts:
+        return [ordered_select(relation, spec)]
+    return parts + ([_sorted_part(relation, spec, pending)] if pending else [])
+
+
+def _rows_by_lead(con, relation: str, lead: str) -> list[tuple]:
+    """Rows per value of the first key column, in key order."""
+    column = quote_ident(lead)
+    return con.execute(
+        f"SELECT {column}, count(*) FROM {relation} GROUP BY 1 ORDER BY 1 NULLS LAST"  # noqa: S608
+    ).fetchall()
+
+
+def _where(spec: TableSpec, values: list) -> str:
+    lead = quote_ident(spec.primary_key[0])
+    listed = ", ".join(sql_literal(v) for v in values if v is not None)
+    nulls = [f"{lead} IS NULL"] if None in values else []
+    return " OR ".join([f"{lead} IN ({listed})"] * bool(listed) + nulls)
+
+
+def _stored_part(relation: str, spec: TableSpec, values: list) -> str:
+    return f"SELECT {spec.select_list()} FROM {relation} WHERE {_where(spec, values)}"  # noqa: S608
+
+
+def _sorted_part(relation: str, spec: TableSpec, values: list) -> str:
+    order = ", ".join(quote_ident(c) for c in spec.primary_key)
+    return f"{_stored_part(relation, spec, values)} ORDER BY {order}"
+
+
+def in_key_order(con, path: Path, spec: TableSpec) -> bool:
+    """Each row of the file is after the one before it in key order (so keys are unique too),
+    read back in file order, key columns only, in one streaming pass."""
+    if not spec.primary_key:
+        return True
+    keys = ", ".join(quote_ident(k) for k in spec.primary_key)
+    (disordered,) = con.execute(
+        f"SELECT count_if(NOT after) FROM (SELECT coalesce(({keys}) > lag(({keys})) "  # noqa: S608
+        f"OVER (), TRUE) AS after FROM read_parquet({sql_literal(str(path))}))"
+    ).fetchall()[0]
+    return disordered == 0
 
 
 def copy_parquet(con, select_sql: str, spec: TableSpec, path: Path, provenance: dict) -> int:
-    """Write a query's rows with DuckDB's own (parallel) Parquet writer. The file still
-    carries the spec's Arrow schema, with the column descriptions, in the `ARROW:schema`
-    key-value entry that pyarrow-based readers (pandas, pyarrow, R arrow) restore, next to the
-    table's description and provenance. Row groups have a fixed size: same bytes every run."""
+    """Write a query's rows (module docstring); returns how many."""
+    return write_parquet(con, [select_sql], spec, path, provenance)
+
+
+def write_parquet(con, parts: list[str], spec: TableSpec, path: Path, provenance: dict) -> int:
+    """Write the rows of `parts`, one query after the other, streamed from DuckDB as Arrow
+    batches into one file with the spec's Arrow schema (column descriptions included, restored
+    by pyarrow-based readers: pandas, pyarrow, R arrow), the table's description and provenance.
+    Row groups have a fixed size: the same rows give the same bytes."""
     schema = spec.arrow_schema(export_metadata(spec, provenance))
-    metadata = {
-        **export_metadata(spec, provenance),
-        "ARROW:schema": base64.b64encode(schema.serialize().to_pybytes()).decode("ascii"),
-    }
-    entries = ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in metadata.items())
     temporary = path.with_name(f".{path.name}.tmp")
-    options = (
-        f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}, "
-        f"KV_METADATA {{{entries}}}"
-    )
-    con.execute(f"COPY ({select_sql}) TO {sql_literal(str(temporary))} ({options})").fetchall()
+    rows = 0
+    with pq.ParquetWriter(temporary, schema, compression="zstd") as writer:
+        for group in _row_groups(con, parts, schema):
+            writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+            rows += group.num_rows
     temporary.replace(path)
-    return pq.ParquetFile(path).metadata.num_rows
+    return rows
+
+
+def _row_groups(con, parts: list[str], schema) -> Iterator:
+    """The parts' rows as tables of ROW_GROUP_ROWS rows (the last one shorter), in order."""
+    pending, count = [], 0
+    for part in parts:
+        for batch in con.sql(part).to_arrow_reader(BATCH_ROWS):
+            pending.append(batch.cast(schema))
+            count += batch.num_rows
+            while count >= ROW_GROUP_ROWS:
+                table = pyarrow.Table.from_batches(pending, schema)
+                yield table.slice(0, ROW_GROUP_ROWS)
+                rest = table.slice(ROW_GROUP_ROWS)
+                pending, count = rest.to_batches(), rest.num_rows
+    if count:
+        yield pyarrow.Table.from_batches(pending, schema)
 
 
 def write_json(path: Path, document: dict) -> None:

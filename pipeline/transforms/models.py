@@ -70,10 +70,10 @@ def tables_read(sql: str) -> tuple[str, ...]:
 
 def discover(models_dir: Path) -> list[Model]:
     """Every model under `models_dir`, in an order where each comes after what it reads."""
-    models = {}
+    models: dict[str, Model] = {}
     for layer in LAYERS:
         for path in sorted((models_dir / layer).glob("*.sql")):
-            model = _model(layer, path)
+            model = _model(layer, path, models)
             models[model.relation] = model
     order = graphlib.TopologicalSorter(
         {relation: [r for r in m.reads if r in models] for relation, m in models.items()}
@@ -84,25 +84,38 @@ def discover(models_dir: Path) -> list[Model]:
         raise ModelError(f"models read each other in a cycle: {' -> '.join(err.args[1])}") from err
 
 
-def _model(layer: str, path: Path) -> Model:
+def _model(layer: str, path: Path, staging: dict[str, Model]) -> Model:
     name = path.stem
     if not _NAME.fullmatch(name):
         raise ModelError(f"{path}: a model's name is lowercase letters, digits and _")
     sql = path.read_text(encoding="utf-8")
-    spec, materialized, description = None, "table", ""
+    try:
+        reads = tables_read(sql)
+    except duckdb.Error as err:
+        raise ModelError(f"{path}: not valid SQL ({str(err).splitlines()[0]})") from err
+    materialized = _default_materialization(layer, reads, staging)
+    spec, description = None, ""
     spec_path = path.with_suffix(".yml")
     if spec_path.is_file():
-        spec, materialized, description = load_model_spec(spec_path, name)
+        spec, materialized, description = load_model_spec(spec_path, name, materialized)
     if layer == "marts" and spec is None:
         raise ModelError(
             f"{path}: a mart needs a spec with its columns beside it ({spec_path.name})"
         )
     description = description or _leading_comment(sql)
-    try:
-        reads = tables_read(sql)
-    except duckdb.Error as err:
-        raise ModelError(f"{path}: not valid SQL ({str(err).splitlines()[0]})") from err
     return Model(layer, name, sql, path, spec, materialized, description, reads)
+
+
+def _default_materialization(layer: str, reads, staging: dict[str, Model]) -> str:
+    """A table, unless the model is a mart that reads a staging view: a staging model is a view
+    when its rows are too many to copy (long-format sources), so a mart over it is a view too
+    and those rows stay in their sources' typed tables, never copied. A spec may say otherwise."""
+    over_view = any(
+        staging[r].layer == "staging" and staging[r].materialized == "view"
+        for r in reads
+        if r in staging
+    )
+    return "view" if layer == "marts" and over_view else "table"
 
 
 def _leading_comment(sql: str) -> str:
@@ -114,8 +127,9 @@ def _leading_comment(sql: str) -> str:
     return " ".join(lines)
 
 
-def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
-    """Create the model's table or view; a spec fixes its columns, order and types."""
+def build(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Create the model's table or view; a spec fixes its columns, order and types. A view is
+    not run here (its rows are counted once, when its materialization is reported)."""
     ensure_schema(con, model.layer)
     if model.materialized == "view":
         select = model.sql
@@ -126,11 +140,10 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
             )
             select = f"SELECT {casts} FROM (\n{model.sql}\n)"  # noqa: S608
         run(con, f"CREATE OR REPLACE VIEW {model.quoted} AS\n{select}")
-        return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608
-    if model.spec is not None:  # validated after the build, naming any empty required cell
-        return create_typed_table(con, model.layer, model.spec, model.sql, not_null=False)
-    run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{model.sql}")
-    return run(con, f"SELECT count(*) FROM {model.quoted}")[0][0]  # noqa: S608
+    elif model.spec is not None:  # validated after the build, naming any empty required cell
+        create_typed_table(con, model.layer, model.spec, model.sql, not_null=False)
+    else:
+        run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{model.sql}")
 
 
 def release_changes_model(marts: list[Model]) -> Model:

@@ -14,11 +14,12 @@ out: the rules themselves (schemas/).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
-import pandera.errors
+from typing import TYPE_CHECKING
 
 from pipeline.schemas.spec import TableSpec
+
+if TYPE_CHECKING:  # pandas and pandera are imported where a frame is validated
+    import pandas as pd
 
 MAX_VALUE_CHARS = 200  # long values are cut in messages; the data itself is never cut
 
@@ -71,6 +72,8 @@ def short(value: object) -> str:
 
 
 def is_missing(value) -> bool:
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -82,6 +85,8 @@ def validate_frame(
 ) -> list[Problem]:
     """Run the spec's pandera schema; every failure as a Problem on its line (`lines[i]` is the
     line of the frame's i-th row; without it, lines are unknown)."""
+    import pandera.errors
+
     try:
         spec.pandera_schema().validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:

@@ -8,8 +8,14 @@ long-format source in raw/indicators/, a downloaded CSV) goes through `read_tabl
 4. reads it with DuckDB's CSV reader (strict quoting and field counts) or Parquet reader, each
    row keeping its physical line (CSV, header = line 1) or row (Parquet);
 5. type-checks every cell with one set of rules (plain ASCII integers, plain numbers, ISO dates,
-   amounts without separators), so 2022.5, 1e3, '€174' or 31.02.2022 are refused by value;
+   amounts without separators), so 2022.5, 1e3, '€174' or 31.02.2022 are refused by value; a
+   Parquet column stored in the spec's own type is trusted (its schema is checked once);
 6. leaves a typed table with the spec's columns plus `line`.
+
+Steps 4 to 6 are one pass over the file (one parallel CREATE TABLE AS that types and flags; a
+CSV's lines are then added from the rows' order); only a file with a flagged cell, a malformed
+record or a record spanning lines is read a second time, by the diagnosing path that keeps the
+cells as text and names line, column and value.
 
 Value rules then run on that table: pandera for the small transcriptions, SQL for the rest.
 Every problem names the file, the line, the column and the rule.
@@ -34,7 +40,8 @@ from pipeline.transforms.problems import Problem
 
 EXAMPLES_PER_RULE = 20  # failing cells listed per rule; the count is always complete
 MAX_LINE_BYTES = 8_000_000  # DuckDB's limit per CSV line (a transcription is at most 5 MB)
-TEXT_TABLE = "reader_text"  # the file's cells as text, before typing
+TEXT_TABLE = "reader_text"  # the file's cells as text, before typing (diagnosing path)
+STAGED_TABLE = "reader_typed"  # a CSV's typed cells, before their lines are added (fast path)
 DATE_SQL = (
     "(regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND NOT starts_with({c}, '0000')"
     " AND try_strptime({c}, '%Y-%m-%d') IS NOT NULL)"
@@ -194,22 +201,65 @@ def check_columns(names: list[str], spec: TableSpec, optional, read: Read) -> No
 
 
 # --- 4. CSV and Parquet ----------------------------------------------------------------------
+#
+# The fast path reads a file once: DuckDB parses it, in parallel, and a single CREATE TABLE AS
+# types every cell by the rules above (a column stored in the spec's own Parquet type is trusted:
+# its schema was checked once) and flags the rows where a cell breaks its rule (a CSV's lines
+# are then added from the rows' order: numbering them while reading would take one thread, the
+# window function `row_number() OVER ()` serialises the read). Only when a row is flagged,
+# or the file is not well-formed CSV, or a record spans lines, is the file read again by the
+# diagnosing path, which keeps the cells as text and names line, column and value.
 
 
 def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read, null_text) -> Read:
+    """The fast path: DuckDB reads the file in parallel into a typed, flagged temporary table;
+    a table keeps its rows in file order, so each record's line is its rowid + 2 (the header is
+    line 1) when no record spans lines, which the count of rows against line breaks tells."""
+    columns = _typed_columns(spec, read.columns)
+    try:
+        faults = _build(con, spec, STAGED_TABLE, _csv(path, read, null_text), read, columns, None)
+    except duckdb.Error:  # not well-formed: the diagnosing read names the lines
+        faults = None
+    if faults is None or faults or (read.rows and read.rows != read.newlines - 1):
+        con.execute(f"DROP TABLE IF EXISTS {STAGED_TABLE}")
+        read.relation, read.rows = None, 0
+        return _diagnose_csv(con, path, spec, target, read, null_text)
+    if read.rows == 0:
+        con.execute(f"DROP TABLE {STAGED_TABLE}")
+        read.relation = None
+        return read.problem("file has at least one data row")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {target} AS SELECT *, rowid + 2 AS line FROM {STAGED_TABLE}"  # noqa: S608
+    )
+    con.execute(f"DROP TABLE {STAGED_TABLE}")
+    read.relation = target
+    return read
+
+
+def _csv(path: Path, read: Read, null_text, rejects: bool = False) -> str:
+    """DuckDB's strict CSV reader over the file, every column as text."""
     types = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in read.columns) + "}"
     nulls = "[" + ", ".join(sql_literal(t) for t in ("", *null_text)) + "]"
-    reader = (
+    kept = (
+        "store_rejects=true, rejects_table='reader_rejects', rejects_scan='reader_scans', "
+        if rejects
+        else ""
+    )
+    return (
         f"read_csv({sql_literal(str(path))}, header=true, auto_detect=false, columns={types}, "
         f"nullstr={nulls}, "
         "delim=',', quote='\"', escape='\"', new_line='\\n', strict_mode=true, "
-        "null_padding=false, store_rejects=true, rejects_table='reader_rejects', "
-        f"rejects_scan='reader_scans', max_line_size={MAX_LINE_BYTES})"
+        f"null_padding=false, {kept}max_line_size={MAX_LINE_BYTES})"
     )
+
+
+def _diagnose_csv(con, path: Path, spec: TableSpec, target: str, read: Read, null_text) -> Read:
+    """The file's cells as text, each record on its physical line, every fault named."""
     con.execute("DROP TABLE IF EXISTS reader_rejects; DROP TABLE IF EXISTS reader_scans")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {TEXT_TABLE} AS "  # noqa: S608 (path is a literal)
-        f"SELECT row_number() OVER () + 1 AS line, * FROM {reader}"
+        f"SELECT row_number() OVER () + 1 AS line, * "
+        f"FROM {_csv(path, read, null_text, rejects=True)}"
     )
     rejects = con.execute(
         "SELECT line, column_name, error_type, error_message FROM reader_rejects "  # noqa: S608
@@ -230,7 +280,11 @@ def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read, null_te
         return read.problem("file has at least one data row")
     if rows != read.newlines - 1:  # some quoted field holds a line break
         _number_multiline_records(con, read.columns)
-    return _typed(con, spec, target, TEXT_TABLE, read, checked=_typed_columns(spec, read.columns))
+    checked = _typed_columns(spec, read.columns)
+    _type_problems(con, spec, TEXT_TABLE, checked, read)
+    _build(con, spec, target, TEXT_TABLE, read, checked)
+    con.execute(f"DROP TABLE {TEXT_TABLE}")
+    return read
 
 
 def _number_multiline_records(con, columns: list[str]) -> None:
@@ -258,16 +312,15 @@ def _read_parquet(con, path: Path, spec, target, optional, read: Read) -> Read:
     check_columns(read.columns, spec, optional, read)
     if read.problems:
         return read
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {TEXT_TABLE} AS SELECT file_row_number + 1 AS line, "  # noqa: S608
-        f"* EXCLUDE (file_row_number) FROM {source}"
-    )
+    rows = f"(SELECT file_row_number + 1 AS line, * EXCLUDE (file_row_number) FROM {source})"  # noqa: S608
     # A column stored in the spec's own type is trusted (its schema was checked once, here);
     # any other is checked cell by cell, as text, like a CSV (2022.5 is not an integer).
     checked = [
         n for n in _typed_columns(spec, read.columns) if not _native(spec.field(n), stored[n])
     ]
-    return _typed(con, spec, target, TEXT_TABLE, read, checked)
+    if _build(con, spec, target, rows, read, checked):
+        _type_problems(con, spec, rows, checked, read)
+    return read
 
 
 NATIVE_TYPES = {
@@ -291,27 +344,41 @@ def _typed_columns(spec: TableSpec, present: list[str]) -> list[str]:
 # --- 5. types ----------------------------------------------------------------------------------
 
 
-def _typed(con, spec, target, table, read: Read, checked: list[str]) -> Read:
-    """Check the cells of the `checked` columns against their type; build `target` with every
-    spec column (absent optional ones NULL, cells of the wrong type NULL) plus `line`."""
-    if checked:
-        _type_problems(con, spec, table, checked, read)
+def _build(con, spec, target, rows: str, read: Read, checked: list[str], line="line") -> int:
+    """Build `target` from `rows` (a relation with the file's columns, and `line` unless `line`
+    is None, then `target` is a temporary table without it) in one pass: every spec column
+    (absent optional ones NULL, cells that break their type's rule NULL). Returns how many rows
+    have such a cell (counted from a flag built in the same pass, then dropped)."""
     select = ", ".join(
         _cast(spec.field(n), n in read.columns, n in checked) for n in spec.column_names
     )
+    holds = " AND ".join(_holds(spec.field(n)) for n in checked)
+    extra = (f", {line}" if line else "") + (f", {holds} AS _ok" if checked else "")
+    table = "TABLE" if line else "TEMP TABLE"
     con.execute(
-        f"CREATE OR REPLACE TABLE {target} AS SELECT {select}, line FROM {table}"  # noqa: S608
+        f"CREATE OR REPLACE {table} {target} AS SELECT {select}{extra} FROM {rows}"  # noqa: S608
     )
-    con.execute(f"DROP TABLE {table}")
     read.relation = target
     read.rows = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]  # noqa: S608
-    return read
+    if not checked:
+        return 0
+    faults = con.execute(f"SELECT count_if(NOT _ok) FROM {target}").fetchall()[0][0]  # noqa: S608
+    con.execute(f"ALTER TABLE {target} DROP COLUMN _ok")
+    return faults
+
+
+def _holds(spec_field) -> str:
+    """True where the cell is empty or its text follows the rule of its type."""
+    text = f"CAST({quote_ident(spec_field.name)} AS VARCHAR)"
+    return f"({text} IS NULL OR {TYPE_RULES[spec_field.dtype][1].format(c=text)})"
 
 
 def _type_problems(con, spec, table, checked, read: Read) -> None:
     cells = {n: f"CAST({quote_ident(n)} AS VARCHAR)" for n in checked}
     holds = {n: TYPE_RULES[spec.field(n).dtype][1].format(c=cells[n]) for n in checked}
     counts = ", ".join(f"count_if({cells[n]} IS NOT NULL AND NOT {holds[n]})" for n in checked)
+    if not counts:
+        return
     failing = con.execute(f"SELECT {counts} FROM {table}").fetchall()[0]  # noqa: S608
     for name, failures in zip(checked, failing, strict=True):
         if not failures:

@@ -10,9 +10,9 @@ validation. No Dagster.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipeline.schemas.spec import qualified
 from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
@@ -22,6 +22,9 @@ from pipeline.transforms.origins import LoadedRecord
 from pipeline.transforms.problems import Problem
 from pipeline.transforms.reader import read_table
 from pipeline.transforms.sql_checks import validate_relation
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_LISTED = 5
 HEADER_ALIASES = {"": "row_index"}  # R writes its row names as an unnamed first column
@@ -55,6 +58,8 @@ def read_ert(path: Path) -> dict[str, pd.DataFrame]:
 
 def declared_codes(record: LoadedRecord) -> pd.DataFrame:
     """The non-ISO codes the origin record declares, as a table."""
+    import pandas as pd
+
     codes = (record.record.country_codes if record.record else None) or {}
     rows = [
         (code, entry.name, entry.status, entry.maps_to, entry.note)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.schemas.wjp import (
     WJP_COUNTRIES,
@@ -24,6 +23,9 @@ from pipeline.schemas.wjp import (
 )
 from pipeline.transforms.downloads import SourceUnavailable
 from pipeline.transforms.problems import validate_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FACTOR_KEYS = ("overall", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8")
 _SUB_FACTOR_KEY = re.compile(r"^sf([1-8])([1-9])$")

@@ -10,8 +10,7 @@ from pipeline import lineage
 from pipeline.defs.metadata import spec_metadata
 from pipeline.defs.resources import ProjectResource
 from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
-from pipeline.transforms.duck import ordered_select
-from pipeline.transforms.export import copy_parquet, read_back_problems, write_json
+from pipeline.transforms.export import read_back_problems, write_export, write_json
 from pipeline.transforms.provenance import source_files_of
 
 GROUP = "exports"
@@ -53,13 +52,7 @@ def exports_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
             for mart in marts:
                 sources = source_files_of(con, graph.sources_of(lineage.model_key(mart)))
                 path = build.exports_dir / f"{mart.name}.parquet"
-                rows = copy_parquet(
-                    con,
-                    ordered_select(mart.quoted, mart.spec),
-                    mart.spec,
-                    path,
-                    {"sources": sources},
-                )
+                rows = write_export(con, mart.quoted, mart.spec, path, {"sources": sources})
                 problems = read_back_problems(path, mart.spec, rows)
                 resources.append(resource_descriptor(mart.spec, sources))
                 key = lineage.export_key(mart.name)

@@ -80,21 +80,23 @@ long_sources as (
     from staging.stg_sources__indicators
 ),
 
-all_rows as (
+other_rows as (
     select * from paper
     union all by name
     select * from wjp
     union all by name
     select * from vdem
-    union all by name
-    select * from long_sources
 ),
 
+-- A long-format source's rows come with their country's status (staging joins the same codes
+-- for their names): its millions of rows are joined once, not twice.
 final as (
-    select all_rows.*, codes.status as country_code_status
-    from all_rows
+    select other_rows.*, codes.status as country_code_status
+    from other_rows
     left join staging.stg_reference__country_codes as codes
-        on codes.country_code = all_rows.country_iso3
+        on codes.country_code = other_rows.country_iso3
+    union all by name
+    select * from long_sources
 )
 
 select * from final

@@ -1,11 +1,11 @@
 -- Long-format indicator sources (raw/indicators/), in the columns of marts.indicators.
--- A view: a source may hold tens of millions of rows, copied once, into the mart.
+-- A view: a source may hold tens of millions of rows, never copied (the mart is a view too).
 with values_ as (
     select * from raw.indicator_values
 ),
 
 names as (
-    select country_code as country_iso3, name as country_name
+    select country_code as country_iso3, name as country_name, status as country_code_status
     from staging.stg_reference__country_codes
 ),
 
@@ -27,7 +27,8 @@ final as (
         case when values_.rank is null then 'the source gives no rank' end as missing_reason,
         values_.value as score,
         cast(null as double) as score_low,
-        cast(null as double) as score_high
+        cast(null as double) as score_high,
+        names.country_code_status
     from values_
     inner join names on names.country_iso3 = values_.country_iso3
     inner join raw.indicator_definitions as definitions

@@ -1,0 +1,247 @@
+"""The data path shaped for scale keeps the project's promises: a fault deep inside a large CSV
+or Parquet source is still named by file, line (or row), column, rule and value though the file
+is read by the one-pass fast path; a record spanning lines keeps every later line right; the
+export of a mart is in key order with a large source written as stored, byte for byte the same
+on a rewrite, and sorted after all when the source's order is not key order; marts.indicators is
+a view over the sources' typed tables; a download is parsed once per (sha256, code version).
+
+Real parts: files written here (the benchmark's seeded generator), DuckDB, Parquet, the sources
+step on an in-memory DuckDB.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from benchmarks.synthetic_source import write_source
+from pipeline.schemas.raw import RAW_BY_NAME
+from pipeline.schemas.spec import INT, STRING, Field, TableSpec, qualified
+from pipeline.settings import MODELS_DIR
+from pipeline.transforms import download_sources
+from pipeline.transforms.export import in_key_order, write_export
+from pipeline.transforms.models import discover
+from pipeline.transforms.sources import CHECK_ROWS
+from pipeline.transforms.sql_checks import key_parts, key_problems
+from tests.conftest import copy_raw, pin_snapshot, rechecksum, run_steps
+from tests.wjp_server import serve
+
+ROWS = 250_000  # 200 countries x 125 years x 10 indicators, country-major
+DEEP = 200_001  # a data line far from the start (the header is line 1)
+REFERENCES = [RAW_BY_NAME["iso3166_countries"], RAW_BY_NAME["countries"]]
+
+
+def large_source(tmp_path, fmt: str):
+    raw_dir = copy_raw(tmp_path)
+    data = write_source(raw_dir / "indicators", ROWS, "big", as_csv=fmt == "csv")
+    return raw_dir, data
+
+
+def replace_line(path, number: int, change) -> str:
+    """Rewrite one physical line of a text file; returns the line as it was."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    before = lines[number - 1]
+    lines[number - 1] = change(before)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    rechecksum(path)
+    return before
+
+
+def row_problems(raw_dir, tmp_path) -> list:
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES)
+    outcome = next(o for o in steps.outcomes if o.asset_key == "raw_indicators__big")
+    return outcome.checks[CHECK_ROWS]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "rule"),
+    [("year", "2022.5", "an integer"), ("value", "1e400x", "a number")],
+)
+def test_a_mistyped_cell_deep_in_a_large_csv_is_named_by_line_column_and_value(
+    tmp_path, column, value, rule
+):
+    raw_dir, data = large_source(tmp_path, "csv")
+    index = ["country_iso3", "year", "indicator_code", "value"].index(column)
+
+    def mistype(line: str) -> str:
+        cells = line.split(",")
+        cells[index] = value
+        return ",".join(cells)
+
+    replace_line(data, DEEP, mistype)
+    (problem,) = [p for p in row_problems(raw_dir, tmp_path) if p.column == column]
+    assert (problem.file, problem.line, problem.value) == ("raw/indicators/big.csv", DEEP, value)
+    assert problem.rule.startswith(rule)
+
+
+def test_a_malformed_record_deep_in_a_large_csv_is_named_by_its_line(tmp_path):
+    raw_dir, data = large_source(tmp_path, "csv")
+    replace_line(data, DEEP, lambda line: line + ",extra")
+    problems = row_problems(raw_dir, tmp_path)
+    assert [(p.file, p.line) for p in problems] == [("raw/indicators/big.csv", DEEP)]
+    assert problems[0].rule.startswith("well-formed CSV")
+
+
+def test_a_record_spanning_lines_in_a_large_csv_keeps_every_later_line_right(tmp_path):
+    raw_dir, data = large_source(tmp_path, "csv")
+    # A quoted field spans two lines (the country check refuses the value; the lines are what
+    # matters here): the fast read sees fewer records than lines, and the diagnosing read
+    # numbers each record by the physical line it starts on.
+    replace_line(data, 3, lambda line: '"AB\nW"' + line[3:])
+    last_country = data.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[1][:3]
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES)
+    lines = steps.query(
+        "SELECT line, country_iso3, year, indicator_code FROM raw.indicator_source__big "
+        "WHERE line IN (2, 3, 5, ?) ORDER BY line",
+        [ROWS + 2],
+    )
+    assert lines == [
+        (2, "ABW", 1900, "ind_000"),
+        (3, "AB\nW", 1900, "ind_001"),
+        (5, "ABW", 1900, "ind_002"),
+        (ROWS + 2, last_country, 2024, "ind_009"),
+    ]
+
+
+def test_a_text_column_of_a_large_parquet_source_is_checked_cell_by_cell(tmp_path):
+    raw_dir, data = large_source(tmp_path, "parquet")
+    table = pq.read_table(data)
+    years = table.column("year").cast(pa.string()).to_pylist()
+    years[DEEP - 1] = "2022.5"
+    table = table.set_column(1, "year", pa.array(years, pa.string()))
+    pq.write_table(table, data)
+    rechecksum(data)
+    (problem,) = row_problems(raw_dir, tmp_path)
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "raw/indicators/big.parquet",
+        str(DEEP),
+        "year",
+        "2022.5",
+    )
+    assert problem.message().startswith(f"raw/indicators/big.parquet, row {DEEP}, column 'year'")
+
+
+def test_a_typed_large_parquet_source_is_read_once_with_its_rows_in_file_order(tmp_path):
+    raw_dir, _ = large_source(tmp_path, "parquet")
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES)
+    assert not steps.failed()
+    assert steps.query(
+        "SELECT count(*), min(line), max(line), count(*) FILTER (line <> rowid + 1) "
+        "FROM raw.indicator_source__big"
+    ) == [(ROWS, 1, ROWS, 0)]
+
+
+# --- exports in key order without a global sort -------------------------------------------------
+
+KEYED = TableSpec(
+    name="keyed",
+    description="Rows of a few sources, keyed by source first.",
+    fields=(
+        Field("source_id", STRING, "Source."),
+        Field("item", INT, "Item within the source."),
+        Field("note", STRING, "Free text.", True),
+    ),
+    primary_key=("source_id", "item"),
+)
+
+
+LARGE_ROWS = {  # the large source's rows, stored in key order or not
+    True: "INSERT INTO keyed SELECT 'm_large', i, 'row ' || i FROM range(5000) t(i) ORDER BY i",
+    False: "INSERT INTO keyed SELECT 'm_large', i, 'row ' || i FROM range(5000) t(i) "
+    "ORDER BY hash(i)",
+}
+ALL_IN_KEY_ORDER = "SELECT * FROM keyed ORDER BY source_id, item"
+
+
+def keyed_table(con, large_in_key_order: bool) -> str:
+    """Two small sources stored in scrambled order, and one large one."""
+    con.execute(
+        "CREATE TABLE keyed AS SELECT * FROM ("
+        "SELECT 'b_small' AS source_id, i AS item, 'x' AS note FROM range(50) t(i) "
+        "UNION ALL SELECT 'z_small', 49 - i, NULL FROM range(50) t(i)) ORDER BY hash(item)"
+    )
+    con.execute(LARGE_ROWS[large_in_key_order])
+    return qualified("main", "keyed")
+
+
+def test_a_large_part_stored_in_key_order_is_written_as_stored_and_the_bytes_repeat(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        relation = keyed_table(con, True)
+        written = [
+            write_export(con, relation, KEYED, tmp_path / f"{n}.parquet", {}, large=1000)
+            for n in "ab"
+        ]
+        assert written == [5100, 5100]
+        assert in_key_order(con, tmp_path / "a.parquet", KEYED)
+        expected = con.execute(ALL_IN_KEY_ORDER).fetchall()
+    assert pq.read_table(tmp_path / "a.parquet").to_pylist() == [
+        dict(zip(KEYED.column_names, row, strict=True)) for row in expected
+    ]
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
+def test_a_large_part_not_in_key_order_is_sorted_after_all(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        relation = keyed_table(con, False)
+        assert write_export(con, relation, KEYED, tmp_path / "k.parquet", {}, large=1000) == 5100
+        assert in_key_order(con, tmp_path / "k.parquet", KEYED)
+        expected = con.execute(ALL_IN_KEY_ORDER).fetchall()
+    assert [tuple(r.values()) for r in pq.read_table(tmp_path / "k.parquet").to_pylist()] == (
+        expected
+    )
+
+
+def test_key_clashes_are_found_inside_a_large_part_and_among_the_others(tmp_path):
+    with duckdb.connect() as con:
+        relation = keyed_table(con, True)
+        con.execute("INSERT INTO keyed VALUES ('m_large', 4321, 'again'), ('b_small', 7, 'again')")
+        parts = key_parts(con, relation, KEYED.primary_key, large=1000)
+        assert len(parts) == 2  # m_large alone, the small sources together
+        found = [p.value for p in key_problems(con, KEYED, relation, "t", large=1000)]
+    assert sorted(found) == ["b_small, 7 (2 rows)", "m_large, 4321 (2 rows)"]
+
+
+# --- marts over long-format sources are views ---------------------------------------------------
+
+
+def test_a_mart_reading_a_staging_view_is_a_view_unless_its_spec_says_table(tmp_path):
+    models = {m.relation: m for m in discover(MODELS_DIR)}
+    assert models["staging.stg_sources__indicators"].materialized == "view"
+    assert models["marts.indicators"].materialized == "view"
+    assert models["marts.paper_claims"].materialized == "table"  # reads the mart, not staging
+    copied = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, copied)
+    spec = copied / "marts" / "indicators.yml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "materialized: table\n", encoding="utf-8")
+    assert {m.relation: m for m in discover(copied)}["marts.indicators"].materialized == "table"
+
+
+# --- a download is parsed once per (sha256, code version) -----------------------------------------
+
+
+def test_a_download_is_parsed_once_into_typed_tables_that_later_refreshes_load(
+    tmp_path, shared_snapshot
+):
+    raw_dir = copy_raw(tmp_path)
+    pin_snapshot(raw_dir, shared_snapshot)
+    cache = tmp_path / "cache"
+    with serve({"/roli.json": (200, shared_snapshot, {})}) as base:
+        first = download_sources.fetch(
+            duckdb.connect(), download_sources.WJP, raw_dir, cache, 5, None, f"{base}/roli.json"
+        )
+    (parsed,) = (cache / download_sources.PARSED / "wjp").iterdir()
+    sha256 = first.record.record.sha256
+    assert parsed.name.startswith(f"{sha256}-")
+    assert sorted(p.name for p in parsed.iterdir()) == sorted(
+        f"{spec.name}.parquet" for spec in download_sources.WJP.tables
+    )
+    con = duckdb.connect()
+    again = download_sources.fetch(
+        con, download_sources.WJP, raw_dir, cache, 5, None, "http://127.0.0.1:9/offline"
+    )
+    assert (again.status, again.obtained_from, again.rows) == ("available", "cache", first.rows)
+    assert con.execute("SELECT count(*) FROM raw.wjp_scores").fetchall()[0][0] > 0
