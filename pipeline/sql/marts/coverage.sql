@@ -13,15 +13,23 @@ central_asia as (
     select country_iso3, country_name from raw.countries where is_central_asia
 ),
 
-indicator_rows as (
+-- marts.indicators holds one row per key (its checked primary key), so its rows are counted
+-- without a distinct: large sources stay a single grouping, not a set of every key.
+indicators_covered as (
     select
+        'indicators' as mart,
         source_id,
         country_iso3 as country_code,
-        concat_ws('/', edition_year, factor_code, scope) as row_key,
-        edition_year as year,
-        rank is not null or score is not null as has_value,
-        missing_reason
-    from marts.indicators
+        min(edition_year) filter (has_value) as first_year,
+        max(edition_year) filter (has_value) as last_year,
+        count(distinct edition_year) filter (has_value) as years,
+        count(*) as row_count,
+        count(*) filter (has_value) as value_rows,
+        min(missing_reason) filter (not has_value) as no_value_reason
+    from (
+        select *, rank is not null or score is not null as has_value from marts.indicators
+    )
+    group by all
 ),
 
 timeline_rows as (
@@ -48,9 +56,7 @@ funding_rows as (
 ),
 
 all_rows as (
-    select 'indicators' as mart, * from indicator_rows
-    union all
-    select 'timeline', * from timeline_rows
+    select 'timeline' as mart, * from timeline_rows
     union all
     select 'funding', * from funding_rows
 ),
@@ -65,10 +71,11 @@ covered as (
         count(distinct year) filter (has_value) as years,
         count(distinct row_key) as row_count,
         count(distinct row_key) filter (has_value) as value_rows,
-        any_value(missing_reason order by missing_reason) filter (not has_value)
-            as no_value_reason
+        min(missing_reason) filter (not has_value) as no_value_reason
     from all_rows
     group by all
+    union all
+    select * from indicators_covered
 ),
 
 indicator_sources as (
