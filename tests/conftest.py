@@ -24,7 +24,8 @@ from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import MODELS_DIR, REPO_ROOT, SEEDS_DIR, Settings
 from pipeline.transforms import files
-from pipeline.transforms.models import run_models
+from pipeline.transforms.models import model_key, run_models
+from pipeline.transforms.raw_relations import related_tables
 from pipeline.transforms.sources import DownloadOptions, read_sources
 from tests.wjp_server import serve, shared_snapshot_path
 
@@ -151,17 +152,28 @@ def run_steps(
     models=True,
     published_pins=None,
     tables=RAW_TABLES,
+    mart: str | None = None,
+    cache_dir: Path | None = None,
 ) -> Steps:
     """Read every source of `raw_dir` (downloads at `urls`, offline by default; transcriptions:
     `tables`) and, when all pass, build every model, into an in-memory DuckDB.
-    `published_pins` stands for the current release's download pins."""
-    settings = Settings.resolve(raw_dir, base / "warehouse", base / "cache")
+    `published_pins` stands for the current release's download pins. With `mart`, only what
+    that mart is built from (its upstream closure in the asset graph, and the tables their
+    keys point into) is read and built."""
+    settings = Settings.resolve(raw_dir, base / "warehouse", cache_dir or base / "cache")
     graph = build_graph(raw_dir, MODELS_DIR)
+    chosen = graph.models
+    if mart is not None:
+        (target,) = [m for m in graph.marts if m.name == mart]
+        upstream = graph.upstream(model_key(target))
+        chosen = [m for m in graph.models if m is target or model_key(m) in upstream]
+        related = set().union(*(related_tables(t.name) for t in tables if t.asset_name in upstream))
+        tables = [t for t in tables if t.name in related]
     con = duckdb.connect()
     options = DownloadOptions(5, dict(OFFLINE if urls is None else urls), published_pins or {})
     outcomes = read_sources(con, settings, graph.long_sources, options, tables=tables)
     if models and not any(o.checks[c] for o in outcomes for c in o.checks):
-        outcomes += run_models(con, graph.models)
+        outcomes += run_models(con, chosen)
     return Steps(con, outcomes)
 
 

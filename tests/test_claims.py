@@ -183,8 +183,11 @@ def fixtures(real_files) -> tuple[Ert, dict]:
     return ert.since(FIRST_YEAR), document
 
 
-def claim_verdicts(base: Path, fixtures, scenario: Scenario | None = None) -> dict:
-    """{claim_id: (verdict, evidence)} of one refresh of the scenario's data."""
+def claim_verdicts(
+    base: Path, fixtures, scenario: Scenario | None = None, cache_dir: Path | None = None
+) -> dict:
+    """{claim_id: (verdict, evidence)} of the sources and models marts.paper_claims is built
+    from, on the scenario's data (downloads parsed once per sha256 in the shared `cache_dir`)."""
     ert, document = fixtures
     scenario = scenario or Scenario("baseline", {})
     ert = ert.since()
@@ -204,7 +207,7 @@ def claim_verdicts(base: Path, fixtures, scenario: Scenario | None = None) -> di
     with serve(routes) as url:
         urls = {"vdem_ert": f"{url}/ert.csv", "wjp_roli": f"{url}/roli.json"}
         urls |= {source: OFFLINE[source] for source in scenario.offline}
-        steps = run_steps(raw_dir, base, urls)
+        steps = run_steps(raw_dir, base, urls, mart="paper_claims", cache_dir=cache_dir)
     failed = {key for key in steps.failed() if key[0].startswith("raw_")}
     assert failed == set(), steps.failed()
     rows = steps.query("SELECT claim_id, verdict, evidence FROM marts.paper_claims")
@@ -212,8 +215,15 @@ def claim_verdicts(base: Path, fixtures, scenario: Scenario | None = None) -> di
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory, fixtures) -> dict:
-    return claim_verdicts(tmp_path_factory.mktemp("baseline"), fixtures)
+def downloads_cache(tmp_path_factory) -> Path:
+    """One download cache for the module: a fixture's parse is kept by its sha256, as in a
+    refresh, so a scenario that leaves a download as it was does not parse it again."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory, fixtures, downloads_cache) -> dict:
+    return claim_verdicts(tmp_path_factory.mktemp("baseline"), fixtures, None, downloads_cache)
 
 
 def test_the_fixture_gives_the_real_files_verdicts(baseline, real_files, tmp_path):
@@ -227,8 +237,10 @@ def test_the_fixture_gives_the_real_files_verdicts(baseline, real_files, tmp_pat
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
-def test_the_verdict_follows_the_data(scenario, baseline, fixtures, tmp_path):
-    after = claim_verdicts(tmp_path, fixtures, scenario)
+def test_the_verdict_follows_the_data(scenario, baseline, fixtures, downloads_cache, tmp_path):
+    # an unreachable source must not fall back to a cached copy: such a scenario has its own
+    cache = None if scenario.offline else downloads_cache
+    after = claim_verdicts(tmp_path, fixtures, scenario, cache)
     expected = {claim: verdict for claim, (verdict, _) in baseline.items()} | scenario.expected
     assert {claim: verdict for claim, (verdict, _) in after.items()} == expected
     for claim in scenario.expected:

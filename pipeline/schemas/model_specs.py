@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.schemas import parse_yaml
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import shared
 from pipeline.schemas.spec import Field, TableSpec
@@ -31,7 +32,7 @@ def load_model_spec(
     """(spec or None when the YAML declares no columns, materialization (`default` when the
     YAML declares none), description)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as err:
         raise SpecError(f"{path}: not readable YAML ({err})") from err
     if not isinstance(document, dict):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pydantic
 import yaml
 
+from pipeline.schemas import parse_yaml
 from pipeline.schemas.origin import LONG_SOURCE, TRANSCRIPTION, OriginRecord
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import files
@@ -23,7 +24,6 @@ from pipeline.transforms.inventory import declared_files
 from pipeline.transforms.origins import (
     LoadedRecord,
     load_record,
-    parse_yaml,
     record_path,
     undeclared_files,
     with_new_checksum,

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.schemas import parse_yaml
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import files
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.indicator_sources import FOLDER, source_ids
-from pipeline.transforms.origins import parse_yaml, record_path, undeclared_files
+from pipeline.transforms.origins import record_path, undeclared_files
 from pipeline.transforms.problems import Problem
 
 

@@ -15,18 +15,12 @@ from pathlib import Path
 import pydantic
 import yaml
 
+from pipeline.schemas import parse_yaml
 from pipeline.schemas.origin import OriginRecord, line_of_field, missing_for_kind
 from pipeline.transforms import files
 from pipeline.transforms.problems import Problem
 
 RECORD_SUFFIX = ".meta.yml"
-# libyaml's parser when PyYAML was built with it (the wheels are): ten times faster.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def parse_yaml(text: str | bytes):
-    """YAML from a record, safely (no object construction), with the fast parser."""
-    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
 
 
 _SHA256_LINE = re.compile(r"^sha256:.*$", re.MULTILINE)

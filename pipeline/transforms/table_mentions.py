@@ -16,8 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-
+from pipeline.schemas import parse_yaml
 from pipeline.transforms.data_dictionary import sections
 
 # `schema.table`, not inside a path, URL or host name (raw.githubusercontent.com, schemas/raw.py),
@@ -48,7 +47,7 @@ def descriptions(raw_dir: Path, models_dir: Path) -> Iterator[tuple[str, str]]:
             for field in table.spec.fields if table.spec else ():
                 yield f"{table.relation}.{field.name} (description)", field.description
     for record in sorted(raw_dir.rglob("*.meta.yml")):
-        document = yaml.safe_load(record.read_text(encoding="utf-8"))
+        document = parse_yaml(record.read_text(encoding="utf-8"))
         yield from _texts(document, record.relative_to(raw_dir.parent).as_posix())
 
 
