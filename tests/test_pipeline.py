@@ -16,12 +16,14 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from pipeline.defs.factory import build_definitions
 from pipeline.lineage import build_graph
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
+from pipeline.transforms.export import remove_unlisted
 from pipeline.version import code_files, code_version
 from tests.conftest import copy_raw, edit_csv, materialize, project
 
@@ -547,3 +549,48 @@ def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_
         check=False,
     )
     assert again.returncode == 0 and again.stdout.startswith("Nothing changed since release")
+
+
+def test_a_refresh_over_an_older_release_keeps_nothing_the_code_no_longer_builds(published):
+    """A build's database starts as a copy of the published one. A release written by older
+    code may hold a relation of another kind (a mart that was a table and is now a view) and
+    relations no source or model produces any more: the refresh rebuilds every layer from
+    empty, so it neither fails on the first nor publishes the second with stale rows. (Exports
+    are written into an empty folder by a full refresh; a partial one starts from the published
+    exports, which remove_unlisted prunes: tested below.)"""
+    graph = build_graph(published.raw_dir, MODELS_DIR)
+    swapped = {m.relation: m.materialized for m in graph.marts if not m.computed}
+    with duckdb.connect(str(published.layout.published_db)) as con:
+        for relation, kind in swapped.items():
+            con.execute(f"CREATE TABLE {relation}_old AS SELECT * FROM {relation}")  # noqa: S608
+            con.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} {relation}")
+            if kind == "view":  # the older release had it as a table, and the other way round
+                con.execute(f"ALTER TABLE {relation}_old RENAME TO {relation.split('.')[1]}")
+            else:
+                con.execute(f"CREATE VIEW {relation} AS SELECT * FROM {relation}_old")  # noqa: S608
+        con.execute("CREATE TABLE raw.a_source_since_removed AS SELECT 1 AS x")
+        con.execute("CREATE TABLE staging.stg_since_removed AS SELECT 1 AS x")
+
+    again = materialize(published.raw_dir, published.warehouse_dir.parent)
+
+    assert again.result.success, again.failed_checks()
+    kinds = dict(
+        again.query(
+            "SELECT table_schema || '.' || table_name, table_type FROM information_schema.tables"
+        )
+    )
+    for relation, kind in swapped.items():
+        assert kinds[relation] == ("VIEW" if kind == "view" else "BASE TABLE"), relation
+    built = {m.relation for m in graph.models} | {"marts.release_changes"}
+    assert {r for r in kinds if not r.startswith("raw.")} == built
+    assert not [r for r in kinds if "removed" in r or r.endswith("_old")]
+    exports = {p.name for p in (again.layout.current_release() / "exports").iterdir()}
+    assert exports == {f"{m.name}.parquet" for m in graph.marts} | {"datapackage.json"}
+
+
+def test_exports_that_no_mart_writes_are_removed_from_a_build(tmp_path):
+    for name in ("countries.parquet", "datapackage.json", "since_removed.parquet"):
+        (tmp_path / name).write_bytes(b"x")
+    removed = remove_unlisted(tmp_path, {"countries.parquet", "datapackage.json"})
+    assert removed == ["since_removed.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["countries.parquet", "datapackage.json"]

@@ -43,6 +43,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     run(con, f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
 
 
+def fresh_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """An empty `schema`, for a step that builds every relation in it. A build starts from a
+    copy of the published warehouse: without this, a relation that a model, a mart or a source
+    no longer produces would be published again with its old rows, and one that changed kind
+    (a table now a view) could not be replaced."""
+    run(con, f"DROP SCHEMA IF EXISTS {quote_ident(schema)} CASCADE")
+    ensure_schema(con, schema)
+
+
 def row_count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
     return run(con, f"SELECT count(*) FROM {relation}")[0][0]  # noqa: S608 (quoted name)
 

@@ -151,6 +151,16 @@ def _row_groups(con, parts: list[str], schema) -> Iterator:
         yield pyarrow.Table.from_batches(pending, schema)
 
 
+def remove_unlisted(directory: Path, names: set[str]) -> list[str]:
+    """Delete the files of `directory` not in `names`: a build's exports start as a copy of the
+    published ones, and the export of a mart that no longer exists must not be published again
+    with its old rows. Returns the names removed."""
+    removed = sorted(p.name for p in directory.iterdir() if p.name not in names)
+    for name in removed:
+        (directory / name).unlink()
+    return removed
+
+
 def write_json(path: Path, document: dict) -> None:
     """Deterministic JSON (sorted keys, fixed indent), written atomically."""
     temporary = path.with_name(f".{path.name}.tmp")

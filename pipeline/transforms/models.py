@@ -18,7 +18,7 @@ import duckdb
 
 from pipeline.schemas.model_specs import load_model_spec
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
-from pipeline.transforms.duck import create_typed_table, ensure_schema, run
+from pipeline.transforms.duck import create_typed_table, ensure_schema, fresh_schema, run
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.sql_checks import validate_relation
 
@@ -175,6 +175,8 @@ def run_models(
     from pipeline.transforms.changes import release_changes
     from pipeline.transforms.mart_checks import MART_CHECKS
 
+    for layer in sorted({model.layer for model in models}):
+        fresh_schema(con, layer)  # every model of the layer is built below
     outcomes = []
     for model in models:
         if model.computed:

@@ -18,7 +18,7 @@ from pipeline.schemas.origin import DOWNLOAD, LONG_SOURCE, TRANSCRIPTION
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import Settings
 from pipeline.transforms import download_sources, indicator_sources, provenance, transcriptions
-from pipeline.transforms.duck import ensure_schema, run
+from pipeline.transforms.duck import fresh_schema, run
 from pipeline.transforms.inventory import take_inventory
 from pipeline.transforms.outcome import Outcome
 
@@ -45,8 +45,9 @@ def read_sources(
     tables=RAW_TABLES,
 ) -> list[Outcome]:
     """Read and check every source (`tables`: the transcriptions to read, all by default; a
-    test may read fewer); load the ones that pass. Never raises on bad data."""
-    ensure_schema(con, "raw")
+    test may read fewer); load the ones that pass. Never raises on bad data. Every raw table
+    is made here: the schema starts empty."""
+    fresh_schema(con, "raw")
     outcomes = [_inventory(con, settings.raw_dir)]
     outcomes += _transcriptions(con, settings.raw_dir, tables)
     outcomes += _downloads(con, settings, downloads)

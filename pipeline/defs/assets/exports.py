@@ -10,7 +10,12 @@ from pipeline import lineage
 from pipeline.defs.metadata import spec_metadata
 from pipeline.defs.resources import ProjectResource
 from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
-from pipeline.transforms.export import read_back_problems, write_export, write_json
+from pipeline.transforms.export import (
+    read_back_problems,
+    remove_unlisted,
+    write_export,
+    write_json,
+)
 from pipeline.transforms.provenance import source_files_of
 
 GROUP = "exports"
@@ -47,6 +52,9 @@ def exports_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
     )
     def exports(context: dg.AssetExecutionContext, project: ProjectResource):
         build = project.build(context.run_id)
+        written = {f"{m.name}.parquet" for m in marts} | {DATAPACKAGE}
+        for name in remove_unlisted(build.exports_dir, written):
+            context.log.info(f"exports/{name}: no mart writes it any more; not published again")
         resources = []
         with project.connect(context.run_id) as con:
             for mart in marts:
