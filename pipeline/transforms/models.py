@@ -9,6 +9,7 @@ Dagster (defs/), validating the result (sql_checks.py).
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import re
 from dataclasses import dataclass
@@ -57,8 +58,10 @@ def model_key(model: Model) -> str:
     return f"mart_{model.name}" if model.layer == "marts" else model.name
 
 
+@functools.lru_cache(maxsize=256)
 def tables_read(sql: str) -> tuple[str, ...]:
-    """The qualified tables a query reads ("schema.table"), from DuckDB's own parser."""
+    """The qualified tables a query reads ("schema.table"), from DuckDB's own parser (kept per
+    query text: the graph is built by every run, sensor tick and definitions load)."""
     names = set()
     for entry in duckdb.get_table_names(sql, qualified=True):
         name = entry.split(" AS ", 1)[0].strip()
