@@ -112,28 +112,28 @@ def load_frame(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, fra
 
 
 @contextmanager
-def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Run on one thread (DuckDB then streams a scan's rows in stored order), then restore."""
-    (threads,) = run(con, "SELECT current_setting('threads')")[0]
-    run(con, "SET threads = 1")
+def temporary_setting(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iterator[None]:
+    """`SET name = value` for the block, then the setting as it was."""
+    (before,) = run(con, "SELECT current_setting(?)", [name])[0]
+    run(con, f"SET {name} = {value}")
     try:
         yield
     finally:
-        run(con, f"SET threads = {int(threads)}")
+        restored = "'" + before.replace("'", "''") + "'" if isinstance(before, str) else before
+        run(con, f"SET {name} = {restored}")
 
 
-@contextmanager
-def order_free(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def single_threaded(con: duckdb.DuckDBPyConnection):
+    """Run on one thread (DuckDB then streams a scan's rows in stored order), then restore."""
+    return temporary_setting(con, "threads", "1")
+
+
+def order_free(con: duckdb.DuckDBPyConnection):
     """Let DuckDB ignore insertion order (queries whose results do not depend on it: counts,
     groupings, checks with their own ORDER BY), then restore. Keeping the order across a union
     of millions of rows holds memory that a grouping over it needs: a key check over a
     50-million-row view ran out of a 1.4 GB limit with it, and passes without it."""
-    (kept,) = run(con, "SELECT current_setting('preserve_insertion_order')")[0]
-    run(con, "SET preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        run(con, f"SET preserve_insertion_order = {'true' if kept else 'false'}")
+    return temporary_setting(con, "preserve_insertion_order", "false")
 
 
 def ordered_select(relation: str, spec: TableSpec) -> str:
