@@ -59,3 +59,13 @@ def test_the_readmes_fault_count_is_the_corpus():
     assert found, "the README states the size of the bad-input corpus"
     rejected = sum(isinstance(case.expect, Rejected) for case in CORPUS)
     assert (int(found.group(1)), int(found.group(2))) == (rejected, len(RAW_BY_NAME))
+
+
+def test_the_readmes_marts_table_says_which_marts_are_views():
+    """The README marks a mart "(view)" exactly when its model is built as a view."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    marked = dict(re.findall(r"^\| `marts\.(\w+)`( \(view\))? \|", readme, re.MULTILINE))
+    marts = build_graph(REPO_ROOT / "raw", MODELS_DIR).marts
+    views = {m.name for m in marts if m.materialized == "view"}
+    assert {name for name, view in marked.items() if view} == views
+    assert set(marked) == {m.name for m in marts}
