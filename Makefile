@@ -77,10 +77,18 @@ bench: $(DEV) instance
 # copy is not used); -d puts the repository on the code location's path. `dagster dev` is
 # superseded by `dg dev`, which needs dagster-dg-cli (not in the locks; see the README,
 # "make dev"), so that one notice is filtered out, by its exact text.
+# Ctrl-C (or SIGTERM to make) reaches `dagster dev` alone, which stops the webserver, the daemon
+# and its code server in order: `set -m` gives it a process group of its own (`set +m` then: no
+# job notice when it ends) and the trap forwards the signal. Sent to all of them at once, the
+# code server's child could exit first and be restarted, and that copy lingered 45 s waiting for
+# a heartbeat.
 DEV_PORT ?= 3000
 dev: $(RUNTIME) instance
-	cd $(DAGSTER_HOME) && PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded:FutureWarning" \
-	    $(abspath $(BIN))/dagster dev --host 127.0.0.1 --port $(DEV_PORT) -m pipeline.definitions -d $(CURDIR)
+	cd $(DAGSTER_HOME) && set -m && status=0 && \
+	  { PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded:FutureWarning" \
+	    $(abspath $(BIN))/dagster dev --host 127.0.0.1 --port $(DEV_PORT) -m pipeline.definitions \
+	    -d $(CURDIR) & } && pid=$$! && set +m && trap 'kill -INT $$pid 2>/dev/null' INT TERM HUP && \
+	  while kill -0 $$pid 2>/dev/null; do wait $$pid; status=$$?; done; exit $$status
 
 lint: $(DEV)
 	$(BIN)/ruff check pipeline tests benchmarks

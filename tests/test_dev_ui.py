@@ -94,29 +94,39 @@ def dev_ui(tmp_path_factory):
 
 
 def stop(process: subprocess.Popen, seconds: float = 60) -> bool:
-    """SIGTERM to the whole session, then wait until no process of it is left; SIGKILL what is
-    still there after `seconds`. True when SIGTERM alone was enough."""
-    group = process.pid
-    if not _alive(group):
+    """SIGTERM to make's process group, as a terminal's Ctrl-C or `kill -- -PGID` sends it, then
+    wait until no process of the session is left (`dagster dev` runs in a group of its own);
+    SIGKILL what is still there after `seconds`. True when SIGTERM alone was enough."""
+    session = process.pid
+    if not session_processes(session):
         return True
-    os.killpg(group, signal.SIGTERM)
+    try:
+        os.killpg(session, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         process.poll()
-        if not _alive(group):
+        if not session_processes(session):
             return True
         time.sleep(0.2)
-    os.killpg(group, signal.SIGKILL)
+    for pid in session_processes(session):
+        os.kill(pid, signal.SIGKILL)
     process.wait(timeout=10)
     return False
 
 
-def _alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def session_processes(session: int) -> list[int]:
+    """Every live process of the session (Linux /proc; field 6 of stat is the session id)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_make_dev_prints_none_of_the_old_notices(dev_ui):
