@@ -156,7 +156,9 @@ def test_the_ui_serves_the_projects_assets(dev_ui):
 
 
 def test_sigterm_stops_it_and_everything_it_started(dev_ui):
-    port, _, _, process = dev_ui
+    port, _, log, process = dev_ui
     assert stop(process), "processes of make dev were still running a minute after SIGTERM"
     assert process.returncode is not None
     assert get(f"http://127.0.0.1:{port}/server_info") is None
+    # Stopped in order: no code server died first and was restarted (that copy lingered 45 s).
+    assert "Restarting the code server" not in log.read_text()
