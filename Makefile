@@ -56,10 +56,11 @@ browser:
 	    exit 1; \
 	  fi; }
 
-# Two workers (one per core); the tests of a module stay on one worker (its fixtures are built once).
+# Two workers (one per core). Tests are grouped (tests/conftest.py): those reading a session
+# build run where it was built, the others by module, so each fixture is built once.
 test: $(DEV) $(TOOLS) instance browser
 	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
-	    -n 2 --dist loadscope
+	    -n 2 --dist loadgroup
 
 # Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
 reliability: $(DEV) instance

@@ -257,12 +257,46 @@ def built(tmp_path_factory, source_urls) -> Run:
     return run
 
 
-@pytest.fixture
-def published(tmp_path) -> Run:
-    """A warehouse of its own, published once (offline) from a copy of raw/."""
-    run = materialize(copy_raw(tmp_path), tmp_path)
+@pytest.fixture(scope="session")
+def offline_release(tmp_path_factory) -> Run:
+    """The committed raw files refreshed once (offline) into a session warehouse: the release
+    that `published` copies. Never written to: tests change their copies."""
+    base = tmp_path_factory.mktemp("offline_release")
+    run = materialize(copy_raw(base), base)
     assert run.result.success, run.failed_checks()
     return run
+
+
+def copy_run(run: Run, base: Path) -> Run:
+    """A copy of a refreshed project under `base`: its raw folder, its warehouse (releases, the
+    relative `current` link, builds, logs) and its download cache, with the run's result. A
+    refresh into the copy finds what a refresh into the original would."""
+    source = run.warehouse_dir.parent
+    shutil.copytree(run.raw_dir, base / "raw")
+    shutil.copytree(run.warehouse_dir, base / "warehouse", symlinks=True)
+    if (source / "cache").is_dir():
+        shutil.copytree(source / "cache", base / "cache")
+    return Run(run.result, base / "raw", base / "warehouse")
+
+
+@pytest.fixture
+def published(offline_release, tmp_path) -> Run:
+    """A warehouse of its own, published (offline) from a copy of raw/: a copy of the session's
+    offline release, which the test may change and refresh again."""
+    return copy_run(offline_release, tmp_path)
+
+
+# Session builds that tests in many modules read. `make test` runs with --dist loadgroup, and
+# every test that reads one of them joins that build's group, so each is built once per session,
+# on one worker; every other test is grouped by its module, as --dist loadscope would.
+SESSION_BUILDS = ("built", "offline_release")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = [name for name in SESSION_BUILDS if name in item.fixturenames]
+        group = used[0] if used else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

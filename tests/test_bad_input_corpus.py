@@ -186,18 +186,16 @@ def published_files(layout: WarehouseLayout) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def good(tmp_path_factory) -> GoodState:
-    base = tmp_path_factory.mktemp("corpus")
-    run = materialize(copy_raw(base), base)
-    assert run.result.success, run.failed_checks()
-    return GoodState(run, run.layout.current_release(), published_files(run.layout))
+@pytest.fixture
+def good(published) -> GoodState:
+    """A published warehouse of the test's own, and what a reader sees of it."""
+    layout = published.layout
+    return GoodState(published, layout.current_release(), published_files(layout))
 
 
-def test_a_refused_file_publishes_nothing_and_keeps_its_build_aside(good: GoodState, tmp_path):
+def test_a_refused_file_publishes_nothing_and_keeps_its_build_aside(good: GoodState):
     case = next(c for c in REJECTED if c.id == "table2-rank-above-n-ranked")
-    raw_dir = tmp_path / "raw"
-    shutil.copytree(good.run.raw_dir, raw_dir)
+    raw_dir = good.run.raw_dir
     apply(case, raw_dir)
     run = materialize(raw_dir, good.run.warehouse_dir.parent)
     assert not run.result.success
@@ -232,9 +230,8 @@ def test_a_refused_file_publishes_nothing_and_keeps_its_build_aside(good: GoodSt
         assert con.execute("SELECT count(*) FROM marts.indicators").fetchall()[0][0] > 0
 
 
-def test_accepted_values_are_published(good: GoodState, tmp_path):
-    raw_dir = tmp_path / "raw"
-    shutil.copytree(good.run.raw_dir, raw_dir)
+def test_accepted_values_are_published(good: GoodState):
+    raw_dir = good.run.raw_dir
     for case in ACCEPTED:
         apply(case, raw_dir)
     run = materialize(raw_dir, good.run.warehouse_dir.parent)

@@ -172,6 +172,64 @@ SCENARIOS = [
 ]
 
 
+# Scenarios that touch different claims and different cells run together, in one build (a build
+# is most of a scenario's cost). Each claim must still follow its own scenario, and every claim
+# no scenario of the group names must keep its verdict, so a change that moved another
+# scenario's claim would fail the group.
+TOGETHER = [
+    (
+        "kyrgyzstan-a-democracy",
+        "tajikistan-rises",
+        "three-more-episodes-in-2021",
+        "a-table-cell-misread",
+        "erratum-only-probable",
+    ),
+    (
+        "kyrgyzstan-not-the-highest-index",
+        "kazakhstan-first-in-vdem-too",
+        "a-misread-cell-explained",
+        "no-erratum",
+    ),
+    ("kazakhstan-a-democracy", "kazakhstan-last-in-wjp"),
+    ("the-four-democracies", "wjp-scores-none-of-the-five"),
+    ("uzbekistan-flat",),
+    ("wjp-unavailable",),  # its own download cache: an unreachable source must not use one
+]
+BY_ID = {s.id: s for s in SCENARIOS}
+
+
+def applied_together(ids: tuple[str, ...]) -> Scenario:
+    """The scenarios' changes, all at once."""
+    chosen = [BY_ID[i] for i in ids]
+    raws = [s.raw for s in chosen if s.raw]
+
+    def raw(raw_dir: Path) -> None:
+        for change in raws:
+            change(raw_dir)
+
+    return Scenario(
+        "+".join(ids),
+        {claim: v for s in chosen for claim, v in s.expected.items()},
+        {cell: v for s in chosen for cell, v in s.vdem.items()},
+        tuple(change for s in chosen for change in s.wjp),
+        raw if raws else None,
+        tuple(source for s in chosen for source in s.offline),
+    )
+
+
+def test_each_scenario_runs_once_with_others_that_touch_other_claims_and_cells():
+    grouped = [i for ids in TOGETHER for i in ids]
+    assert sorted(grouped) == sorted(BY_ID), "every scenario in exactly one group"
+    for ids in TOGETHER:
+        chosen = [BY_ID[i] for i in ids]
+        claims = [claim for s in chosen for claim in s.expected]
+        cells = [cell for s in chosen for cell in s.vdem]
+        assert len(claims) == len(set(claims)), f"{ids}: two scenarios move one claim"
+        assert len(cells) == len(set(cells)), f"{ids}: two scenarios change one V-Dem cell"
+        assert sum(bool(s.wjp) for s in chosen) <= 1, f"{ids}: two scenarios change WJP's file"
+        assert not any(s.offline for s in chosen) or len(chosen) == 1
+
+
 @pytest.fixture(scope="module")
 def real_files(shared_vdem, shared_snapshot) -> tuple[Ert, dict]:
     return Ert.parse(shared_vdem), json.loads(shared_snapshot)
@@ -236,8 +294,9 @@ def test_the_fixture_gives_the_real_files_verdicts(baseline, real_files, tmp_pat
         assert all(s.expected.get(claim) != real[claim] for s in SCENARIOS if claim in s.expected)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
-def test_the_verdict_follows_the_data(scenario, baseline, fixtures, downloads_cache, tmp_path):
+@pytest.mark.parametrize("ids", TOGETHER, ids=["+".join(ids) for ids in TOGETHER])
+def test_the_verdict_follows_the_data(ids, baseline, fixtures, downloads_cache, tmp_path):
+    scenario = applied_together(ids)
     # an unreachable source must not fall back to a cached copy: such a scenario has its own
     cache = None if scenario.offline else downloads_cache
     after = claim_verdicts(tmp_path, fixtures, scenario, cache)

@@ -25,39 +25,31 @@ print(con.execute("{QUERY}").fetchall()[0][0], flush=True)
 """
 
 
-@pytest.fixture(scope="module")
-def published_once(tmp_path_factory) -> Run:
-    base = tmp_path_factory.mktemp("guarantees")
-    run = materialize(copy_raw(base), base)
-    assert run.result.success, run.failed_checks()
-    return run
-
-
 def retitle(run: Run, current: str, title: str) -> Run:
     """Change the title a reader watches, and refresh into the same warehouse."""
     edit_csv(run.raw_dir / "reference" / "sources.csv", f",{current},", f",{title},")
     return materialize(run.raw_dir, run.warehouse_dir.parent)
 
 
-def test_a_read_only_reader_neither_blocks_a_refresh_nor_sees_it_half_built(published_once):
-    db = str(published_once.layout.published_db)
+def test_a_read_only_reader_neither_blocks_a_refresh_nor_sees_it_half_built(published):
+    db = str(published.layout.published_db)
     with duckdb.connect(db, read_only=True) as reader:  # a notebook or a Python reader
         before = reader.execute(QUERY).fetchall()[0][0]
-        assert retitle(published_once, before, f"{TITLE} (revised)").result.success
+        assert retitle(published, before, f"{TITLE} (revised)").result.success
         assert reader.execute(QUERY).fetchall()[0][0] == before  # a whole, old state
     with duckdb.connect(db, read_only=True) as fresh:  # a reader opening now: the new state
         assert fresh.execute(QUERY).fetchall()[0][0] == f"{TITLE} (revised)"
 
 
-def test_a_read_write_cli_session_does_not_block_a_refresh(published_once):
-    db = str(published_once.layout.published_db)
+def test_a_read_write_cli_session_does_not_block_a_refresh(published):
+    db = str(published.layout.published_db)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, db], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     before = holder.stdout.readline().strip()
     assert before.startswith(TITLE)
     # The CLI's write lock is on the old release's file, not on the new build.
-    assert retitle(published_once, before, f"{TITLE} (second revision)").result.success
+    assert retitle(published, before, f"{TITLE} (second revision)").result.success
     holder.stdin.write("\n")
     holder.stdin.flush()
     assert holder.stdout.readline().strip() == before

@@ -1,8 +1,8 @@
 """What a user relies on when a refresh would lose data: the release guard, the download's
 fallback to the last good copy, and the CLI that says what happened, through real refreshes.
 
-1. A warehouse is published with WJP's snapshot (53,625 rows in marts.indicators).
-2. The download cache is removed and the network is down: the refresh runs, but publishing
+1. A warehouse is published with WJP's and V-Dem's files (53,625 WJP rows in marts.indicators).
+2. The download cache is removed and WJP's server is down: the refresh runs, but publishing
    would drop every WJP row, so the guard refuses it, naming the source and the counts; the
    published state stays byte for byte.
 3. The user accepts it (--allow-shrink wjp_roli, the tag the CLI sets): it is published, and
@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
 from pipeline.release import read_manifest
-from tests.conftest import Run, copy_raw, materialize
+from tests.conftest import UNREACHABLE_URL, Run, copy_run, materialize
 
 
 def published_bytes(run: Run) -> dict[str, str]:
@@ -31,23 +31,22 @@ def published_bytes(run: Run) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-@pytest.fixture(scope="module")
-def with_wjp(tmp_path_factory, snapshot_url) -> Run:
-    base = tmp_path_factory.mktemp("guard")
-    run = materialize(copy_raw(base), base, {"wjp_roli": snapshot_url})
-    assert run.result.success, run.failed_checks()
-    return run
+@pytest.fixture
+def with_wjp(built, tmp_path) -> Run:
+    """A copy of the session's release, built with WJP's and V-Dem's files."""
+    return copy_run(built, tmp_path)
 
 
-def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
+def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp, source_urls):
     base = with_wjp.warehouse_dir.parent
     before, release = published_bytes(with_wjp), with_wjp.layout.current_release()
     assert with_wjp.query("SELECT count(*) FROM marts.indicators WHERE source_id = 'wjp_roli'") == [
         (53_625,)
     ]
-    shutil.rmtree(base / "cache")  # a cleaned cache, and the network down (offline default)
+    shutil.rmtree(base / "cache")  # a cleaned cache, and WJP's server down (V-Dem's up)
+    urls = {"wjp_roli": UNREACHABLE_URL, "vdem_ert": source_urls["vdem_ert"]}
 
-    refused = materialize(with_wjp.raw_dir, base)
+    refused = materialize(with_wjp.raw_dir, base, urls)
     assert not refused.result.success
     (failure,) = refused.result.get_step_failure_events()
     assert failure.step_key == "warehouse_release"
@@ -61,7 +60,7 @@ def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
     assert with_wjp.layout.current_release() == release
     assert published_bytes(with_wjp) == before
 
-    accepted = materialize(with_wjp.raw_dir, base, tags={ALLOW_SHRINK_TAG: "wjp_roli"})
+    accepted = materialize(with_wjp.raw_dir, base, urls, tags={ALLOW_SHRINK_TAG: "wjp_roli"})
     assert accepted.result.success, accepted.failed_checks()
     manifest = read_manifest(with_wjp.layout.current_release())
     assert manifest["accepted_shrinks"] == [
