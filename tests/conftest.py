@@ -29,6 +29,8 @@ from pipeline.transforms.raw_relations import related_tables
 from pipeline.transforms.sources import DownloadOptions, read_sources
 from tests.wjp_server import serve, shared_snapshot_path
 
+pytest_plugins = ["tests.xdist_groups"]
+
 SEED_TEXT = SEEDS_DIR / "000_7f6503c546157ee3.txt"
 # Debian's Chromium (`make test` installs it when missing, see the Makefile); these flags keep
 # it off the network (the machine has none) and out of the way of a fresh profile.
@@ -152,21 +154,22 @@ def run_steps(
     models=True,
     published_pins=None,
     tables=RAW_TABLES,
-    mart: str | None = None,
+    marts: tuple[str, ...] = (),
     cache_dir: Path | None = None,
 ) -> Steps:
     """Read every source of `raw_dir` (downloads at `urls`, offline by default; transcriptions:
     `tables`) and, when all pass, build every model, into an in-memory DuckDB.
-    `published_pins` stands for the current release's download pins. With `mart`, only what
-    that mart is built from (its upstream closure in the asset graph, and the tables their
+    `published_pins` stands for the current release's download pins. With `marts`, only what
+    those marts are built from (their upstream closure in the asset graph, and the tables their
     keys point into) is read and built."""
     settings = Settings.resolve(raw_dir, base / "warehouse", cache_dir or base / "cache")
     graph = build_graph(raw_dir, MODELS_DIR)
     chosen = graph.models
-    if mart is not None:
-        (target,) = [m for m in graph.marts if m.name == mart]
-        upstream = graph.upstream(model_key(target))
-        chosen = [m for m in graph.models if m is target or model_key(m) in upstream]
+    if marts:
+        targets = [m for m in graph.marts if m.name in marts]
+        assert len(targets) == len(marts), f"unknown marts in {marts}"
+        upstream = set().union(*(graph.upstream(model_key(m)) for m in targets))
+        chosen = [m for m in graph.models if m in targets or model_key(m) in upstream]
         related = set().union(*(related_tables(t.name) for t in tables if t.asset_name in upstream))
         tables = [t for t in tables if t.name in related]
     con = duckdb.connect()
@@ -284,19 +287,6 @@ def published(offline_release, tmp_path) -> Run:
     """A warehouse of its own, published (offline) from a copy of raw/: a copy of the session's
     offline release, which the test may change and refresh again."""
     return copy_run(offline_release, tmp_path)
-
-
-# Session builds that tests in many modules read. `make test` runs with --dist loadgroup, and
-# every test that reads one of them joins that build's group, so each is built once per session,
-# on one worker; every other test is grouped by its module, as --dist loadscope would.
-SESSION_BUILDS = ("built", "offline_release")
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        used = [name for name in SESSION_BUILDS if name in item.fixturenames]
-        group = used[0] if used else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import shutil
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path

@@ -265,7 +265,7 @@ def claim_verdicts(
     with serve(routes) as url:
         urls = {"vdem_ert": f"{url}/ert.csv", "wjp_roli": f"{url}/roli.json"}
         urls |= {source: OFFLINE[source] for source in scenario.offline}
-        steps = run_steps(raw_dir, base, urls, mart="paper_claims", cache_dir=cache_dir)
+        steps = run_steps(raw_dir, base, urls, marts=("paper_claims",), cache_dir=cache_dir)
     failed = {key for key in steps.failed() if key[0].startswith("raw_")}
     assert failed == set(), steps.failed()
     rows = steps.query("SELECT claim_id, verdict, evidence FROM marts.paper_claims")

@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import duckdb
-import pytest
 
 from pipeline.settings import REPO_ROOT
-from tests.conftest import Run, copy_raw, edit_csv, materialize
+from tests.conftest import Run, edit_csv, materialize
 
 QUERY = "SELECT source_title FROM marts.funding WHERE claim_id = 'uzb_bilateral_eeas'"
 TITLE = "EU projects in Uzbekistan"

@@ -31,6 +31,8 @@ from tests.vdem_fixtures import Ert
 from tests.wjp_server import serve
 
 VDEM_RECORD = "vdem/ert.meta.yml"
+# The marts these tests read: each build reads and builds only what they are built from.
+MARTS = ("indicators", "paper_claims")
 VARIABLES = ("v2x_regime", "v2x_polyarchy", "aut_ep", "dem_ep")
 LONG_ID = "vdem_ert_long"
 LONG_INDICATORS = ("v2x_polyarchy", "v2x_regime")
@@ -113,7 +115,7 @@ def _served_steps(tmp_path: Path, ert_bytes: bytes, raw_dir: Path | None = None)
     raw_dir = raw_dir or copy_raw(tmp_path)
     pin_snapshot(raw_dir, ert_bytes, VDEM_RECORD)
     with serve({"/ert.csv": (200, ert_bytes, {})}) as url:
-        return run_steps(raw_dir, tmp_path, OFFLINE | {"vdem_ert": f"{url}/ert.csv"})
+        return run_steps(raw_dir, tmp_path, OFFLINE | {"vdem_ert": f"{url}/ert.csv"}, marts=MARTS)
 
 
 def test_offline_first_run_publishes_without_vdem_and_says_why_then_the_cache_keeps_it(
@@ -122,7 +124,7 @@ def test_offline_first_run_publishes_without_vdem_and_says_why_then_the_cache_ke
     fixture = ert.since(2015).render()
     raw_dir = copy_raw(tmp_path)
     pin_snapshot(raw_dir, fixture, VDEM_RECORD)
-    offline = run_steps(raw_dir, tmp_path)
+    offline = run_steps(raw_dir, tmp_path, marts=MARTS)
     assert offline.failed() == {}
     assert offline.query("SELECT count(*) FROM marts.indicators WHERE source_id = 'vdem_ert'") == [
         (0,)
@@ -139,7 +141,7 @@ def test_offline_first_run_publishes_without_vdem_and_says_why_then_the_cache_ke
 
     online = _served_steps(tmp_path, fixture, raw_dir)
     assert online.failed() == {}
-    again_offline = run_steps(raw_dir, tmp_path)
+    again_offline = run_steps(raw_dir, tmp_path, marts=MARTS)
     assert again_offline.query("SELECT status, obtained_from FROM raw.vdem_snapshot") == [
         ("available", "cache")
     ]
@@ -239,7 +241,7 @@ def test_the_real_file_reshaped_loads_through_raw_indicators_with_every_code(tmp
     raw_dir = copy_raw(tmp_path)
     rows = reshape_long(records)
     write_long_source(raw_dir / "indicators", rows, declared_codes(raw_dir))
-    steps = run_steps(raw_dir, tmp_path)
+    steps = run_steps(raw_dir, tmp_path, marts=MARTS)
     assert steps.failed() == {}
     codes = {code for code, *_ in rows}
     assert len(codes) == 183  # the pinned ERT 15.0 file

@@ -10,6 +10,7 @@ key. Stays out: the SQL and its lineage (transforms/models.py).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import yaml
@@ -32,8 +33,21 @@ def load_model_spec(
     """(spec or None when the YAML declares no columns, materialization (`default` when the
     YAML declares none), description)."""
     try:
-        document = parse_yaml(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as err:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise SpecError(f"{path}: not readable YAML ({err})") from err
+    return _spec_of_text(text, path, name, default)
+
+
+@functools.lru_cache(maxsize=512)
+def _spec_of_text(
+    text: str, path: Path, name: str, default: str
+) -> tuple[TableSpec | None, str, str]:
+    """The spec a YAML text declares (kept by its text: a build reads every spec again, and a
+    spec is immutable)."""
+    try:
+        document = parse_yaml(text) or {}
+    except yaml.YAMLError as err:
         raise SpecError(f"{path}: not readable YAML ({err})") from err
     if not isinstance(document, dict):
         raise SpecError(f"{path}: a mapping of description, materialized, columns, ...")

@@ -1,0 +1,64 @@
+"""Test groups for pytest-xdist: each test runs on the worker of its group (`make test` runs
+`-n 2 --dist loadgroup`), so a session build that tests in several modules read is built once.
+
+A test reading one of SESSION_BUILDS joins that build's group; every other test is grouped by
+its module, as --dist loadscope would (module fixtures are built once).
+
+Why a scheduler of our own: xdist 3.8's loadgroup tells the controller a test's group by
+appending "@group" to the test's nodeid on the worker, and pytest 9.2 no longer lets a plugin
+change a nodeid, so every test would land in a group of its own. Here each worker writes the
+groups it collected to a file named by the run's uid, and the controller's scheduler (xdist's
+own loadgroup scheduler) reads them instead of parsing nodeids.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+SESSION_BUILDS = ("built", "offline_release")
+
+
+def group_of(item: pytest.Item) -> str:
+    used = [name for name in SESSION_BUILDS if name in item.fixturenames]
+    return used[0] if used else item.module.__name__
+
+
+def _groups_file(testrunuid: str, worker: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"pytest-groups-{testrunuid}-{worker}.json"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return
+    path = _groups_file(workerinput["testrunuid"], workerinput["workerid"])
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({item.nodeid: group_of(item) for item in items}))
+    temporary.replace(path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileGroupScheduling(LoadGroupScheduling):
+        groups: dict[str, str] = {}
+
+        def add_node_collection(self, node, collection) -> None:
+            """Each worker's collection comes after it wrote its groups (read, then removed)."""
+            path = _groups_file(node.workerinput["testrunuid"], node.workerinput["workerid"])
+            self.groups = self.groups | json.loads(path.read_text())
+            path.unlink()
+            super().add_node_collection(node, collection)
+
+        def _split_scope(self, nodeid: str) -> str:
+            return self.groups.get(nodeid, nodeid.split("::", 1)[0])
+
+    return FileGroupScheduling(config, log)
