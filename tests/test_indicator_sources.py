@@ -4,7 +4,7 @@ DuckDB and adds its rows to marts.indicators, the Parquet export and the report'
 broken source is refused with its file, line (or Parquet row), column and rule.
 
 One refresh through the real Dagster graph publishes three hand-made sources (three countries x
-two years x two indicators) and a 250,000-row synthetic one; the faults run at unit level, through
+two years x two indicators) and a 50,000-row synthetic one; the faults run at unit level, through
 the sources step on an in-memory DuckDB.
 """
 
@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from benchmarks.synthetic_source import write_source
+from benchmarks.synthetic_source import YEARS_START, shape_for, write_source
 from pipeline.schemas.indicator_sources import LONG_SOURCE
 from pipeline.schemas.raw import RAW_BY_NAME
 from pipeline.settings import REPO_ROOT
@@ -54,7 +54,7 @@ ARROW_TYPES = {
     "n_ranked": pa.int32(),
 }
 DROP = object()  # an origin field to leave out
-SYNTHETIC_ROWS = 250_000
+SYNTHETIC_ROWS = 50_000  # 200 countries x 125 years x 2 indicators (shape_for)
 
 
 def demo_rows(countries: tuple[str, ...]) -> list[dict]:
@@ -185,7 +185,7 @@ def check_results(run: Run, source_id: str) -> dict[str, bool]:
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory) -> Run:
     """raw/ plus three hand-made sources (CSV with ranks, Parquet with ranks and Kosovo, CSV
-    without rank columns) and a synthetic Parquet source of 250,000 rows, published once."""
+    without rank columns) and a synthetic Parquet source of 50,000 rows, published once."""
     base = tmp_path_factory.mktemp("indicator_sources")
     raw_dir = copy_raw(base)
     add_demo_sources(raw_dir)
@@ -702,20 +702,21 @@ def test_a_large_parquet_source_flows_through_in_file_order_and_the_report_stays
         "count(*) FILTER (missing_reason = ?) FROM marts.indicators WHERE source_id = ?",
         [NO_RANK, "synthetic"],
     )
-    assert found == [
-        (SYNTHETIC_ROWS, SYNTHETIC_ROWS, 1, SYNTHETIC_ROWS, 200, 125, 10, SYNTHETIC_ROWS)
-    ]
+    countries, years, indicators = shape_for(SYNTHETIC_ROWS)
+    rows = SYNTHETIC_ROWS
+    assert found == [(rows, rows, 1, rows, countries, years, indicators, rows)]
     # Rows keep their place in the file (the generator writes country, year, indicator order).
     ends = baseline.query(
         "SELECT source_line, edition_year, factor_code FROM marts.indicators "
-        "WHERE source_id = ? AND source_line IN (1, 10, 11, ?) ORDER BY source_line",
-        ["synthetic", SYNTHETIC_ROWS],
+        "WHERE source_id = ? AND source_line IN (1, ?, ?, ?) ORDER BY source_line",
+        ["synthetic", indicators, indicators + 1, rows],
     )
+    last_year, last_code = YEARS_START + years - 1, f"ind_{indicators - 1:03d}"
     assert ends == [
-        (1, 1900, "ind_000"),
-        (10, 1900, "ind_009"),
-        (11, 1901, "ind_000"),
-        (SYNTHETIC_ROWS, 2024, "ind_009"),
+        (1, YEARS_START, "ind_000"),
+        (indicators, YEARS_START, last_code),
+        (indicators + 1, YEARS_START + 1, "ind_000"),
+        (rows, last_year, last_code),
     ]
     export = baseline.layout.root / "exports" / "indicators.parquet"
     exported = pq.read_table(

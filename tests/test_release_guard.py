@@ -2,9 +2,9 @@
 fallback to the last good copy, and the CLI that says what happened, through real refreshes.
 
 1. A warehouse is published with WJP's and V-Dem's files (53,625 WJP rows in marts.indicators).
-2. The download cache is removed and WJP's server is down: the refresh runs, but publishing
-   would drop every WJP row, so the guard refuses it, naming the source and the counts; the
-   published state stays byte for byte.
+2. WJP's copies are removed from the download cache and the network is down: the refresh runs
+   (V-Dem from its cached copy), but publishing would drop every WJP row, so the guard refuses
+   it, naming the source and the counts; the published state stays byte for byte.
 3. The user accepts it (--allow-shrink wjp_roli, the tag the CLI sets): it is published, and
    the manifest and the report record the acceptance.
 """
@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
 from pipeline.release import read_manifest
-from tests.conftest import UNREACHABLE_URL, Run, copy_run, materialize
+from tests.conftest import Run, copy_run, materialize
 
 
 def published_bytes(run: Run) -> dict[str, str]:
@@ -37,16 +37,18 @@ def with_wjp(built, tmp_path) -> Run:
     return copy_run(built, tmp_path)
 
 
-def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp, source_urls):
+def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
     base = with_wjp.warehouse_dir.parent
     before, release = published_bytes(with_wjp), with_wjp.layout.current_release()
     assert with_wjp.query("SELECT count(*) FROM marts.indicators WHERE source_id = 'wjp_roli'") == [
         (53_625,)
     ]
-    shutil.rmtree(base / "cache")  # a cleaned cache, and WJP's server down (V-Dem's up)
-    urls = {"wjp_roli": UNREACHABLE_URL, "vdem_ert": source_urls["vdem_ert"]}
+    # The network is down (offline default) and WJP's copies are gone from the cache; V-Dem's
+    # file is still there, so WJP alone is lost.
+    for cached in (base / "cache" / "wjp", base / "cache" / "parsed" / "wjp"):
+        shutil.rmtree(cached)
 
-    refused = materialize(with_wjp.raw_dir, base, urls)
+    refused = materialize(with_wjp.raw_dir, base)
     assert not refused.result.success
     (failure,) = refused.result.get_step_failure_events()
     assert failure.step_key == "warehouse_release"
@@ -60,7 +62,7 @@ def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp, sourc
     assert with_wjp.layout.current_release() == release
     assert published_bytes(with_wjp) == before
 
-    accepted = materialize(with_wjp.raw_dir, base, urls, tags={ALLOW_SHRINK_TAG: "wjp_roli"})
+    accepted = materialize(with_wjp.raw_dir, base, tags={ALLOW_SHRINK_TAG: "wjp_roli"})
     assert accepted.result.success, accepted.failed_checks()
     manifest = read_manifest(with_wjp.layout.current_release())
     assert manifest["accepted_shrinks"] == [
