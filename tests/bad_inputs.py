@@ -1020,3 +1020,23 @@ CORPUS: tuple[Case, ...] = (
         target="fs",
     ),
 )
+REJECTED = [c for c in CORPUS if isinstance(c.expect, Rejected)]
+ACCEPTED = [c for c in CORPUS if isinstance(c.expect, AcceptedVerbatim)]
+
+
+def apply(case: Case, raw_dir: Path) -> None:
+    """Break (or oddly change) a copy of raw/ as the case says."""
+    from pipeline.schemas.raw import RAW_BY_NAME
+    from tests.conftest import rechecksum
+
+    if case.target == "fs":
+        case.mutation(raw_dir)
+        return
+    csv_path = raw_dir / RAW_BY_NAME[case.table].relative_path
+    target = csv_path if case.target == "csv" else csv_path.with_name(f"{case.table}.meta.yml")
+    before = target.read_bytes()
+    after = case.mutation(before)
+    assert after != before, "the mutation changed nothing"
+    target.write_bytes(after)
+    if case.rechecksum:
+        rechecksum(csv_path)

@@ -262,10 +262,17 @@ def built(tmp_path_factory, source_urls) -> Run:
 
 @pytest.fixture(scope="session")
 def offline_release(tmp_path_factory) -> Run:
-    """The committed raw files refreshed once (offline) into a session warehouse: the release
-    that `published` copies. Never written to: tests change their copies."""
+    """The committed raw files, with every odd but legitimate value of the bad-input corpus
+    (tests/bad_inputs.py: markup, quotes, SQL-looking text), refreshed once (offline) into a
+    session warehouse: the release that `published` copies. Never written to: tests change
+    their copies."""
+    from tests.bad_inputs import ACCEPTED, apply
+
     base = tmp_path_factory.mktemp("offline_release")
-    run = materialize(copy_raw(base), base)
+    raw_dir = copy_raw(base)
+    for case in ACCEPTED:
+        apply(case, raw_dir)
+    run = materialize(raw_dir, base)
     assert run.result.success, run.failed_checks()
     return run
 
@@ -284,7 +291,7 @@ def copy_run(run: Run, base: Path) -> Run:
 
 @pytest.fixture
 def published(offline_release, tmp_path) -> Run:
-    """A warehouse of its own, published (offline) from a copy of raw/: a copy of the session's
+    """A published warehouse of the test's own, with its raw folder: a copy of the session's
     offline release, which the test may change and refresh again."""
     return copy_run(offline_release, tmp_path)
 
