@@ -2,7 +2,8 @@
 `-n 2 --dist loadgroup`), so a session build that tests in several modules read is built once.
 
 A test reading one of SESSION_BUILDS joins that build's group; every other test is grouped by
-its module, as --dist loadscope would (module fixtures are built once).
+its module, as --dist loadscope would (module fixtures are built once), unless its module joins
+a group whole with `pytestmark = pytest.mark.xdist_group(name)`.
 
 Why a scheduler of our own: xdist 3.8's loadgroup tells the controller a test's group by
 appending "@group" to the test's nodeid on the worker, and pytest 9.2 no longer lets a plugin
@@ -24,6 +25,12 @@ SESSION_BUILDS = ("built", "offline_release")
 
 
 def group_of(item: pytest.Item) -> str:
+    """The group an xdist_group mark names (a module can join a build's group whole, so that
+    its module fixtures are built once), else the session build the test reads, else its
+    module."""
+    marked = item.get_closest_marker("xdist_group")
+    if marked is not None:
+        return marked.args[0]
     used = [name for name in SESSION_BUILDS if name in item.fixturenames]
     return used[0] if used else item.module.__name__
 
