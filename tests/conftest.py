@@ -7,9 +7,11 @@ Tests never touch the repository's warehouse/: every run gets its own folders un
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +98,26 @@ class Run:
         return failed
 
 
+# One DuckDB instance per test process for the unit tests' in-memory databases: starting an
+# instance takes about 17 ms here, attaching an empty database to one 0.3 ms, and the unit tests
+# open hundreds.
+_INSTANCE: list[duckdb.DuckDBPyConnection] = []
+_DATABASE_NUMBERS = itertools.count()
+
+
+def memory_db() -> duckdb.DuckDBPyConnection:
+    """A connection whose default catalog is a new, empty in-memory database (as
+    `duckdb.connect()` gives), detached once the connection is gone."""
+    if not _INSTANCE:
+        _INSTANCE.append(duckdb.connect())
+    instance, name = _INSTANCE[0], f"unit_{next(_DATABASE_NUMBERS)}"
+    instance.execute(f"ATTACH ':memory:' AS {name}")
+    con = instance.cursor()
+    con.execute(f"USE {name}")
+    weakref.finalize(con, instance.execute, f"DETACH {name}").atexit = False
+    return con
+
+
 def project(base: Path, raw_dir: Path, urls: dict | None = None) -> ProjectResource:
     return ProjectResource(
         raw_dir=str(raw_dir),
@@ -172,7 +194,7 @@ def run_steps(
         chosen = [m for m in graph.models if m in targets or model_key(m) in upstream]
         related = set().union(*(related_tables(t.name) for t in tables if t.asset_name in upstream))
         tables = [t for t in tables if t.name in related]
-    con = duckdb.connect()
+    con = memory_db()
     options = DownloadOptions(5, dict(OFFLINE if urls is None else urls), published_pins or {})
     outcomes = read_sources(con, settings, graph.long_sources, options, tables=tables)
     if models and not any(o.checks[c] for o in outcomes for c in o.checks):

@@ -27,7 +27,7 @@ from pipeline.transforms.export import in_key_order, write_export
 from pipeline.transforms.models import discover
 from pipeline.transforms.sources import CHECK_ROWS
 from pipeline.transforms.sql_checks import key_parts, key_problems
-from tests.conftest import copy_raw, pin_snapshot, rechecksum, run_steps
+from tests.conftest import copy_raw, memory_db, pin_snapshot, rechecksum, run_steps
 from tests.wjp_server import serve
 
 ROWS = 250_000  # 200 countries x 125 years x 10 indicators, country-major
@@ -196,7 +196,7 @@ def test_a_large_part_not_in_key_order_is_sorted_after_all(tmp_path):
 
 
 def test_key_clashes_are_found_inside_a_large_part_and_among_the_others(tmp_path):
-    with duckdb.connect() as con:
+    with memory_db() as con:
         relation = keyed_table(con, True)
         con.execute("INSERT INTO keyed VALUES ('m_large', 4321, 'again'), ('b_small', 7, 'again')")
         parts = key_parts(con, relation, KEYED.primary_key, large=1000)
@@ -231,7 +231,7 @@ def test_a_download_is_parsed_once_into_typed_tables_that_later_refreshes_load(
     cache = tmp_path / "cache"
     with serve({"/roli.json": (200, shared_snapshot, {})}) as base:
         first = download_sources.fetch(
-            duckdb.connect(), download_sources.WJP, raw_dir, cache, 5, None, f"{base}/roli.json"
+            memory_db(), download_sources.WJP, raw_dir, cache, 5, None, f"{base}/roli.json"
         )
     (parsed,) = (cache / download_sources.PARSED / "wjp").iterdir()
     sha256 = first.record.record.sha256
@@ -239,7 +239,7 @@ def test_a_download_is_parsed_once_into_typed_tables_that_later_refreshes_load(
     assert sorted(p.name for p in parsed.iterdir()) == sorted(
         f"{spec.name}.parquet" for spec in download_sources.WJP.tables
     )
-    con = duckdb.connect()
+    con = memory_db()
     again = download_sources.fetch(
         con, download_sources.WJP, raw_dir, cache, 5, None, "http://127.0.0.1:9/offline"
     )

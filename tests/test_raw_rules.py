@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms.problems import Problem
 from pipeline.transforms.transcriptions import read_transcriptions
-from tests.conftest import edit_csv, rechecksum
+from tests.conftest import edit_csv, memory_db, rechecksum
 
 RAW_DIR = REPO_ROOT / "raw"
 
@@ -33,7 +32,7 @@ def shown(table: str) -> str:
 
 
 def read_one(raw_dir: Path, table: str):
-    (result,) = read_transcriptions(duckdb.connect(), raw_dir, (RAW_BY_NAME[table],))
+    (result,) = read_transcriptions(memory_db(), raw_dir, (RAW_BY_NAME[table],))
     return result
 
 
@@ -51,7 +50,7 @@ def relation_problems_of(raw_dir: Path, table: str) -> list[Problem]:
     needed = [table, *(k.ref_table for k in RAW_BY_NAME[table].foreign_keys)]
     needed += COMPARED_WITH.get(table, [])
     tables = [t for t in RAW_TABLES if t.name in needed]
-    results = read_transcriptions(duckdb.connect(), raw_dir, tables)
+    results = read_transcriptions(memory_db(), raw_dir, tables)
     assert all(r.frame is not None for r in results), "every file must still parse"
     return next(r.row_problems for r in results if r.table.name == table)
 
@@ -81,7 +80,7 @@ def write_bytes_with_checksum(path: Path, data: bytes) -> None:
 
 
 def test_every_committed_transcription_passes_every_rule_and_agrees_with_the_others():
-    results = read_transcriptions(duckdb.connect(), RAW_DIR)
+    results = read_transcriptions(memory_db(), RAW_DIR)
     assert [r.table for r in results] == list(RAW_TABLES)
     for result in results:
         assert result.origin_problems + result.row_problems == [], result.shown

@@ -9,7 +9,6 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -18,6 +17,7 @@ from pipeline.schemas import rules as r
 from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, STRING, Field, TableSpec
 from pipeline.transforms import files
 from pipeline.transforms.reader import read_table
+from tests.conftest import memory_db
 
 SPEC = TableSpec(
     name="sample",
@@ -38,7 +38,7 @@ HEADER = "id,note,score,day,amount,flag\n"
 def read(tmp_path: Path, text: str | bytes, name="sample.csv", optional=(), limit=10_000):
     path = tmp_path / name
     path.write_bytes(text.encode() if isinstance(text, str) else text)
-    con = duckdb.connect()
+    con = memory_db()
     result = read_table(con, path, tmp_path, SPEC, '"t"', max_bytes=limit, optional=optional)
     rows = con.execute('SELECT * FROM "t" ORDER BY line').fetchall() if result.relation else []
     return result, rows
@@ -94,7 +94,7 @@ def test_optional_columns_may_be_absent_and_are_empty(tmp_path):
 def test_a_parquet_file_with_typed_columns_is_trusted_and_text_columns_are_checked(tmp_path):
     typed = pa.table({"id": pa.array([1, 2], pa.int32()), "note": ["a", "b"]})
     pq.write_table(typed, tmp_path / "typed.parquet")
-    con = duckdb.connect()
+    con = memory_db()
     optional = ("score", "day", "amount", "flag")
     ok = read_table(
         con, tmp_path / "typed.parquet", tmp_path, SPEC, '"t"', max_bytes=10**6, optional=optional
@@ -135,6 +135,6 @@ def test_reads_are_bounded_by_stat_before_a_byte_is_read(tmp_path):
 def test_a_symlink_inside_the_root_is_read_like_its_target(tmp_path):
     (tmp_path / "real.csv").write_text(HEADER + "1,a,,,,\n")
     (tmp_path / "alias.csv").symlink_to(tmp_path / "real.csv")
-    con = duckdb.connect()
+    con = memory_db()
     result = read_table(con, tmp_path / "alias.csv", tmp_path, SPEC, '"t"', max_bytes=10**6)
     assert result.problems == [] and result.rows == 1

@@ -36,6 +36,7 @@ from pipeline.schemas.spec import (
 from pipeline.transforms import duck
 from pipeline.transforms.duck import ordered_select
 from pipeline.transforms.export import copy_parquet, read_back_problems
+from tests.conftest import memory_db
 
 TINY = TableSpec(
     name="tiny",
@@ -112,7 +113,7 @@ def test_copy_parquet_is_byte_identical_on_rewrite(tmp_path):
 
 def test_read_back_refuses_a_file_whose_types_or_rows_differ_from_the_spec(tmp_path):
     path = tmp_path / "drift.parquet"
-    with duckdb.connect() as con:
+    with memory_db() as con:
         con.execute(f"COPY (SELECT 'one' AS id, 'a' AS name) TO '{path}' (FORMAT parquet)")
     problems = read_back_problems(path, TINY, 2)
     assert any("schema differs" in p for p in problems)

@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pandera.errors
 import pyarrow
@@ -28,6 +27,7 @@ from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
 from pipeline.settings import MODELS_DIR
 from pipeline.transforms.models import discover
 from pipeline.transforms.problems import validate_frame
+from tests.conftest import memory_db
 
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 TOMORROW = dt.date.today() + dt.timedelta(days=1)
@@ -64,7 +64,7 @@ KIND_CASES: dict[str, list[tuple[r.Rule, list]]] = {
 
 def sql_verdicts(rule: r.Rule, values: list) -> list[bool]:
     frame = pd.DataFrame({"v": pd.Series(values, dtype=object)})
-    with duckdb.connect() as con:
+    with memory_db() as con:
         if values and all(isinstance(v, list) or v is None for v in values):
             con.execute("CREATE TABLE t (i INTEGER, v VARCHAR[])")
             con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
@@ -160,7 +160,7 @@ def test_every_row_kind_and_custom_rule_has_a_parity_case():
 def test_pandera_and_sql_forms_of_a_row_rule_agree_row_by_row(rule, rows):
     frame = pd.DataFrame(rows)
     pandas_verdicts = rule.holds_pandas(frame).tolist()
-    with duckdb.connect() as con:
+    with memory_db() as con:
         con.register("frame", frame)
         sql = f"SELECT {rule.holds_sql()} FROM frame"  # noqa: S608
         sql_verdicts_ = [bool(row[0]) for row in con.execute(sql).fetchall()]
@@ -182,7 +182,7 @@ def all_specs() -> list[TableSpec]:
 
 @pytest.mark.parametrize("spec", all_specs(), ids=lambda s: s.name)
 def test_every_rule_of_every_spec_compiles_to_sql_that_runs(spec: TableSpec):
-    with duckdb.connect() as con:
+    with memory_db() as con:
         con.execute(spec.create_table_sql(qualified("main", "t")))
         counts = ", ".join(f"count_if(NOT ({c.holds}))" for c in spec.sql_checks())
         assert con.execute(f'SELECT {counts} FROM "main"."t"').fetchall()  # noqa: S608
@@ -244,7 +244,7 @@ def test_validate_frame_names_the_line_of_each_failure_and_every_row_of_a_key_cl
 def test_create_table_sql_quotes_identifiers():
     spec = TableSpec("t", "d", (Field('we"ird', STRING, "x"), Field("n", INT, "y", True)), ())
     sql = spec.create_table_sql(qualified("main", 'odd"table'))
-    with duckdb.connect() as con:
+    with memory_db() as con:
         con.execute(sql)
         described = con.execute('DESCRIBE "main"."odd""table"').fetchall()
     assert [(row[0], row[1], row[2]) for row in described] == [

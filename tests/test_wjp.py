@@ -14,14 +14,21 @@ import csv
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms.download_sources import WJP, fetch
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.wjp import measure_code, read_snapshot
-from tests.conftest import UNREACHABLE_URL, Steps, copy_raw, pin_snapshot, rechecksum, run_steps
+from tests.conftest import (
+    UNREACHABLE_URL,
+    Steps,
+    copy_raw,
+    memory_db,
+    pin_snapshot,
+    rechecksum,
+    run_steps,
+)
 from tests.wjp_server import all_factors, country, serve, sha256, snapshot
 
 REGION = "Eastern Europe and Central Asia"
@@ -190,7 +197,7 @@ def fetch_pinned(tmp_path: Path, body: bytes, url: str, published_pin: str | Non
     """`fetch` (the sources step's download) of `body`, pinned in a copy of raw/."""
     raw_dir = tmp_path / "raw" if (tmp_path / "raw").is_dir() else copy_raw(tmp_path)
     pin_snapshot(raw_dir, body)
-    return fetch(duckdb.connect(), WJP, raw_dir, tmp_path / "cache", 5, published_pin, url)
+    return fetch(memory_db(), WJP, raw_dir, tmp_path / "cache", 5, published_pin, url)
 
 
 @pytest.mark.parametrize("case", sorted(UNPARSEABLE))
@@ -243,7 +250,7 @@ def test_env_url_overrides_the_pinned_url_but_not_the_checksum(monkeypatch, tmp_
         raw_dir = tmp_path / "raw"
         pin_snapshot(raw_dir, OLD)  # the mirror serves NEW, the pin names OLD: refused
         (tmp_path / "cache" / "wjp" / f"{sha256(OLD)}.json").unlink(missing_ok=True)
-        refused = fetch(duckdb.connect(), WJP, raw_dir, tmp_path / "other_cache", 5, None, None)
+        refused = fetch(memory_db(), WJP, raw_dir, tmp_path / "other_cache", 5, None, None)
     assert refused.status == "unavailable" and "not the pinned file" in refused.reason
 
 
@@ -251,7 +258,7 @@ def test_env_url_mirror_serving_the_pinned_file_is_used(monkeypatch, tmp_path, s
     raw_dir = copy_raw(tmp_path)
     with serve({"/mirror/roli.json": (200, shared_snapshot, {})}) as base:
         monkeypatch.setenv(URL_ENV, f"{base}/mirror/roli.json")
-        fetched = fetch(duckdb.connect(), WJP, raw_dir, tmp_path / "cache", 30, None, None)
+        fetched = fetch(memory_db(), WJP, raw_dir, tmp_path / "cache", 30, None, None)
     assert (fetched.status, fetched.obtained_from) == ("available", "download")
     assert fetched.url == f"{base}/mirror/roli.json"
 
