@@ -28,7 +28,8 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setenv("PIPELINE_RAW_DIR", str(raw_dir))
     monkeypatch.setenv("PIPELINE_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("WJP_SNAPSHOT_URL", "http://127.0.0.1:9/roli.json")
+    monkeypatch.setenv("WJP_SNAPSHOT_URL", "http://127.0.0.1:9/roli.json")  # offline, at once
+    monkeypatch.setenv("VDEM_SNAPSHOT_URL", "http://127.0.0.1:9/ert.csv")
     return raw_dir
 
 
