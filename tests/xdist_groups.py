@@ -68,4 +68,20 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         def _split_scope(self, nodeid: str) -> str:
             return self.groups.get(nodeid, nodeid.split("::", 1)[0])
 
+        def _assign_work_unit(self, node) -> None:
+            """Hand out the session builds' groups first (the largest), then the groups with
+            the fewest tests: those are the modules whose few tests each drive another process
+            (make dev, Chromium, the CLI), and groups of many quick unit tests are left to even
+            out the end."""
+            if not getattr(self, "_ordered", False):
+                first = [g for g in SESSION_BUILDS if g in self.workqueue]
+                rest = sorted((g for g in self.workqueue if g not in first), key=self._size)
+                for group in [*first, *rest]:
+                    self.workqueue.move_to_end(group)
+                self._ordered = True
+            super()._assign_work_unit(node)
+
+        def _size(self, group: str) -> int:
+            return len(self.workqueue[group])
+
     return FileGroupScheduling(config, log)
