@@ -56,17 +56,21 @@ def source_file_row(
     }
 
 
-def record_source_files(con: duckdb.DuckDBPyConnection, asset_key: str, rows: list[dict]) -> None:
-    """Replace this asset's rows in raw.source_files (other sources keep theirs)."""
+def record_source_files(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Replace the rows of these rows' assets in raw.source_files (other sources keep theirs),
+    in one statement each: a sources step records all its files at once."""
     ensure_schema(con, "raw")
     run(con, SOURCE_FILES.create_table_sql(RELATION, if_not_exists=True))
-    run(con, f"DELETE FROM {RELATION} WHERE asset_key = ?", [asset_key])  # noqa: S608
+    assets = sorted({row["asset_key"] for row in rows})
+    run(con, f"DELETE FROM {RELATION} WHERE list_contains(?, asset_key)", [assets])  # noqa: S608
     if rows:
         names = SOURCE_FILES.column_names
-        placeholders = ", ".join("?" for _ in names)
-        con.executemany(
-            f"INSERT INTO {RELATION} ({SOURCE_FILES.select_list()}) VALUES ({placeholders})",  # noqa: S608
-            [[row[n] for n in names] for row in rows],
+        row_of = "(" + ", ".join("?" for _ in names) + ")"
+        values = ", ".join(row_of for _ in rows)
+        run(
+            con,
+            f"INSERT INTO {RELATION} ({SOURCE_FILES.select_list()}) VALUES {values}",  # noqa: S608
+            [row[n] for row in rows for n in names],
         )
 
 

@@ -72,17 +72,22 @@ def _transcriptions(con, raw_dir: Path, tables) -> list[Outcome]:
     results = transcriptions.read_transcriptions(con, raw_dir, tables)
     transcriptions.load_transcriptions(con, results)
     outcomes = []
+    provenance.record_source_files(
+        con,
+        [
+            provenance.source_file_row(
+                result.table.asset_name,
+                f"raw.{result.table.name}",
+                TRANSCRIPTION,
+                result.shown,
+                result.sha256,
+                result.record,
+            )
+            for result in results
+        ],
+    )
     for result in results:
         key, name = result.table.asset_name, result.table.name
-        provenance.record_source_files(
-            con,
-            key,
-            [
-                provenance.source_file_row(
-                    key, f"raw.{name}", TRANSCRIPTION, result.shown, result.sha256, result.record
-                )
-            ],
-        )
         outcomes.append(
             Outcome(
                 key,
@@ -95,7 +100,7 @@ def _transcriptions(con, raw_dir: Path, tables) -> list[Outcome]:
 
 
 def _downloads(con, settings: Settings, options: DownloadOptions) -> list[Outcome]:
-    outcomes = []
+    outcomes, files = [], []
     for source in download_sources.DOWNLOADS:
         fetched = download_sources.fetch(
             con,
@@ -107,22 +112,18 @@ def _downloads(con, settings: Settings, options: DownloadOptions) -> list[Outcom
             options.urls.get(source.source_id),
         )
         record = fetched.record.record
-        provenance.record_source_files(
-            con,
-            source.asset_name,
-            [
-                provenance.source_file_row(
-                    source.asset_name,
-                    f"raw.{source.tables[0].name}",
-                    DOWNLOAD,
-                    record.url if record else fetched.record.shown,
-                    record.sha256 if record else None,
-                    fetched.record,
-                    "loaded" if fetched.status == "available" else "unavailable",
-                    fetched.obtained_from,
-                    fetched.reason or None,
-                )
-            ],
+        files.append(
+            provenance.source_file_row(
+                source.asset_name,
+                f"raw.{source.tables[0].name}",
+                DOWNLOAD,
+                record.url if record else fetched.record.shown,
+                record.sha256 if record else None,
+                fetched.record,
+                "loaded" if fetched.status == "available" else "unavailable",
+                fetched.obtained_from,
+                fetched.reason or None,
+            )
         )
         outcome = Outcome(
             source.asset_name,
@@ -137,6 +138,7 @@ def _downloads(con, settings: Settings, options: DownloadOptions) -> list[Outcom
         )
         outcome.warnings[CHECK_AVAILABLE] = "" if fetched.status == "available" else fetched.reason
         outcomes.append(outcome)
+    provenance.record_source_files(con, files)
     return outcomes
 
 
@@ -148,23 +150,19 @@ def _long_sources(con, raw_dir: Path, declared: list[str], log) -> list[Outcome]
                 f"raw/indicators/{extra}.meta.yml is new: reload the definitions to add it as "
                 "an asset; it is not loaded in this refresh"
             )
-    outcomes, valid = [], []
+    outcomes, valid, files = [], [], []
     for source_id in declared:
         source = indicator_sources.read_source(con, raw_dir, source_id)
         key = lineage.long_source_key(source_id)
-        provenance.record_source_files(
-            con,
-            key,
-            [
-                provenance.source_file_row(
-                    key,
-                    source.table.replace('"', ""),
-                    LONG_SOURCE,
-                    source.shown_data or source.record.shown,
-                    source.sha256,
-                    source.record,
-                )
-            ],
+        files.append(
+            provenance.source_file_row(
+                key,
+                source.table.replace('"', ""),
+                LONG_SOURCE,
+                source.shown_data or source.record.shown,
+                source.sha256,
+                source.record,
+            )
         )
         if source.ok:
             valid.append(source)
@@ -176,6 +174,7 @@ def _long_sources(con, raw_dir: Path, declared: list[str], log) -> list[Outcome]
                 {CHECK_ORIGIN: source.origin_problems, CHECK_ROWS: source.row_problems},
             )
         )
+    provenance.record_source_files(con, files)
     indicator_sources.publish_values(con, valid)
     (rows,) = run(con, f"SELECT count(*) FROM {indicator_sources.VALUES}")[0]  # noqa: S608
     outcomes.append(
