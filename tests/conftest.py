@@ -98,19 +98,22 @@ class Run:
         return failed
 
 
-# One DuckDB instance per test process for the unit tests' in-memory databases: starting an
+# DuckDB instances of this test process for the unit tests' in-memory databases: starting an
 # instance takes about 17 ms here, attaching an empty database to one 0.3 ms, and the unit tests
-# open hundreds.
-_INSTANCE: list[duckdb.DuckDBPyConnection] = []
+# open hundreds. One thread by default: `make test` runs a worker per core already, and on small
+# tables a second thread only costs (the unit modules took 12% longer with two); the tests of
+# large sources ask for DuckDB's default (every core), as a refresh runs.
+_INSTANCES: dict[int | None, duckdb.DuckDBPyConnection] = {}
 _DATABASE_NUMBERS = itertools.count()
 
 
-def memory_db() -> duckdb.DuckDBPyConnection:
+def memory_db(threads: int | None = 1) -> duckdb.DuckDBPyConnection:
     """A connection whose default catalog is a new, empty in-memory database (as
     `duckdb.connect()` gives), detached once the connection is gone."""
-    if not _INSTANCE:
-        _INSTANCE.append(duckdb.connect())
-    instance, name = _INSTANCE[0], f"unit_{next(_DATABASE_NUMBERS)}"
+    if threads not in _INSTANCES:
+        config = {} if threads is None else {"threads": threads}
+        _INSTANCES[threads] = duckdb.connect(config=config)
+    instance, name = _INSTANCES[threads], f"unit_{next(_DATABASE_NUMBERS)}"
     instance.execute(f"ATTACH ':memory:' AS {name}")
     con = instance.cursor()
     con.execute(f"USE {name}")
@@ -178,12 +181,13 @@ def run_steps(
     tables=RAW_TABLES,
     marts: tuple[str, ...] = (),
     cache_dir: Path | None = None,
+    threads: int | None = 1,
 ) -> Steps:
     """Read every source of `raw_dir` (downloads at `urls`, offline by default; transcriptions:
     `tables`) and, when all pass, build every model, into an in-memory DuckDB.
     `published_pins` stands for the current release's download pins. With `marts`, only what
     those marts are built from (their upstream closure in the asset graph, and the tables their
-    keys point into) is read and built."""
+    keys point into) is read and built. `threads`: DuckDB's (None: every core)."""
     settings = Settings.resolve(raw_dir, base / "warehouse", cache_dir or base / "cache")
     graph = build_graph(raw_dir, MODELS_DIR)
     chosen = graph.models
@@ -194,7 +198,7 @@ def run_steps(
         chosen = [m for m in graph.models if m in targets or model_key(m) in upstream]
         related = set().union(*(related_tables(t.name) for t in tables if t.asset_name in upstream))
         tables = [t for t in tables if t.name in related]
-    con = memory_db()
+    con = memory_db(threads)
     options = DownloadOptions(5, dict(OFFLINE if urls is None else urls), published_pins or {})
     outcomes = read_sources(con, settings, graph.long_sources, options, tables=tables)
     if models and not any(o.checks[c] for o in outcomes for c in o.checks):
