@@ -243,13 +243,7 @@ def test_a_download_is_parsed_once_into_typed_tables_that_later_refreshes_load(
     cache = tmp_path / "cache"
     with serve({"/roli.json": (200, shared_snapshot, {})}) as base:
         first = download_sources.fetch(
-            memory_db(threads=None),
-            download_sources.WJP,
-            raw_dir,
-            cache,
-            5,
-            None,
-            f"{base}/roli.json",
+            memory_db(), download_sources.WJP, raw_dir, cache, 5, None, f"{base}/roli.json"
         )
     (parsed,) = (cache / download_sources.PARSED / "wjp").iterdir()
     sha256 = first.record.record.sha256
