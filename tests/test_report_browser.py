@@ -136,41 +136,44 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
-def test_full_page_screenshot_and_no_horizontal_scroll(browser, report, width):
-    loaded = open_report(browser, report, width)
+@pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def sized(request, browser, report) -> Iterator[tuple[int, LoadedPage]]:
+    loaded = open_report(browser, report, request.param)
+    yield request.param, loaded
+    loaded.page.close()
+
+
+def test_full_page_screenshot_and_no_horizontal_scroll(sized):
+    width, loaded = sized
     page = loaded.page
-    try:
-        assert page.evaluate("window.innerWidth") == width
-        ARTIFACTS.mkdir(exist_ok=True)
-        shot = ARTIFACTS / f"report-{width}.png"
-        page.screenshot(path=str(shot), full_page=True)  # kept even when an assert fails
+    assert page.evaluate("window.innerWidth") == width
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"report-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)  # kept even when an assert fails
 
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        offenders = page.evaluate(
-            """limit => [...document.querySelectorAll('body *')]
-                .filter(e => !e.closest('.table-scroll'))
-                .filter(e => e.getBoundingClientRect().right > limit)
-                .slice(0, 10)
-                .map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className} `
-                          + `right=${Math.round(e.getBoundingClientRect().right)}`)""",
-            width + SCROLL_TOLERANCE_PX,
-        )
-        assert scroll_width <= width + SCROLL_TOLERANCE_PX, (
-            f"at {width} px the page scrolls horizontally (scrollWidth {scroll_width}); "
-            f"elements past the right edge outside a .table-scroll: {offenders}"
-        )
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    offenders = page.evaluate(
+        """limit => [...document.querySelectorAll('body *')]
+            .filter(e => !e.closest('.table-scroll'))
+            .filter(e => e.getBoundingClientRect().right > limit)
+            .slice(0, 10)
+            .map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className} `
+                      + `right=${Math.round(e.getBoundingClientRect().right)}`)""",
+        width + SCROLL_TOLERANCE_PX,
+    )
+    assert scroll_width <= width + SCROLL_TOLERANCE_PX, (
+        f"at {width} px the page scrolls horizontally (scrollWidth {scroll_width}); "
+        f"elements past the right edge outside a .table-scroll: {offenders}"
+    )
 
-        data = shot.read_bytes()
-        shot_width, shot_height = png_size(data)
-        assert shot_width == width
-        # The whole report is several screens long, and a rendered page does not compress to
-        # nothing (a blank page of this size is a few kB).
-        assert shot_height > 3 * VIEWPORT_HEIGHT, f"{shot} is only {shot_height} px tall"
-        assert len(data) > 100_000, f"{shot} is only {len(data)} bytes: blank page?"
-        assert loaded.console_errors == [] and loaded.page_errors == []
-    finally:
-        page.close()
+    data = shot.read_bytes()
+    shot_width, shot_height = png_size(data)
+    assert shot_width == width
+    # The whole report is several screens long, and a rendered page does not compress to
+    # nothing (a blank page of this size is a few kB).
+    assert shot_height > 3 * VIEWPORT_HEIGHT, f"{shot} is only {shot_height} px tall"
+    assert len(data) > 100_000, f"{shot} is only {len(data)} bytes: blank page?"
+    assert loaded.console_errors == [] and loaded.page_errors == []
 
 
 # --- the tables as rendered, against the marts -------------------------------------------------
@@ -368,15 +371,8 @@ VISIBLE_CHARTS_JS = """
 """
 
 
-@pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
-def sized(request, browser, report) -> Iterator[tuple[int, Page]]:
-    loaded = open_report(browser, report, request.param)
-    yield request.param, loaded.page
-    loaded.page.close()
-
-
 def test_every_chart_text_renders_at_11_px_or_more(sized):
-    width, page = sized
+    width, page = sized[0], sized[1].page
     found = page.evaluate(
         f"""() => ({VISIBLE_CHARTS_JS})().map(svg => {{
             const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
@@ -393,7 +389,7 @@ def test_every_chart_text_renders_at_11_px_or_more(sized):
 
 
 def test_no_two_chart_labels_or_markers_overlap(sized):
-    width, page = sized
+    width, page = sized[0], sized[1].page
     overlaps = page.evaluate(
         f"""() => {{
         const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5
@@ -417,7 +413,7 @@ def test_no_two_chart_labels_or_markers_overlap(sized):
 
 
 def test_axis_ticks_are_round_values_where_their_values_are(sized):
-    width, page = sized
+    width, page = sized[0], sized[1].page
     axes = page.evaluate(
         f"""() => ({VISIBLE_CHARTS_JS})().flatMap(svg => [...svg.querySelectorAll('g.axis-y')]
             .map(axis => [...axis.querySelectorAll('text.tick')].map(t => {{
@@ -438,7 +434,7 @@ def test_axis_ticks_are_round_values_where_their_values_are(sized):
 
 
 def test_tables_fit_or_scroll_in_their_own_labelled_container(sized):
-    width, page = sized
+    width, page = sized[0], sized[1].page
     tables = page.evaluate(
         """() => [...document.querySelectorAll('table')].map(t => {
             const box = t.closest('.table-scroll');

@@ -239,9 +239,24 @@ def hostile_report(tmp_path_factory) -> Path:
     return page
 
 
-def test_hostile_description_runs_no_script_in_chromium(hostile_report, tmp_path):
+@dataclass
+class Loaded:
+    """A page as headless Chromium left it after load, and what it asked of the network."""
+
+    dom: Page
+    proxy: Proxy
+
+
+@pytest.fixture(scope="module")
+def hostile_loaded(hostile_report, tmp_path_factory) -> Loaded:
+    """The hostile report, loaded once behind the recording proxy."""
     with recording_proxy() as proxy:
-        dom = Page(dump_dom(hostile_report, tmp_path / "profile", proxy))
+        dom = Page(dump_dom(hostile_report, tmp_path_factory.mktemp("profile"), proxy))
+    return Loaded(dom, proxy)
+
+
+def test_hostile_description_runs_no_script_in_chromium(hostile_report, hostile_loaded):
+    dom = hostile_loaded.dom
     assert dom.attributes("data-pwned") == [], "a script from the data ran in the browser"
     assert dom.tags("script", "img", "image", "iframe", "object", "embed", "link") == []
     assert dom.attributes("on") == [], "event-handler attributes came from the data"
@@ -252,12 +267,11 @@ def test_hostile_description_runs_no_script_in_chromium(hostile_report, tmp_path
     assert html.escape(DESCRIPTION_PAYLOAD) in source and DESCRIPTION_PAYLOAD not in source
 
 
-def test_report_page_makes_no_network_request(hostile_report, tmp_path):
-    with recording_proxy() as proxy:
-        dom = Page(dump_dom(hostile_report, tmp_path / "profile", proxy))
+def test_report_page_makes_no_network_request(hostile_report, hostile_loaded):
+    proxy = hostile_loaded.proxy
     assert proxy.from_the_page() == [], f"the page made network requests: {proxy.requests}"
     source = hostile_report.read_text(encoding="utf-8")
-    for page in (Page(source), dom):
+    for page in (Page(source), hostile_loaded.dom):
         assert page.external_loads() == [], "resources loaded from outside the page"
     assert not re.search(r"url\(\s*['\"]?\s*(https?:)?//|@import", source, re.IGNORECASE)
     policy = Page(source).content_security_policy()
