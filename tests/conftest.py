@@ -26,6 +26,7 @@ from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import MODELS_DIR, REPO_ROOT, SEEDS_DIR, Settings
 from pipeline.transforms import files
+from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.models import model_key, run_models
 from pipeline.transforms.raw_relations import related_tables
 from pipeline.transforms.sources import DownloadOptions, read_sources
@@ -182,12 +183,14 @@ def run_steps(
     marts: tuple[str, ...] = (),
     cache_dir: Path | None = None,
     threads: int | None = 1,
+    fetch=DOWNLOADS,
 ) -> Steps:
     """Read every source of `raw_dir` (downloads at `urls`, offline by default; transcriptions:
     `tables`) and, when all pass, build every model, into an in-memory DuckDB.
     `published_pins` stands for the current release's download pins. With `marts`, only what
     those marts are built from (their upstream closure in the asset graph, and the tables their
-    keys point into) is read and built. `threads`: DuckDB's (None: every core)."""
+    keys point into) is read and built. `threads`: DuckDB's (None: every core); `fetch`: the
+    downloads to obtain (all; a test of transcriptions or long sources may skip them)."""
     settings = Settings.resolve(raw_dir, base / "warehouse", cache_dir or base / "cache")
     graph = build_graph(raw_dir, MODELS_DIR)
     chosen = graph.models
@@ -200,7 +203,7 @@ def run_steps(
         tables = [t for t in tables if t.name in related]
     con = memory_db(threads)
     options = DownloadOptions(5, dict(OFFLINE if urls is None else urls), published_pins or {})
-    outcomes = read_sources(con, settings, graph.long_sources, options, tables=tables)
+    outcomes = read_sources(con, settings, graph.long_sources, options, tables=tables, fetch=fetch)
     if models and not any(o.checks[c] for o in outcomes for c in o.checks):
         outcomes += run_models(con, chosen)
     return Steps(con, outcomes)

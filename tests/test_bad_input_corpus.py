@@ -30,6 +30,7 @@ from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
 from pipeline.schemas.spec import qualified, quote_ident
 from pipeline.settings import MODELS_DIR, REPO_ROOT
+from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.duck import ordered_select
 from pipeline.transforms.export import copy_parquet
 from pipeline.transforms.raw_relations import related_tables
@@ -61,13 +62,16 @@ COMMITTED_PIN = re.search(
 @pytest.mark.parametrize("case", REJECTED, ids=[c.id for c in REJECTED])
 def test_rejected_case_fails_its_checks_naming_file_line_column_rule(case: Case, tmp_path):
     """Read with the case's file and every file its rules relate to (the other committed files
-    pass every rule: test_raw_rules.py)."""
+    pass every rule: test_raw_rules.py); the downloads only for a case on no transcription."""
     raw_dir = copy_raw(tmp_path)
     apply(case, raw_dir)
     related = related_tables(case.table) if case.table else set()
     tables = [t for t in RAW_TABLES if t.name in related]
     pins = {"wjp_roli": COMMITTED_PIN}
-    steps = run_steps(raw_dir, tmp_path, models=False, published_pins=pins, tables=tables)
+    fetch = DOWNLOADS if case.table is None else ()
+    steps = run_steps(
+        raw_dir, tmp_path, models=False, published_pins=pins, tables=tables, fetch=fetch
+    )
     assert_refused_as_expected(case, steps.failed())
 
 

@@ -649,7 +649,7 @@ def test_a_broken_source_is_refused_naming_file_line_column_rule(fault, tmp_path
     add_demo_sources(raw_dir)
     fault.change(folder)
     tables = [RAW_BY_NAME["iso3166_countries"], RAW_BY_NAME["countries"]]
-    steps = run_steps(raw_dir, tmp_path, models=False, tables=tables)
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=tables, fetch=())
     outcome = next(o for o in steps.outcomes if o.asset_key == f"raw_indicators__{fault.source_id}")
     found = outcome.checks[fault.check]
     hits = [
@@ -670,7 +670,7 @@ def test_unknown_country_codes_are_listed_once_each_with_count_and_lines(tmp_pat
     rows[-1]["country_iso3"] = "YMD"
     make_source(raw_dir / "indicators", ID_CSV, rows, "csv")
     tables = [RAW_BY_NAME["iso3166_countries"], RAW_BY_NAME["countries"]]
-    steps = run_steps(raw_dir, tmp_path, models=False, tables=tables)
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=tables, fetch=())
     messages = steps.failed()[(f"raw_indicators__{ID_CSV}", CHECK_ROWS)].splitlines()
     unknown = [m for m in messages if "known country code" in m]
     assert len(unknown) == 2, messages

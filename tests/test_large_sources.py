@@ -64,7 +64,7 @@ def replace_line(path, number: int, change) -> str:
 
 
 def row_problems(raw_dir, tmp_path) -> list:
-    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES, threads=None)
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES, threads=None, fetch=())
     outcome = next(o for o in steps.outcomes if o.asset_key == "raw_indicators__big")
     return outcome.checks[CHECK_ROWS]
 
@@ -104,7 +104,7 @@ def test_a_record_spanning_lines_in_a_large_csv_keeps_every_later_line_right(tmp
     # matters here): the fast read sees fewer records than lines, and the diagnosing read
     # numbers each record by the physical line it starts on.
     replace_line(data, 3, lambda line: '"AB\nW"' + line[3:])
-    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES, threads=None)
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES, threads=None, fetch=())
     lines = steps.query(
         "SELECT line, country_iso3, year, indicator_code FROM raw.indicator_source__big "
         "WHERE line IN (2, 3, 5, ?) ORDER BY line",
@@ -139,7 +139,7 @@ def test_a_text_column_of_a_large_parquet_source_is_checked_cell_by_cell(tmp_pat
 
 def test_a_typed_large_parquet_source_is_read_once_with_its_rows_in_file_order(tmp_path):
     raw_dir, _ = large_source(tmp_path, "parquet")
-    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES, threads=None)
+    steps = run_steps(raw_dir, tmp_path, models=False, tables=REFERENCES, threads=None, fetch=())
     assert not steps.failed()
     assert steps.query(
         "SELECT count(*), min(line), max(line), count(*) FILTER (line <> rowid + 1) "

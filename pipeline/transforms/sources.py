@@ -43,14 +43,15 @@ def read_sources(
     downloads: DownloadOptions,
     log=None,
     tables=RAW_TABLES,
+    fetch=download_sources.DOWNLOADS,
 ) -> list[Outcome]:
-    """Read and check every source (`tables`: the transcriptions to read, all by default; a
-    test may read fewer); load the ones that pass. Never raises on bad data. Every raw table
-    is made here: the schema starts empty."""
+    """Read and check every source (`tables`: the transcriptions to read, `fetch`: the
+    downloads to obtain, all by default; a test may read fewer); load the ones that pass. Never
+    raises on bad data. Every raw table is made here: the schema starts empty."""
     fresh_schema(con, "raw")
     outcomes = [_inventory(con, settings.raw_dir)]
     outcomes += _transcriptions(con, settings.raw_dir, tables)
-    outcomes += _downloads(con, settings, downloads)
+    outcomes += _downloads(con, settings, downloads, fetch)
     outcomes += _long_sources(con, settings.raw_dir, long_sources, log)
     return outcomes
 
@@ -99,9 +100,9 @@ def _transcriptions(con, raw_dir: Path, tables) -> list[Outcome]:
     return outcomes
 
 
-def _downloads(con, settings: Settings, options: DownloadOptions) -> list[Outcome]:
+def _downloads(con, settings: Settings, options: DownloadOptions, sources) -> list[Outcome]:
     outcomes, files = [], []
-    for source in download_sources.DOWNLOADS:
+    for source in sources:
         fetched = download_sources.fetch(
             con,
             source,
