@@ -58,7 +58,7 @@ browser:
 	    exit 1; \
 	  fi; }
 
-# Two workers (one per core). Tests are grouped (tests/conftest.py): those reading a session
+# Two workers (one per core). Tests are grouped (tests/xdist_groups.py): those reading a session
 # build run where it was built, the others by module, so each fixture is built once.
 test: $(DEV) $(TOOLS) instance browser
 	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \

@@ -1027,7 +1027,7 @@ ACCEPTED = [c for c in CORPUS if isinstance(c.expect, AcceptedVerbatim)]
 def apply(case: Case, raw_dir: Path) -> None:
     """Break (or oddly change) a copy of raw/ as the case says."""
     from pipeline.schemas.raw import RAW_BY_NAME
-    from tests.conftest import rechecksum
+    from tests.harness import rechecksum
 
     if case.target == "fs":
         case.mutation(raw_dir)

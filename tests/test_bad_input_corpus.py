@@ -36,7 +36,7 @@ from pipeline.transforms.export import copy_parquet
 from pipeline.transforms.raw_relations import related_tables
 from pipeline.transforms.report import build_report
 from tests.bad_inputs import ACCEPTED, CORPUS, REJECTED, Case, apply
-from tests.conftest import Run, copy_raw, materialize, run_steps
+from tests.harness import Run, copy_raw, materialize, run_steps
 
 DANGEROUS_TAGS = {"script", "img", "iframe", "object", "embed", "link", "base", "form", "image"}
 LINK_ATTRIBUTES = {"href", "src", "xlink:href", "action", "srcset", "data"}

@@ -16,7 +16,7 @@ from pipeline.schemas.origin import DOWNLOAD
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.origins import load_record
-from tests.conftest import require_tool
+from tests.harness import require_tool
 
 CFF = REPO_ROOT / "CITATION.cff"
 CFFCONVERT = REPO_ROOT / ".venv-tools" / "bin" / "cffconvert"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OFFLINE, copy_raw, edit_csv, pin_snapshot, run_steps
+from tests.harness import OFFLINE, copy_raw, edit_csv, pin_snapshot, run_steps
 from tests.vdem_fixtures import Ert
 from tests.wjp_server import serve
 
@@ -194,9 +194,8 @@ TOGETHER = [
         "a-misread-cell-explained",
         "no-erratum",
     ),
-    ("kazakhstan-a-democracy", "kazakhstan-last-in-wjp"),
+    ("kazakhstan-a-democracy", "kazakhstan-last-in-wjp", "uzbekistan-flat"),
     ("the-four-democracies", "wjp-scores-none-of-the-five"),
-    ("uzbekistan-flat",),
     ("wjp-unavailable",),  # its own download cache: an unreachable source must not use one
 ]
 BY_ID = {s.id: s for s in SCENARIOS}

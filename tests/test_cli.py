@@ -14,7 +14,7 @@ import yaml
 
 from pipeline import cli
 from pipeline.settings import REPO_ROOT
-from tests.conftest import copy_raw, edit_csv
+from tests.harness import copy_raw, edit_csv
 from tests.test_indicator_sources import CSV_ROWS, changed, make_source, write_data
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from pipeline.defs.resources import STORAGE_VERSION
-from tests.conftest import require_tool
+from tests.harness import require_tool
 from tests.test_docs_queries import doc_blocks, statements
 
 # The `duckdb` command the duckdb-cli package installs beside this interpreter.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.conftest import copy_raw, edit_csv, run_steps
+from tests.harness import copy_raw, edit_csv, run_steps
 
 CONFIDENCE_ORDER = ["official", "paper", "press"]  # the view's stated preference
 

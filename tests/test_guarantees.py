@@ -10,7 +10,7 @@ import sys
 import duckdb
 
 from pipeline.settings import REPO_ROOT
-from tests.conftest import Run, edit_csv, materialize
+from tests.harness import Run, edit_csv, materialize
 
 QUERY = "SELECT source_title FROM marts.funding WHERE claim_id = 'uzb_bilateral_eeas'"
 TITLE = "EU projects in Uzbekistan"

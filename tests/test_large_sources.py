@@ -27,7 +27,7 @@ from pipeline.transforms.export import in_key_order, write_export
 from pipeline.transforms.models import discover
 from pipeline.transforms.sources import CHECK_ROWS
 from pipeline.transforms.sql_checks import key_parts, key_problems
-from tests.conftest import copy_raw, memory_db, pin_snapshot, rechecksum, run_steps
+from tests.harness import copy_raw, memory_db, pin_snapshot, rechecksum, run_steps
 from tests.wjp_server import serve
 
 ROWS = 50_000  # 200 countries x 125 years x 2 indicators, country-major

@@ -25,7 +25,7 @@ from pipeline.lineage import build_graph
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
 from pipeline.transforms.export import remove_unlisted
 from pipeline.version import code_files, code_version
-from tests.conftest import copy_raw, edit_csv, materialize, project
+from tests.harness import copy_raw, edit_csv, materialize, project
 
 GRAPH_SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 MARTS = {m.name: m for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts}

@@ -18,7 +18,7 @@ from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms.problems import Problem
 from pipeline.transforms.transcriptions import read_transcriptions
-from tests.conftest import edit_csv, memory_db, rechecksum
+from tests.harness import edit_csv, memory_db, rechecksum
 
 RAW_DIR = REPO_ROOT / "raw"
 

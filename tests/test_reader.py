@@ -17,7 +17,7 @@ from pipeline.schemas import rules as r
 from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, STRING, Field, TableSpec
 from pipeline.transforms import files
 from pipeline.transforms.reader import read_table
-from tests.conftest import memory_db
+from tests.harness import memory_db
 
 SPEC = TableSpec(
     name="sample",

@@ -36,7 +36,7 @@ from pipeline.schemas.spec import (
 from pipeline.transforms import duck
 from pipeline.transforms.duck import ordered_select
 from pipeline.transforms.export import copy_parquet, read_back_problems
-from tests.conftest import memory_db
+from tests.harness import memory_db
 
 TINY = TableSpec(
     name="tiny",

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
 from pipeline.release import read_manifest
-from tests.conftest import Run, copy_run, materialize
+from tests.harness import Run, copy_run, materialize
 
 
 def published_bytes(run: Run) -> dict[str, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import CHROMIUM_FLAGS, require_chromium
+from tests.harness import CHROMIUM_FLAGS, require_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 WIDTHS = (1280, 390)

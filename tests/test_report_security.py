@@ -35,7 +35,7 @@ from pipeline.defs.assets.report import load_report_inputs
 from pipeline.lineage import build_graph
 from pipeline.settings import MODELS_DIR
 from pipeline.transforms.report import build_report
-from tests.conftest import CHROMIUM_FLAGS, copy_raw, edit_csv, require_chromium, run_steps
+from tests.harness import CHROMIUM_FLAGS, copy_raw, edit_csv, require_chromium, run_steps
 
 TIMEOUT_SECONDS = 60
 DESCRIPTION_PAYLOAD = (

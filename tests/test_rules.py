@@ -27,7 +27,7 @@ from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
 from pipeline.settings import MODELS_DIR
 from pipeline.transforms.models import discover
 from pipeline.transforms.problems import validate_frame
-from tests.conftest import memory_db
+from tests.harness import memory_db
 
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 TOMORROW = dt.date.today() + dt.timedelta(days=1)

@@ -20,7 +20,7 @@ from pipeline.settings import REPO_ROOT
 from pipeline.transforms.download_sources import WJP, fetch
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.wjp import measure_code, read_snapshot
-from tests.conftest import (
+from tests.harness import (
     UNREACHABLE_URL,
     Steps,
     copy_raw,

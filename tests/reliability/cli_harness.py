@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from pipeline.release import WarehouseLayout, read_manifest
 from pipeline.settings import REPO_ROOT
-from tests.conftest import UNREACHABLE_URL, copy_raw, edit_csv
+from tests.harness import UNREACHABLE_URL, copy_raw, edit_csv
 
 
 @dataclass
