@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -21,11 +22,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.defs.factory import build_definitions
-from pipeline.lineage import build_graph
+from pipeline.lineage import Graph, build_graph
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
 from pipeline.transforms.export import remove_unlisted
 from pipeline.version import code_files, code_version
-from tests.harness import copy_raw, edit_csv, materialize, project
+from tests.harness import Run, copy_raw, copy_run, edit_csv, materialize, project
 
 GRAPH_SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 MARTS = {m.name: m for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts}
@@ -457,15 +458,50 @@ columns:
 """
 
 
-def test_a_mart_added_as_one_sql_file_and_one_spec_is_built_checked_exported_and_listed(
-    tmp_path,
-):
-    models = tmp_path / "models"
+@dataclass(frozen=True)
+class CodeChanged:
+    """A refresh over a copy of the published release after the code changed."""
+
+    run: Run
+    graph: Graph  # the changed code's
+    swapped: dict[str, str]  # mart relation -> its materialization in the changed code
+
+
+@pytest.fixture(scope="module")
+def after_a_code_change(offline_release, tmp_path_factory) -> CodeChanged:
+    """One refresh for two changes of code (one end-to-end run, two promises): a mart added as
+    one SQL file and one spec in a copy of the models, with no Python edited; and a published
+    release written by older code, whose marts were of the other kind (a table that is now a
+    view, a view that is now a table) and which holds relations nothing builds any more."""
+    base = tmp_path_factory.mktemp("code_changed")
+    published = copy_run(offline_release, base)
+    models = base / "models"
     shutil.copytree(MODELS_DIR, models)
     (models / "marts" / "throwaway.sql").write_text(THROWAWAY_SQL, encoding="utf-8")
     (models / "marts" / "throwaway.yml").write_text(THROWAWAY_SPEC, encoding="utf-8")
-    run = materialize(copy_raw(tmp_path), tmp_path, models_dir=models)
+    graph = build_graph(published.raw_dir, models)
+    swapped = {m.relation: m.materialized for m in graph.marts if not m.computed}
+    with duckdb.connect(str(published.layout.published_db)) as con:
+        for relation, kind in swapped.items():
+            if relation == "marts.throwaway":
+                continue  # new in this code: the older release has no such mart
+            con.execute(f"CREATE TABLE {relation}_old AS SELECT * FROM {relation}")  # noqa: S608
+            con.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} {relation}")
+            if kind == "view":  # the older release had it as a table, and the other way round
+                con.execute(f"ALTER TABLE {relation}_old RENAME TO {relation.split('.')[1]}")
+            else:
+                con.execute(f"CREATE VIEW {relation} AS SELECT * FROM {relation}_old")  # noqa: S608
+        con.execute("CREATE TABLE raw.a_source_since_removed AS SELECT 1 AS x")
+        con.execute("CREATE TABLE staging.stg_since_removed AS SELECT 1 AS x")
+    run = materialize(published.raw_dir, base, models_dir=models)
     assert run.result.success, run.failed_checks()
+    return CodeChanged(run, graph, swapped)
+
+
+def test_a_mart_added_as_one_sql_file_and_one_spec_is_built_checked_exported_and_listed(
+    after_a_code_change,
+):
+    run = after_a_code_change.run
     assert run.query("SELECT count(*) FROM marts.throwaway") == [(5,)]
     checks = {
         (e.asset_key.to_user_string(), e.check_name): e.passed
@@ -551,35 +587,22 @@ def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_
     assert again.returncode == 0 and again.stdout.startswith("Nothing changed since release")
 
 
-def test_a_refresh_over_an_older_release_keeps_nothing_the_code_no_longer_builds(published):
+def test_a_refresh_over_an_older_release_keeps_nothing_the_code_no_longer_builds(
+    after_a_code_change,
+):
     """A build's database starts as a copy of the published one. A release written by older
     code may hold a relation of another kind (a mart that was a table and is now a view) and
     relations no source or model produces any more: the refresh rebuilds every layer from
     empty, so it neither fails on the first nor publishes the second with stale rows. (Exports
     are written into an empty folder by a full refresh; a partial one starts from the published
     exports, which remove_unlisted prunes: tested below.)"""
-    graph = build_graph(published.raw_dir, MODELS_DIR)
-    swapped = {m.relation: m.materialized for m in graph.marts if not m.computed}
-    with duckdb.connect(str(published.layout.published_db)) as con:
-        for relation, kind in swapped.items():
-            con.execute(f"CREATE TABLE {relation}_old AS SELECT * FROM {relation}")  # noqa: S608
-            con.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} {relation}")
-            if kind == "view":  # the older release had it as a table, and the other way round
-                con.execute(f"ALTER TABLE {relation}_old RENAME TO {relation.split('.')[1]}")
-            else:
-                con.execute(f"CREATE VIEW {relation} AS SELECT * FROM {relation}_old")  # noqa: S608
-        con.execute("CREATE TABLE raw.a_source_since_removed AS SELECT 1 AS x")
-        con.execute("CREATE TABLE staging.stg_since_removed AS SELECT 1 AS x")
-
-    again = materialize(published.raw_dir, published.warehouse_dir.parent)
-
-    assert again.result.success, again.failed_checks()
+    again, graph = after_a_code_change.run, after_a_code_change.graph
     kinds = dict(
         again.query(
             "SELECT table_schema || '.' || table_name, table_type FROM information_schema.tables"
         )
     )
-    for relation, kind in swapped.items():
+    for relation, kind in after_a_code_change.swapped.items():
         assert kinds[relation] == ("VIEW" if kind == "view" else "BASE TABLE"), relation
     built = {m.relation for m in graph.models} | {"marts.release_changes"}
     assert {r for r in kinds if not r.startswith("raw.")} == built
