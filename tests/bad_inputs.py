@@ -34,6 +34,9 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.schemas.raw import RAW_BY_NAME
+from tests.harness import rechecksum
+
 ROWS = "rows_follow_schema"
 ORIGIN = "origin_record_matches_file"
 PIN = "pin_is_valid_and_met"
@@ -1026,9 +1029,6 @@ ACCEPTED = [c for c in CORPUS if isinstance(c.expect, AcceptedVerbatim)]
 
 def apply(case: Case, raw_dir: Path) -> None:
     """Break (or oddly change) a copy of raw/ as the case says."""
-    from pipeline.schemas.raw import RAW_BY_NAME
-    from tests.harness import rechecksum
-
     if case.target == "fs":
         case.mutation(raw_dir)
         return

@@ -154,7 +154,7 @@ def test_descriptor_fields_match_the_parquet_schema(name, descriptor, exports):
 @pytest.mark.parametrize("name", MART_NAMES)
 def test_parquet_data_is_valid_against_the_descriptor(name, descriptor, exports):
     """Frictionless reads up to FRICTIONLESS_ROWS rows of each export: every row of all but
-    marts.indicators, and of that one (132,160 rows with WJP's and V-Dem's files, about 4 s in
+    marts.indicators, and of that one (132,232 rows with WJP's and V-Dem's files, about 5 s in
     Frictionless) rows spread from its first to its last. The descriptor's row constraints,
     required fields and a unique primary key, are then checked on every row with pyarrow."""
     resource = resource_of(descriptor, name)

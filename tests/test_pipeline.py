@@ -463,7 +463,7 @@ class CodeChanged:
     """A refresh over a copy of the published release after the code changed."""
 
     run: Run
-    graph: Graph  # the changed code's
+    graph: Graph  # the asset graph of the changed code
     swapped: dict[str, str]  # mart relation -> its materialization in the changed code
 
 

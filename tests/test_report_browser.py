@@ -88,6 +88,10 @@ class LoadedPage:
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.on("request", lambda request: self.requests.append(request.url))
 
+    @property
+    def width(self) -> int:
+        return self.page.viewport_size["width"]
+
     def _console(self, message) -> None:
         if message.type == "error":
             self.console_errors.append(f"{message.text} ({message.location})")
@@ -137,15 +141,14 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
-def sized(request, browser, report) -> Iterator[tuple[int, LoadedPage]]:
+def sized(request, browser, report) -> Iterator[LoadedPage]:
     loaded = open_report(browser, report, request.param)
-    yield request.param, loaded
+    yield loaded
     loaded.page.close()
 
 
 def test_full_page_screenshot_and_no_horizontal_scroll(sized):
-    width, loaded = sized
-    page = loaded.page
+    page, width = sized.page, sized.width
     assert page.evaluate("window.innerWidth") == width
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"report-{width}.png"
@@ -173,7 +176,7 @@ def test_full_page_screenshot_and_no_horizontal_scroll(sized):
     # nothing (a blank page of this size is a few kB).
     assert shot_height > 3 * VIEWPORT_HEIGHT, f"{shot} is only {shot_height} px tall"
     assert len(data) > 100_000, f"{shot} is only {len(data)} bytes: blank page?"
-    assert loaded.console_errors == [] and loaded.page_errors == []
+    assert sized.console_errors == [] and sized.page_errors == []
 
 
 # --- the tables as rendered, against the marts -------------------------------------------------
@@ -372,7 +375,7 @@ VISIBLE_CHARTS_JS = """
 
 
 def test_every_chart_text_renders_at_11_px_or_more(sized):
-    width, page = sized[0], sized[1].page
+    page, width = sized.page, sized.width
     found = page.evaluate(
         f"""() => ({VISIBLE_CHARTS_JS})().map(svg => {{
             const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
@@ -389,7 +392,7 @@ def test_every_chart_text_renders_at_11_px_or_more(sized):
 
 
 def test_no_two_chart_labels_or_markers_overlap(sized):
-    width, page = sized[0], sized[1].page
+    page, width = sized.page, sized.width
     overlaps = page.evaluate(
         f"""() => {{
         const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5
@@ -413,7 +416,7 @@ def test_no_two_chart_labels_or_markers_overlap(sized):
 
 
 def test_axis_ticks_are_round_values_where_their_values_are(sized):
-    width, page = sized[0], sized[1].page
+    page, width = sized.page, sized.width
     axes = page.evaluate(
         f"""() => ({VISIBLE_CHARTS_JS})().flatMap(svg => [...svg.querySelectorAll('g.axis-y')]
             .map(axis => [...axis.querySelectorAll('text.tick')].map(t => {{
@@ -434,7 +437,7 @@ def test_axis_ticks_are_round_values_where_their_values_are(sized):
 
 
 def test_tables_fit_or_scroll_in_their_own_labelled_container(sized):
-    width, page = sized[0], sized[1].page
+    page, width = sized.page, sized.width
     tables = page.evaluate(
         """() => [...document.querySelectorAll('table')].map(t => {
             const box = t.closest('.table-scroll');

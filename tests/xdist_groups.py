@@ -56,7 +56,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     from xdist.scheduler import LoadGroupScheduling
 
     class FileGroupScheduling(LoadGroupScheduling):
-        groups: dict[str, str] = {}
+        def __init__(self, config, log=None) -> None:
+            super().__init__(config, log)
+            self.groups: dict[str, str] = {}
+            self.ordered = False
 
         def add_node_collection(self, node, collection) -> None:
             """Each worker's collection comes after it wrote its groups (read, then removed)."""
@@ -73,12 +76,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             the fewest tests: those are the modules whose few tests each drive another process
             (make dev, Chromium, the CLI), and groups of many quick unit tests are left to even
             out the end."""
-            if not getattr(self, "_ordered", False):
+            if not self.ordered:
                 first = [g for g in SESSION_BUILDS if g in self.workqueue]
                 rest = sorted((g for g in self.workqueue if g not in first), key=self._size)
                 for group in [*first, *rest]:
                     self.workqueue.move_to_end(group)
-                self._ordered = True
+                self.ordered = True
             super()._assign_work_unit(node)
 
         def _size(self, group: str) -> int:
