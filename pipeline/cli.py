@@ -1,14 +1,16 @@
 """Command line.
 
-    python -m pipeline.cli refresh [--force] [--allow-shrink SOURCE ...] [--verbose]
+    python -m pipeline.cli refresh [--force] [--select SELECTION] [--allow-shrink SOURCE ...]
+                                   [--verbose]
     python -m pipeline.cli checksums [--write]
     python -m pipeline.cli dictionary [--write]
 
-`refresh` answers from the release manifest when nothing changed (no Dagster run); otherwise it
-runs the refresh job in this project's Dagster instance (the UI shows the run), prints one line
-per stage, then either where the outputs are and a verification summary, or the project's own
-refusal lines: file, line, column, rule, value, what to do. Dagster's full log goes to a file
-whose path is printed; stack traces only with --verbose.
+`refresh` waits while another refresh builds the warehouse, then answers from the release
+manifest when nothing changed (no Dagster run); otherwise it runs the refresh job in this
+project's Dagster instance (the UI lists the run under the job), of a part of the graph with
+`--select`, prints one line per step, then either where the outputs are and a verification
+summary, or the project's own refusal lines: file, line, column, rule, value, what to do.
+Dagster's full log goes to a file whose path is printed; stack traces only with --verbose.
 
 Belongs here: argument handling and console output. Stays out: what the job does.
 """
@@ -23,13 +25,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-STEP_STAGES = {
-    "sources": "raw",
-    "models": "models",
-    "exports": "exports",
-    "report_summary": "report",
-    "warehouse_release": "publish",
-}
+# The tag Dagster gives runs launched from a code location ("<repository>@<location>"), which
+# the UI's job pages filter on; a Definitions object holds the one repository of this name.
+REPOSITORY_LABEL_TAG = ".dagster/repository"
+SINGLE_REPOSITORY = "__repository__"
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 KEEP_RUNS_DEFAULT = 20  # Dagster run history kept in the project's instance (PIPELINE_KEEP_RUNS)
 
@@ -50,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     refresh_cmd.add_argument(
         "--verbose", action="store_true", help="print Dagster's log and traces"
     )
+    refresh_cmd.add_argument(
+        "--select",
+        metavar="SELECTION",
+        help="build these assets and what they need, e.g. 'mart_funding+' or "
+        "'group:3_marts' (Dagster's asset selection syntax); published like any refresh",
+    )
     checksums_cmd = commands.add_parser("checksums", help="check the origin records' sha256")
     checksums_cmd.add_argument("--write", action="store_true", help="record the current checksums")
     dictionary_cmd = commands.add_parser(
@@ -61,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         return checksums(write=args.write)
     if args.command == "dictionary":
         return dictionary(write=args.write)
-    return refresh(force=args.force, allow_shrink=args.allow_shrink, verbose=args.verbose)
+    return refresh(
+        force=args.force, allow_shrink=args.allow_shrink, verbose=args.verbose, select=args.select
+    )
 
 
 # --- checksums -------------------------------------------------------------------------------
@@ -127,33 +134,69 @@ def dictionary(write: bool, path: Path | None = None) -> int:
 # --- refresh ---------------------------------------------------------------------------------
 
 
-def refresh(force: bool, allow_shrink: list[str], verbose: bool) -> int:
+def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | None = None) -> int:
+    """A refresh in the project's Dagster instance, as a run of the `refresh` job that the UI
+    lists under the job. One refresh at a time: this waits for one that is running (from the
+    UI, the schedule, the sensor or another `make run`), then looks again whether anything
+    changed."""
+    from pipeline import release
+    from pipeline.settings import Settings
+
     started = time.monotonic()
-    if not force and not allow_shrink:
-        unchanged = _unchanged_release()
-        if unchanged:
-            print(
-                f"Nothing changed since release {unchanged}: no input and no code changed, so "
-                "nothing was rebuilt or published (--force rebuilds)."
-            )
-            return 0
+    layout = release.WarehouseLayout(Settings.resolve().warehouse_dir)
+    holder = f"`make run` (pid {os.getpid()}, started {time.strftime('%H:%M:%S')})"
+    with release.refresh_lock(layout, holder, _say_waiting):
+        if not (force or allow_shrink or select):
+            unchanged = _unchanged_release()
+            if unchanged:
+                print(
+                    f"Nothing changed since release {unchanged}: no input and no code changed, "
+                    "so nothing was rebuilt or published (--force rebuilds)."
+                )
+                return 0
+        return _run_job(started, allow_shrink, verbose, select)
+
+
+def _say_waiting(holder: str) -> None:
+    print(f"Waiting for {holder} to finish: one refresh at a time builds the warehouse.")
+
+
+def _run_job(started: float, allow_shrink: list[str], verbose: bool, select: str | None) -> int:
     import dagster as dg
 
+    from pipeline import definitions
     from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
+    from pipeline.defs.automation import REFRESH_JOB
     from pipeline.defs.factory import build_definitions
 
-    job = build_definitions().resolve_job_def("refresh")
-    tags = {ALLOW_SHRINK_TAG: ",".join(allow_shrink)} if allow_shrink else {}
+    defs = build_definitions()
+    graph = defs.resolve_asset_graph()
+    keys = None
+    if select:
+        try:
+            keys = sorted(dg.AssetSelection.from_string(select).resolve(graph))
+        except Exception as err:  # the selection syntax's own errors
+            print(f"--select {select!r}: {err}", file=sys.stderr)
+            return 2
+        if not keys:
+            print(f"--select {select!r} selects no asset", file=sys.stderr)
+            return 2
+    # The label Dagster gives runs launched from the code location (`make dev` loads the module
+    # as a location of its name, holding one repository): the UI lists the run under its job.
+    tags = {REPOSITORY_LABEL_TAG: f"{SINGLE_REPOSITORY}@{definitions.__name__}"}
+    if allow_shrink:
+        tags[ALLOW_SHRINK_TAG] = ",".join(allow_shrink)
     with _open_instance(dg) as instance:
-        result = job.execute_in_process(
+        result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config=None if verbose else QUIET_CONSOLE,
             tags=tags,
+            asset_selection=keys,
         )
         log = _write_log(result)
         _prune_runs(instance)
-    print_stages(result)
+    print_stages(result, graph)
     if result.success:
         print_success(result, time.monotonic() - started, log)
         return 0
@@ -162,17 +205,18 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool) -> int:
 
 
 def _unchanged_release() -> str | None:
-    """The current release's id when a refresh would change nothing; no Dagster import."""
-    from pipeline import release
-    from pipeline.settings import Settings
-    from pipeline.transforms.release_state import changes_since
-    from pipeline.version import code_version
+    """The current release's id when a refresh would change nothing (no Dagster import)."""
+    from pipeline import lineage
+    from pipeline.asset_versions import asset_versions
+    from pipeline.plan import current_inputs, stale
+    from pipeline.settings import MODELS_DIR, Settings
 
     settings = Settings.resolve()
-    manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
-    if not manifest or changes_since(manifest, settings.raw_dir, code_version()):
+    graph = lineage.build_graph(settings.raw_dir, MODELS_DIR)
+    inputs = current_inputs(settings, graph, asset_versions(graph))
+    if not inputs.published or stale(graph, inputs):
         return None
-    return manifest.get("release_id")
+    return inputs.release_id
 
 
 class _open_instance:
@@ -244,23 +288,41 @@ def _write_log(result) -> Path:
     return path
 
 
-def print_stages(result) -> None:
-    seconds, rows, assets = defaultdict(float), defaultdict(int), defaultdict(int)
-    for event in result.get_step_success_events():
-        seconds[STEP_STAGES.get(event.step_key, event.step_key)] += (
-            event.event_specific_data.duration_ms / 1000
-        )
+def print_stages(result, graph) -> None:
+    """One line per step: the assets it published, their rows, and its seconds."""
+    from pipeline.build import STEPS
+
+    step_of = {stage: step for step, stages in STEPS.items() for stage in stages}
+    step_of["release"] = "publish"
+    rows, assets = defaultdict(int), defaultdict(int)
     for event in result.get_asset_materialization_events():
-        stage = STEP_STAGES.get(event.step_key, event.step_key)
-        assets[stage] += 1
-        count = event.materialization.metadata.get("dagster/row_count")
-        rows[stage] += count.value if count is not None else 0
-    failed = {STEP_STAGES.get(key, key) for key in result.get_failed_step_keys()}
-    for stage in dict.fromkeys(STEP_STAGES.values()):
-        if stage in seconds or stage in assets:
-            counted = f"{rows[stage]:>9,} rows" if rows[stage] else " " * 14
-            took = "refused" if stage in failed else f"{seconds[stage]:6.2f} s"
-            print(f"  {stage:<8} {assets[stage]:>3} assets {counted}  {took}")
+        materialization = event.materialization
+        group = graph.get(materialization.asset_key).group_name
+        step = step_of[group.split("_", 1)[1]]
+        assets[step] += 1
+        count = materialization.metadata.get("dagster/row_count")
+        rows[step] += count.value if count is not None else 0
+    seconds = _step_seconds(result)
+    for step in [*STEPS, "publish"]:
+        if step in seconds or step in assets:
+            counted = f"{rows[step]:>9,} rows" if rows[step] else " " * 14
+            took = f"{seconds[step]:6.2f} s" if step in seconds else "refused"
+            if not result.success and step == list(seconds)[-1]:
+                took = "refused"
+            print(f"  {step:<8} {assets[step]:>3} assets {counted}  {took}")
+
+
+def _step_seconds(result) -> dict[str, float]:
+    """Seconds per step, as the refresh recorded them (on the release, or on the failure)."""
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if "seconds per step" in metadata:
+            return dict(metadata["seconds per step"].value)
+    for failure in result.get_step_failure_events():
+        user = failure.step_failure_data.user_failure_data
+        if user is not None and "seconds per step" in user.metadata:
+            return dict(user.metadata["seconds per step"].value)
+    return {}
 
 
 def print_success(result, elapsed: float, log: Path) -> None:

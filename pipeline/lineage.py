@@ -9,22 +9,36 @@ Belongs here: naming assets and deriving their dependencies. No Dagster import: 
 
 from __future__ import annotations
 
+import graphlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.schemas.raw import RAW_TABLES
+from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
 from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.indicator_sources import COUNTRY_CODES, DEFINITIONS, VALUES, source_ids
+from pipeline.transforms.indicator_sources import (
+    COUNTRY_CODES,
+    DEFINITIONS,
+    VALUES,
+    long_source_key,
+    source_ids,
+    source_table,
+)
 from pipeline.transforms.models import Model, discover, model_key, release_changes_model
+from pipeline.transforms.raw_relations import related_tables
 
 INVENTORY = "raw_inventory"
 VALUES_ASSET = "raw_indicators__values"
 REPORT = "report_summary"
 PUBLISH = "warehouse_release"
-
-
-def long_source_key(source_id: str) -> str:
-    return f"raw_indicators__{source_id}"
+# The stages, in the order the data flows through them (the UI shows its groups in this order).
+RAW, STAGING, MARTS, EXPORTS, REPORTS, RELEASE = STAGES = (
+    "raw",
+    "staging",
+    "marts",
+    "exports",
+    "reports",
+    "release",
+)
 
 
 def export_key(mart_name: str) -> str:
@@ -46,10 +60,35 @@ class Graph:
     producers: dict[str, str] = field(default_factory=dict)  # "raw.x" -> asset key
     deps: dict[str, list[str]] = field(default_factory=dict)  # asset key -> upstream keys
     file_sources: list[str] = field(default_factory=list)  # assets that read files (provenance)
+    stages: dict[str, str] = field(default_factory=dict)  # asset key -> its stage (STAGES)
+    # Assets checked against each other (transcriptions whose keys point into each other; the
+    # gathered values and every long-format source): one built means the others are read again.
+    together: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def marts(self) -> list[Model]:
         return [m for m in self.models if m.layer == "marts"]
+
+    @property
+    def order(self) -> list[str]:
+        """Every asset key, each after everything it reads, stage by stage."""
+        sorter = graphlib.TopologicalSorter(self.deps)
+        rank = {key: i for i, key in enumerate(sorter.static_order())}
+        return sorted(self.deps, key=lambda k: (STAGES.index(self.stages[k]), rank[k]))
+
+    def downstream(self, key: str) -> set[str]:
+        """Every asset that reads `key`, at any depth."""
+        readers: dict[str, set[str]] = {}
+        for asset, upstream in self.deps.items():
+            for dep in upstream:
+                readers.setdefault(dep, set()).add(asset)
+        seen, stack = set(), list(readers.get(key, ()))
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(readers.get(current, ()))
+        return seen
 
     def upstream(self, key: str) -> set[str]:
         """Every asset upstream of `key`, at any depth."""
@@ -71,6 +110,7 @@ def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
     models.append(release_changes_model([m for m in models if m.layer == "marts"]))
     graph = Graph(models, source_ids(raw_dir))
     graph.deps[INVENTORY] = []
+    graph.producers["raw.inventory"] = INVENTORY
     for table in RAW_TABLES:
         graph.producers[f"raw.{table.name}"] = table.asset_name
         graph.deps[table.asset_name] = []
@@ -82,12 +122,17 @@ def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
         graph.deps[source.asset_name] = []
         graph.file_sources.append(source.asset_name)
     known_countries = ["raw_reference__iso3166_countries", "raw_reference__countries"]
+    for table in RAW_TABLES:
+        related = {RAW_BY_NAME[name].asset_name for name in related_tables(table.name)}
+        graph.together[table.asset_name] = related - {table.asset_name}
     for source_id in graph.long_sources:
+        graph.producers[_unquoted(source_table(source_id))] = long_source_key(source_id)
         graph.deps[long_source_key(source_id)] = list(known_countries)
         graph.file_sources.append(long_source_key(source_id))
     for relation in (VALUES, DEFINITIONS, COUNTRY_CODES):
         graph.producers[_unquoted(relation)] = VALUES_ASSET
     graph.deps[VALUES_ASSET] = [long_source_key(s) for s in graph.long_sources]
+    graph.together[VALUES_ASSET] = set(graph.deps[VALUES_ASSET])
     for model in graph.models:
         graph.producers[model.relation] = model_key(model)
     for model in graph.models:
@@ -98,6 +143,13 @@ def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
         export_key(m.name) for m in graph.marts
     ]
     graph.deps[PUBLISH] = [REPORT, *graph.deps[REPORT], INVENTORY]
+    for key in graph.deps:
+        graph.stages[key] = RAW
+    for model in graph.models:
+        graph.stages[model_key(model)] = model.layer
+    for mart in graph.marts:
+        graph.stages[export_key(mart.name)] = EXPORTS
+    graph.stages[REPORT], graph.stages[PUBLISH] = REPORTS, RELEASE
     return graph
 
 

@@ -33,19 +33,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DB_NAME = "warehouse.duckdb"
+# DuckDB 1.x readers (the duckdb-cli on PyPI, R's duckdb, DBeaver) open files written in this
+# storage format; DuckDB 2 reads it too.
+STORAGE_VERSION = "v1.4.0"
 PUBLIC_LINKS = {
     DB_NAME: f"current/{DB_NAME}",
     "exports": "current/exports",
     "reports": "current/reports",
 }
 BUILD_LOCK = ".running.lock"  # held by the refresh writing a build, for as long as it runs
+REFRESH_LOCK = ".refresh.lock"  # held by the one refresh building into this warehouse
 FAILED_BUILDS_KEPT = 1  # the last failed build stays for debugging; older ones are removed
-# The release guard: a source whose rows in a mart shrink by more than this share, or vanish,
-# blocks the publish unless the user accepts it (`refresh --allow-shrink SOURCE`). A tenth is
-# far above any correction of a transcription and far below losing a source's rows.
-ALL_ROWS = "(all)"  # the row count of a mart without a source_id column
-SHRINK_THRESHOLD = 0.10
 _held_locks: dict[str, object] = {}  # run_id -> open lock file (released when the process ends)
+_refresh_locks: dict[Path, list] = {}  # warehouse root -> [open lock file, depth] in this process
+
+
+class ReleaseMoved(RuntimeError):
+    """Another refresh published while this one was building: publishing would lose its work."""
 
 
 @dataclass(frozen=True)
@@ -103,15 +107,22 @@ class WarehouseLayout:
         return sorted(p for p in self.releases_dir.iterdir() if p.is_dir())
 
 
-def start_build(layout: WarehouseLayout, run_id: str) -> Build:
-    """A fresh, empty build directory for this run (the start of a full refresh), locked for
-    as long as this process runs; failed builds of earlier refreshes are pruned."""
+def start_build(layout: WarehouseLayout, run_id: str, copy_of: Path | None = None) -> Build:
+    """The build directory of this run, locked for as long as this process runs: empty (a
+    build of everything), or a copy of the release folder `copy_of` (a partial build keeps
+    what it does not rebuild). Failed builds of earlier refreshes are pruned."""
     prune_failed_builds(layout)
     build = layout.build_for(run_id)
     shutil.rmtree(build.directory, ignore_errors=True)
-    build.exports_dir.mkdir(parents=True)
-    build.reports_dir.mkdir(parents=True)
+    build.directory.mkdir(parents=True)
     _hold_build_lock(build, run_id)
+    if copy_of is not None:
+        shutil.copy2(copy_of / DB_NAME, build.db_path)
+        for sub in ("exports", "reports"):
+            if (copy_of / sub).is_dir():
+                shutil.copytree(copy_of / sub, build.directory / sub)
+    build.exports_dir.mkdir(exist_ok=True)
+    build.reports_dir.mkdir(exist_ok=True)
     return build
 
 
@@ -147,24 +158,58 @@ def prune_failed_builds(layout: WarehouseLayout, keep: int = FAILED_BUILDS_KEPT)
     return ended[keep:]
 
 
-def join_build(layout: WarehouseLayout, run_id: str) -> Build:
-    """The build of this run; a run that did not start at the raw layer (a partial refresh from
-    the UI) starts from a copy of the published state."""
-    build = layout.build_for(run_id)
-    if build.db_path.exists():
-        return build
-    build.directory.mkdir(parents=True, exist_ok=True)
-    if run_id not in _held_locks:
-        _hold_build_lock(build, run_id)
-    release = layout.current_release()
-    if release is not None:
-        shutil.copy2(release / DB_NAME, build.db_path)
-        for sub in ("exports", "reports"):
-            if (release / sub).is_dir() and not (build.directory / sub).exists():
-                shutil.copytree(release / sub, build.directory / sub)
-    build.exports_dir.mkdir(exist_ok=True)
-    build.reports_dir.mkdir(exist_ok=True)
-    return build
+@contextmanager
+def refresh_lock(layout: WarehouseLayout, holder: str, on_wait=None) -> Iterator[None]:
+    """One refresh at a time builds into a warehouse, whoever started it (the CLI, the UI, the
+    schedule or the sensor): the others wait here. `holder` is written into the lock file, and
+    `on_wait` is called with the holder's text when this has to wait. Re-entrant within a
+    process (the CLI holds it around the Dagster run that takes it again)."""
+    root = layout.root
+    if root in _refresh_locks:
+        _refresh_locks[root][1] += 1
+        try:
+            yield
+        finally:
+            _refresh_locks[root][1] -= 1
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / REFRESH_LOCK, "a+")  # noqa: SIM115 (held for the block)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                handle.seek(0)
+                on_wait(handle.read().strip() or "another refresh")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(holder)
+        handle.flush()
+        _refresh_locks[root] = [handle, 1]
+        try:
+            yield
+        finally:
+            del _refresh_locks[root]
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def connect(build: Build, memory_limit: str):
+    """A read-write connection to a build's database (never the published one), in the storage
+    format every DuckDB 1.4 and later reads, spilling into the build's own folder."""
+    import duckdb
+
+    return duckdb.connect(
+        str(build.db_path),
+        config={
+            "memory_limit": memory_limit,
+            "temp_directory": str(build.directory / "duckdb_tmp"),
+            "storage_compatibility_version": STORAGE_VERSION,
+        },
+    )
 
 
 @contextmanager
@@ -179,15 +224,31 @@ def publish_lock(layout: WarehouseLayout) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def publish(layout: WarehouseLayout, build: Build, manifest: dict, keep: int) -> Path:
-    """Move a finished build into releases/ and point `current` at it, atomically."""
+def publish(
+    layout: WarehouseLayout,
+    build: Build,
+    manifest: dict,
+    keep: int,
+    release_id: str | None = None,
+    expected: str | None = "",
+) -> Path:
+    """Move a finished build into releases/ and point `current` at it, atomically. With
+    `expected` (a release id, or None for no release) the swap happens only if `current` is
+    still that release: a build started from one release never replaces a newer one
+    (ReleaseMoved)."""
     if keep < 1:
         raise ValueError(f"keep_releases must be at least 1, got {keep}")
+    release_id = release_id or new_release_id(build)
     (build.directory / BUILD_LOCK).unlink(missing_ok=True)
-    release_id = _release_id(build)
     _write_json(build.directory / "manifest.json", {**manifest, "release_id": release_id})
     _fsync_tree(build.directory)
     with publish_lock(layout):
+        current = current_manifest(layout).get("release_id")
+        if expected != "" and current != expected:
+            raise ReleaseMoved(
+                f"release {current} was published while this refresh was building from "
+                f"{expected or 'no release'}; nothing was published. Refresh again."
+            )
         layout.releases_dir.mkdir(parents=True, exist_ok=True)
         release = layout.releases_dir / release_id
         os.rename(build.directory, release)
@@ -201,7 +262,7 @@ def publish(layout: WarehouseLayout, build: Build, manifest: dict, keep: int) ->
     return release
 
 
-def _release_id(build: Build) -> str:
+def new_release_id(build: Build) -> str:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{stamp}-{build.directory.name[:8]}"
 
@@ -251,37 +312,6 @@ def read_manifest(release: Path | None) -> dict:
 
 def current_manifest(layout: WarehouseLayout) -> dict:
     return read_manifest(layout.current_release())
-
-
-def shrinking_sources(
-    before: dict[str, dict[str, int]],
-    after: dict[str, dict[str, int]],
-    allowed: set[str],
-    threshold: float = SHRINK_THRESHOLD,
-) -> list[str]:
-    """The release guard: every (mart, source) whose rows vanish or shrink by more than
-    `threshold` against the current release, unless the user accepted it (`allowed` holds
-    source ids or mart.source pairs). Each as a sentence naming the counts."""
-    found = []
-    for mart, old_counts in sorted(before.items()):
-        counts, new_counts = _comparable(old_counts, after.get(mart, {}))
-        for source, old in sorted(counts.items()):
-            new = new_counts.get(source, 0)
-            if old and (old - new) / old > threshold and not {source, f"{mart}.{source}"} & allowed:
-                change = "disappeared" if new == 0 else f"shrank by {(old - new) / old:.0%}"
-                found.append(
-                    f"marts.{mart}: rows of source '{source}' {change} ({old:,} in the current "
-                    f"release, {new:,} now)"
-                )
-    return found
-
-
-def _comparable(before: dict[str, int], after: dict[str, int]) -> tuple[dict, dict]:
-    """Counts per source, or, when the mart gained or lost its source_id column between the
-    two releases (one side counted as '(all)'), one total per side."""
-    if (ALL_ROWS in before) == (ALL_ROWS in after) or not after:
-        return before, after
-    return {ALL_ROWS: sum(before.values())}, {ALL_ROWS: sum(after.values())}
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -3,7 +3,8 @@
 Belongs here: the repository's fixed folders, and `Settings`: the folders and limits a run
 uses, from explicit values (resource config, a test's tmp_path) or else the environment
 (`PIPELINE_RAW_DIR`, `PIPELINE_WAREHOUSE_DIR`, `PIPELINE_CACHE_DIR`, `PIPELINE_KEEP_RELEASES`,
-`PIPELINE_DUCKDB_MEMORY_LIMIT`), read when a run asks, never at import. Every path is rooted
+`PIPELINE_DUCKDB_MEMORY_LIMIT`, `PIPELINE_SENSOR_INTERVAL_SECONDS`), read when a run or a
+definitions load asks, never at import. Every path is rooted
 at the repository, never at the working directory. DuckDB's memory limit, unless set, is chosen
 from the machine: half the memory available now, within the refresh's resident-memory budget.
 """
@@ -19,6 +20,7 @@ REPO_ROOT = PACKAGE_DIR.parent
 MODELS_DIR = PACKAGE_DIR / "sql"
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 DEFAULT_KEEP_RELEASES = 2
+DEFAULT_SENSOR_INTERVAL_SECONDS = 30
 # A refresh stays under this much resident memory (docs/performance.md measures it at scale);
 # what is not DuckDB's is Python, Dagster, pandas and the Arrow row group an export is writing.
 RSS_BUDGET_MB, OUTSIDE_DUCKDB_MB, MIN_DUCKDB_MB = 2048, 640, 256
@@ -31,6 +33,7 @@ class Settings:
     cache_dir: Path
     keep_releases: int = DEFAULT_KEEP_RELEASES
     memory_limit: str = ""  # DuckDB's cap (resolve: PIPELINE_DUCKDB_MEMORY_LIMIT or the machine)
+    sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS  # between sensor evaluations
 
     @classmethod
     def resolve(
@@ -49,7 +52,10 @@ class Settings:
         cache = _path(cache_dir, env.get("PIPELINE_CACHE_DIR"), warehouse / "cache")
         keep = keep_releases or int(env.get("PIPELINE_KEEP_RELEASES") or DEFAULT_KEEP_RELEASES)
         memory = memory_limit or env.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or duckdb_memory_limit()
-        return cls(raw, warehouse, cache, keep, memory)
+        interval = int(
+            env.get("PIPELINE_SENSOR_INTERVAL_SECONDS") or DEFAULT_SENSOR_INTERVAL_SECONDS
+        )
+        return cls(raw, warehouse, cache, keep, memory, interval)
 
 
 def duckdb_memory_limit() -> str:

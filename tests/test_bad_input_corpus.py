@@ -24,7 +24,6 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.defs.assets.report import load_report_inputs
 from pipeline.lineage import build_graph
 from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
@@ -35,6 +34,7 @@ from pipeline.transforms.duck import ordered_select
 from pipeline.transforms.export import copy_parquet
 from pipeline.transforms.raw_relations import related_tables
 from pipeline.transforms.report import build_report
+from pipeline.transforms.report_inputs import load_report_inputs
 from tests.bad_inputs import ACCEPTED, CORPUS, REJECTED, Case, apply
 from tests.harness import Run, copy_raw, materialize, run_steps
 
@@ -188,7 +188,10 @@ def test_a_refused_file_publishes_nothing_and_keeps_its_build_aside(good: GoodSt
     assert not run.result.success
     failed = {k: v for k, v in run.failed_checks().items() if k[1] != "snapshot_available"}
     assert_refused_as_expected(case, failed)
-    assert [e.step_key for e in run.result.get_step_failure_events()] == ["sources"]
+    # Materialized means published: the refused run records its failed checks and no asset.
+    assert run.result.get_asset_materialization_events() == []
+    (failure,) = run.result.get_step_failure_events()
+    assert "raw_paper__table2_kazakhstan_ranks" in failure.step_failure_data.error.message
     # The UI shows the failure cases: where and why, as a table and as text.
     (evaluation,) = [
         e

@@ -3,7 +3,7 @@ package (a 1.x release; requirements-dev.lock) opens the file of a real refresh 
 gives, for every SQL example of docs/queries.md, exactly what the pipeline's own DuckDB (2.x)
 gives. Both write the result with the same COPY statement, so the files compare byte by byte.
 
-The file is written with STORAGE_VERSION (pipeline/defs/resources.py); without it DuckDB 2
+The file is written with STORAGE_VERSION (pipeline/release.py); without it DuckDB 2
 writes a format the 1.x CLI cannot read, and this test fails.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.defs.resources import STORAGE_VERSION
+from pipeline.release import STORAGE_VERSION
 from tests.harness import require_tool
 from tests.test_docs_queries import doc_blocks, statements
 

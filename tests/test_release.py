@@ -18,7 +18,6 @@ from pipeline.release import (
     WarehouseLayout,
     prune_failed_builds,
     publish,
-    shrinking_sources,
     start_build,
 )
 from pipeline.schemas import rules as r
@@ -36,6 +35,7 @@ from pipeline.schemas.spec import (
 from pipeline.transforms import duck
 from pipeline.transforms.duck import ordered_select
 from pipeline.transforms.export import copy_parquet, read_back_problems
+from pipeline.transforms.release_state import shrinking_sources
 from tests.harness import memory_db
 
 TINY = TableSpec(

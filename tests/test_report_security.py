@@ -31,10 +31,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.defs.assets.report import load_report_inputs
 from pipeline.lineage import build_graph
 from pipeline.settings import MODELS_DIR
 from pipeline.transforms.report import build_report
+from pipeline.transforms.report_inputs import load_report_inputs
 from tests.harness import CHROMIUM_FLAGS, copy_raw, edit_csv, require_chromium, run_steps
 
 TIMEOUT_SECONDS = 60

@@ -1,8 +1,11 @@
 """The definitions factory: the asset graph derived from the specs and the SQL (pipeline/
-lineage.py), turned into Dagster assets, job, schedule, sensor and resource. Tests call it with
-their own raw folder, models folder and resource; `pipeline/definitions.py` calls it with none.
+lineage.py), each asset's code version computed from its code (pipeline/asset_versions.py),
+turned into the one subsettable refresh step, the job, the schedule, the sensor and the
+resource. Tests call it with their own raw folder, models folder and resource;
+`pipeline/definitions.py` calls it with none.
 
-Belongs here: assembling the Definitions. Stays out: what each asset does (defs/assets/).
+Belongs here: assembling the Definitions. Stays out: what the assets are (defs/assets/), when
+a refresh is requested (defs/automation.py).
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline import lineage
-from pipeline.defs.assets.exports import exports_asset
-from pipeline.defs.assets.models import models_asset
-from pipeline.defs.assets.publish import publish_asset
-from pipeline.defs.assets.report import report_asset
-from pipeline.defs.assets.sources import sources_asset
-from pipeline.defs.jobs import refresh_job, sensor_for, weekly_refresh_schedule
+from pipeline.asset_versions import asset_versions
+from pipeline.defs.assets.refresh import refresh_asset
+from pipeline.defs.automation import (
+    Loaded,
+    refresh_job,
+    refresh_sensor,
+    weekly_refresh_schedule,
+)
 from pipeline.defs.resources import ProjectResource
 from pipeline.settings import MODELS_DIR, Settings
-from pipeline.version import code_version
 
 
 def build_definitions(
@@ -32,19 +36,14 @@ def build_definitions(
     models in `models_dir`. The long-format sources are those `raw_dir` declares now; the
     resource reads the same folder at run time."""
     project = project or ProjectResource(raw_dir=str(raw_dir) if raw_dir else None)
-    raw = Settings.resolve(raw_dir=raw_dir or project.raw_dir).raw_dir
-    graph = lineage.build_graph(raw, Path(models_dir))
-    version = code_version(Path(models_dir))
+    settings = Settings.resolve(raw_dir=raw_dir or project.raw_dir)
+    graph = lineage.build_graph(settings.raw_dir, Path(models_dir))
+    versions = asset_versions(graph)
+    loaded = Loaded(graph, versions, Path(models_dir))
     return dg.Definitions(
-        assets=[
-            sources_asset(graph, version),
-            models_asset(graph, version),
-            exports_asset(graph, version),
-            report_asset(graph, version),
-            publish_asset(graph, version),
-        ],
+        assets=[refresh_asset(graph, versions, settings.raw_dir, Path(models_dir))],
         jobs=[refresh_job],
-        schedules=[weekly_refresh_schedule],
-        sensors=[sensor_for(version)],
+        schedules=[weekly_refresh_schedule(loaded)],
+        sensors=[refresh_sensor(loaded, settings.sensor_interval_seconds)],
         resources={"project": project},
     )

@@ -1,18 +1,25 @@
-"""Dagster metadata built from table specs and data: column schemas, row counts, previews,
-failure cases.
+"""Dagster metadata built from table specs and summaries of the data: column schemas, row
+counts, previews, failure cases, code references.
 
 Belongs here: conversions to `dg.MetadataValue`. Stays out: computing the data itself.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
+from pathlib import Path
+
 import dagster as dg
 
-from pipeline.schemas.spec import TableSpec, qualified
+from pipeline.schemas.spec import TableSpec
+from pipeline.settings import REPO_ROOT
+from pipeline.transforms.outcome import RelationSummary
 from pipeline.transforms.problems import Problem
 
-PREVIEW_ROWS = 5  # enough to recognise a table in the UI without flooding the event log
 MAX_LISTED_PROBLEMS = 200
+SHOWN_CHECKSUM = 12  # hex digits of a checksum shown in a table cell; the full value is in the text
+_CHECKSUM = re.compile(rf"\b([0-9a-f]{{{SHOWN_CHECKSUM}}})[0-9a-f]{{20,}}\b")
 
 
 def column_schema(spec: TableSpec) -> dg.TableSchema:
@@ -37,26 +44,48 @@ def spec_metadata(spec: TableSpec) -> dict:
     }
 
 
-def preview_markdown(columns: list[str], rows: list[tuple]) -> str:
+def code_references(*paths: Path) -> dict:
+    """The files an asset is built from, which the UI opens (a model's SQL and spec)."""
+    with warnings.catch_warnings():  # the classes are marked beta; the UI has shown them since 1.7
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        references = [dg.LocalFileCodeReference(file_path=str(p.resolve())) for p in paths]
+        value = dg.CodeReferencesMetadataValue(code_references=references)
+    return {"dagster/code_references": value}
+
+
+def shown_path(path: Path) -> str:
+    """A repository file as users name it (relative to the repository when inside it)."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(REPO_ROOT)) if resolved.is_relative_to(REPO_ROOT) else str(path)
+
+
+def preview_markdown(columns: list[str], rows) -> str:
     """A few rows as a Markdown table (empty cells for missing values)."""
     header = "| " + " | ".join(columns) + " |"
     rule = "|" + "---|" * len(columns)
-    lines = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows[:PREVIEW_ROWS]]
+    lines = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join([header, rule, *lines])
 
 
 def _cell(value) -> str:
     text = "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+    text = short_checksums(text)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def short_checksums(text: str) -> str:
+    """Checksums cut to their first SHOWN_CHECKSUM hex digits, for a table cell."""
+    return _CHECKSUM.sub(lambda m: m.group(1) + "…", text)
+
+
 def problems_metadata(problems: list[Problem]) -> dict:
-    """Failure cases of a check: a count, a table, and the messages as text."""
+    """Failure cases of a check: a count, a table (checksums cut short so that it fits its
+    panel), and the messages in full as text."""
     listed = sorted(problems, key=Problem.sort_key)[:MAX_LISTED_PROBLEMS]
     records = [p.as_record() for p in listed]
     table = dg.MetadataValue.table(
         records=[
-            dg.TableRecord({k: ("" if v is None else str(v)) for k, v in r.items()})
+            dg.TableRecord({k: short_checksums("" if v is None else str(v)) for k, v in r.items()})
             for r in records
         ],
         schema=dg.TableSchema(
@@ -72,27 +101,32 @@ def problems_metadata(problems: list[Problem]) -> dict:
     return {
         "failure_count": dg.MetadataValue.int(len(problems)),
         "failure_cases": table,
-        "messages": dg.MetadataValue.text("\n".join(p.message() for p in listed)),
+        "messages": dg.MetadataValue.text("\n".join(p.message() for p in listed) or "passed"),
     }
 
 
-def relation_metadata(
-    con, schema: str, name: str, spec: TableSpec | None, descriptions: dict[str, str]
+def summary_metadata(
+    summary: RelationSummary, spec: TableSpec | None, descriptions: dict[str, str]
 ) -> dict:
-    """Row count, column schema and a preview of a warehouse table, read with SQL (it may be
-    too large for pandas). The schema is the table's spec where it has one; otherwise DuckDB's
-    types with descriptions borrowed from the specs by column name (staging models)."""
-    relation = qualified(schema, name)
-    preview = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}")  # noqa: S608
-    columns, rows = [d[0] for d in preview.description], preview.fetchall()
-    count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
-    return {
-        "dagster/row_count": dg.MetadataValue.int(count),
-        "dagster/column_schema": column_schema(spec)
+    """Row count, column schema and a preview of a warehouse relation. The schema is the
+    relation's spec where it has one; otherwise DuckDB's types with descriptions borrowed from
+    the specs by column name (staging models)."""
+    names = [name for name, _ in summary.columns]
+    schema = (
+        column_schema(spec)
         if spec
-        else _described_schema(con, relation, descriptions),
-        "dagster/relation_identifier": relation,
-        "preview": dg.MetadataValue.md(preview_markdown(columns, rows)),
+        else dg.TableSchema(
+            columns=[
+                dg.TableColumn(name=name, type=kind, description=descriptions.get(name, ""))
+                for name, kind in summary.columns
+            ]
+        )
+    )
+    return {
+        "dagster/row_count": dg.MetadataValue.int(summary.row_count),
+        "dagster/column_schema": schema,
+        "dagster/relation_identifier": summary.relation,
+        "preview": dg.MetadataValue.md(preview_markdown(names, summary.preview)),
     }
 
 
@@ -104,12 +138,3 @@ def known_descriptions(specs) -> dict[str, str]:
         for f in spec.fields:
             descriptions.setdefault(f.name, f.description)
     return descriptions
-
-
-def _described_schema(con, relation: str, descriptions: dict[str, str]) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(name=row[0], type=row[1], description=descriptions.get(row[0], ""))
-            for row in con.execute(f"DESCRIBE {relation}").fetchall()
-        ]
-    )

@@ -1,44 +1,143 @@
-"""Outcomes of the pure step functions (transforms/outcome.py) as Dagster events: one
-materialization per asset, with its table's row count, schema and preview, and one check result
-per check, failure cases in the metadata.
+"""A refresh's outcomes as Dagster events, reported only once it is decided:
 
-Belongs here: that conversion. Stays out: computing outcomes.
+- published: one materialization per asset built (the selected ones and those the plan added),
+  each naming the release it was published in and carrying its code and data versions and
+  those of what it read (the tags the UI computes staleness from), then its checks' results;
+  then `warehouse_release`'s, naming the release;
+- refused: the failed checks, with their failure cases, and no materialization, so the UI
+  keeps showing the published state.
+
+Belongs here: that conversion. Stays out: computing outcomes (pipeline/build.py).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import dagster as dg
 
-from pipeline.defs.metadata import problems_metadata, relation_metadata
+from pipeline import lineage
+from pipeline.build import Refresh
+from pipeline.defs.metadata import problems_metadata, summary_metadata
+from pipeline.release import WarehouseLayout
 from pipeline.transforms.outcome import Outcome
 
+# Dagster's data-version tags (its docs, "Asset versioning and caching"): what it compares to
+# tell which assets are stale. Dagster writes them itself for a step's outputs; the refresh
+# reports materializations, not outputs (defs/assets/refresh.py), so it writes them.
+CODE_VERSION_TAG = "dagster/code_version"
+DATA_VERSION_TAG = "dagster/data_version"
+USER_PROVIDED_TAG = "dagster/data_version_is_user_provided"
+INPUT_DATA_VERSION = "dagster/input_data_version/"
+INPUT_EVENT_POINTER = "dagster/input_event_pointer/"
 
-def outcome_events(con, outcome: Outcome, specs: dict, descriptions: dict):
-    """The materialization and check results of one outcome. `specs` maps relations to their
-    specs (for the UI's column schema); others get DuckDB's types and borrowed descriptions."""
-    metadata = {k: _value(v) for k, v in outcome.metadata.items()}
-    if outcome.relation:
-        schema, name = outcome.relation.split(".", 1)
-        metadata |= relation_metadata(con, schema, name, specs.get(outcome.relation), descriptions)
-    yield dg.MaterializeResult(asset_key=outcome.asset_key, metadata=metadata)
+
+def version_tags(graph: lineage.Graph, result: Refresh, versions: dict, key: str) -> dict:
+    data_versions = result.plan.data_versions
+    tags = {
+        CODE_VERSION_TAG: versions[key],
+        DATA_VERSION_TAG: data_versions[key],
+        USER_PROVIDED_TAG: "true",
+    }
+    for dep in graph.deps[key]:
+        tags[INPUT_DATA_VERSION + dep] = data_versions[dep]
+        tags[INPUT_EVENT_POINTER + dep] = "NULL"
+    return tags
+
+
+def published_events(
+    result: Refresh,
+    graph: lineage.Graph,
+    versions: dict[str, str],
+    layout: WarehouseLayout,
+    specs: dict,
+    descriptions: dict[str, str],
+) -> Iterator:
+    """Every asset built, then its checks; the release last."""
+    for outcome in result.outcomes:
+        metadata = _metadata(outcome, layout, specs, descriptions)
+        metadata["release"] = dg.MetadataValue.text(result.release_id)
+        metadata["built because"] = dg.MetadataValue.text(result.plan.reasons[outcome.asset_key])
+        yield dg.AssetMaterialization(
+            outcome.asset_key,
+            metadata=metadata,
+            tags=version_tags(graph, result, versions, outcome.asset_key),
+        )
+        yield from check_evaluations(outcome)
+    yield dg.AssetMaterialization(
+        lineage.PUBLISH,
+        metadata=release_metadata(result, layout),
+        tags=version_tags(graph, result, versions, lineage.PUBLISH),
+    )
+
+
+def check_evaluations(outcome: Outcome, failed_only: bool = False) -> Iterator:
+    key = dg.AssetKey(outcome.asset_key)
     for check, problems in outcome.checks.items():
-        yield dg.AssetCheckResult(
-            asset_key=outcome.asset_key,
-            check_name=check,
-            passed=not problems,
-            metadata=problems_metadata(problems),
-        )
+        if problems or not failed_only:
+            yield dg.AssetCheckEvaluation(
+                asset_key=key,
+                check_name=check,
+                passed=not problems,
+                metadata=problems_metadata(problems),
+                blocking=True,
+            )
     for check, message in outcome.warnings.items():
-        yield dg.AssetCheckResult(
-            asset_key=outcome.asset_key,
-            check_name=check,
-            passed=not message,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"messages": dg.MetadataValue.text(message or "passed")},
-        )
+        if not failed_only:
+            yield dg.AssetCheckEvaluation(
+                asset_key=key,
+                check_name=check,
+                passed=not message,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"messages": dg.MetadataValue.text(message or "passed")},
+            )
 
 
-def _value(value):
-    if isinstance(value, int) and not isinstance(value, bool):
-        return dg.MetadataValue.int(value)
-    return "" if value is None else str(value)
+def refused_events(result: Refresh) -> Iterator:
+    """The failed blocking checks of a refused refresh."""
+    for outcome in result.outcomes:
+        yield from check_evaluations(outcome, failed_only=True)
+
+
+def release_metadata(result: Refresh, layout: WarehouseLayout) -> dict:
+    manifest = result.manifest
+    return {
+        "release": dg.MetadataValue.text(result.release_id),
+        "previous release": dg.MetadataValue.text(manifest.get("previous_release") or "(none)"),
+        "release path": dg.MetadataValue.path(str(result.release_dir)),
+        "warehouse": dg.MetadataValue.path(str(layout.published_db)),
+        "exports": dg.MetadataValue.path(str(layout.root / "exports")),
+        "report": dg.MetadataValue.path(str(layout.root / "reports" / "summary.html")),
+        "releases kept": dg.MetadataValue.int(len(layout.releases())),
+        "assets built": dg.MetadataValue.int(len(result.plan.built)),
+        "accepted shrinks": dg.MetadataValue.text(
+            "\n".join(manifest.get("accepted_shrinks", [])) or "none"
+        ),
+        "seconds per step": dg.MetadataValue.json(
+            {step: round(s, 2) for step, s in result.seconds.items()}
+        ),
+        "code version of everything": dg.MetadataValue.text(manifest.get("code_version", "")),
+    }
+
+
+def _metadata(outcome: Outcome, layout: WarehouseLayout, specs: dict, descriptions) -> dict:
+    metadata = {}
+    for name, value in outcome.metadata.items():
+        if name == "report":
+            metadata[name] = dg.MetadataValue.md(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            metadata[name] = dg.MetadataValue.int(value)
+        elif isinstance(value, dict | list):
+            metadata[name] = dg.MetadataValue.json(json.loads(json.dumps(value, default=str)))
+        else:
+            metadata[name] = "" if value is None else str(value)
+    if outcome.summary is not None:
+        spec = specs.get(outcome.summary.relation)
+        metadata |= summary_metadata(outcome.summary, spec, descriptions)
+    for label, relative in outcome.files.items():
+        path = layout.root / relative
+        metadata[label] = dg.MetadataValue.path(str(path))
+        if path.is_file() and label == "path":
+            metadata["bytes"] = dg.MetadataValue.int(path.stat().st_size)
+    return metadata

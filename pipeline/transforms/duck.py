@@ -52,6 +52,38 @@ def fresh_schema(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     ensure_schema(con, schema)
 
 
+def relations(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str]:
+    """{name: 'table' or 'view'} of the relations in `schema` of the current database."""
+    rows = run(
+        con,
+        "SELECT table_name, table_type FROM information_schema.tables "
+        "WHERE table_schema = ? AND table_catalog = current_database()",
+        [schema],
+    )
+    return {name: "view" if kind == "VIEW" else "table" for name, kind in rows}
+
+
+def drop_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
+    """Drop `schema.name`, table or view, if it exists (a model may change kind)."""
+    kind = relations(con, schema).get(name)
+    if kind is not None:
+        run(con, f"DROP {kind.upper()} {qualified(schema, name)}")
+
+
+def summarize(con: duckdb.DuckDBPyConnection, relation: str, preview_rows: int = 5):
+    """Row count, columns and the first rows of a relation, read with SQL (it may be too
+    large for pandas)."""
+    from pipeline.transforms.outcome import RelationSummary
+
+    schema, name = relation.split(".", 1)
+    quoted = qualified(schema, name.strip('"'))
+    preview = con.execute(f"SELECT * FROM {quoted} LIMIT {int(preview_rows)}")  # noqa: S608
+    rows = tuple(preview.fetchall())
+    described = run(con, f"DESCRIBE {quoted}")
+    columns = tuple((row[0], row[1]) for row in described)
+    return RelationSummary(relation, row_count(con, quoted), columns, rows)
+
+
 def row_count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
     return run(con, f"SELECT count(*) FROM {relation}")[0][0]  # noqa: S608 (quoted name)
 

@@ -42,6 +42,11 @@ KNOWN_COUNTRIES_SQL = (
 )
 
 
+def long_source_key(source_id: str) -> str:
+    """The asset of a long-format source."""
+    return f"raw_{FOLDER}__{source_id}"
+
+
 @dataclass
 class LongSource:
     source_id: str
@@ -59,7 +64,12 @@ class LongSource:
 
     @property
     def table(self) -> str:
-        return qualified("raw", f"indicator_source__{self.source_id}")
+        return source_table(self.source_id)
+
+
+def source_table(source_id: str) -> str:
+    """The typed table a long-format source's rows are loaded into."""
+    return qualified("raw", f"indicator_source__{source_id}")
 
 
 def source_ids(raw_dir: Path) -> list[str]:

@@ -21,7 +21,7 @@ from pipeline.schemas import parse_yaml
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import files
 from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.indicator_sources import FOLDER, source_ids
+from pipeline.transforms.indicator_sources import FOLDER, long_source_key, source_ids
 from pipeline.transforms.origins import record_path, undeclared_files
 from pipeline.transforms.problems import Problem
 
@@ -30,25 +30,35 @@ from pipeline.transforms.problems import Problem
 class Inventory:
     inputs: dict[str, str] = field(default_factory=dict)  # shown path -> sha256
     problems: list[Problem] = field(default_factory=list)
+    by_asset: dict[str, dict[str, str]] = field(default_factory=dict)  # asset -> its inputs
+
+
+def files_by_asset(raw_dir: Path) -> tuple[dict[str, list[Path]], dict[Path, str]]:
+    """The files under raw/ each source asset reads (a transcription its CSV and record, a
+    download its record, a long-format source its record and the data file it names), and for
+    long-source data files the checksum their record states."""
+    by_asset: dict[str, list[Path]] = {}
+    stated: dict[Path, str] = {}
+    for table in RAW_TABLES:
+        csv_path = raw_dir / table.relative_path
+        by_asset[table.asset_name] = [csv_path, record_path(csv_path)]
+    for source in DOWNLOADS:
+        by_asset[source.asset_name] = [source.record_path(raw_dir)]
+    for source_id in source_ids(raw_dir):
+        record = raw_dir / FOLDER / f"{source_id}.meta.yml"
+        by_asset[long_source_key(source_id)] = [record]
+        data_name, sha256 = _named_data_file(record)
+        if data_name:
+            by_asset[long_source_key(source_id)].append(record.parent / data_name)
+            stated[record.parent / data_name] = sha256
+    return by_asset, stated
 
 
 def declared_files(raw_dir: Path) -> tuple[set[Path], dict[Path, str]]:
     """Paths under raw/ that specs and records declare, and for long-source data files the
-    checksum their record states (None when the record cannot say)."""
-    declared, stated = set(), {}
-    for table in RAW_TABLES:
-        csv_path = raw_dir / table.relative_path
-        declared |= {csv_path, record_path(csv_path)}
-    for source in DOWNLOADS:
-        declared.add(source.record_path(raw_dir))
-    for source_id in source_ids(raw_dir):
-        record = raw_dir / FOLDER / f"{source_id}.meta.yml"
-        declared.add(record)
-        data_name, sha256 = _named_data_file(record)
-        if data_name:
-            declared.add(record.parent / data_name)
-            stated[record.parent / data_name] = sha256
-    return declared, stated
+    checksum their record states."""
+    by_asset, stated = files_by_asset(raw_dir)
+    return {path for paths in by_asset.values() for path in paths}, stated
 
 
 def _named_data_file(record: Path) -> tuple[str | None, str]:
@@ -67,9 +77,11 @@ def _named_data_file(record: Path) -> tuple[str | None, str]:
 
 
 def take_inventory(raw_dir: Path) -> Inventory:
-    """Every declared file with its checksum; every undeclared one as a problem."""
+    """Every declared file with its checksum, also grouped by the asset that reads it; every
+    undeclared one as a problem."""
     inventory = Inventory()
-    declared, stated = declared_files(raw_dir)
+    by_asset, stated = files_by_asset(raw_dir)
+    declared = {path for paths in by_asset.values() for path in paths}
     inventory.problems += undeclared_files(raw_dir, declared)
     for path in sorted(declared):
         shown = files.shown(path, raw_dir)
@@ -82,4 +94,8 @@ def take_inventory(raw_dir: Path) -> Inventory:
             inventory.inputs[shown] = f"unreadable: {refused}"
             continue
         inventory.inputs[shown] = files.sha256_file(path)
+    inventory.by_asset = {
+        key: {files.shown(p, raw_dir): inventory.inputs[files.shown(p, raw_dir)] for p in paths}
+        for key, paths in by_asset.items()
+    }
     return inventory

@@ -19,7 +19,13 @@ import duckdb
 
 from pipeline.schemas.model_specs import load_model_spec
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
-from pipeline.transforms.duck import create_typed_table, ensure_schema, fresh_schema, run
+from pipeline.transforms.duck import (
+    create_typed_table,
+    drop_relation,
+    ensure_schema,
+    fresh_schema,
+    run,
+)
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.sql_checks import validate_relation
 
@@ -171,19 +177,27 @@ def run_models(
     models: list[Model],
     previous_release: Path | None = None,
     previous_id: str | None = None,
+    compared: list[Model] | None = None,
+    fresh: bool = True,
 ) -> list[Outcome]:
-    """Build every model in order (the computed release changes against `previous_release`,
-    the current release's folder), then validate each mart against its spec and its extra
-    checks (which may read other marts, so they run once all are built)."""
+    """Build the models in order (the computed release changes compare `compared`, every SQL
+    mart by default, with `previous_release`, the current release's folder), then validate each
+    mart against its spec and its extra checks (which may read other marts, so they run once
+    all are built). `fresh`: every model of their layers is built, which start empty;
+    otherwise (a partial build) each model built replaces its relation and the others stay."""
     from pipeline.transforms.changes import release_changes
     from pipeline.transforms.mart_checks import MART_CHECKS
 
-    for layer in sorted({model.layer for model in models}):
-        fresh_schema(con, layer)  # every model of the layer is built below
+    if fresh:
+        for layer in sorted({model.layer for model in models}):
+            fresh_schema(con, layer)
+    if compared is None:
+        compared = [m for m in models if m.layer == "marts" and not m.computed]
     outcomes = []
     for model in models:
+        if not fresh:
+            drop_relation(con, model.layer, model.name)
         if model.computed:
-            compared = [m for m in models if m.layer == "marts" and not m.computed]
             release_changes(con, compared, previous_release, previous_id)
         else:
             build(con, model)

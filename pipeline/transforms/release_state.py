@@ -1,25 +1,26 @@
-"""What a release was built from and what it holds, as recorded in its manifest, and the same
-summary for the raw folder as it is now: the sensor and `make run` compare the two to decide
-whether a refresh would change anything.
+"""What a release holds, as recorded in its manifest: each mart's rows per source and the state
+of each download; and the release guard, which compares the rows of a build with the current
+release's before it is published.
 
-Belongs here: computing those summaries and their differences. Stays out: publishing.
+Belongs here: computing those records and the guard. Stays out: publishing (pipeline/release.py).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
-from pipeline.release import ALL_ROWS, shrinking_sources
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.duck import run
-from pipeline.transforms.inventory import take_inventory
+
+# The release guard: a source whose rows in a mart shrink by more than this share, or vanish,
+# blocks the publish unless the user accepts it (`refresh --allow-shrink SOURCE`). A tenth is
+# far above any correction of a transcription and far below losing a source's rows.
+ALL_ROWS = "(all)"  # the row count of a mart without a source_id column
+SHRINK_THRESHOLD = 0.10
 
 
-def build_state(con: duckdb.DuckDBPyConnection, graph) -> dict:
-    """From a finished build: its inputs, its downloads, and each mart's rows per source."""
-    inputs = dict(run(con, "SELECT path, sha256 FROM raw.inventory ORDER BY path"))
+def download_states(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Each download's checksum, whether it was loaded, and where it came from."""
     downloads = {}
     for source in DOWNLOADS:
         rows = run(
@@ -34,7 +35,7 @@ def build_state(con: duckdb.DuckDBPyConnection, graph) -> dict:
                 "status": status,
                 "obtained_from": obtained_from,
             }
-    return {"inputs": inputs, "downloads": downloads, "row_counts": row_counts(con, graph.marts)}
+    return downloads
 
 
 def row_counts(con: duckdb.DuckDBPyConnection, marts) -> dict[str, dict[str, int]]:
@@ -52,31 +53,6 @@ def row_counts(con: duckdb.DuckDBPyConnection, marts) -> dict[str, dict[str, int
     return counts
 
 
-def changes_since(manifest: dict, raw_dir: Path, code_version: str) -> list[str]:
-    """Why a refresh is needed now, in words (empty: nothing changed since the release)."""
-    if not manifest:
-        return ["no release has been published yet"]
-    reasons = []
-    current = take_inventory(raw_dir).inputs
-    published = manifest.get("inputs", {})
-    for path in sorted(current.keys() | published.keys()):
-        if current.get(path) != published.get(path):
-            what = (
-                "added"
-                if path not in published
-                else "removed"
-                if path not in current
-                else "changed"
-            )
-            reasons.append(f"{path} {what}")
-    if manifest.get("code_version") != code_version:
-        reasons.append(f"the code changed ({manifest.get('code_version')} -> {code_version})")
-    for source_id, download in sorted(manifest.get("downloads", {}).items()):
-        if download.get("status") != "loaded":
-            reasons.append(f"{source_id} was unavailable in the current release (try again)")
-    return reasons
-
-
 def release_guard(
     con: duckdb.DuckDBPyConnection, marts, previous_manifest: dict, allowed: set[str]
 ) -> tuple[list[str], list[str]]:
@@ -86,3 +62,34 @@ def release_guard(
     every = shrinking_sources(before, now, set())
     blocked = shrinking_sources(before, now, allowed)
     return blocked, [s for s in every if s not in blocked]
+
+
+def shrinking_sources(
+    before: dict[str, dict[str, int]],
+    after: dict[str, dict[str, int]],
+    allowed: set[str],
+    threshold: float = SHRINK_THRESHOLD,
+) -> list[str]:
+    """The release guard: every (mart, source) whose rows vanish or shrink by more than
+    `threshold` against the current release, unless the user accepted it (`allowed` holds
+    source ids or mart.source pairs). Each as a sentence naming the counts."""
+    found = []
+    for mart, old_counts in sorted(before.items()):
+        counts, new_counts = _comparable(old_counts, after.get(mart, {}))
+        for source, old in sorted(counts.items()):
+            new = new_counts.get(source, 0)
+            if old and (old - new) / old > threshold and not {source, f"{mart}.{source}"} & allowed:
+                change = "disappeared" if new == 0 else f"shrank by {(old - new) / old:.0%}"
+                found.append(
+                    f"marts.{mart}: rows of source '{source}' {change} ({old:,} in the current "
+                    f"release, {new:,} now)"
+                )
+    return found
+
+
+def _comparable(before: dict[str, int], after: dict[str, int]) -> tuple[dict, dict]:
+    """Counts per source, or, when the mart gained or lost its source_id column between the
+    two releases (one side counted as '(all)'), one total per side."""
+    if (ALL_ROWS in before) == (ALL_ROWS in after) or not after:
+        return before, after
+    return {ALL_ROWS: sum(before.values())}, {ALL_ROWS: sum(after.values())}

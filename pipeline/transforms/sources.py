@@ -44,15 +44,23 @@ def read_sources(
     log=None,
     tables=RAW_TABLES,
     fetch=download_sources.DOWNLOADS,
+    only: set[str] | None = None,
 ) -> list[Outcome]:
-    """Read and check every source (`tables`: the transcriptions to read, `fetch`: the
-    downloads to obtain, all by default; a test may read fewer); load the ones that pass. Never
-    raises on bad data. Every raw table is made here: the schema starts empty."""
-    fresh_schema(con, "raw")
-    outcomes = [_inventory(con, settings.raw_dir)]
-    outcomes += _transcriptions(con, settings.raw_dir, tables)
-    outcomes += _downloads(con, settings, downloads, fetch)
-    outcomes += _long_sources(con, settings.raw_dir, long_sources, log)
+    """Read and check the sources (`tables`: the transcriptions to read, `fetch`: the downloads
+    to obtain, all by default; `only`: the asset keys to read, all by default); load the ones
+    that pass. Never raises on bad data. Reading everything, the raw schema starts empty;
+    reading some (a partial build), the other raw tables stay as they are."""
+
+    def wanted(key: str) -> bool:
+        return only is None or key in only
+
+    if only is None:
+        fresh_schema(con, "raw")
+    outcomes = [_inventory(con, settings.raw_dir)] if wanted(lineage.INVENTORY) else []
+    outcomes += _transcriptions(con, settings.raw_dir, [t for t in tables if wanted(t.asset_name)])
+    outcomes += _downloads(con, settings, downloads, [s for s in fetch if wanted(s.asset_name)])
+    chosen = [s for s in long_sources if wanted(lineage.long_source_key(s))]
+    outcomes += _long_sources(con, settings.raw_dir, chosen, log, wanted(lineage.VALUES_ASSET))
     return outcomes
 
 
@@ -143,8 +151,8 @@ def _downloads(con, settings: Settings, options: DownloadOptions, sources) -> li
     return outcomes
 
 
-def _long_sources(con, raw_dir: Path, declared: list[str], log) -> list[Outcome]:
-    found = set(indicator_sources.source_ids(raw_dir))
+def _long_sources(con, raw_dir: Path, declared: list[str], log, values: bool) -> list[Outcome]:
+    found = set(indicator_sources.source_ids(raw_dir)) if values else set()
     for extra in sorted(found - set(declared)):
         if log is not None:
             log(
@@ -176,6 +184,8 @@ def _long_sources(con, raw_dir: Path, declared: list[str], log) -> list[Outcome]
             )
         )
     provenance.record_source_files(con, files)
+    if not values:
+        return outcomes
     indicator_sources.publish_values(con, valid)
     (rows,) = run(con, f"SELECT count(*) FROM {indicator_sources.VALUES}")[0]  # noqa: S608
     outcomes.append(

@@ -1,76 +1,37 @@
-"""Publish: the last asset of a refresh. It runs only when every upstream asset and blocking
-check succeeded. Before swapping the run's build into place (pipeline/release.py) it applies the
-release guard: a source whose rows vanish or shrink past the threshold in any mart blocks the
-publish, unless the run accepts it (tag `pipeline/allow-shrink`, set by
-`python -m pipeline.cli refresh --allow-shrink SOURCE`). The manifest records what was built,
-from what, and what was accepted.
+"""The release asset, `warehouse_release`: the published state itself. It is materialized by
+every refresh that publishes, whatever was selected, and its latest materialization says which
+release is current, what it rebuilt and why, and what the release guard accepted.
+
+Before a build is published the release guard compares it with the current release: a source
+whose rows vanish or shrink past the threshold in any mart blocks the publish, unless the run
+accepts it (tag `pipeline/allow-shrink`, set by `python -m pipeline.cli refresh --allow-shrink
+SOURCE`).
+
+Belongs here: its spec and the tag. Stays out: publishing (pipeline/build.py, release.py).
 """
+
+from pathlib import Path
 
 import dagster as dg
 
 from pipeline import lineage, release
-from pipeline.defs.resources import ProjectResource
-from pipeline.transforms.duck import run
-from pipeline.transforms.release_state import build_state, release_guard
+from pipeline.defs.metadata import code_references
 
 ALLOW_SHRINK_TAG = "pipeline/allow-shrink"
 
 
-def allowed_shrinks(tags: dict) -> set[str]:
-    return {s.strip() for s in tags.get(ALLOW_SHRINK_TAG, "").split(",") if s.strip()}
+def allowed_shrinks(tags: dict) -> frozenset[str]:
+    return frozenset(s.strip() for s in tags.get(ALLOW_SHRINK_TAG, "").split(",") if s.strip())
 
 
-def publish_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=lineage.PUBLISH,
-        group_name="publish",
+def release_spec(graph: lineage.Graph) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        lineage.PUBLISH,
         deps=graph.deps[lineage.PUBLISH],
-        description="Checks the release guard, then swaps this run's warehouse, exports and "
-        "report into `warehouse/` atomically; keeps the last N releases.",
+        description="The published release: the warehouse, exports and report of one refresh, "
+        "swapped into `warehouse/` atomically once every blocking check and the release guard "
+        "passed. Its latest materialization names the current release; the last N releases are "
+        "kept for rollback.",
+        metadata=code_references(Path(release.__file__)),
         kinds={"duckdb", "parquet"},
-        code_version=version,
     )
-    def warehouse_release(context: dg.AssetExecutionContext, project: ProjectResource):
-        layout, settings = project.layout, project.settings()
-        build = project.build(context.run_id)
-        previous = release.current_manifest(layout)
-        allowed = allowed_shrinks(context.run.tags)
-        with project.connect(context.run_id) as con:
-            state = build_state(con, graph)
-            blocked, accepted = release_guard(con, graph.marts, previous, allowed)
-            run(con, "CHECKPOINT")
-        if blocked:
-            raise dg.Failure(
-                description="Release guard: nothing was published.\n  "
-                + "\n  ".join(blocked)
-                + "\n  If this is intended, accept it: python -m pipeline.cli refresh "
-                "--allow-shrink SOURCE",
-            )
-        manifest = _manifest(context, graph, version, state, previous, accepted)
-        published = release.publish(layout, build, manifest, settings.keep_releases)
-        return dg.MaterializeResult(
-            metadata={
-                "release": dg.MetadataValue.path(str(published)),
-                "warehouse": dg.MetadataValue.path(str(layout.published_db)),
-                "releases_kept": dg.MetadataValue.int(len(layout.releases())),
-            }
-        )
-
-    return warehouse_release
-
-
-def _manifest(context, graph, version, state, previous, accepted) -> dict:
-    selection = context.run.asset_selection
-    all_keys = sorted(graph.deps)
-    rebuilt = sorted(k.to_user_string() for k in selection) if selection else all_keys
-    versions = dict(previous.get("code_versions", {}))
-    versions.update(dict.fromkeys(rebuilt, version))
-    return {
-        "run_id": context.run_id,
-        "previous_release": previous.get("release_id"),
-        "code_version": version,
-        "rebuilt": rebuilt,
-        "code_versions": {k: versions.get(k, "") for k in all_keys},
-        "accepted_shrinks": accepted,
-        **state,
-    }

@@ -1,23 +1,21 @@
-"""Sources: every file the warehouse is built from, read in one step (the files are small or
-read by DuckDB; a step per file would cost more in framework overhead than the work), each
-reported as its own asset with its own blocking checks:
+"""The source assets and their checks, as the UI shows them:
 
 - `raw_inventory`: every file under raw/ is declared (by a spec or an origin record);
 - one asset per transcription (raw/paper/, raw/reference/): its origin record, its rows;
-- one asset per pinned download (WJP): its pin (valid, and met when it changed), and a
-  warning when the file could not be had this refresh;
+- one asset per pinned download (WJP, V-Dem): its pin (valid, and met when it changed), its
+  rows, and a warning when the file could not be had this refresh;
 - one asset per long-format source (raw/indicators/): its origin record, its rows;
 - `raw_indicators__values`: the valid long-format sources gathered for marts.indicators.
 
-A failed blocking check stops everything downstream, so nothing is published.
+Belongs here: their specs. Stays out: reading them (pipeline/transforms/sources.py).
 """
+
+from pathlib import Path
 
 import dagster as dg
 
-from pipeline import lineage, release
-from pipeline.defs.metadata import known_descriptions, spec_metadata
-from pipeline.defs.resources import ProjectResource
-from pipeline.defs.results import outcome_events
+from pipeline import lineage
+from pipeline.defs.metadata import code_references, spec_metadata
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import download_sources
 from pipeline.transforms.sources import (
@@ -26,37 +24,35 @@ from pipeline.transforms.sources import (
     CHECK_ORIGIN,
     CHECK_PIN,
     CHECK_ROWS,
-    DownloadOptions,
-    read_sources,
 )
-
-GROUP = "raw"
 
 
 def _check(key: str, name: str, description: str, blocking: bool = True) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(name, asset=key, blocking=blocking, description=description)
 
 
-def _specs(graph: lineage.Graph, version: str) -> tuple[list[dg.AssetSpec], list]:
+def source_specs(graph: lineage.Graph, raw: Path) -> tuple[list, list]:
+    """(asset specs, check specs) of the sources; file paths are those under `raw`."""
     specs = [
         dg.AssetSpec(
             lineage.INVENTORY,
-            group_name=GROUP,
-            description="Every file under raw/ with its checksum: what this refresh read.",
-            code_version=version,
+            description=f"Every file under `{raw}` with its checksum: what a refresh read.",
             kinds={"duckdb"},
         )
     ]
     checks = [_check(lineage.INVENTORY, CHECK_DECLARED, "No file under raw/ is undeclared.")]
     for table in RAW_TABLES:
+        path = raw / table.relative_path
         specs.append(
             dg.AssetSpec(
                 table.asset_name,
-                group_name=GROUP,
-                description=f"{table.spec.description}\n\nFile: `raw/{table.relative_path}` "
-                "(origin record beside it).",
-                metadata={**spec_metadata(table.spec), "path": f"raw/{table.relative_path}"},
-                code_version=version,
+                description=f"{table.spec.description}\n\nFile: `{path}` (origin record beside "
+                "it).",
+                metadata={
+                    **spec_metadata(table.spec),
+                    "path": dg.MetadataValue.path(str(path)),
+                    **code_references(path, path.with_name(f"{path.stem}.meta.yml")),
+                },
                 kinds={"csv", "duckdb"},
             )
         )
@@ -69,14 +65,17 @@ def _specs(graph: lineage.Graph, version: str) -> tuple[list[dg.AssetSpec], list
             ),
         ]
     for source in download_sources.DOWNLOADS:
+        record = source.record_path(raw)
         specs.append(
             dg.AssetSpec(
                 source.asset_name,
-                group_name=GROUP,
-                description=f"{source.description}\n\nPin: "
-                f"`raw/{source.folder}/{source.stem}.meta.yml`.",
-                code_version=version,
-                kinds={"duckdb"},
+                description=f"{source.description}\n\nPin: `{record}`.",
+                metadata={
+                    **spec_metadata(source.tables[0]),
+                    "pin": dg.MetadataValue.path(str(record)),
+                    **code_references(record),
+                },
+                kinds={"duckdb", source.suffix.lstrip(".")},
             )
         )
         checks += [
@@ -86,14 +85,14 @@ def _specs(graph: lineage.Graph, version: str) -> tuple[list[dg.AssetSpec], list
         ]
     for source_id in graph.long_sources:
         key = lineage.long_source_key(source_id)
+        record = raw / "indicators" / f"{source_id}.meta.yml"
         specs.append(
             dg.AssetSpec(
                 key,
-                group_name=GROUP,
                 deps=graph.deps[key],
-                description=f"Long-format indicator source `raw/indicators/{source_id}.meta.yml` "
-                "and its data file, validated in DuckDB.",
-                code_version=version,
+                description=f"Long-format indicator source `{record}` and its data file, "
+                "validated in DuckDB.",
+                metadata=code_references(record),
                 kinds={"duckdb"},
             )
         )
@@ -104,36 +103,10 @@ def _specs(graph: lineage.Graph, version: str) -> tuple[list[dg.AssetSpec], list
     specs.append(
         dg.AssetSpec(
             lineage.VALUES_ASSET,
-            group_name=GROUP,
             deps=graph.deps[lineage.VALUES_ASSET],
             description="`raw.indicator_values`: every valid long-format source, with its "
             "source_id, file and line (empty when raw/indicators/ declares none).",
-            code_version=version,
             kinds={"duckdb"},
         )
     )
     return specs, checks
-
-
-def sources_asset(graph: lineage.Graph, version: str) -> dg.AssetsDefinition:
-    specs, checks = _specs(graph, version)
-    table_specs = {f"raw.{t.name}": t.spec for t in RAW_TABLES}
-    descriptions = known_descriptions(table_specs.values())
-
-    @dg.multi_asset(name="sources", specs=specs, check_specs=checks)
-    def sources(context: dg.AssetExecutionContext, project: ProjectResource):
-        """Read and check every source; load the ones that pass into the build's `raw` schema."""
-        settings = project.settings()
-        manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
-        options = DownloadOptions(
-            project.download_timeout_seconds,
-            dict(project.download_urls),
-            {k: v.get("sha256") for k, v in manifest.get("downloads", {}).items()},
-        )
-        project.start_build(context.run_id)
-        with project.connect(context.run_id) as con:
-            outcomes = read_sources(con, settings, graph.long_sources, options, context.log.warning)
-            for outcome in outcomes:
-                yield from outcome_events(con, outcome, table_specs, descriptions)
-
-    return sources

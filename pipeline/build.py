@@ -1,0 +1,215 @@
+"""One refresh, with no Dagster: plan what the selection needs (plan.py), build it aside (from
+empty, or from a copy of the published release), check it stage by stage, apply the release
+guard, and publish atomically; or refuse and publish nothing. Whoever starts it (the Dagster
+step of a UI, schedule or sensor run, or the CLI's run), one refresh at a time builds into a
+warehouse: the others wait for the warehouse's refresh lock, and say so.
+
+Only what is published is reported as built: the Dagster step turns the outcomes into
+materializations once `refresh` returns a published release, and into failed checks alone
+when it returns a refusal.
+
+Belongs here: the order of the stages, refusing, the manifest, publishing. Stays out: what each
+stage does (stages.py), what to build (plan.py), Dagster (defs/).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pipeline import lineage, release, stages
+from pipeline.plan import (
+    DOWNLOAD_KEYS,
+    LOADED,
+    UNAVAILABLE,
+    Inputs,
+    Plan,
+    current_inputs,
+    make_plan,
+)
+from pipeline.settings import MODELS_DIR, Settings
+from pipeline.transforms.duck import run
+from pipeline.transforms.outcome import Outcome
+from pipeline.transforms.release_state import download_states, release_guard, row_counts
+from pipeline.transforms.sources import DownloadOptions
+from pipeline.version import code_version
+
+# The steps a refresh prints and times, and the stages of the graph each builds.
+STEPS = {
+    "raw": (lineage.RAW,),
+    "models": (lineage.STAGING, lineage.MARTS),
+    "exports": (lineage.EXPORTS,),
+    "report": (lineage.REPORTS,),
+}
+
+
+@dataclass
+class Refresh:
+    """What one refresh did."""
+
+    run_id: str
+    plan: Plan
+    outcomes: list[Outcome] = field(default_factory=list)  # every asset built, in build order
+    refused: list[str] = field(default_factory=list)  # why nothing was published
+    release_id: str | None = None  # the release published
+    release_dir: Path | None = None
+    manifest: dict = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, and "publish"
+    observed: dict[str, str] = field(default_factory=dict)  # download -> loaded or unavailable
+
+    @property
+    def published(self) -> bool:
+        return self.release_id is not None
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a refresh is asked to do, besides the project's folders."""
+
+    run_id: str
+    selected: frozenset[str] = frozenset()  # asset keys; empty: every asset
+    downloads: DownloadOptions = field(default_factory=DownloadOptions)
+    allowed_shrinks: frozenset[str] = frozenset()  # sources whose rows may shrink (the guard)
+    models_dir: Path = MODELS_DIR
+
+
+def refresh(
+    settings: Settings,
+    graph: lineage.Graph,
+    versions: dict[str, str],
+    request: Request,
+    log: Callable[[str], None] = print,
+) -> Refresh:
+    """Plan, build, check and publish what `request` asks for (module docstring)."""
+    layout = release.WarehouseLayout(settings.warehouse_dir)
+    holder = f"refresh run {request.run_id}"
+    with release.refresh_lock(layout, holder, lambda who: log(f"waiting for {who} to finish")):
+        inputs = current_inputs(settings, graph, versions)
+        selected = set(request.selected) or set(graph.deps)
+        result = Refresh(request.run_id, make_plan(graph, inputs, selected))
+        previous = layout.current_release()
+        manifest = release.read_manifest(previous)
+        fresh = result.plan.fresh or previous is None
+        build = release.start_build(layout, request.run_id, None if fresh else previous)
+        con = release.connect(build, settings.memory_limit)
+        try:
+            stage = stages.Stage(
+                con, settings, graph, build, previous, manifest.get("release_id"), log
+            )
+            if not fresh:
+                for relation in stages.prune_unproduced(stage):
+                    log(f"{relation}: no asset produces it any more; not published again")
+            if not _run_steps(stage, inputs, request, result, manifest, fresh):
+                return result
+            result.manifest = _manifest(stage, inputs, request, result)
+            run(con, "CHECKPOINT")
+        finally:
+            con.close()
+        _publish(layout, build, settings, manifest.get("release_id"), result)
+    return result
+
+
+def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh) -> bool:
+    """Each step of the plan in order; False, with the refusal, at the first blocking failure
+    (or when the release guard blocks, once the marts are built)."""
+    graph = stage.graph
+    accepted: list[str] = []
+    for step, step_stages in STEPS.items():
+        keys = [k for s in step_stages for k in result.plan.of_stage(graph, s)]
+        if not keys:
+            continue
+        started = time.monotonic()
+        if step == "raw":
+            pins = {k: v.get("sha256") for k, v in manifest.get("downloads", {}).items()}
+            options = replace(request.downloads, published_pins=pins)
+            outcomes = stages.sources(stage, keys, options, fresh)
+            if all(o.ok for o in outcomes):
+                _observe(graph, inputs, request, result, outcomes)
+        elif step == "models":
+            outcomes = stages.models(stage, keys, fresh)
+        elif step == "exports":
+            outcomes = stages.exports(stage, keys)
+        else:
+            outcomes = [stages.report(stage, tuple(accepted))]
+        stages.describe(stage, outcomes)
+        result.outcomes += outcomes
+        result.seconds[step] = time.monotonic() - started
+        failed = [o.asset_key for o in outcomes if not o.ok]
+        if failed:
+            result.refused = [f"blocking checks failed on {', '.join(failed)}"]
+            return False
+        if step == "models":
+            allowed = set(request.allowed_shrinks)
+            blocked, accepted = release_guard(stage.con, graph.marts, manifest, allowed)
+            if blocked:
+                result.refused = [
+                    "Release guard: nothing was published.",
+                    *blocked,
+                    "If this is intended, accept it: python -m pipeline.cli refresh "
+                    "--allow-shrink SOURCE",
+                ]
+                return False
+            result.manifest["accepted_shrinks"] = accepted
+    return True
+
+
+def _observe(graph, inputs: Inputs, request: Request, result: Refresh, outcomes) -> None:
+    """The plan again once the sources are read: a download's data version depends on whether
+    it was obtained."""
+    result.observed = observed = {
+        o.asset_key: LOADED if o.metadata["status"] == "available" else UNAVAILABLE
+        for o in outcomes
+        if o.asset_key in DOWNLOAD_KEYS
+    }
+    done = {o.asset_key: result.plan.reasons[o.asset_key] for o in outcomes}
+    selected = set(request.selected) or set(graph.deps)
+    result.plan = make_plan(graph, replace(inputs, observed=observed), selected, done)
+
+
+def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:
+    """What the release holds and what it was built from: per asset, its code and data
+    versions, the files it read, the run that built it; the release's downloads and row counts."""
+    plan, built = result.plan, set(result.plan.built)
+    assets = {}
+    for key in stage.graph.order:
+        if key not in built:
+            assets[key] = dict(inputs.published[key])
+            continue
+        assets[key] = {
+            "code_version": inputs.code_versions[key],
+            "data_version": plan.data_versions[key],
+            "inputs": inputs.files.get(key, {}),
+            "run_id": request.run_id,
+        }
+        if key in DOWNLOAD_KEYS:
+            assets[key]["status"] = result.observed.get(key, UNAVAILABLE)
+    return {
+        "run_id": request.run_id,
+        "previous_release": stage.previous_id,
+        "code_version": code_version(request.models_dir),
+        "rebuilt": plan.built,
+        "reasons": plan.reasons,
+        "assets": assets,
+        "accepted_shrinks": result.manifest.get("accepted_shrinks", []),
+        "downloads": download_states(stage.con),
+        "row_counts": row_counts(stage.con, stage.graph.marts),
+    }
+
+
+def _publish(layout, build, settings: Settings, expected: str | None, result: Refresh) -> None:
+    """Swap the build into place, unless another refresh published since it started."""
+    started = time.monotonic()
+    release_id = release.new_release_id(build)
+    for entry in result.manifest["assets"].values():
+        entry.setdefault("release_id", release_id)
+    try:
+        result.release_dir = release.publish(
+            layout, build, result.manifest, settings.keep_releases, release_id, expected
+        )
+    except release.ReleaseMoved as moved:
+        result.refused = [str(moved)]
+        return
+    result.release_id = release_id
+    result.seconds["publish"] = time.monotonic() - started

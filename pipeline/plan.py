@@ -1,0 +1,181 @@
+"""What a refresh builds, decided from the asset graph, the selection and the published release.
+
+An asset is built when it is:
+- selected (from the UI, `dagster asset materialize --select`, the CLI's `--select`, the
+  schedule or the sensor);
+- missing from the published release (a new mart, or the first release);
+- upstream of a selected asset and out of date in the release, so that what is selected is
+  built from the files and code as they are now;
+- downstream of an asset that is built and whose data changes, so that a release never mixes
+  a mart with a staging model, an export or a report built from another state of it;
+- a description of the release itself (`marts.release_changes`, hence its export, the report
+  and the release), which changes with every release.
+
+An asset's data version is a digest of its code version, the files it reads, the data versions
+of the assets it reads and, for a download, whether it was obtained: known before anything is
+built, except a download's outcome, so the plan is made again once the sources are read.
+What is not built keeps the published release's copy, and its data version.
+
+Belongs here: those decisions and the versions they rest on. Stays out: building (build.py),
+Dagster (defs/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline import lineage, release
+from pipeline.settings import Settings
+from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.inventory import take_inventory
+from pipeline.transforms.models import model_key
+from pipeline.version import digest
+
+LOADED, UNAVAILABLE = "loaded", "unavailable"
+TOGETHER = "checked together with"
+DOWNLOAD_KEYS = frozenset(source.asset_name for source in DOWNLOADS)
+
+
+@dataclass(frozen=True)
+class Plan:
+    built: list[str]  # in build order
+    data_versions: dict[str, str]  # every asset: the data version it has in the new release
+    reasons: dict[str, str]  # why each built asset is built
+    fresh: bool  # everything is built: the build starts from an empty warehouse
+
+    def of_stage(self, graph: lineage.Graph, stage: str) -> list[str]:
+        return [key for key in self.built if graph.stages[key] == stage]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the assets of a refresh are built from, as the plan sees it."""
+
+    code_versions: dict[str, str]  # asset -> its code version now
+    files: dict[str, dict[str, str]]  # source asset -> {shown path: sha256} of its files now
+    release_id: str = ""  # the published release (a new one describes its changes since it)
+    published: dict[str, dict] = field(default_factory=dict)  # the release's per-asset record
+    observed: dict[str, str] = field(default_factory=dict)  # download -> status, once read
+
+
+def current_inputs(settings: Settings, graph: lineage.Graph, versions: dict) -> Inputs:
+    """What a plan compares with the published release: the code and the raw files as they are
+    now, and what the release records of each asset."""
+    inventory = take_inventory(settings.raw_dir)
+    files = {**inventory.by_asset, lineage.INVENTORY: inventory.inputs}
+    manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
+    return Inputs(versions, files, manifest.get("release_id", ""), manifest.get("assets", {}))
+
+
+def per_release(graph: lineage.Graph) -> set[str]:
+    """Assets whose content is the release's own (what changed since the previous one)."""
+    return {model_key(m) for m in graph.models if m.computed}
+
+
+def data_version(inputs: Inputs, key: str, deps: dict[str, str], extra: str = "") -> str:
+    files = inputs.files.get(key, {})
+    return digest(
+        [
+            inputs.code_versions[key],
+            *(f"{path}={sha}" for path, sha in sorted(files.items())),
+            *(f"{dep}={version}" for dep, version in sorted(deps.items())),
+            extra,
+        ]
+    )
+
+
+def _extra(graph: lineage.Graph, inputs: Inputs, key: str) -> str:
+    if key in DOWNLOAD_KEYS:
+        return inputs.observed.get(key, LOADED)
+    if key in per_release(graph):
+        return f"since {inputs.release_id}"
+    return ""
+
+
+def out_of_date(graph: lineage.Graph, inputs: Inputs, key: str, retry_unavailable=True) -> str:
+    """Why the published copy of `key` is out of date on its own (not counting what it reads),
+    or ''. A download unavailable in the release counts when `retry_unavailable`."""
+    record = inputs.published.get(key)
+    if record is None:
+        return "not in the published release"
+    if record.get("code_version") != inputs.code_versions[key]:
+        return "its code changed"
+    before, now = record.get("inputs", {}), inputs.files.get(key, {})
+    for path in sorted(before.keys() | now.keys()):
+        if before.get(path) != now.get(path):
+            what = "added" if path not in before else "removed" if path not in now else "changed"
+            return f"{path} {what}"
+    if retry_unavailable and key in DOWNLOAD_KEYS and record.get("status") == UNAVAILABLE:
+        return "the file was unavailable in the published release"
+    return ""
+
+
+def stale(graph: lineage.Graph, inputs: Inputs, retry_unavailable=True) -> dict[str, str]:
+    """Every asset whose published copy is out of date, with why: on its own, or because an
+    asset it reads is."""
+    reasons: dict[str, str] = {}
+    for key in graph.order:
+        own = out_of_date(graph, inputs, key, retry_unavailable)
+        if own:
+            reasons[key] = own
+            continue
+        upstream = [dep for dep in graph.deps[key] if dep in reasons]
+        if upstream:
+            reasons[key] = f"reads {upstream[0]}, which is out of date"
+    return reasons
+
+
+def make_plan(
+    graph: lineage.Graph,
+    inputs: Inputs,
+    selected: set[str],
+    done: dict[str, str] | None = None,
+) -> Plan:
+    """The plan for `selected` (asset keys). `done`: assets already built in this refresh, with
+    why (the sources, once read: their data versions follow `inputs.observed`). Assets checked
+    against each other (`graph.together`) are built together: the partners of an asset built
+    for its own sake are read again to check it (not their partners in turn)."""
+    forced = dict.fromkeys(selected, "selected") | (done or {})
+    while True:
+        plan = _plan(graph, inputs, forced, selected)
+        partners = {
+            partner: f"{TOGETHER} {key}"
+            for key in plan.built
+            if not plan.reasons[key].startswith(TOGETHER)
+            for partner in sorted(graph.together.get(key, ()))
+            if partner not in plan.reasons
+        }
+        if not partners:
+            return plan
+        forced |= partners
+
+
+def _plan(graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected) -> Plan:
+    upstream = set().union(*(graph.upstream(key) for key in selected))
+    scoped = per_release(graph)
+    published = {k: r.get("data_version") for k, r in inputs.published.items()}
+    versions: dict[str, str] = {}
+    built: list[str] = []
+    reasons: dict[str, str] = {}
+    for key in graph.order:
+        deps = {dep: versions[dep] for dep in graph.deps[key]}
+        candidate = data_version(inputs, key, deps, _extra(graph, inputs, key))
+        changed = [d for d in graph.deps[key] if d in reasons and versions[d] != published.get(d)]
+        reason = (
+            forced.get(key)
+            or ("not in the published release" if key not in inputs.published else "")
+            or ("describes the new release" if key in scoped else "")
+            or (f"reads {changed[0]}, whose data changes" if changed else "")
+            or (
+                "out of date, and upstream of the selection"
+                if key in upstream and candidate != published.get(key)
+                else ""
+            )
+        )
+        if reason:
+            built.append(key)
+            reasons[key] = reason
+            versions[key] = candidate
+        else:
+            versions[key] = published[key]
+    return Plan(built, versions, reasons, fresh=len(built) == len(graph.order))

@@ -1,0 +1,146 @@
+"""The stages of a refresh, each building the assets of a plan that belong to it inside the
+run's build: the sources, the models, the exports with the data package, and the report. Each
+returns one Outcome per asset it built, with its checks; none raises on bad data.
+
+Belongs here: running one stage for a set of assets. Stays out: deciding what to build
+(plan.py), the order of stages and publishing (build.py), Dagster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline import lineage, release
+from pipeline.settings import Settings
+from pipeline.transforms import models as model_sql
+from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
+from pipeline.transforms.duck import drop_relation, relations, summarize
+from pipeline.transforms.export import (
+    read_back_problems,
+    remove_unlisted,
+    write_export,
+    write_json,
+)
+from pipeline.transforms.outcome import Outcome
+from pipeline.transforms.provenance import source_files_of
+from pipeline.transforms.report import build_report
+from pipeline.transforms.report_inputs import load_report_inputs
+from pipeline.transforms.sources import DownloadOptions, read_sources
+
+CHECK_READ_BACK = "parquet_matches_mart"
+DATAPACKAGE = "datapackage.json"
+# Relations kept in the raw schema besides those an asset produces: the provenance rows.
+KEPT_RAW = {"source_files"}
+
+
+@dataclass
+class Stage:
+    """What every stage works with: the build's database and folder, the graph, the release
+    the build started from, and where messages go."""
+
+    con: duckdb.DuckDBPyConnection
+    settings: Settings
+    graph: lineage.Graph
+    build: release.Build
+    previous: Path | None  # the published release's folder, None before the first
+    previous_id: str | None
+    log: Callable[[str], None]
+
+
+def prune_unproduced(stage: Stage) -> list[str]:
+    """Drop the relations of a build copied from the published release that no asset produces
+    any more (a mart removed, a source dropped), so they are not published again."""
+    produced = set(stage.graph.producers) | {f"raw.{name}" for name in KEPT_RAW}
+    dropped = []
+    for schema in ("raw", *model_sql.LAYERS):
+        for name in sorted(relations(stage.con, schema)):
+            if f"{schema}.{name}" not in produced:
+                drop_relation(stage.con, schema, name)
+                dropped.append(f"{schema}.{name}")
+    return dropped
+
+
+def sources(stage: Stage, keys: list[str], options: DownloadOptions, fresh: bool) -> list[Outcome]:
+    """Read and check the source assets `keys` (all of them in a fresh build)."""
+    outcomes = read_sources(
+        stage.con,
+        stage.settings,
+        stage.graph.long_sources,
+        options,
+        stage.log,
+        only=None if fresh else set(keys),
+    )
+    return [o for o in outcomes if o.asset_key in keys]
+
+
+def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
+    """Build the models `keys` in order and check the marts among them."""
+    chosen = [m for m in stage.graph.models if model_sql.model_key(m) in keys]
+    compared = [m for m in stage.graph.marts if not m.computed]
+    return model_sql.run_models(
+        stage.con, chosen, stage.previous, stage.previous_id, compared, fresh
+    )
+
+
+def exports(stage: Stage, keys: list[str]) -> list[Outcome]:
+    """Write each chosen mart to `exports/<mart>.parquet` with its provenance (every file and
+    download upstream of it, at any depth, with its checksum), read it back, and describe every
+    export of the build in `exports/datapackage.json`."""
+    exports_dir = stage.build.exports_dir
+    written = {f"{m.name}.parquet" for m in stage.graph.marts} | {DATAPACKAGE}
+    for name in remove_unlisted(exports_dir, written):
+        stage.log(f"exports/{name}: no mart writes it any more; not published again")
+    outcomes, resources = [], []
+    for mart in stage.graph.marts:
+        sources = source_files_of(stage.con, stage.graph.sources_of(model_sql.model_key(mart)))
+        resources.append(resource_descriptor(mart.spec, sources))
+        key = lineage.export_key(mart.name)
+        if key not in keys:
+            continue
+        path = exports_dir / f"{mart.name}.parquet"
+        rows = write_export(stage.con, mart.quoted, mart.spec, path, {"sources": sources})
+        problems = read_back_problems(path, mart.spec, rows)
+        outcome = Outcome(key, None, {"dagster/row_count": rows, "sources": len(sources)})
+        outcome.checks[CHECK_READ_BACK] = [_read_back_problem(path, p) for p in problems]
+        outcome.files = {"path": f"exports/{path.name}"}
+        outcomes.append(outcome)
+    write_json(exports_dir / DATAPACKAGE, package_descriptor(resources))
+    return outcomes
+
+
+def _read_back_problem(path: Path, message: str):
+    from pipeline.transforms.problems import Problem
+
+    return Problem(f"exports/{path.name}", None, None, "the file reads back as the mart", message)
+
+
+def report(stage: Stage, accepted: tuple[str, ...]) -> Outcome:
+    """`reports/summary.md`, `summary.html` and `charts/*.svg`, from the marts of the build."""
+    marts = {m.name: m for m in stage.graph.marts}
+    built = build_report(load_report_inputs(stage.con, marts, accepted))
+    reports_dir = stage.build.reports_dir
+    charts_dir = reports_dir / "charts"
+    charts_dir.mkdir(parents=True, exist_ok=True)
+    for old in charts_dir.glob("*.svg"):
+        old.unlink()
+    for name, svg in built.charts.items():
+        (charts_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
+    (reports_dir / "summary.md").write_text(built.markdown, encoding="utf-8")
+    (reports_dir / "summary.html").write_text(built.html, encoding="utf-8")
+    outcome = Outcome(
+        lineage.REPORT,
+        metadata={"report": built.markdown, "html_bytes": len(built.html.encode())},
+    )
+    outcome.files = {"html_path": "reports/summary.html", "markdown_path": "reports/summary.md"}
+    return outcome
+
+
+def describe(stage: Stage, outcomes: list[Outcome]) -> None:
+    """Summarize each outcome's relation for the UI, while the build's database is open."""
+    for outcome in outcomes:
+        if outcome.relation:
+            outcome.summary = summarize(stage.con, outcome.relation)
