@@ -1,5 +1,11 @@
 """Each asset's code version: the code that builds it (found from the functions that do, by
-pipeline/version.py following their imports) and its own declaration.
+pipeline/version.py following their imports), its own declaration, and the code versions of the
+assets it reads. An asset's data is a function of the code of everything upstream of it, so its
+version covers that code too, as a build recipe's hash covers its inputs' recipes: editing one
+SQL file changes the version of that model and of everything downstream of it, and nothing else,
+and the UI shows exactly those as stale.
+
+What builds each asset, besides what it reads:
 
 - a transcription: the reader and its checks, and its table's spec (the module that lists
   every table's spec is hashed table by table, so editing one spec changes one version);
@@ -36,7 +42,7 @@ from pipeline.transforms import (
     report_inputs,
     transcriptions,
 )
-from pipeline.version import asset_version, code_of, entry_module
+from pipeline.version import asset_version, code_of, digest, entry_module
 
 
 def _stage_code(package_dir: Path) -> dict[str, list]:
@@ -62,6 +68,16 @@ def _stage_code(package_dir: Path) -> dict[str, list]:
 
 def asset_versions(graph: lineage.Graph, package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
     """{asset key: code version} for every asset of the graph, from the code on disk now."""
+    own = own_versions(graph, package_dir)
+    versions: dict[str, str] = {}
+    for key in graph.order:
+        upstream = [f"{dep}={versions[dep]}" for dep in sorted(graph.deps[key])]
+        versions[key] = digest([own[key], *upstream])
+    return versions
+
+
+def own_versions(graph: lineage.Graph, package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
+    """{asset key: digest of the code that builds it and its declaration}, upstream aside."""
     code = _stage_code(package_dir)
     versions = {lineage.INVENTORY: asset_version(code["inventory"])}
     for table in RAW_TABLES:

@@ -209,10 +209,10 @@ def _unchanged_release() -> str | None:
     from pipeline import lineage
     from pipeline.asset_versions import asset_versions
     from pipeline.plan import current_inputs, stale
-    from pipeline.settings import MODELS_DIR, Settings
+    from pipeline.settings import Settings
 
     settings = Settings.resolve()
-    graph = lineage.build_graph(settings.raw_dir, MODELS_DIR)
+    graph = lineage.build_graph(settings.raw_dir, settings.models_dir)
     inputs = current_inputs(settings, graph, asset_versions(graph))
     if not inputs.published or stale(graph, inputs):
         return None

@@ -100,6 +100,12 @@ class Graph:
                 stack.extend(self.deps.get(current, ()))
         return seen
 
+    def needed_by(self, keys) -> set[str]:
+        """What building `keys` from nothing needs: them, everything upstream of them, and the
+        assets checked together with those (the tables their rows are checked against)."""
+        needed = set(keys).union(*(self.upstream(key) for key in keys))
+        return needed.union(*(self.together.get(key, ()) for key in needed))
+
     def sources_of(self, key: str) -> list[str]:
         """The file-reading assets upstream of `key`: its provenance."""
         return sorted(self.upstream(key) & set(self.file_sources))

@@ -3,8 +3,8 @@
 Belongs here: the repository's fixed folders, and `Settings`: the folders and limits a run
 uses, from explicit values (resource config, a test's tmp_path) or else the environment
 (`PIPELINE_RAW_DIR`, `PIPELINE_WAREHOUSE_DIR`, `PIPELINE_CACHE_DIR`, `PIPELINE_KEEP_RELEASES`,
-`PIPELINE_DUCKDB_MEMORY_LIMIT`, `PIPELINE_SENSOR_INTERVAL_SECONDS`), read when a run or a
-definitions load asks, never at import. Every path is rooted
+`PIPELINE_DUCKDB_MEMORY_LIMIT`, `PIPELINE_SENSOR_INTERVAL_SECONDS`, `PIPELINE_MODELS_DIR`), read
+when a run or a definitions load asks, never at import. Every path is rooted
 at the repository, never at the working directory. DuckDB's memory limit, unless set, is chosen
 from the machine: half the memory available now, within the refresh's resident-memory budget.
 """
@@ -34,6 +34,7 @@ class Settings:
     keep_releases: int = DEFAULT_KEEP_RELEASES
     memory_limit: str = ""  # DuckDB's cap (resolve: PIPELINE_DUCKDB_MEMORY_LIMIT or the machine)
     sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS  # between sensor evaluations
+    models_dir: Path = MODELS_DIR  # the SQL models and their specs (PIPELINE_MODELS_DIR)
 
     @classmethod
     def resolve(
@@ -55,7 +56,8 @@ class Settings:
         interval = int(
             env.get("PIPELINE_SENSOR_INTERVAL_SECONDS") or DEFAULT_SENSOR_INTERVAL_SECONDS
         )
-        return cls(raw, warehouse, cache, keep, memory, interval)
+        models = _path(None, env.get("PIPELINE_MODELS_DIR"), MODELS_DIR)
+        return cls(raw, warehouse, cache, keep, memory, interval, models)
 
 
 def duckdb_memory_limit() -> str:

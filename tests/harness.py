@@ -29,7 +29,6 @@ from pipeline.settings import MODELS_DIR, REPO_ROOT, SEEDS_DIR, Settings
 from pipeline.transforms import files
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.models import model_key, run_models
-from pipeline.transforms.raw_relations import related_tables
 from pipeline.transforms.sources import DownloadOptions, read_sources
 
 SEED_TEXT = SEEDS_DIR / "000_7f6503c546157ee3.txt"
@@ -186,22 +185,22 @@ def run_steps(
     """Read every source of `raw_dir` (downloads at `urls`, offline by default; transcriptions:
     `tables`) and, when all pass, build every model, into an in-memory DuckDB.
     `published_pins` stands for the current release's download pins. With `marts`, only what
-    those marts are built from (their upstream closure in the asset graph, and the tables their
-    keys point into) is read and built. `threads`: DuckDB's (None: every core); `fetch`: the
-    downloads to obtain (all; a test of transcriptions or long sources may skip them)."""
+    building those marts needs is read and built (the pipeline's own `Graph.needed_by`).
+    `threads`: DuckDB's (None: every core); `fetch`: the downloads to obtain (all; a test of
+    transcriptions or long sources may skip them)."""
     settings = Settings.resolve(raw_dir, base / "warehouse", cache_dir or base / "cache")
     graph = build_graph(raw_dir, MODELS_DIR)
-    chosen = graph.models
+    chosen, only = graph.models, None
     if marts:
-        targets = [m for m in graph.marts if m.name in marts]
-        assert len(targets) == len(marts), f"unknown marts in {marts}"
-        upstream = set().union(*(graph.upstream(model_key(m)) for m in targets))
-        chosen = [m for m in graph.models if m in targets or model_key(m) in upstream]
-        related = set().union(*(related_tables(t.name) for t in tables if t.asset_name in upstream))
-        tables = [t for t in tables if t.name in related]
+        keys = {model_key(m) for m in graph.marts if m.name in marts}
+        assert len(keys) == len(marts), f"unknown marts in {marts}"
+        only = graph.needed_by(keys)
+        chosen = [m for m in graph.models if model_key(m) in only]
     con = memory_db(threads)
     options = DownloadOptions(5, dict(OFFLINE if urls is None else urls), published_pins or {})
-    outcomes = read_sources(con, settings, graph.long_sources, options, tables=tables, fetch=fetch)
+    outcomes = read_sources(
+        con, settings, graph.long_sources, options, tables=tables, fetch=fetch, only=only
+    )
     if models and not any(o.checks[c] for o in outcomes for c in o.checks):
         outcomes += run_models(con, chosen)
     return Steps(con, outcomes)

@@ -1,13 +1,24 @@
-"""`make dev` is quiet: the real target starts the real Dagster UI (webserver and daemon) on a
-free port, with its own DAGSTER_HOME; once it answers over HTTP its output holds none of the
-notices it used to print (the top-level dagster.yaml "will not be used"; `dagster dev` is
-superseded by `dg dev`), the first-visit community dialog (NUX) is off and telemetry is off, and
-the project's assets are served. Then SIGTERM stops it, and everything it started."""
+"""`make dev` as operators use it: the real target starts the real Dagster UI (webserver and
+daemon) on a free port, with its own DAGSTER_HOME and a project of its own (a copy of raw/ and
+of the models, an empty warehouse, offline downloads, a sensor interval of 5 s). Read
+through the UI's own GraphQL queries:
+
+- it is quiet (none of the notices it used to print), the community dialog and telemetry are
+  off, and the project's assets are served;
+- a `make run` refresh (the CLI, with a selection) is listed in the job's Runs tab;
+- after one SQL file is edited and the location reloaded, exactly that model and what is
+  downstream of it are stale;
+- with the sensor on, a code edit leads to one refresh and no more: the sensor requests the
+  refresh of the stale assets once, then says the release is up to date; a code edit that the
+  CLI publishes before the location is reloaded leads to no run, and the sensor says to reload.
+
+Then SIGTERM stops it, and everything it started."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,10 +30,25 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import definitions, lineage
 from pipeline.defs.factory import build_definitions
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import MODELS_DIR, REPO_ROOT
+from tests.harness import UNREACHABLE_URL, copy_raw
 
 STARTUP_SECONDS = 120
+LOCATION = definitions.__name__  # `make dev` loads the entry module as a location of its name
+REPOSITORY = "__repository__"  # the one repository a Definitions object holds
+SENSOR = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY}
+# The filter of the job's Runs tab, as the UI builds it (RepositoryLabelTag: "<repo>@<location>").
+JOB_RUNS = """query JobRuns($filter: RunsFilter) { pipelineRunsOrError(filter: $filter) {
+  ... on Runs { results { runId status tags { key value } } } } }"""
+STALE = "{ assetNodes { assetKey { path } staleStatus } }"
+SENSOR_TICKS = """query Ticks($selector: SensorSelector!) { sensorOrError(sensorSelector: $selector)
+  { ... on Sensor { sensorState { status ticks(limit: 200) { status skipReason runIds } } } } }"""
+START_SENSOR = """mutation Start($selector: SensorSelector!) { startSensor(sensorSelector: $selector)
+  { __typename ... on PythonError { message } } }"""
+RELOAD = """mutation Reload($name: String!) { reloadRepositoryLocation(repositoryLocationName: $name)
+  { __typename } }"""
 # The notices as Dagster prints them (make's echo of the dev recipe quotes part of the second).
 NOTICES = (
     "The dagster.yaml file will not be used",
@@ -54,6 +80,13 @@ def get(url: str, data: bytes | None = None) -> bytes | None:
         return None
 
 
+def graphql(port: int, query: str, **variables) -> dict:
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    answer = json.loads(get(f"http://127.0.0.1:{port}/graphql", body) or b"{}")
+    assert "errors" not in answer, answer
+    return answer["data"]
+
+
 def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -63,6 +96,25 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
             return
         time.sleep(0.5)
     pytest.fail(f"the UI did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+def project_env(base: Path) -> dict[str, str]:
+    """The environment of `make dev` and of `make run` for the test's project."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    models = base / "models"
+    if not models.is_dir():
+        shutil.copytree(MODELS_DIR, models)
+        copy_raw(base)
+    return env | {
+        "DAGSTER_HOME": str(base / "dagster_home"),  # as `make test` runs it: no flags of make
+        "PIPELINE_RAW_DIR": str(base / "raw"),
+        "PIPELINE_MODELS_DIR": str(models),
+        "PIPELINE_WAREHOUSE_DIR": str(base / "warehouse"),
+        "PIPELINE_CACHE_DIR": str(base / "cache"),
+        "PIPELINE_SENSOR_INTERVAL_SECONDS": "5",  # the daemon evaluates sensors every 5 s at most
+        "WJP_SNAPSHOT_URL": UNREACHABLE_URL,
+        "VDEM_SNAPSHOT_URL": UNREACHABLE_URL,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +127,7 @@ def dev_ui(tmp_path_factory):
     stamp.touch()
     port = free_port()
     overrides = [f"VENV={sys.prefix}", f"RUNTIME={stamp}", f"DAGSTER_HOME={home}"]
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    env["DAGSTER_HOME"] = str(home)  # as `make test` runs it: no flags of the outer make
+    env = project_env(base)
     with open(log, "w") as output:
         process = subprocess.Popen(
             ["make", "--no-print-directory", "dev", f"DEV_PORT={port}", *overrides],
@@ -89,7 +140,7 @@ def dev_ui(tmp_path_factory):
     try:
         wait_for(f"http://127.0.0.1:{port}/server_info", process, log)
         answer = get(f"http://127.0.0.1:{port}/graphql", json.dumps({"query": QUERY}).encode())
-        yield port, json.loads(answer or b"{}"), log, process
+        yield port, json.loads(answer or b"{}"), log, process, base
     finally:
         stop(process)
 
@@ -131,7 +182,7 @@ def session_processes(session: int) -> list[int]:
 
 
 def test_make_dev_prints_none_of_the_old_notices(dev_ui):
-    _, _, log, _ = dev_ui
+    _, _, log, _, _ = dev_ui
     output = log.read_text()
     assert "Serving dagster-webserver" in output, output
     found = [notice for notice in NOTICES if notice in output]
@@ -139,14 +190,14 @@ def test_make_dev_prints_none_of_the_old_notices(dev_ui):
 
 
 def test_no_community_dialog_and_no_telemetry(dev_ui):
-    _, answer, _, _ = dev_ui
+    _, answer, _, _, _ = dev_ui
     data = answer["data"]
     assert data["shouldShowNux"] is False
     assert "telemetry:\n  enabled: false" in data["instance"]["info"]
 
 
 def test_the_ui_serves_the_projects_assets(dev_ui):
-    _, answer, _, _ = dev_ui
+    _, answer, _, _, _ = dev_ui
     (entry,) = answer["data"]["workspaceOrError"]["locationEntries"]
     location = entry["locationOrLoadError"]
     assert location["__typename"] == "RepositoryLocation", location
@@ -156,8 +207,105 @@ def test_the_ui_serves_the_projects_assets(dev_ui):
     assert keys == {k.to_user_string() for k in build_definitions().resolve_all_asset_keys()}
 
 
+def make_run(base: Path, *args: str) -> str:
+    """`python -m pipeline.cli refresh` (what `make run` runs) in the project; its output."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "refresh", *args],
+        cwd=REPO_ROOT,
+        env=project_env(base),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def test_runs_of_make_run_are_listed_under_the_job(dev_ui):
+    port, _, _, _, base = dev_ui
+    output = make_run(base, "--select", "mart_funding+")
+    run_id = output.split("(run ", 1)[1].split(";", 1)[0]
+    label = {"key": ".dagster/repository", "value": f"{REPOSITORY}@{LOCATION}"}
+    listed = graphql(port, JOB_RUNS, filter={"pipelineName": "refresh", "tags": [label]})
+    runs = listed["pipelineRunsOrError"]["results"]
+    assert [r["status"] for r in runs if r["runId"].startswith(run_id)] == ["SUCCESS"], runs
+
+
+def stale_assets(port: int) -> set[str]:
+    nodes = graphql(port, STALE)["assetNodes"]
+    return {"/".join(n["assetKey"]["path"]) for n in nodes if n["staleStatus"] == "STALE"}
+
+
+def edit_sql(base: Path, name: str) -> lineage.Graph:
+    path = base / "models" / "marts" / f"{name}.sql"
+    path.write_text(path.read_text(encoding="utf-8") + "\n-- edited\n", encoding="utf-8")
+    return lineage.build_graph(base / "raw", base / "models")
+
+
+def test_an_edited_sql_file_makes_that_mart_and_its_downstream_stale_and_nothing_else(dev_ui):
+    port, _, _, _, base = dev_ui
+    assert stale_assets(port) == set()
+    graph = edit_sql(base, "funding")
+    assert graph_reloaded(port)
+    assert stale_assets(port) == {"mart_funding"} | graph.downstream("mart_funding")
+
+
+def graph_reloaded(port: int) -> bool:
+    answer = graphql(port, RELOAD, name=LOCATION)["reloadRepositoryLocation"]
+    return answer["__typename"] == "WorkspaceLocationEntry"
+
+
+def sensor_ticks(port: int) -> list[dict]:
+    selector = SENSOR | {"sensorName": "raw_files_changed"}
+    return graphql(port, SENSOR_TICKS, selector=selector)["sensorOrError"]["sensorState"]["ticks"]
+
+
+def wait_for_ticks(port: int, after: int, count: int, seconds: float = 120) -> list[dict]:
+    """The sensor's ticks once `count` more than `after` have ended (newest first)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ticks = [t for t in sensor_ticks(port) if t["status"] != "STARTED"]
+        if len(ticks) >= after + count:
+            return ticks
+        time.sleep(0.5)
+    pytest.fail(f"fewer than {count} sensor ticks in {seconds} s: {sensor_ticks(port)[:5]}")
+
+
+def sensor_runs(port: int) -> list[dict]:
+    tag = {"key": "dagster/sensor_name", "value": "raw_files_changed"}
+    return graphql(port, JOB_RUNS, filter={"tags": [tag]})["pipelineRunsOrError"]["results"]
+
+
+def test_with_the_sensor_on_a_code_edit_leads_to_one_refresh_and_no_more(dev_ui):
+    """The location was reloaded with mart_funding's edit, which no release holds yet."""
+    port, _, _, _, base = dev_ui
+    selector = SENSOR | {"sensorName": "raw_files_changed"}
+    assert graphql(port, START_SENSOR, selector=selector)["startSensor"]["__typename"] == "Sensor"
+    deadline = time.monotonic() + 180
+    while not (runs := sensor_runs(port)) or runs[0]["status"] not in ("SUCCESS", "FAILURE"):
+        assert time.monotonic() < deadline, f"the sensor's refresh did not end: {runs}"
+        time.sleep(1)
+    assert [r["status"] for r in runs] == ["SUCCESS"], runs
+    assert stale_assets(port) == set()
+    # A loop would show at the first evaluation after a publish; two are watched.
+    ticks = wait_for_ticks(port, len(sensor_ticks(port)), 2)
+    assert len(sensor_runs(port)) == 1, "the sensor requested again what was published"
+    assert "up to date" in ticks[0]["skipReason"], ticks[0]
+
+    # Edited again, and published by `make run` before the location is reloaded: the location
+    # is older than the code, so the sensor asks for a reload and requests nothing.
+    edit_sql(base, "timeline")
+    make_run(base)
+    ticks = wait_for_ticks(port, len(sensor_ticks(port)), 2)
+    assert len(sensor_runs(port)) == 1, "the sensor started a refresh of code it cannot build"
+    assert "reload" in ticks[0]["skipReason"], ticks[0]
+    assert graph_reloaded(port)
+    ticks = wait_for_ticks(port, len(sensor_ticks(port)), 1)
+    assert len(sensor_runs(port)) == 1 and "up to date" in ticks[0]["skipReason"], ticks[0]
+
+
 def test_sigterm_stops_it_and_everything_it_started(dev_ui):
-    port, _, log, process = dev_ui
+    port, _, log, process, _ = dev_ui
     assert stop(process), "processes of make dev were still running a minute after SIGTERM"
     assert process.returncode is not None
     assert get(f"http://127.0.0.1:{port}/server_info") is None

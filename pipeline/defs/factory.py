@@ -24,24 +24,25 @@ from pipeline.defs.automation import (
     weekly_refresh_schedule,
 )
 from pipeline.defs.resources import ProjectResource
-from pipeline.settings import MODELS_DIR, Settings
+from pipeline.settings import Settings
 
 
 def build_definitions(
     raw_dir: Path | str | None = None,
-    models_dir: Path | str = MODELS_DIR,
+    models_dir: Path | str | None = None,
     project: ProjectResource | None = None,
 ) -> dg.Definitions:
     """Definitions for the raw folder `raw_dir` (default: PIPELINE_RAW_DIR or raw/) and the
-    models in `models_dir`. The long-format sources are those `raw_dir` declares now; the
-    resource reads the same folder at run time."""
+    models in `models_dir` (default: PIPELINE_MODELS_DIR or pipeline/sql/). The long-format
+    sources are those `raw_dir` declares now; the resource reads the same folder at run time."""
     project = project or ProjectResource(raw_dir=str(raw_dir) if raw_dir else None)
     settings = Settings.resolve(raw_dir=raw_dir or project.raw_dir)
-    graph = lineage.build_graph(settings.raw_dir, Path(models_dir))
+    models = Path(models_dir) if models_dir else settings.models_dir
+    graph = lineage.build_graph(settings.raw_dir, models)
     versions = asset_versions(graph)
-    loaded = Loaded(graph, versions, Path(models_dir))
+    loaded = Loaded(graph, versions, models)
     return dg.Definitions(
-        assets=[refresh_asset(graph, versions, settings.raw_dir, Path(models_dir))],
+        assets=[refresh_asset(graph, versions, settings.raw_dir, models)],
         jobs=[refresh_job],
         schedules=[weekly_refresh_schedule(loaded)],
         sensors=[refresh_sensor(loaded, settings.sensor_interval_seconds)],

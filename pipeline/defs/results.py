@@ -4,8 +4,9 @@
   each naming the release it was published in and carrying its code and data versions and
   those of what it read (the tags the UI computes staleness from), then its checks' results;
   then `warehouse_release`'s, naming the release;
-- refused: the failed checks, with their failure cases, and no materialization, so the UI
-  keeps showing the published state.
+- refused: the results of the checks that ran on the refused build, the failed ones with their
+  failure cases, and no materialization, so the UI keeps showing the published state. (A check
+  the refused build never reached shows as not executed: its run failed.)
 
 Belongs here: that conversion. Stays out: computing outcomes (pipeline/build.py).
 """
@@ -72,32 +73,30 @@ def published_events(
     )
 
 
-def check_evaluations(outcome: Outcome, failed_only: bool = False) -> Iterator:
+def check_evaluations(outcome: Outcome) -> Iterator:
     key = dg.AssetKey(outcome.asset_key)
     for check, problems in outcome.checks.items():
-        if problems or not failed_only:
-            yield dg.AssetCheckEvaluation(
-                asset_key=key,
-                check_name=check,
-                passed=not problems,
-                metadata=problems_metadata(problems),
-                blocking=True,
-            )
+        yield dg.AssetCheckEvaluation(
+            asset_key=key,
+            check_name=check,
+            passed=not problems,
+            metadata=problems_metadata(problems),
+            blocking=True,
+        )
     for check, message in outcome.warnings.items():
-        if not failed_only:
-            yield dg.AssetCheckEvaluation(
-                asset_key=key,
-                check_name=check,
-                passed=not message,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"messages": dg.MetadataValue.text(message or "passed")},
-            )
+        yield dg.AssetCheckEvaluation(
+            asset_key=key,
+            check_name=check,
+            passed=not message,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"messages": dg.MetadataValue.text(message or "passed")},
+        )
 
 
 def refused_events(result: Refresh) -> Iterator:
-    """The failed blocking checks of a refused refresh."""
+    """The results of every check the refused build ran."""
     for outcome in result.outcomes:
-        yield from check_evaluations(outcome, failed_only=True)
+        yield from check_evaluations(outcome)
 
 
 def release_metadata(result: Refresh, layout: WarehouseLayout) -> dict:

@@ -30,12 +30,12 @@ from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.duck import create_typed_table, ensure_schema, load_frame, run
 from pipeline.transforms.origins import LoadedRecord, load_record
 from pipeline.transforms.problems import Problem
-from pipeline.version import code_version
+from pipeline.version import code_of, digest
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PARSED = "parsed"  # cache_dir/parsed/<folder>/<sha256>-<code version>/<table>.parquet
+PARSED = "parsed"  # cache_dir/parsed/<folder>/<sha256>-<parser version>/<table>.parquet
 PARSED_KEPT = 3  # parsings kept per source (the newest), for other code versions in use
 
 
@@ -155,7 +155,7 @@ def _obtain(fetched: Fetched, url: str, cache_dir: Path, timeout: float, publish
     source, record = fetched.source, fetched.record.record
     fetched.url = url
     pin = Pin(url, record.sha256, record.bytes, source.suffix, source.url_env)
-    parsed = cache_dir / PARSED / source.folder / f"{record.sha256}-{code_version()}"
+    parsed = cache_dir / PARSED / source.folder / f"{record.sha256}-{parser_version()}"
     try:
         obtained = obtain(pin, cache_dir / source.folder, _parsed_once(source, parsed), timeout)
     except SourceUnavailable as unavailable:
@@ -170,6 +170,12 @@ def _obtain(fetched: Fetched, url: str, cache_dir: Path, timeout: float, publish
         else f"downloaded from {fetched.url} and cached"
     )
     return obtained.accepted
+
+
+def parser_version() -> str:
+    """The version of the code that parses and validates a download (this module and what it
+    imports): a parsed table is reused only by the code that made it."""
+    return digest(code_of([__name__]))
 
 
 def _parsed_once(source: DownloadSource, folder: Path) -> Callable[[Path], dict[str, Path]]:
