@@ -185,9 +185,16 @@ def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:
         }
         if key in DOWNLOAD_KEYS:
             assets[key]["status"] = result.observed.get(key, UNAVAILABLE)
+    read = {
+        path: sha
+        for key, entry in assets.items()
+        if key != lineage.INVENTORY
+        for path, sha in entry.get("inputs", {}).items()
+    }
     return {
         "run_id": request.run_id,
         "previous_release": stage.previous_id,
+        "inputs": dict(sorted(read.items())),
         "code_version": code_version(request.models_dir),
         "rebuilt": plan.built,
         "reasons": plan.reasons,

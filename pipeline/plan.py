@@ -9,7 +9,7 @@ An asset is built when it is:
 - downstream of an asset that is built and whose data changes, so that a release never mixes
   a mart with a staging model, an export or a report built from another state of it;
 - a description of the release itself (`marts.release_changes`, hence its export, the report
-  and the release), which changes with every release.
+  and the release, which change with every release; and the inventory of raw/).
 
 An asset's data version is a digest of its code version, the files it reads, the data versions
 of the assets it reads and, for a download, whether it was obtained: known before anything is
@@ -68,8 +68,9 @@ def current_inputs(settings: Settings, graph: lineage.Graph, versions: dict) -> 
 
 
 def per_release(graph: lineage.Graph) -> set[str]:
-    """Assets whose content is the release's own (what changed since the previous one)."""
-    return {model_key(m) for m in graph.models if m.computed}
+    """Assets that describe the release itself: what changed since the previous one, and the
+    inventory of the files it was built from (cheap: it hashes raw/)."""
+    return {model_key(m) for m in graph.models if m.computed} | {lineage.INVENTORY}
 
 
 def data_version(inputs: Inputs, key: str, deps: dict[str, str], extra: str = "") -> str:
@@ -87,7 +88,7 @@ def data_version(inputs: Inputs, key: str, deps: dict[str, str], extra: str = ""
 def _extra(graph: lineage.Graph, inputs: Inputs, key: str) -> str:
     if key in DOWNLOAD_KEYS:
         return inputs.observed.get(key, LOADED)
-    if key in per_release(graph):
+    if key in per_release(graph) and key != lineage.INVENTORY:
         return f"since {inputs.release_id}"
     return ""
 

@@ -29,6 +29,7 @@ GRAPH = lineage.build_graph(REPO_ROOT / "raw", MODELS_DIR)
 VERSIONS = asset_versions(GRAPH)
 # Assets that describe the release itself: rebuilt by every refresh that publishes.
 PER_RELEASE = {
+    "raw_inventory",
     "mart_release_changes",
     "export_release_changes",
     "report_summary",

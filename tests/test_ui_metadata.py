@@ -9,20 +9,28 @@ metadata which merely exists but says the wrong thing fails too.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from pipeline.defs.factory import build_definitions
-from pipeline.lineage import build_graph
+from pipeline.defs.metadata import problems_metadata
+from pipeline.lineage import STAGES, build_graph
 from pipeline.settings import MODELS_DIR, REPO_ROOT
+from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.models import model_key
+from pipeline.transforms.problems import Problem
 
 GRAPH = build_definitions().resolve_asset_graph()
 ASSET_NAMES = sorted(key.to_user_string() for key in GRAPH.get_all_asset_keys())
 RAW_PREFIXES = ("raw_paper__", "raw_reference__")
-MARTS = [m.spec for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts]
+LINEAGE = build_graph(REPO_ROOT / "raw", MODELS_DIR)
+MARTS = [m.spec for m in LINEAGE.marts]
 MART_COLUMNS = {f.name for spec in MARTS for f in spec.fields}
 
 
@@ -130,10 +138,63 @@ def test_materialization_has_a_described_column_schema_and_a_preview(name, built
 
 
 @pytest.mark.parametrize("name", ASSET_NAMES)
-def test_asset_definition_has_a_description_and_a_code_version(name):
+def test_asset_definition_has_a_description_a_code_version_a_layer_and_an_owner(name):
     node = GRAPH.get(dg.AssetKey(name))
     assert (node.description or "").strip(), f"{name} has no description"
     assert (node.code_version or "").strip(), f"{name} has no code_version"
+    stage = LINEAGE.stages[name]
+    assert node.tags.get("layer") == stage, node.tags
+    assert node.group_name.endswith(f"_{stage}")
+    assert node.owners and all(o.startswith("team:") or "@" in o for o in node.owners)
+
+
+def test_groups_sort_in_the_order_the_data_flows():
+    """The UI lists groups by name: the numbered names follow the stages."""
+    groups = {GRAPH.get(k).group_name for k in GRAPH.get_all_asset_keys()}
+    assert [g.split("_", 1)[1] for g in sorted(groups)] == list(STAGES)
+
+
+@pytest.mark.parametrize("model", LINEAGE.models, ids=lambda m: m.name)
+def test_every_model_has_a_code_reference_to_its_sql_and_spec(model):
+    references = GRAPH.get(dg.AssetKey(model_key(model))).metadata["dagster/code_references"]
+    files = {Path(r.file_path) for r in references.code_references}
+    if model.computed:
+        assert files == {model.path}
+        return
+    assert model.path in files and all(f.is_file() for f in files)
+    if model.spec is not None and model.path.with_suffix(".yml").is_file():
+        assert model.path.with_suffix(".yml") in files
+
+
+def test_paths_in_metadata_are_where_the_settings_put_them(built, materialized):
+    """The session build's warehouse is in a temporary folder, not warehouse/."""
+    for name in names("export_"):
+        path = Path(metadata_of(materialized, name)["path"].value)
+        assert path.is_relative_to(built.warehouse_dir) and path.is_file(), path
+    report = Path(metadata_of(materialized, "report_summary")["html_path"].value)
+    assert report == built.layout.root / "reports" / "summary.html" and report.is_file()
+    release = metadata_of(materialized, "warehouse_release")
+    assert Path(release["release path"].value) == built.layout.current_release()
+    assert release["release"].value == built.layout.current_release().name
+
+
+@pytest.mark.parametrize("source", DOWNLOADS, ids=lambda s: s.source_id)
+def test_downloads_show_their_schema_preview_checksum_and_urls(built, materialized, source):
+    metadata = metadata_of(materialized, source.asset_name)
+    schema = metadata["dagster/column_schema"].schema
+    assert [c.name for c in schema.columns] == source.tables[0].column_names
+    assert all(c.description for c in schema.columns)
+    assert preview_header(metadata["preview"].value) == source.tables[0].column_names
+    record = yaml.safe_load(source.record_path(built.raw_dir).read_text(encoding="utf-8"))
+    assert metadata["sha256"].value == record["sha256"]
+    assert metadata["pinned url"].value == record["url"]
+    assert isinstance(metadata["url used"], dg.UrlMetadataValue)
+
+
+def test_every_materialization_names_the_published_release(built, materialized):
+    release = built.layout.current_release().name
+    for name, metadata in materialized.items():
+        assert metadata["release"].value == release, name
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -187,3 +248,18 @@ def test_mart_indicators_lineage_reaches_the_paper_and_wjp():
     assert {"stg_paper__indicators", "stg_wjp__ranks"} <= upstream
     # Lineage is directed: nothing downstream of the mart is counted as its source.
     assert not {"export_indicators", "report_summary"} & upstream
+
+
+# --- failure cases fit their panel --------------------------------------------------------------
+
+
+def test_a_checksum_in_a_failure_table_is_cut_short_and_kept_whole_in_the_text():
+    pinned, found = hashlib.sha256(b"pinned").hexdigest(), hashlib.sha256(b"found").hexdigest()
+    problem = Problem(
+        "raw/wjp/roli.meta.yml", 7, "sha256", "checksum matches", found, fix=f"pin {pinned}"
+    )
+    metadata = problems_metadata([problem])
+    (record,) = metadata["failure_cases"].records
+    assert found not in record.data["value"] and found[:12] in record.data["value"]
+    assert len(record.data["value"]) < 20
+    assert found in metadata["messages"].value and pinned in metadata["messages"].value

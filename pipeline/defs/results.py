@@ -127,6 +127,8 @@ def _metadata(outcome: Outcome, layout: WarehouseLayout, specs: dict, descriptio
             metadata[name] = dg.MetadataValue.md(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             metadata[name] = dg.MetadataValue.int(value)
+        elif isinstance(value, str) and value.startswith(("http://", "https://")):
+            metadata[name] = dg.MetadataValue.url(value)
         elif isinstance(value, dict | list):
             metadata[name] = dg.MetadataValue.json(json.loads(json.dumps(value, default=str)))
         else:

@@ -134,14 +134,18 @@ def _downloads(con, settings: Settings, options: DownloadOptions, sources) -> li
                 fetched.reason or None,
             )
         )
+        pinned = record.url if record else None
         outcome = Outcome(
             source.asset_name,
-            None,
+            f"raw.{source.tables[0].name}" if fetched.status == "available" else None,
             {
                 "dagster/row_count": fetched.rows,
                 "status": fetched.status,
                 "reason": fetched.reason,
-                "url": fetched.url,
+                "sha256": record.sha256 if record else None,
+                "pinned url": pinned,
+                "url used": fetched.url,
+                "tables": ", ".join(f"raw.{spec.name}" for spec in source.tables),
             },
             {CHECK_PIN: fetched.refusals, CHECK_ROWS: fetched.content},
         )

@@ -1,5 +1,6 @@
 """Concurrency: two refreshes started at the same moment, in two ways. Nothing is corrupted;
-both finish, or the second waits (Dagster's own run queue with a tag concurrency limit)."""
+one builds while the other waits, for the warehouse's refresh lock (two CLI refreshes) or in
+Dagster's own run queue (a tag concurrency limit), and says so."""
 
 from __future__ import annotations
 
@@ -16,13 +17,21 @@ from pipeline.settings import REPO_ROOT
 from tests.reliability.cli_harness import make_sandbox, published_state
 
 
-def test_two_cli_refreshes_at_the_same_moment_both_finish_and_publish_a_whole_state(tmp_path):
+def test_two_cli_refreshes_at_the_same_moment_one_waits_then_both_publish_a_whole_state(
+    tmp_path,
+):
     sandbox = make_sandbox(tmp_path)
     first, second = sandbox.start_refresh(), sandbox.start_refresh()
     outputs = [p.communicate(timeout=300)[0] for p in (first, second)]
     assert (first.returncode, second.returncode) == (0, 0), outputs
+    waited = [o for o in outputs if "Waiting for " in o]
+    assert len(waited) == 1, outputs
     published_state(sandbox.layout)  # DB, exports, report and manifest agree
+    # The downloads are unreachable, so the second refresh, once the first has published,
+    # finds them missing from the release and tries again: two releases, one after the other.
     assert len(sandbox.layout.releases()) == 2
+    manifests = [json.loads((r / "manifest.json").read_text()) for r in sandbox.layout.releases()]
+    assert manifests[1]["previous_release"] == manifests[0]["release_id"]
     assert not list(sandbox.layout.root.glob(".*.tmp"))
 
 

@@ -29,6 +29,7 @@ from pipeline.defs.metadata import known_descriptions
 from pipeline.defs.resources import ProjectResource
 from pipeline.defs.results import published_events, refused_events
 from pipeline.schemas.raw import RAW_TABLES
+from pipeline.transforms.download_sources import DOWNLOADS
 
 STEP = "refresh_warehouse"
 GROUPS = {stage: f"{number}_{stage}" for number, stage in enumerate(lineage.STAGES, start=1)}
@@ -60,6 +61,7 @@ def refresh_asset(
         specs += [_finish(spec, graph, versions) for spec in stage_specs]
         checks += stage_checks
     table_specs = {f"raw.{t.name}": t.spec for t in RAW_TABLES}
+    table_specs |= {f"raw.{spec.name}": spec for d in DOWNLOADS for spec in d.tables}
     table_specs |= {m.relation: m.spec for m in graph.models if m.spec}
     descriptions = known_descriptions(
         [*(m.spec for m in graph.marts), *(t.spec for t in RAW_TABLES)]
