@@ -45,10 +45,10 @@ JOB_RUNS = """query JobRuns($filter: RunsFilter) { pipelineRunsOrError(filter: $
 STALE = "{ assetNodes { assetKey { path } staleStatus } }"
 SENSOR_TICKS = """query Ticks($selector: SensorSelector!) { sensorOrError(sensorSelector: $selector)
   { ... on Sensor { sensorState { status ticks(limit: 200) { status skipReason runIds } } } } }"""
-START_SENSOR = """mutation Start($selector: SensorSelector!) { startSensor(sensorSelector: $selector)
-  { __typename ... on PythonError { message } } }"""
-RELOAD = """mutation Reload($name: String!) { reloadRepositoryLocation(repositoryLocationName: $name)
-  { __typename } }"""
+START_SENSOR = """mutation Start($selector: SensorSelector!) {
+  startSensor(sensorSelector: $selector) { __typename ... on PythonError { message } } }"""
+RELOAD = """mutation Reload($name: String!) {
+  reloadRepositoryLocation(repositoryLocationName: $name) { __typename } }"""
 # The notices as Dagster prints them (make's echo of the dev recipe quotes part of the second).
 NOTICES = (
     "The dagster.yaml file will not be used",
