@@ -16,15 +16,17 @@ benchmarks/results/latest.json and docs/performance.md (benchmarks/render.py).
    must be byte for byte the first one's.
 2. Full refresh of the project (no long source), median of BENCH_REPEATS (default 5) CLI runs,
    against Dagster's floor (one trivial asset, same instance set-up) and against the same asset
-   graph with empty step bodies (what Dagster costs for this graph alone), interleaved in one
-   run; and the imports a refresh adds to Dagster's.
+   graph with empty bodies, cut and reported as the pipeline does and as the alternatives
+   docs/materialization.md weighs (benchmarks/graphs.py), interleaved in one run; and the
+   imports a refresh adds to Dagster's.
 3. No-op: with nothing changed, `python -m pipeline.cli refresh` (what `make run` runs) answers
    from the release manifest without starting Dagster (median of BENCH_REPEATS), and the sensor
    requests nothing (0 assets recomputed); a changed origin record makes it request a run.
 
-WJP's and V-Dem's files are put into the download cache from ../shared/data when they are there
-(as a user's cache holds them after the first download); otherwise they are unavailable, as
-offline. BENCH_PARTS (default scale,refresh,noop) runs some parts only; sizes outside the
+WJP's and V-Dem's files are put into the bench's download cache by a first refresh, as a user's
+cache holds them after the first download: from the mirror WJP_SNAPSHOT_URL and
+VDEM_SNAPSHOT_URL name, else the pinned URLs; when neither answers, they are unavailable.
+BENCH_PARTS (default scale,refresh,noop) runs some parts only; sizes outside the
 default ones (e.g. BENCH_SIZES=50000000) are kept in benchmarks/results/recorded_once.json.
 """
 
@@ -45,6 +47,7 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.graphs import EMPTY_GRAPHS, TRIVIAL_ASSET
 from pipeline.settings import REPO_ROOT, Settings
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.files import sha256_file
@@ -57,55 +60,13 @@ SCALE_REPEATS = int(os.environ.get("BENCH_SCALE_REPEATS", "3"))
 PARTS = tuple(os.environ.get("BENCH_PARTS", "scale,refresh,noop").split(","))
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 RECORDED_ONCE = REPO_ROOT / "benchmarks" / "results" / "recorded_once.json"
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 UNREACHABLE = "http://127.0.0.1:9/unreachable"  # nothing listens there: offline at once
 SOURCE_ID = "synthetic"
 PYTHON = sys.executable
 
-TRIVIAL_ASSET = """
-import dagster as dg
-
-@dg.asset
-def trivial():
-    return 1
-
-with dg.DagsterInstance.get() as instance:
-    assert dg.materialize([trivial], instance=instance).success
-"""
-# The project's asset graph (same assets, checks and job) with empty step bodies: in its own
-# steps, or all in one step (STEPS = "one"), which is what coarser steps could save.
-EMPTY_GRAPH = """
-import dagster as dg
-from pipeline.defs.factory import build_definitions
-
-def empty(index, assets_defs):
-    specs = [s for a in assets_defs for s in a.specs]
-    checks = [c for a in assets_defs for c in a.check_specs]
-    inside = {s.key for s in specs}
-    specs = [s.replace_attributes(deps=[d for d in s.deps if d.asset_key not in inside])
-             for s in specs]
-
-    @dg.multi_asset(name=f"step_{index}", specs=specs, check_specs=checks)
-    def step():
-        for spec in specs:
-            yield dg.MaterializeResult(asset_key=spec.key)
-        for check in checks:
-            yield dg.AssetCheckResult(asset_key=check.asset_key, check_name=check.name, passed=True)
-
-    return step
-
-graph = build_definitions().resolve_asset_graph()
-groups = [list(graph.assets_defs)] if STEPS == "one" else [[a] for a in graph.assets_defs]
-steps = [empty(i, g) for i, g in enumerate(groups)]
-job = dg.define_asset_job("refresh", executor_def=dg.in_process_executor)
-defs = dg.Definitions(assets=steps, jobs=[job])
-with dg.DagsterInstance.get() as instance:
-    assert defs.resolve_job_def("refresh").execute_in_process(instance=instance).success
-"""
 DAGSTER_IMPORTS = "import dagster"
 PROJECT_IMPORTS = (
-    "import dagster, dagster_duckdb, duckdb, pandas, pandera.pandas, pyarrow.parquet, "
-    "pipeline.defs.factory"
+    "import dagster, duckdb, pandas, pandera.pandas, pyarrow.parquet, pipeline.defs.factory"
 )
 
 
@@ -164,20 +125,25 @@ def new_project(work: Path, name: str, cache: Path) -> tuple[Path, dict]:
     return root, env
 
 
-def fill_download_cache(cache: Path) -> dict[str, str]:
-    """Each pinned download from ../shared/data into the cache under its pinned name, when the
-    shared copy has the pinned checksum: {source_id: 'cached' or why not}."""
+def fill_download_cache(work: Path, cache: Path) -> dict[str, str]:
+    """The pinned downloads in the bench's cache, obtained as a refresh obtains them: from the
+    mirror a *_SNAPSHOT_URL variable names, else the pinned URL. {source_id: how it went}."""
+    _, env = new_project(work, "download", cache)
+    for source in DOWNLOADS:
+        env.pop(source.url_env)
+        if os.environ.get(source.url_env):
+            env[source.url_env] = os.environ[source.url_env]
+    measure(refresh_command(), env)
+    shutil.rmtree(work / "download")
     found = {}
     for source in DOWNLOADS:
         record = yaml.safe_load(source.record_path(REPO_ROOT / "raw").read_text())
-        shared = SHARED_DATA / source.folder / f"{source.stem}{source.suffix}"
-        if not shared.is_file() or sha256_file(shared) != record["sha256"]:
-            found[source.source_id] = f"unavailable ({shared} missing or not the pinned file)"
-            continue
-        target = cache / source.folder / f"{record['sha256']}{source.suffix}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shared, target)
-        found[source.source_id] = "from the download cache"
+        cached = cache / source.folder / f"{record['sha256']}{source.suffix}"
+        found[source.source_id] = (
+            "from the download cache"
+            if cached.is_file() and sha256_file(cached) == record["sha256"]
+            else "unavailable (no mirror variable set and the pinned URL unreachable)"
+        )
     return found
 
 
@@ -284,8 +250,7 @@ def refresh_cost(work: Path, cache: Path) -> dict:
     commands = {
         "full_refresh": refresh_command(force=True),
         "floor": python(TRIVIAL_ASSET),
-        "empty_graph": python('STEPS = "own"' + EMPTY_GRAPH),
-        "empty_graph_one_step": python('STEPS = "one"' + EMPTY_GRAPH),
+        **{f"empty_graph_{name}": python(code) for name, code in EMPTY_GRAPHS.items()},
         "dagster_imports": python(DAGSTER_IMPORTS),
         "project_imports": python(PROJECT_IMPORTS),
     }
@@ -305,11 +270,12 @@ def refresh_cost(work: Path, cache: Path) -> dict:
         "load_average": [started_load, load()],
         "stage_seconds_of_each_run": [stage_seconds(o) for o in outputs],
         "ratio": round(medians["full_refresh"] / medians["floor"], 2),
-        "empty_graph_ratio": round(medians["empty_graph"] / medians["floor"], 2),
+        "graph_overhead_ratio": round(medians["full_refresh"] / medians["empty_graph_chosen"], 2),
+        "empty_graph_ratio": round(medians["empty_graph_chosen"] / medians["floor"], 2),
     }
     print(
         f"refresh: median {medians['full_refresh']} s, floor {medians['floor']} s, "
-        f"same graph with empty steps {medians['empty_graph']} s",
+        f"same graph with empty bodies {medians['empty_graph_chosen']} s",
         flush=True,
     )
     return result | {"root": root, "env": env}
@@ -322,15 +288,19 @@ import json, sys, dagster as dg
 from pipeline.defs.factory import build_definitions
 from pipeline.defs.resources import ProjectResource
 defs = build_definitions()
-context = dg.build_sensor_context(resources={"project": ProjectResource()}, definitions=defs)
-result = defs.get_sensor_def("raw_files_changed")(context)
+with dg.DagsterInstance.get() as instance:
+    context = dg.build_sensor_context(
+        instance=instance, resources={"project": ProjectResource()}, definitions=defs
+    )
+    result = defs.get_sensor_def("raw_files_changed")(context)
 requested = isinstance(result, dg.RunRequest)
 graph = defs.resolve_asset_graph()
 in_graph = {"assets": len(graph.get_all_asset_keys()),
             "checks": sum(len(list(a.check_specs)) for a in graph.assets_defs),
             "steps": len(list(graph.assets_defs))}
-print(json.dumps({"requested": requested, "assets": in_graph["assets"] if requested else 0,
-                  "graph": in_graph, "reason": str(getattr(result, "skip_message", "") or "")}))
+selected = len(result.asset_selection or graph.get_all_asset_keys()) if requested else 0
+print(json.dumps({"requested": requested, "assets": selected, "graph": in_graph,
+                  "reason": str(getattr(result, "skip_message", "") or "")}))
 """
 
 
@@ -400,6 +370,7 @@ def key_figures(results: dict) -> dict:
         figures["outputs_equal"] = all(s["outputs_equal"] for s in scale_rows)
     if "refresh" in results:
         figures["refresh_ratio"] = results["refresh"]["ratio"]
+        figures["graph_overhead_ratio"] = results["refresh"]["graph_overhead_ratio"]
     if "noop" in results:
         figures["noop_run_ratio"] = results["noop"]["ratio"]
         figures["noop_recomputed_assets"] = results["noop"]["noop_recomputed_assets"]
@@ -440,11 +411,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         cache = work / "download_cache"
-        results["downloads"] = fill_download_cache(cache)
+        results["downloads"] = fill_download_cache(work, cache)  # also parses them, once
         if "scale" in PARTS:
-            warm, env = new_project(work, "warm", cache)  # parse the downloads once, aside
-            measure(refresh_command(), env)
-            shutil.rmtree(warm)
             results["scale"] = scale(work, cache)
         if "refresh" in PARTS or "noop" in PARTS:
             refresh = refresh_cost(work, cache)

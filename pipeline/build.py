@@ -63,6 +63,15 @@ class Refresh:
     def published(self) -> bool:
         return self.release_id is not None
 
+    def assets_per_step(self, graph: lineage.Graph) -> dict[str, int]:
+        """How many assets each step built (published or not)."""
+        step_of = {stage: step for step, stages in STEPS.items() for stage in stages}
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            step = step_of[graph.stages[outcome.asset_key]]
+            counts[step] = counts.get(step, 0) + 1
+        return counts
+
 
 @dataclass(frozen=True)
 class Request:

@@ -289,7 +289,8 @@ def _write_log(result) -> Path:
 
 
 def print_stages(result, graph) -> None:
-    """One line per step: the assets it published, their rows, and its seconds."""
+    """One line per step: the assets it built (published, or refused), their rows, its
+    seconds."""
     from pipeline.build import STEPS
 
     step_of = {stage: step for step, stages in STEPS.items() for stage in stages}
@@ -302,26 +303,30 @@ def print_stages(result, graph) -> None:
         assets[step] += 1
         count = materialization.metadata.get("dagster/row_count")
         rows[step] += count.value if count is not None else 0
-    seconds = _step_seconds(result)
+    seconds = _failure_metadata(result, "seconds per step") or _release_seconds(result)
+    assets.update(_failure_metadata(result, "assets built per step"))
+    refused_at = list(seconds)[-1] if seconds and not result.success else None
     for step in [*STEPS, "publish"]:
         if step in seconds or step in assets:
             counted = f"{rows[step]:>9,} rows" if rows[step] else " " * 14
-            took = f"{seconds[step]:6.2f} s" if step in seconds else "refused"
-            if not result.success and step == list(seconds)[-1]:
-                took = "refused"
+            took = "refused" if step == refused_at else f"{seconds.get(step, 0):6.2f} s"
             print(f"  {step:<8} {assets[step]:>3} assets {counted}  {took}")
 
 
-def _step_seconds(result) -> dict[str, float]:
-    """Seconds per step, as the refresh recorded them (on the release, or on the failure)."""
+def _release_seconds(result) -> dict[str, float]:
+    """Seconds per step, as the published release's materialization records them."""
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
         if "seconds per step" in metadata:
             return dict(metadata["seconds per step"].value)
+    return {}
+
+
+def _failure_metadata(result, label: str) -> dict:
     for failure in result.get_step_failure_events():
         user = failure.step_failure_data.user_failure_data
-        if user is not None and "seconds per step" in user.metadata:
-            return dict(user.metadata["seconds per step"].value)
+        if user is not None and label in user.metadata:
+            return dict(user.metadata[label].value)
     return {}
 
 

@@ -9,8 +9,9 @@
 - The release manifest keeps one digest of everything that can change an output
   (`code_version`): the package's Python, SQL and YAML, `pyproject.toml` and the runtime lock.
 
-Files are read from disk each time a version is computed (nothing is cached across calls), so
-a running process can compare the code it loaded with the code on disk now (the sensor).
+Files are read from disk each time a version is computed (only installed packages' versions are
+kept), so a running process can compare the code it loaded with the code on disk now (the
+sensor).
 
 Belongs here: computing those digests. Stays out: which asset is built by which function
 (pipeline/lineage.py) and where versions are recorded (release manifests).
@@ -18,6 +19,7 @@ Belongs here: computing those digests. Stays out: which asset is built by which 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import re
@@ -120,13 +122,17 @@ def distribution_versions(top_level: Iterable[str]) -> list[str]:
     """'name==version' of the installed distributions named like these top-level modules
     (duckdb, pandas, pyarrow, pandera...); a module whose distribution is named otherwise
     (yaml) is covered by the runtime lock in the digest of everything."""
-    found = []
-    for name in sorted(set(top_level)):
-        try:
-            found.append(f"{name}=={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return found
+    return [f"{name}=={v}" for name in sorted(set(top_level)) if (v := _installed(name))]
+
+
+@functools.cache
+def _installed(name: str) -> str:
+    """The installed version of a distribution, '' if none (read once per process: installing
+    a package needs a new process to be imported anyway)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def code_of(

@@ -25,6 +25,7 @@ import yaml
 
 from benchmarks.synthetic_source import YEARS_START, shape_for, write_source
 from pipeline import definitions
+from pipeline.defs.factory import build_definitions
 from pipeline.lineage import VALUES_ASSET
 from pipeline.schemas.indicator_sources import LONG_SOURCE
 from pipeline.schemas.raw import RAW_BY_NAME
@@ -206,7 +207,8 @@ def test_the_run_succeeds_and_each_source_passes_its_two_checks(baseline):
 
 def test_each_source_is_an_asset_with_two_blocking_checks(baseline):
     checks: dict[str, set] = {}
-    for assets_def in baseline.result.job_def.asset_layer.asset_graph.assets_defs:
+    graph = build_definitions(baseline.raw_dir).resolve_asset_graph()
+    for assets_def in graph.assets_defs:
         for spec in assets_def.check_specs:
             checks.setdefault(spec.asset_key.to_user_string(), set()).add(
                 (spec.name, spec.blocking)

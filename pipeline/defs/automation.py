@@ -42,7 +42,7 @@ IN_FLIGHT = [
 
 refresh_job = dg.define_asset_job(
     name=REFRESH_JOB,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.all_asset_checks(),
     description="Refresh: every source checked, every model, export and report rebuilt, then "
     "published atomically; with an asset selection, what it needs. Nothing is published if "
     "any blocking check fails.",

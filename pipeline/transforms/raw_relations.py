@@ -7,15 +7,19 @@ label maps to the country that `countries.csv` gives for it). Stays out: single-
 
 from __future__ import annotations
 
-import pandas as pd
+import math
+from typing import TYPE_CHECKING
 
 from pipeline.schemas.raw import RAW_BY_NAME, ForeignKey, RawTable
-from pipeline.transforms.problems import Problem
+from pipeline.transforms.problems import Problem, is_missing
+
+if TYPE_CHECKING:  # pandas is imported where frames are compared; the graph reads related_tables
+    import pandas as pd
 
 
 def split_list(value) -> list[str]:
     """Items of a ';'-separated cell; an empty cell is an empty list."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return []
     return str(value).split(";")
 
@@ -71,7 +75,7 @@ def foreign_key_problems(
     rule = f"every value is a known {key.ref_table}.{key.ref_column}"
     problems = []
     for line, cell in zip(lines, frame[key.column], strict=True):
-        values = split_list(cell) if key.is_list else ([] if pd.isna(cell) else [cell])
+        values = split_list(cell) if key.is_list else ([] if is_missing(cell) else [cell])
         for value in values:
             if value not in known:
                 problems.append(Problem(_shown(table), line, key.column, rule, value))
@@ -94,9 +98,9 @@ def table2_global_matches_table1(
         if row.scope != "global":
             continue
         expected = kazakhstan.get(row.row_label)
-        if pd.isna(row.rank):
+        if is_missing(row.rank):
             continue  # a mistyped or missing rank is reported by its own rule
-        if expected is None or pd.isna(expected) or int(expected) != int(row.rank):
+        if expected is None or is_missing(expected) or int(expected) != int(row.rank):
             rule = "global rank equals Table 1's Kazakhstan rank for the same factor"
             value = f"{row.rank} vs Table 1: {expected}"
             problems.append(

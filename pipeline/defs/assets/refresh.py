@@ -85,7 +85,10 @@ def refresh_asset(
             yield from refused_events(result)
             raise dg.Failure(
                 description="\n".join(result.refused),
-                metadata={"seconds per step": dg.MetadataValue.json(_rounded(result.seconds))},
+                metadata={
+                    "seconds per step": dg.MetadataValue.json(_rounded(result.seconds)),
+                    "assets built per step": dg.MetadataValue.json(result.assets_per_step(graph)),
+                },
             )
         layout = project.layout
         yield from published_events(result, graph, versions, layout, table_specs, descriptions)
