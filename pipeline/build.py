@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import lineage, release, stages
+from pipeline import lineage, locks, release, stages
 from pipeline.plan import (
     DOWNLOAD_KEYS,
     LOADED,
@@ -84,6 +84,21 @@ class Request:
     models_dir: Path = MODELS_DIR
 
 
+def connect(build: release.Build, memory_limit: str):
+    """A read-write connection to a build's database (never the published one), in the storage
+    format every DuckDB 1.4 and later reads, spilling into the build's own folder."""
+    import duckdb
+
+    return duckdb.connect(
+        str(build.db_path),
+        config={
+            "memory_limit": memory_limit,
+            "temp_directory": str(build.directory / "duckdb_tmp"),
+            "storage_compatibility_version": release.STORAGE_VERSION,
+        },
+    )
+
+
 def refresh(
     settings: Settings,
     graph: lineage.Graph,
@@ -94,7 +109,7 @@ def refresh(
     """Plan, build, check and publish what `request` asks for (module docstring)."""
     layout = release.WarehouseLayout(settings.warehouse_dir)
     holder = f"refresh run {request.run_id}"
-    with release.refresh_lock(layout, holder, lambda who: log(f"waiting for {who} to finish")):
+    with locks.refresh_lock(layout.root, holder, lambda who: log(f"waiting for {who} to finish")):
         inputs = current_inputs(settings, graph, versions)
         selected = set(request.selected) or set(graph.deps)
         result = Refresh(request.run_id, make_plan(graph, inputs, selected))
@@ -102,7 +117,7 @@ def refresh(
         manifest = release.read_manifest(previous)
         fresh = result.plan.fresh or previous is None
         build = release.start_build(layout, request.run_id, None if fresh else previous)
-        con = release.connect(build, settings.memory_limit)
+        con = connect(build, settings.memory_limit)
         try:
             stage = stages.Stage(
                 con, settings, graph, build, previous, manifest.get("release_id"), log

@@ -16,21 +16,20 @@ state or the new one, never a mix; a reader holding the old DuckDB file open kee
 A killed or failed refresh leaves only a build directory that nothing points to; the next
 refresh removes it, except the newest one, kept for debugging.
 
-Belongs here: the filesystem layout, the publish lock, publishing and pruning.
-Stays out: what is built (defs/, transforms/).
+Belongs here: the filesystem layout, publishing and pruning. Stays out: what is built (build.py,
+stages.py), the locks (locks.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline import locks
 
 DB_NAME = "warehouse.duckdb"
 # DuckDB 1.x readers (the duckdb-cli on PyPI, R's duckdb, DBeaver) open files written in this
@@ -41,11 +40,7 @@ PUBLIC_LINKS = {
     "exports": "current/exports",
     "reports": "current/reports",
 }
-BUILD_LOCK = ".running.lock"  # held by the refresh writing a build, for as long as it runs
-REFRESH_LOCK = ".refresh.lock"  # held by the one refresh building into this warehouse
 FAILED_BUILDS_KEPT = 1  # the last failed build stays for debugging; older ones are removed
-_held_locks: dict[str, object] = {}  # run_id -> open lock file (released when the process ends)
-_refresh_locks: dict[Path, list] = {}  # warehouse root -> [open lock file, depth] in this process
 
 
 class ReleaseMoved(RuntimeError):
@@ -115,7 +110,7 @@ def start_build(layout: WarehouseLayout, run_id: str, copy_of: Path | None = Non
     build = layout.build_for(run_id)
     shutil.rmtree(build.directory, ignore_errors=True)
     build.directory.mkdir(parents=True)
-    _hold_build_lock(build, run_id)
+    locks.hold_build_lock(build.directory, run_id)
     if copy_of is not None:
         shutil.copy2(copy_of / DB_NAME, build.db_path)
         for sub in ("exports", "reports"):
@@ -126,102 +121,16 @@ def start_build(layout: WarehouseLayout, run_id: str, copy_of: Path | None = Non
     return build
 
 
-def _hold_build_lock(build: Build, run_id: str) -> None:
-    handle = open(build.directory / BUILD_LOCK, "w")  # noqa: SIM115 (held until the process ends)
-    fcntl.flock(handle, fcntl.LOCK_EX)
-    _held_locks[run_id] = handle
-
-
-def _is_running(build_dir: Path) -> bool:
-    """A build whose lock someone holds belongs to a refresh still running."""
-    lock = build_dir / BUILD_LOCK
-    if not lock.is_file():
-        return False
-    with open(lock, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
-
-
 def prune_failed_builds(layout: WarehouseLayout, keep: int = FAILED_BUILDS_KEPT) -> list[Path]:
     """Remove builds of refreshes that ended without publishing, but the newest `keep`;
     builds of refreshes still running are never touched. Returns what was removed."""
     if not layout.builds_dir.is_dir():
         return []
-    ended = [b for b in layout.builds_dir.iterdir() if b.is_dir() and not _is_running(b)]
+    ended = [b for b in layout.builds_dir.iterdir() if b.is_dir() and not locks.is_running(b)]
     ended.sort(key=lambda b: b.stat().st_mtime, reverse=True)
     for build in ended[keep:]:
         shutil.rmtree(build, ignore_errors=True)
     return ended[keep:]
-
-
-@contextmanager
-def refresh_lock(layout: WarehouseLayout, holder: str, on_wait=None) -> Iterator[None]:
-    """One refresh at a time builds into a warehouse, whoever started it (the CLI, the UI, the
-    schedule or the sensor): the others wait here. `holder` is written into the lock file, and
-    `on_wait` is called with the holder's text when this has to wait. Re-entrant within a
-    process (the CLI holds it around the Dagster run that takes it again)."""
-    root = layout.root
-    if root in _refresh_locks:
-        _refresh_locks[root][1] += 1
-        try:
-            yield
-        finally:
-            _refresh_locks[root][1] -= 1
-        return
-    root.mkdir(parents=True, exist_ok=True)
-    handle = open(root / REFRESH_LOCK, "a+")  # noqa: SIM115 (held for the block)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait is not None:
-                handle.seek(0)
-                on_wait(handle.read().strip() or "another refresh")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(holder)
-        handle.flush()
-        _refresh_locks[root] = [handle, 1]
-        try:
-            yield
-        finally:
-            del _refresh_locks[root]
-            handle.truncate(0)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    finally:
-        handle.close()
-
-
-def connect(build: Build, memory_limit: str):
-    """A read-write connection to a build's database (never the published one), in the storage
-    format every DuckDB 1.4 and later reads, spilling into the build's own folder."""
-    import duckdb
-
-    return duckdb.connect(
-        str(build.db_path),
-        config={
-            "memory_limit": memory_limit,
-            "temp_directory": str(build.directory / "duckdb_tmp"),
-            "storage_compatibility_version": STORAGE_VERSION,
-        },
-    )
-
-
-@contextmanager
-def publish_lock(layout: WarehouseLayout) -> Iterator[None]:
-    """Serialise publishes (two refreshes may finish at the same moment)."""
-    layout.root.mkdir(parents=True, exist_ok=True)
-    with open(layout.root / ".publish.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def publish(
@@ -239,10 +148,10 @@ def publish(
     if keep < 1:
         raise ValueError(f"keep_releases must be at least 1, got {keep}")
     release_id = release_id or new_release_id(build)
-    (build.directory / BUILD_LOCK).unlink(missing_ok=True)
+    (build.directory / locks.BUILD_LOCK).unlink(missing_ok=True)
     _write_json(build.directory / "manifest.json", {**manifest, "release_id": release_id})
     _fsync_tree(build.directory)
-    with publish_lock(layout):
+    with locks.publish_lock(layout.root):
         current = current_manifest(layout).get("release_id")
         if expected != "" and current != expected:
             raise ReleaseMoved(
@@ -256,9 +165,7 @@ def publish(
         _ensure_public_links(layout)
         _remove_leftover_temporary_links(layout)
         prune_releases(layout, keep)
-    handle = _held_locks.pop(build.directory.name, None)
-    if handle is not None:
-        handle.close()
+    locks.release_build_lock(build.directory.name)
     return release
 
 

@@ -1,0 +1,193 @@
+"""What a refresh prints and logs: one line per step, then where everything is and a
+verification summary, or the project's own refusal lines (file, line, column, rule, value, what
+to do); and the run's full log, with stack traces, in warehouse/logs/<run_id>.log.
+
+Belongs here: turning a Dagster result into text. Stays out: running it (cli.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+KEEP_RUNS_DEFAULT = 20  # Dagster run history kept in the project's instance (PIPELINE_KEEP_RUNS)
+
+
+def keep_runs() -> int:
+    return int(os.environ.get("PIPELINE_KEEP_RUNS") or KEEP_RUNS_DEFAULT)
+
+
+def _layout():
+    from pipeline import release
+    from pipeline.settings import Settings
+
+    return release.WarehouseLayout(Settings.resolve().warehouse_dir)
+
+
+def write_log(result) -> Path:
+    """Every event of the run, with stack traces, in warehouse/logs/<run_id>.log (outside the
+    published releases; the last PIPELINE_KEEP_RUNS logs are kept)."""
+    folder = _layout().root / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.run_id}.log"
+    lines = []
+    for event in result.all_events:
+        lines.append(
+            f"{event.event_type_value} {event.step_key or ''} {event.message or ''}".rstrip()
+        )
+    for evaluation in result.get_asset_check_evaluations():
+        messages = evaluation.metadata.get("messages")
+        state = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+        lines.append(
+            f"CHECK {evaluation.asset_key.to_user_string()} {evaluation.check_name} {state}"
+        )
+        if not evaluation.passed and messages is not None:
+            lines.append("  " + messages.value.replace("\n", "\n  "))
+    for failure in result.get_step_failure_events():
+        lines.append(
+            f"\n--- {failure.step_key} failed ---\n{failure.step_failure_data.error.to_string()}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    keep = keep_runs()
+    for old in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime)[:-keep]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def print_stages(result, graph) -> None:
+    """One line per step: the assets it built (published, or refused), their rows, its
+    seconds."""
+    from pipeline.build import STEPS
+
+    step_of = {stage: step for step, stages in STEPS.items() for stage in stages}
+    step_of["release"] = "publish"
+    rows, assets = defaultdict(int), defaultdict(int)
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        group = graph.get(materialization.asset_key).group_name
+        step = step_of[group.split("_", 1)[1]]
+        assets[step] += 1
+        count = materialization.metadata.get("dagster/row_count")
+        rows[step] += count.value if count is not None else 0
+    seconds = _failure_metadata(result, "seconds per step") or _release_seconds(result)
+    assets.update(_failure_metadata(result, "assets built per step"))
+    refused_at = list(seconds)[-1] if seconds and not result.success else None
+    for step in [*STEPS, "publish"]:
+        if step in seconds or step in assets:
+            counted = f"{rows[step]:>9,} rows" if rows[step] else " " * 14
+            took = "refused" if step == refused_at else f"{seconds.get(step, 0):6.2f} s"
+            print(f"  {step:<8} {assets[step]:>3} assets {counted}  {took}")
+
+
+def _release_seconds(result) -> dict[str, float]:
+    """Seconds per step, as the published release's materialization records them."""
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if "seconds per step" in metadata:
+            return dict(metadata["seconds per step"].value)
+    return {}
+
+
+def _failure_metadata(result, label: str) -> dict:
+    for failure in result.get_step_failure_events():
+        user = failure.step_failure_data.user_failure_data
+        if user is not None and label in user.metadata:
+            return dict(user.metadata[label].value)
+    return {}
+
+
+def print_success(result, elapsed: float, log: Path) -> None:
+    layout = _layout()
+    print(f"\nRefresh succeeded in {elapsed:.1f} s (run {result.run_id[:8]}; log: {log}).")
+    for line in _warnings(result):
+        print(line)
+    summary = _verification_summary(layout.published_db)
+    if summary:
+        print(f"  verification: {summary}")
+    for line in _release_notes(layout):
+        print(line)
+    print(f"  warehouse: {layout.published_db}")
+    print(f"  exports:   {layout.root / 'exports'}/*.parquet")
+    print(f"  report:    {layout.root / 'reports' / 'summary.html'}")
+
+
+def _warnings(result) -> list[str]:
+    lines = []
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity.value == "WARN":
+            messages = evaluation.metadata.get("messages")
+            text = messages.value if messages is not None else ""
+            lines.append(f"  WARNING {evaluation.asset_key.to_user_string()}: {text}")
+    return lines
+
+
+def _verification_summary(db: Path) -> str:
+    """verified / mismatched (and how many of those are explained) / unverifiable / not
+    checked, over the paper's cells in the published warehouse."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            counts = dict(
+                con.execute(
+                    "SELECT verification, count(*) FROM marts.indicators "
+                    "WHERE source_id LIKE 'paper_%' GROUP BY 1"
+                ).fetchall()
+            )
+            explained = con.execute(
+                "SELECT count(*) FROM marts.indicators WHERE verification = 'mismatch' "
+                "AND erratum IS NOT NULL"
+            ).fetchall()[0][0]
+    except duckdb.Error:
+        return ""
+    return (
+        f"{counts.get('verified', 0)} verified, {counts.get('mismatch', 0)} mismatched "
+        f"({explained} explained by errata), {counts.get('unverifiable', 0)} unverifiable, "
+        f"{counts.get('not_checked', 0)} not checked"
+    )
+
+
+def _release_notes(layout) -> list[str]:
+    from pipeline import release
+
+    manifest = release.current_manifest(layout)
+    lines = [f"  accepted: {note}" for note in manifest.get("accepted_shrinks", [])]
+    for source_id, download in sorted(manifest.get("downloads", {}).items()):
+        if download.get("obtained_from") == "cache":
+            lines.append(f"  {source_id}: from the download cache (pinned sha256 matches)")
+    return lines
+
+
+def print_refusal(result, elapsed: float, log: Path, verbose: bool) -> None:
+    err = sys.stderr
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed or evaluation.severity.value == "WARN":
+            continue
+        messages = evaluation.metadata.get("messages")
+        text = (messages.value if messages is not None else "").replace("\n", "\n  ")
+        asset = evaluation.asset_key.to_user_string()
+        print(f"FAILED: {evaluation.check_name} on {asset}:\n  {text}", file=err)
+    for failure in result.get_step_failure_events():
+        error = failure.step_failure_data.error
+        if error is None or "blocking" in (error.message or "").lower() and not verbose:
+            continue
+        root = error
+        while root.cause is not None:
+            root = root.cause
+        text = root.to_string() if verbose else root.message.strip()
+        print(f"FAILED: step {failure.step_key}: {_without_exception_name(text)}", file=err)
+    current = _layout().current_release()
+    kept = (
+        f"the last good release is still in place: {current.name}"
+        if current
+        else "there is no earlier release"
+    )
+    print(f"\nRefresh FAILED after {elapsed:.1f} s; nothing was published ({kept}).", file=err)
+    print(f"  full log: {log}", file=err)
+
+
+def _without_exception_name(text: str) -> str:
+    head, _, rest = text.partition(": ")
+    return rest if head.replace(".", "").replace("_", "").isalnum() and rest else text
