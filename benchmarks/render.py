@@ -219,7 +219,7 @@ def refresh_section(r: dict) -> list[str]:
     median_stages = {n: round(statistics.median(s.get(n, 0) for s in stages), 2) for n in names}
     imports = round(m["project_imports"] - m["dagster_imports"], 2)
     empty = m["empty_graph_chosen"]
-    work = round(m["full_refresh"] - empty - imports, 2)
+    work = round(m["full_refresh"] - empty, 2)
     return [
         "## Full refresh of the project",
         "",
@@ -245,15 +245,16 @@ def refresh_section(r: dict) -> list[str]:
         "",
         "Where the seconds above the floor go (medians, each measured as its own process):",
         "",
-        f"- Dagster itself, for this asset graph: {round(empty - m['floor'], 2)} s (the empty "
-        "graph, as cut and reported by the pipeline, less the floor). Every asset selected is "
-        "planned before the run starts, then materialized, and every check evaluated, each an "
-        "event written to the instance's SQLite event log (a connection and a commit each).",
-        "- Imports the project adds to Dagster's: `python -c 'import dagster'` takes "
-        f"{m['dagster_imports']} s, with DuckDB, pandas, pandera, pyarrow and the pipeline "
-        f"{m['project_imports']} s: {imports} s.",
-        f"- The work itself, what remains: {work} s (the full refresh less the empty graph and "
-        "the imports): the definitions and code versions, every transcription read by the one "
+        f"- The graph itself: {round(empty - m['floor'], 2)} s (the empty graph, as cut and "
+        "reported by the pipeline, less the floor). Of that, the imports the project adds to "
+        f"Dagster's ({imports} s: `python -c 'import dagster'` takes {m['dagster_imports']} s, "
+        f"with DuckDB, pandas, pandera, pyarrow and the pipeline {m['project_imports']} s) and "
+        "the definitions (the graph from the SQL, the code versions); the rest is Dagster: every "
+        "asset selected is planned before the run starts, then materialized, and every check "
+        "evaluated, each an event written to the instance's SQLite event log (a connection and a "
+        "commit each).",
+        f"- The work itself, what remains: {work} s (the full refresh less the empty graph): "
+        "every transcription read by the one "
         "reader and validated with pandera, the WJP and V-Dem tables loaded from their cached "
         "typed tables, the models built and the marts checked in SQL, the exports written and "
         "read back, the report, the publish with its fsyncs, and the events' metadata (column "
@@ -270,7 +271,6 @@ def refresh_missed(r: dict) -> list[str]:
         return []
     m, lines = f["medians"], []
     empty, floor, full = m["empty_graph_chosen"], m["floor"], m["full_refresh"]
-    imports = round(m["project_imports"] - m["dagster_imports"], 2)
     if f["ratio"] > 2.5:
         lines.append(
             f"- `refresh_ratio` {f['ratio']}: the project's graph with empty bodies, cut and "
@@ -279,21 +279,23 @@ def refresh_missed(r: dict) -> list[str]:
             "materialization event and each check with an evaluation event, every one written "
             "to the SQLite event log (a run shard and the index, a connection and a commit "
             f"each). A ratio of 2.5 would need the full refresh at {round(2.5 * floor, 2)} s, "
-            f"{round(2.5 * floor - empty, 2)} s above the empty graph for the imports "
-            f"({imports} s) and all the work."
+            f"{round(2.5 * floor - empty, 2)} s above the empty graph for all the work."
         )
     if f["graph_overhead_ratio"] > 1.3:
         lines.append(
-            f"- `graph_overhead_ratio` {f['graph_overhead_ratio']}: the work and the imports "
-            f"take {round(full - empty, 2)} s above the empty graph; a ratio of 1.3 would need "
-            f"them within {round(0.3 * empty, 2)} s. Where those seconds go is in part 2."
+            f"- `graph_overhead_ratio` {f['graph_overhead_ratio']}: the work takes "
+            f"{round(full - empty, 2)} s above the empty graph; a ratio of 1.3 would need it "
+            f"within {round(0.3 * empty, 2)} s. Where those seconds go is in part 2."
         )
     return lines
 
 
 def graph_size(r: dict) -> str:
     g = r.get("noop", {}).get("sensor_unchanged", {}).get("graph")
-    return f"{g['assets']} assets and {g['checks']} checks in {g['steps']} steps" if g else "it"
+    if not g:
+        return "it"
+    steps = "1 step" if g["steps"] == 1 else f"{g['steps']} steps"
+    return f"{g['assets']} assets and {g['checks']} checks in {steps}"
 
 
 def noop_section(r: dict) -> list[str]:

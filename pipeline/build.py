@@ -117,33 +117,44 @@ def refresh(
         manifest = release.read_manifest(previous)
         fresh = result.plan.fresh or previous is None
         build = release.start_build(layout, request.run_id, None if fresh else previous)
-        con = connect(build, settings.memory_limit)
         try:
-            stage = stages.Stage(
-                con, settings, graph, build, previous, manifest.get("release_id"), log
-            )
-            if not fresh:
-                for relation in stages.prune_unproduced(stage):
-                    log(f"{relation}: no asset produces it any more; not published again")
-            if not _run_steps(stage, inputs, request, result, manifest, fresh):
-                return result
-            result.manifest = _manifest(stage, inputs, request, result)
-            run(con, "CHECKPOINT")
-        finally:
-            con.close()
-        _publish(layout, build, settings, manifest.get("release_id"), result)
+            if _build(settings, graph, inputs, request, result, build, previous, manifest, log):
+                _publish(layout, build, settings, manifest.get("release_id"), result)
+        finally:  # published, refused or failed: the build folder is no longer being written
+            locks.release_build_lock(request.run_id)
     return result
 
 
+def _build(settings, graph, inputs, request, result, build, previous, manifest, log) -> bool:
+    """Build and check everything the plan says, into `build`; False when refused."""
+    con = connect(build, settings.memory_limit)
+    try:
+        stage = stages.Stage(con, settings, graph, build, previous, manifest.get("release_id"), log)
+        fresh = result.plan.fresh or previous is None
+        if not fresh:
+            for relation in stages.prune_unproduced(stage):
+                log(f"{relation}: no asset produces it any more; not published again")
+        if not _run_steps(stage, inputs, request, result, manifest, fresh):
+            return False
+        result.manifest = _manifest(stage, inputs, request, result)
+        run(con, "CHECKPOINT")
+        return True
+    finally:
+        con.close()
+
+
 def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh) -> bool:
-    """Each step of the plan in order; False, with the refusal, at the first blocking failure
-    (or when the release guard blocks, once the marts are built)."""
+    """Each step of the plan in order; False, with the refusal, at the first blocking failure,
+    or when the release guard blocks (checked once the marts are final, before the exports)."""
     graph = stage.graph
-    accepted: list[str] = []
+    accepted: list[str] | None = None
     for step, step_stages in STEPS.items():
         keys = [k for s in step_stages for k in result.plan.of_stage(graph, s)]
         if not keys:
             continue
+        if step in ("exports", "report") and accepted is None:
+            if (accepted := _guard(stage, request, result, manifest)) is None:
+                return False
         started = time.monotonic()
         if step == "raw":
             pins = {k: v.get("sha256") for k, v in manifest.get("downloads", {}).items()}
@@ -156,7 +167,7 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
         elif step == "exports":
             outcomes = stages.exports(stage, keys)
         else:
-            outcomes = [stages.report(stage, tuple(accepted))]
+            outcomes = [stages.report(stage, tuple(accepted or ()))]
         stages.describe(stage, outcomes)
         result.outcomes += outcomes
         result.seconds[step] = time.monotonic() - started
@@ -164,19 +175,23 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
         if failed:
             result.refused = [f"blocking checks failed on {', '.join(failed)}"]
             return False
-        if step == "models":
-            allowed = set(request.allowed_shrinks)
-            blocked, accepted = release_guard(stage.con, graph.marts, manifest, allowed)
-            if blocked:
-                result.refused = [
-                    "Release guard: nothing was published.",
-                    *blocked,
-                    "If this is intended, accept it: python -m pipeline.cli refresh "
-                    "--allow-shrink SOURCE",
-                ]
-                return False
-            result.manifest["accepted_shrinks"] = accepted
-    return True
+    return accepted is not None or _guard(stage, request, result, manifest) is not None
+
+
+def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str] | None:
+    """The release guard, once the marts are final: the shrinks accepted, or None (with the
+    refusal) when a source's rows vanish or shrink and the run did not accept it."""
+    allowed = set(request.allowed_shrinks)
+    blocked, accepted = release_guard(stage.con, stage.graph.marts, manifest, allowed)
+    if blocked:
+        result.refused = [
+            "Release guard: nothing was published.",
+            *blocked,
+            "If this is intended, accept it: python -m pipeline.cli refresh --allow-shrink SOURCE",
+        ]
+        return None
+    result.manifest["accepted_shrinks"] = accepted
+    return accepted
 
 
 def _observe(graph, inputs: Inputs, request: Request, result: Refresh, outcomes) -> None:
