@@ -70,14 +70,14 @@ def drop_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> Non
         run(con, f"DROP {kind.upper()} {qualified(schema, name)}")
 
 
-def summarize(con: duckdb.DuckDBPyConnection, relation: str, preview_rows: int = 5):
+def summarize(con: duckdb.DuckDBPyConnection, relation: str):
     """Row count, columns and the first rows of a relation, read with SQL (it may be too
     large for pandas)."""
-    from pipeline.transforms.outcome import RelationSummary
+    from pipeline.transforms.outcome import PREVIEW_ROWS, RelationSummary
 
     schema, name = relation.split(".", 1)
     quoted = qualified(schema, name.strip('"'))
-    preview = con.execute(f"SELECT * FROM {quoted} LIMIT {int(preview_rows)}")  # noqa: S608
+    preview = con.execute(f"SELECT * FROM {quoted} LIMIT {PREVIEW_ROWS}")  # noqa: S608
     rows = tuple(preview.fetchall())
     described = run(con, f"DESCRIBE {quoted}")
     columns = tuple((row[0], row[1]) for row in described)
