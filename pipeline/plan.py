@@ -9,7 +9,10 @@ An asset is built when it is:
 - downstream of an asset that is built and whose data changes, so that a release never mixes
   a mart with a staging model, an export or a report built from another state of it;
 - a description of the release itself (`marts.release_changes`, hence its export, the report
-  and the release, which change with every release; and the inventory of raw/).
+  and the release, which change with every release; and the inventory of raw/);
+- checked together with an asset built for its own sake (`Graph.together`: the transcriptions
+  its keys point into, or that point into it; every long-format source, for the gathered
+  values).
 
 An asset's data version is a digest of its code version, the files it reads, the data versions
 of the assets it reads and, for a download, whether it was obtained: known before anything is
