@@ -130,7 +130,9 @@ def scale_section(r: dict, once: list[dict]) -> list[str]:
     if once:
         lines += [
             "Rows marked * were recorded once, with `BENCH_SIZES=50000000 BENCH_PARTS=scale "
-            f"{COMMAND}`; they are kept in `benchmarks/results/recorded_once.json`.",
+            f"{COMMAND}`"
+            + "".join(f" on {d}" for d in sorted({o["date"] for o in once if "date" in o})[:1])
+            + "; they are kept in `benchmarks/results/recorded_once.json`.",
             "",
         ]
     lines += growth_lines(rows + once)

@@ -184,6 +184,7 @@ def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
     result = {
         "format": fmt,
         "rows": rows,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
         "file_mb": round(data.stat().st_size / 2**20, 1),
         "load_average": [started_load, load()],
         **{f"{k}_{n}": v for k, figures in runs.items() for n, v in summary(figures).items()},
@@ -390,9 +391,8 @@ def write_results(results: dict) -> dict:
         ]
         RECORDED_ONCE.write_text(json.dumps(kept + extra, indent=2) + "\n", encoding="utf-8")
     if not any(s["rows"] in DEFAULT_SIZES for s in results.get("scale", [])) and RESULTS.is_file():
-        previous = json.loads(RESULTS.read_text())  # a one-off run keeps the last full results
-        results = previous | {k: v for k, v in results.items() if k != "scale"}
-        results["scale"] = previous.get("scale", [])
+        previous = json.loads(RESULTS.read_text())  # a one-off run keeps the last full results,
+        results = previous | {k: results[k] for k in ("refresh", "noop") if k in results}
     results |= key_figures(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

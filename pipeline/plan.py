@@ -156,6 +156,7 @@ def make_plan(
 
 def _plan(graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected) -> Plan:
     upstream = set().union(*(graph.upstream(key) for key in selected))
+    out_of_date_upstream = upstream & set(stale(graph, inputs))
     scoped = per_release(graph)
     published = {k: r.get("data_version") for k, r in inputs.published.items()}
     versions: dict[str, str] = {}
@@ -170,11 +171,7 @@ def _plan(graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected
             or ("not in the published release" if key not in inputs.published else "")
             or ("describes the new release" if key in scoped else "")
             or (f"reads {changed[0]}, whose data changes" if changed else "")
-            or (
-                "out of date, and upstream of the selection"
-                if key in upstream and candidate != published.get(key)
-                else ""
-            )
+            or ("out of date, and upstream of the selection" if key in out_of_date_upstream else "")
         )
         if reason:
             built.append(key)

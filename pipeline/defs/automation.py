@@ -40,12 +40,14 @@ IN_FLIGHT = [
     dg.DagsterRunStatus.STARTED,
 ]
 
+# The job selects the assets; each asset's checks run inside the step that builds it and are
+# reported with it (not planned before the run: docs/materialization.md, "Why one step").
 refresh_job = dg.define_asset_job(
     name=REFRESH_JOB,
     selection=dg.AssetSelection.all() - dg.AssetSelection.all_asset_checks(),
     description="Refresh: every source checked, every model, export and report rebuilt, then "
-    "published atomically; with an asset selection, what it needs. Nothing is published if "
-    "any blocking check fails.",
+    "published atomically; with an asset selection, what it needs. Every asset's checks run "
+    "with it. Nothing is published if any blocking check fails.",
     executor_def=dg.in_process_executor,
     tags=REFRESH_TAG,
 )
