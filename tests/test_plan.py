@@ -51,8 +51,9 @@ def test_a_selection_with_nothing_changed_builds_it_and_what_describes_the_relea
     plan = make_plan(GRAPH, released, {"stg_paper__timeline"})
     assert set(plan.built) == {"stg_paper__timeline"} | PER_RELEASE
     assert not plan.fresh
-    assert plan.data_versions["stg_paper__timeline"] == (
-        released.published["stg_paper__timeline"]["data_version"]
+    assert (
+        plan.data_versions["stg_paper__timeline"]
+        == (released.published["stg_paper__timeline"]["data_version"])
     ), "same code and inputs, same data version: nothing downstream is rebuilt"
 
 
