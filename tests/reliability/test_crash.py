@@ -22,7 +22,7 @@ def test_sigkill_at_random_points_never_leaves_a_mixed_or_broken_warehouse(tmp_p
     # one below lasts as long as the refreshes the kills will interrupt.
     assert sandbox.refresh().returncode == 0
     variants["A"] = set_variant(sandbox, "A")
-    build_starts, full_run, output = _timed_refresh(sandbox)
+    build_starts, build_ends, full_run, output = _timed_refresh(sandbox)
     assert output.returncode == 0, output.stdout
     good = published_state(sandbox.layout)
     assert good == variants["A"]
@@ -31,9 +31,10 @@ def test_sigkill_at_random_points_never_leaves_a_mixed_or_broken_warehouse(tmp_p
     kept, published, during_build = 0, 0, 0
     for kill in range(KILLS):
         target = set_variant(sandbox, "B" if good == variants["A"] else "A")
-        # Half the kills anywhere in the run (start-up included), half inside the build.
-        low = 0.0 if kill % 2 == 0 else build_starts
-        delay = rng.uniform(low, full_run * 1.05)
+        # Half the kills anywhere in the run (start-up and the reporting after the publish
+        # included), half while the build folder exists (from its start to the publish).
+        low, high = (0.0, full_run * 1.05) if kill % 2 == 0 else (build_starts, build_ends)
+        delay = rng.uniform(low, high)
         builds_before = _build_dirs(sandbox)
         process = sandbox.start_refresh()
         time.sleep(delay)
@@ -47,6 +48,7 @@ def test_sigkill_at_random_points_never_leaves_a_mixed_or_broken_warehouse(tmp_p
         good = state
     print(
         f"\n{KILLS} kills over a {full_run:.1f}s run, build from {build_starts:.1f}s "
+        f"to {build_ends:.1f}s "
         f"(seed {SEED}): {kept} kept the last "
         f"good state, {published} published the new one; {during_build} hit a build "
         "in progress"
@@ -63,18 +65,24 @@ def test_sigkill_at_random_points_never_leaves_a_mixed_or_broken_warehouse(tmp_p
 
 
 def _timed_refresh(sandbox):
-    """(seconds until the build folder appears, seconds of the whole run, completed process)."""
+    """(seconds until the build folder appears, seconds until it is published, seconds of the
+    whole run, completed process)."""
     started = time.monotonic()
+    before = _build_dirs(sandbox)
     process = sandbox.start_refresh()
-    build_starts = None
+    build_starts = build_ends = None
     while process.poll() is None:
-        if build_starts is None and _build_dirs(sandbox):
+        building = bool(_build_dirs(sandbox) - before)
+        if build_starts is None and building:
             build_starts = time.monotonic() - started
+        if build_starts is not None and build_ends is None and not building:
+            build_ends = time.monotonic() - started
         time.sleep(0.02)
     full_run = time.monotonic() - started
     output, _ = process.communicate()
     return (
         build_starts or 0.0,
+        build_ends or full_run,
         full_run,
         subprocess.CompletedProcess(process.args, process.returncode, output),
     )
