@@ -79,12 +79,10 @@ EMPTY_GRAPHS = {
     + "run([step('refresh_warehouse', SPECS, CHECKS, True)], dg.AssetSelection.all())",
     "five_steps": _HEADER
     + """
-from pipeline.build import STEPS
-step_of = {stage: name for name, stages in STEPS.items() for stage in stages}
-step_of["release"] = "publish"
+from pipeline.build import STEP_OF
 by_step = {}
 for spec in SPECS:
-    by_step.setdefault(step_of[spec.tags["layer"]], []).append(spec)
+    by_step.setdefault(STEP_OF[spec.tags["layer"]], []).append(spec)
 steps = [
     step(name, specs, [c for c in CHECKS if c.asset_key in {s.key for s in specs}], True)
     for name, specs in by_step.items()

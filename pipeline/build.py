@@ -36,13 +36,16 @@ from pipeline.transforms.release_state import download_states, release_guard, ro
 from pipeline.transforms.sources import DownloadOptions
 from pipeline.version import code_version
 
-# The steps a refresh prints and times, and the stages of the graph each builds.
+# The steps a refresh prints and times, and the stages of the graph each builds; the release
+# is the publish.
 STEPS = {
     "raw": (lineage.RAW,),
     "models": (lineage.STAGING, lineage.MARTS),
     "exports": (lineage.EXPORTS,),
     "report": (lineage.REPORTS,),
 }
+STEP_OF = {stage: step for step, stages in STEPS.items() for stage in stages}
+STEP_OF[lineage.RELEASE] = "publish"
 
 
 @dataclass
@@ -65,10 +68,9 @@ class Refresh:
 
     def assets_per_step(self, graph: lineage.Graph) -> dict[str, int]:
         """How many assets each step built (published or not)."""
-        step_of = {stage: step for step, stages in STEPS.items() for stage in stages}
         counts: dict[str, int] = {}
         for outcome in self.outcomes:
-            step = step_of[graph.stages[outcome.asset_key]]
+            step = STEP_OF[graph.stages[outcome.asset_key]]
             counts[step] = counts.get(step, 0) + 1
         return counts
 

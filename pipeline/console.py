@@ -7,16 +7,16 @@ Belongs here: turning a Dagster result into text. Stays out: running it (cli.py)
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import defaultdict
 from pathlib import Path
 
-KEEP_RUNS_DEFAULT = 20  # Dagster run history kept in the project's instance (PIPELINE_KEEP_RUNS)
-
 
 def keep_runs() -> int:
-    return int(os.environ.get("PIPELINE_KEEP_RUNS") or KEEP_RUNS_DEFAULT)
+    """How many runs (and their logs) the project's instance keeps: PIPELINE_KEEP_RUNS."""
+    from pipeline.settings import Settings
+
+    return Settings.resolve().keep_runs
 
 
 def _layout():
@@ -59,15 +59,13 @@ def write_log(result) -> Path:
 def print_stages(result, graph) -> None:
     """One line per step: the assets it built (published, or refused), their rows, its
     seconds."""
-    from pipeline.build import STEPS
+    from pipeline.build import STEP_OF, STEPS
 
-    step_of = {stage: step for step, stages in STEPS.items() for stage in stages}
-    step_of["release"] = "publish"
     rows, assets = defaultdict(int), defaultdict(int)
     for event in result.get_asset_materialization_events():
         materialization = event.materialization
         group = graph.get(materialization.asset_key).group_name
-        step = step_of[group.split("_", 1)[1]]
+        step = STEP_OF[group.split("_", 1)[1]]
         assets[step] += 1
         count = materialization.metadata.get("dagster/row_count")
         rows[step] += count.value if count is not None else 0

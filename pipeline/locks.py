@@ -19,7 +19,7 @@ from pathlib import Path
 BUILD_LOCK = ".running.lock"  # held by the refresh writing a build, for as long as it runs
 REFRESH_LOCK = ".refresh.lock"  # held by the one refresh building into this warehouse
 _held_locks: dict[str, object] = {}  # run_id -> open lock file (released when the process ends)
-_refresh_locks: dict[Path, list] = {}  # warehouse root -> [open lock file, depth] in this process
+_refresh_locks: set[Path] = set()  # warehouse roots whose refresh lock this process holds
 
 
 def hold_build_lock(directory: Path, run_id: str) -> None:
@@ -56,11 +56,7 @@ def refresh_lock(root: Path, holder: str, on_wait=None) -> Iterator[None]:
     `on_wait` is called with the holder's text when this has to wait. Re-entrant within a
     process (the CLI holds it around the Dagster run that takes it again)."""
     if root in _refresh_locks:
-        _refresh_locks[root][1] += 1
-        try:
-            yield
-        finally:
-            _refresh_locks[root][1] -= 1
+        yield
         return
     root.mkdir(parents=True, exist_ok=True)
     handle = open(root / REFRESH_LOCK, "a+")  # noqa: SIM115 (held for the block)
@@ -76,11 +72,11 @@ def refresh_lock(root: Path, holder: str, on_wait=None) -> Iterator[None]:
         handle.truncate()
         handle.write(holder)
         handle.flush()
-        _refresh_locks[root] = [handle, 1]
+        _refresh_locks.add(root)
         try:
             yield
         finally:
-            del _refresh_locks[root]
+            _refresh_locks.discard(root)
             handle.truncate(0)
             fcntl.flock(handle, fcntl.LOCK_UN)
     finally:

@@ -3,7 +3,8 @@
 Belongs here: the repository's fixed folders, and `Settings`: the folders and limits a run
 uses, from explicit values (resource config, a test's tmp_path) or else the environment
 (`PIPELINE_RAW_DIR`, `PIPELINE_WAREHOUSE_DIR`, `PIPELINE_CACHE_DIR`, `PIPELINE_KEEP_RELEASES`,
-`PIPELINE_DUCKDB_MEMORY_LIMIT`, `PIPELINE_SENSOR_INTERVAL_SECONDS`, `PIPELINE_MODELS_DIR`), read
+`PIPELINE_DUCKDB_MEMORY_LIMIT`, `PIPELINE_SENSOR_INTERVAL_SECONDS`, `PIPELINE_MODELS_DIR`,
+`PIPELINE_KEEP_RUNS`), read
 when a run or a definitions load asks, never at import. Every path is rooted
 at the repository, never at the working directory. DuckDB's memory limit, unless set, is chosen
 from the machine: half the memory available now, within the refresh's resident-memory budget.
@@ -21,6 +22,7 @@ MODELS_DIR = PACKAGE_DIR / "sql"
 SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 DEFAULT_KEEP_RELEASES = 2
 DEFAULT_SENSOR_INTERVAL_SECONDS = 30
+DEFAULT_KEEP_RUNS = 20  # Dagster run history and run logs kept
 # A refresh stays under this much resident memory (docs/performance.md measures it at scale);
 # what is not DuckDB's is Python, Dagster, pandas and the Arrow row group an export is writing.
 RSS_BUDGET_MB, OUTSIDE_DUCKDB_MB, MIN_DUCKDB_MB = 2048, 640, 256
@@ -35,6 +37,7 @@ class Settings:
     memory_limit: str = ""  # DuckDB's cap (resolve: PIPELINE_DUCKDB_MEMORY_LIMIT or the machine)
     sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS  # between sensor evaluations
     models_dir: Path = MODELS_DIR  # the SQL models and their specs (PIPELINE_MODELS_DIR)
+    keep_runs: int = DEFAULT_KEEP_RUNS  # runs and run logs kept (PIPELINE_KEEP_RUNS)
 
     @classmethod
     def resolve(
@@ -57,7 +60,8 @@ class Settings:
             env.get("PIPELINE_SENSOR_INTERVAL_SECONDS") or DEFAULT_SENSOR_INTERVAL_SECONDS
         )
         models = _path(None, env.get("PIPELINE_MODELS_DIR"), MODELS_DIR)
-        return cls(raw, warehouse, cache, keep, memory, interval, models)
+        runs = int(env.get("PIPELINE_KEEP_RUNS") or DEFAULT_KEEP_RUNS)
+        return cls(raw, warehouse, cache, keep, memory, interval, models, runs)
 
 
 def duckdb_memory_limit() -> str:

@@ -26,6 +26,7 @@ from pipeline.transforms.export import (
     write_json,
 )
 from pipeline.transforms.outcome import Outcome
+from pipeline.transforms.problems import Problem
 from pipeline.transforms.provenance import source_files_of
 from pipeline.transforms.report import build_report
 from pipeline.transforms.report_inputs import load_report_inputs
@@ -112,9 +113,7 @@ def exports(stage: Stage, keys: list[str]) -> list[Outcome]:
     return outcomes
 
 
-def _read_back_problem(path: Path, message: str):
-    from pipeline.transforms.problems import Problem
-
+def _read_back_problem(path: Path, message: str) -> Problem:
     return Problem(f"exports/{path.name}", None, None, "the file reads back as the mart", message)
 
 

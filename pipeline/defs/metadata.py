@@ -13,7 +13,6 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.schemas.spec import TableSpec
-from pipeline.settings import REPO_ROOT
 from pipeline.transforms.outcome import RelationSummary
 from pipeline.transforms.problems import Problem
 
@@ -51,12 +50,6 @@ def code_references(*paths: Path) -> dict:
         references = [dg.LocalFileCodeReference(file_path=str(p.resolve())) for p in paths]
         value = dg.CodeReferencesMetadataValue(code_references=references)
     return {"dagster/code_references": value}
-
-
-def shown_path(path: Path) -> str:
-    """A repository file as users name it (relative to the repository when inside it)."""
-    resolved = path.resolve()
-    return str(resolved.relative_to(REPO_ROOT)) if resolved.is_relative_to(REPO_ROOT) else str(path)
 
 
 def preview_markdown(columns: list[str], rows) -> str:
