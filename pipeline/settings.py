@@ -8,24 +8,68 @@ uses, from explicit values (resource config, a test's tmp_path) or else the envi
 when a run or a definitions load asks, never at import. Every path is rooted
 at the repository, never at the working directory. DuckDB's memory limit, unless set, is chosen
 from the machine: half the memory available now, within the refresh's resident-memory budget.
+
+Every value is checked as it is read, and `problems` checks what a run needs before any work
+starts (the folders it writes, DAGSTER_HOME, the UI's port): one line per bad value, naming the
+setting, the value and what is allowed (`SETTINGS`, also the README's table). A failure that a
+setting cures (DuckDB out of memory, a full disk) is said in the setting's words
+(`failure_hint`), never in an engine's. `python -m pipeline.settings [--dev-port N]` prints the
+problems and exits 2 (`make dev` runs it before starting Dagster).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 MODELS_DIR = PACKAGE_DIR / "sql"
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 DEFAULT_KEEP_RELEASES = 2
 DEFAULT_SENSOR_INTERVAL_SECONDS = 30
 DEFAULT_KEEP_RUNS = 20  # Dagster run history and run logs kept
 # A refresh stays under this much resident memory (docs/performance.md measures it at scale);
 # what is not DuckDB's is Python, Dagster, pandas and the Arrow row group an export is writing.
 RSS_BUDGET_MB, OUTSIDE_DUCKDB_MB, MIN_DUCKDB_MB = 2048, 640, 256
+MIN_MEMORY_LIMIT_MB = 64  # below it DuckDB cannot build even the small warehouse (16MB cannot)
+_UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b)\s*", re.IGNORECASE)
+# What each setting allows, as the one-line refusal of a bad value says it.
+SETTINGS = {
+    "PIPELINE_RAW_DIR": "an existing folder of raw files (default: raw/)",
+    "PIPELINE_MODELS_DIR": "an existing folder of SQL models (default: pipeline/sql/)",
+    "PIPELINE_WAREHOUSE_DIR": "a folder you can write in, or create (default: warehouse/)",
+    "PIPELINE_CACHE_DIR": "a folder you can write in, or create (default: <warehouse>/cache)",
+    "PIPELINE_KEEP_RELEASES": f"a whole number, 1 or more (default {DEFAULT_KEEP_RELEASES})",
+    "PIPELINE_KEEP_RUNS": f"a whole number, 1 or more (default {DEFAULT_KEEP_RUNS})",
+    "PIPELINE_SENSOR_INTERVAL_SECONDS": "a whole number of seconds, 1 or more "
+    f"(default {DEFAULT_SENSOR_INTERVAL_SECONDS})",
+    "PIPELINE_DUCKDB_MEMORY_LIMIT": f"a size with its unit, at least {MIN_MEMORY_LIMIT_MB}MB, "
+    "e.g. 800MB or 1.5GB (KB, MB, GB, TB, KiB, MiB, GiB, TiB; default: from the machine)",
+    "DAGSTER_HOME": "an absolute path to a folder you can write in, or create (make sets "
+    ".dagster/)",
+    "DEV_PORT": "a free TCP port on 127.0.0.1, 1 to 65535 (default 3000)",
+}
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used: one line each (`lines`)."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+
+
+def refusal(name: str, value, why: str = "not allowed") -> str:
+    """One line: the setting, its value, why it is refused and what is allowed."""
+    shown = "(unset)" if value is None else f"={str(value)!r}"
+    return f"{name}{shown}: {why}; allowed: {SETTINGS[name]}"
 
 
 @dataclass(frozen=True)
@@ -49,19 +93,46 @@ class Settings:
         memory_limit: str | None = None,
         environ=None,
     ) -> Settings:
-        """Explicit values first, then the environment, then the repository's defaults."""
+        """Explicit values first, then the environment, then the repository's defaults;
+        SettingsError, one line per value that cannot be parsed or is out of range."""
         env = os.environ if environ is None else environ
+        bad: list[str] = []
+
+        def given(explicit, name):
+            return explicit if explicit not in (None, "") else env.get(name) or None
+
+        def whole(explicit, name, default):
+            value = given(explicit, name)
+            if value is None:
+                return default
+            number = str(value).strip()
+            if number.lstrip("-").isdigit() and int(number) >= 1:
+                return int(number)
+            bad.append(refusal(name, value))
+            return default
+
         raw = _path(raw_dir, env.get("PIPELINE_RAW_DIR"), REPO_ROOT / "raw")
         warehouse = _path(warehouse_dir, env.get("PIPELINE_WAREHOUSE_DIR"), REPO_ROOT / "warehouse")
         cache = _path(cache_dir, env.get("PIPELINE_CACHE_DIR"), warehouse / "cache")
-        keep = keep_releases or int(env.get("PIPELINE_KEEP_RELEASES") or DEFAULT_KEEP_RELEASES)
-        memory = memory_limit or env.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or duckdb_memory_limit()
-        interval = int(
-            env.get("PIPELINE_SENSOR_INTERVAL_SECONDS") or DEFAULT_SENSOR_INTERVAL_SECONDS
-        )
+        keep = whole(keep_releases, "PIPELINE_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)
+        memory = given(memory_limit, "PIPELINE_DUCKDB_MEMORY_LIMIT")
+        if memory is not None and (size_mb(memory) or 0) < MIN_MEMORY_LIMIT_MB:
+            bad.append(refusal("PIPELINE_DUCKDB_MEMORY_LIMIT", memory))
+        interval = whole(None, "PIPELINE_SENSOR_INTERVAL_SECONDS", DEFAULT_SENSOR_INTERVAL_SECONDS)
         models = _path(None, env.get("PIPELINE_MODELS_DIR"), MODELS_DIR)
-        runs = int(env.get("PIPELINE_KEEP_RUNS") or DEFAULT_KEEP_RUNS)
+        runs = whole(None, "PIPELINE_KEEP_RUNS", DEFAULT_KEEP_RUNS)
+        if bad:
+            raise SettingsError(bad)
+        memory = memory.strip() if memory else duckdb_memory_limit()
         return cls(raw, warehouse, cache, keep, memory, interval, models, runs)
+
+
+def size_mb(text: str) -> float | None:
+    """A DuckDB memory size (`1.5GB`, `800 MiB`) in MB of 10**6 bytes; None if it is not one."""
+    match = _SIZE.fullmatch(str(text))
+    if match is None:
+        return None
+    return float(match[1]) * _UNITS[match[2].lower()] / 10**6
 
 
 def duckdb_memory_limit() -> str:

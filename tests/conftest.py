@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.wjp_server import serve, shared_snapshot_path
+from tests import published_files
+from tests.wjp_server import serve
 
 if TYPE_CHECKING:
     from tests.harness import Run
@@ -33,27 +34,21 @@ def raw_dir(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_snapshot() -> bytes:
-    """WJP's published roli.json from ../shared (never copied into the repository)."""
-    path = shared_snapshot_path()
-    if not path.is_file():
-        pytest.fail(f"WJP's snapshot is expected at {path} (../shared beside the repository)")
-    return path.read_bytes()
+def wjp_file() -> bytes:
+    """WJP's published roli.json, obtained as the pipeline does (tests/published_files.py)."""
+    return published_files.download("wjp_roli")
 
 
 @pytest.fixture(scope="session")
-def shared_vdem() -> bytes:
-    """V-Dem's published ert.csv from ../shared (never copied into the repository)."""
-    path = harness().SHARED_DATA / "vdem" / "ert.csv"
-    if not path.is_file():
-        pytest.fail(f"V-Dem's ERT file is expected at {path} (../shared beside the repository)")
-    return path.read_bytes()
+def vdem_file() -> bytes:
+    """V-Dem's published ert.csv, obtained as the pipeline does (tests/published_files.py)."""
+    return published_files.download("vdem_ert")
 
 
 @pytest.fixture(scope="session")
-def source_urls(shared_snapshot, shared_vdem):
+def source_urls(wjp_file, vdem_file):
     """The real WJP and V-Dem files, served by a local HTTP server for the whole session."""
-    routes = {"/roli.json": (200, shared_snapshot, {}), "/ert.csv": (200, shared_vdem, {})}
+    routes = {"/roli.json": (200, wjp_file, {}), "/ert.csv": (200, vdem_file, {})}
     with serve(routes) as url:
         yield {"wjp_roli": f"{url}/roli.json", "vdem_ert": f"{url}/ert.csv"}
 
@@ -99,7 +94,17 @@ def published(offline_release, tmp_path) -> Run:
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:
-    path = harness().SEED_TEXT
-    if not path.is_file():
-        pytest.fail(f"the paper's text is expected at {path} (../shared beside the repo)")
-    return path.read_text(encoding="utf-8")
+    """The paper's extracted text (`PAPER_TEXT`); its tests are skipped without it."""
+    return published_files.paper_text()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason tests were skipped (`-r` lists skips by location instead), so a run
+    without the paper's text ends by saying how to give it."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in reasons.items():
+        terminalreporter.write_line(f"{count} skipped: {reason}")

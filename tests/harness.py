@@ -3,7 +3,8 @@ definitions factory), the sources and models steps on an in-memory DuckDB, copie
 a refreshed project, and the edits that break or re-pin a raw file. The fixtures are in
 conftest.py.
 
-Tests never touch the repository's warehouse/: every run gets its own folders under tmp_path.
+Tests never touch the repository's warehouse/ but for the download cache
+(tests/published_files.py): every run gets its own folders under tmp_path.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ from pipeline.defs.resources import ProjectResource
 from pipeline.lineage import build_graph
 from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_TABLES
-from pipeline.settings import MODELS_DIR, REPO_ROOT, SEEDS_DIR, Settings
+from pipeline.settings import MODELS_DIR, REPO_ROOT, Settings
 from pipeline.transforms import files
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.models import model_key, run_models
 from pipeline.transforms.sources import DownloadOptions, read_sources
 
-SEED_TEXT = SEEDS_DIR / "000_7f6503c546157ee3.txt"
 # Debian's Chromium (`make test` installs it when missing, see the Makefile); these flags keep
 # it off the network (the machine has none) and out of the way of a fresh profile.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,7 +47,6 @@ CHROMIUM_FLAGS = (
 # Nothing listens on port 9 of the loopback address: a download fails at once, as offline.
 UNREACHABLE_URL = "http://127.0.0.1:9/unreachable"
 OFFLINE = {"wjp_roli": UNREACHABLE_URL, "vdem_ert": UNREACHABLE_URL}
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 def require_tool(path: Path, why: str) -> Path:

@@ -1,7 +1,7 @@
 """marts.paper_claims: every verdict is computed from the evidence by the claim's stated rule, so
 changing the data changes it. Each scenario changes the data in a fixture (V-Dem's ERT and WJP's
-roli.json, generated from the real files in ../shared at test time and pinned; or a raw CSV) and
-checks that the claims it touches follow, and that no other claim moves.
+roli.json, generated from the real files at test time (tests/published_files.py) and pinned;
+or a raw CSV) and checks that the claims it touches follow, and that no other claim moves.
 
 The rules are those of raw/paper/claims.csv; the expected verdicts below follow from them:
   only_democracy         supported if the subject is a democracy (v2x_regime >= 2) and the others
@@ -234,8 +234,8 @@ def test_each_scenario_runs_once_with_others_that_touch_other_claims_and_cells()
 
 
 @pytest.fixture(scope="module")
-def real_files(shared_vdem, shared_snapshot) -> tuple[Ert, dict]:
-    return Ert.parse(shared_vdem), json.loads(shared_snapshot)
+def real_files(vdem_file, wjp_file) -> tuple[Ert, dict]:
+    return Ert.parse(vdem_file), json.loads(wjp_file)
 
 
 @pytest.fixture(scope="module")

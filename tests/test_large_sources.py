@@ -235,13 +235,11 @@ def test_a_mart_reading_a_staging_view_is_a_view_unless_its_spec_says_table(tmp_
 # --- a download is parsed once per (sha256, code version) -----------------------------------------
 
 
-def test_a_download_is_parsed_once_into_typed_tables_that_later_refreshes_load(
-    tmp_path, shared_snapshot
-):
+def test_a_download_is_parsed_once_into_typed_tables_that_later_refreshes_load(tmp_path, wjp_file):
     raw_dir = copy_raw(tmp_path)
-    pin_snapshot(raw_dir, shared_snapshot)
+    pin_snapshot(raw_dir, wjp_file)
     cache = tmp_path / "cache"
-    with serve({"/roli.json": (200, shared_snapshot, {})}) as base:
+    with serve({"/roli.json": (200, wjp_file, {})}) as base:
         first = download_sources.fetch(
             memory_db(), download_sources.WJP, raw_dir, cache, 5, None, f"{base}/roli.json"
         )

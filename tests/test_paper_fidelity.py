@@ -1,5 +1,6 @@
-"""The transcriptions against the paper's own text (../shared/seeds): every table cell, every
-quoted sentence, every reference title. A typo in raw/ fails here, not in a reader's analysis."""
+"""The transcriptions against the paper's own text (the file `PAPER_TEXT` names; skipped without
+it): every table cell, every quoted sentence, every reference title. A typo in raw/ fails here,
+not in a reader's analysis."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@
    marts.indicators with a status. Without the crosswalk, the unknown codes are listed once
    each with their counts and lines.
 
-Everything is computed from ../shared/data/vdem/ert.csv at test time; nothing of it is committed.
+Everything is computed from V-Dem's pinned ert.csv at test time (obtained as the pipeline obtains
+it, tests/published_files.py); nothing of it is committed.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ LONG_INDICATORS = ("v2x_polyarchy", "v2x_regime")
 
 
 @pytest.fixture(scope="module")
-def ert(shared_vdem) -> Ert:
-    return Ert.parse(shared_vdem)
+def ert(vdem_file) -> Ert:
+    return Ert.parse(vdem_file)
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +207,7 @@ def write_long_source(folder: Path, rows, country_codes: dict | None) -> Path:
         "url": "https://raw.githubusercontent.com/vdeminstitute/ERT/"
         "fa95b8bb8d55735019ee10e7cd0f6fa638cc55ef/inst/ert.csv",
         "date_accessed": None,
-        "date_accessed_note": "Read from ../shared at test time.",
+        "date_accessed_note": "Read from the download cache or the pinned URL at test time.",
         "license": "V-Dem's data, free re-use with attribution.",
         "transcription": "Unpivoted by the test, values as written.",
         "notes": "Only the required columns: the source gives no ranks.",

@@ -1,6 +1,7 @@
-"""Fixtures made from V-Dem's real ERT file (read from ../shared at test time, never committed):
-the file's own lines, optionally cut to recent years and with cells changed, written back in the
-file's dialect (R's quoted strings and row numbers, unquoted numbers, NA for missing)."""
+"""Fixtures made from V-Dem's real ERT file (obtained at test time as the pipeline obtains it,
+never committed): the file's own lines, optionally cut to recent years and with cells changed,
+written back in the file's dialect (R's quoted strings and row numbers, unquoted numbers,
+NA for missing)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ import http.server
 import json
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 FACTORS = ("overall", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8")
 
@@ -79,9 +78,3 @@ def snapshot(countries: list[dict], year: int = 2025) -> bytes:
 
 def all_factors(score: float) -> dict:
     return {k: score for k in FACTORS}
-
-
-def shared_snapshot_path() -> Path:
-    from pipeline.settings import REPO_ROOT
-
-    return REPO_ROOT.parent / "shared" / "data" / "wjp" / "roli.json"

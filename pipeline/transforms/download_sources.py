@@ -60,6 +60,12 @@ class DownloadSource:
     def record_path(self, raw_dir: Path) -> Path:
         return raw_dir / self.folder / f"{self.stem}.meta.yml"
 
+    def pin(self, record, url_override: str | None = None) -> Pin:
+        """The file the origin record pins, fetched from `url_override`, else the source's
+        environment variable (a mirror), else the pinned URL; always checked by its sha256."""
+        url = url_override or os.environ.get(self.url_env) or record.url
+        return Pin(url, record.sha256, record.bytes, self.suffix, self.url_env)
+
 
 WJP = DownloadSource(
     source_id="wjp_roli",
@@ -132,8 +138,8 @@ def fetch(
     fetched = Fetched(source, record, refusals=list(record.problems))
     tables = {}
     if not fetched.refusals:
-        url = url_override or os.environ.get(source.url_env) or fetched.record.record.url
-        tables = _obtain(fetched, url, cache_dir, timeout, published_pin)
+        pin = source.pin(fetched.record.record, url_override)
+        tables = _obtain(fetched, pin, cache_dir, timeout, published_pin)
     for spec in source.tables:
         if spec.name in tables:
             parquet = f"SELECT * FROM read_parquet({sql_literal(str(tables[spec.name]))})"  # noqa: S608
@@ -150,11 +156,10 @@ def fetch(
     return fetched
 
 
-def _obtain(fetched: Fetched, url: str, cache_dir: Path, timeout: float, published_pin) -> dict:
+def _obtain(fetched: Fetched, pin: Pin, cache_dir: Path, timeout: float, published_pin) -> dict:
     """{table name: its parsed rows as a Parquet file}, or {} when the file cannot be had."""
     source, record = fetched.source, fetched.record.record
-    fetched.url = url
-    pin = Pin(url, record.sha256, record.bytes, source.suffix, source.url_env)
+    fetched.url = pin.url
     parsed = cache_dir / PARSED / source.folder / f"{record.sha256}-{parser_version()}"
     try:
         obtained = obtain(pin, cache_dir / source.folder, _parsed_once(source, parsed), timeout)
