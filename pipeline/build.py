@@ -14,6 +14,7 @@ stage does (stages.py), what to build (plan.py), Dagster (defs/).
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -28,8 +29,9 @@ from pipeline.plan import (
     Plan,
     current_inputs,
     make_plan,
+    stale,
 )
-from pipeline.settings import MODELS_DIR, Settings
+from pipeline.settings import MODELS_DIR, Settings, failure_hint
 from pipeline.transforms.duck import run
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.release_state import download_states, release_guard, row_counts
@@ -61,6 +63,7 @@ class Refresh:
     manifest: dict = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # per step, and "publish"
     observed: dict[str, str] = field(default_factory=dict)  # download -> loaded or unavailable
+    unchanged: dict[str, str] = field(default_factory=dict)  # download -> why still unavailable
 
     @property
     def published(self) -> bool:
@@ -84,6 +87,9 @@ class Request:
     downloads: DownloadOptions = field(default_factory=DownloadOptions)
     allowed_shrinks: frozenset[str] = frozenset()  # sources whose rows may shrink (the guard)
     models_dir: Path = MODELS_DIR
+    # Publish only if some data changes (`make run` without --force, the schedule, the sensor):
+    # a download still unavailable, as in the release, then publishes nothing.
+    if_changed: bool = False
 
 
 def connect(build: release.Build, memory_limit: str):
@@ -122,6 +128,8 @@ def refresh(
         try:
             if _build(settings, graph, inputs, request, result, build, previous, manifest, log):
                 _publish(layout, build, settings, manifest.get("release_id"), result)
+            elif result.unchanged:  # nothing refused: nothing to keep for inspection
+                shutil.rmtree(build.directory, ignore_errors=True)
         finally:  # published, refused or failed: the build folder is no longer being written
             locks.release_build_lock(request.run_id)
     return result
@@ -141,6 +149,12 @@ def _build(settings, graph, inputs, request, result, build, previous, manifest, 
         result.manifest = _manifest(stage, inputs, request, result)
         run(con, "CHECKPOINT")
         return True
+    except Exception as err:  # out of memory, disk full: said in the setting's words, refused
+        hint = failure_hint(err, settings)
+        if hint is None:
+            raise
+        result.refused = [hint]
+        return False
     finally:
         con.close()
 
@@ -164,6 +178,13 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
             outcomes = stages.sources(stage, keys, options, fresh)
             if all(o.ok for o in outcomes):
                 _observe(graph, inputs, request, result, outcomes)
+                if request.if_changed and _changes_nothing(graph, inputs, result):
+                    result.unchanged = {
+                        o.asset_key: o.metadata["reason"]
+                        for o in outcomes
+                        if result.observed.get(o.asset_key) == UNAVAILABLE
+                    }
+                    return False
         elif step == "models":
             outcomes = stages.models(stage, keys, fresh)
         elif step == "exports":
@@ -207,6 +228,18 @@ def _observe(graph, inputs: Inputs, request: Request, result: Refresh, outcomes)
     done = {o.asset_key: result.plan.reasons[o.asset_key] for o in outcomes}
     selected = set(request.selected) or set(graph.deps)
     result.plan = make_plan(graph, replace(inputs, observed=observed), selected, done)
+
+
+def _changes_nothing(graph, inputs: Inputs, result: Refresh) -> bool:
+    """Whether the published release is up to date with the code and the files, and each
+    download reads as it did there (still unavailable): publishing would change nothing but the
+    release's description of itself."""
+    if stale(graph, inputs, retry_unavailable=False):
+        return False
+    return all(
+        inputs.published.get(key, {}).get("status") == status
+        for key, status in result.observed.items()
+    )
 
 
 def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:

@@ -111,6 +111,20 @@ def print_success(result, elapsed: float, log: Path) -> None:
     print(f"  report:    {layout.root / 'reports' / 'summary.html'}")
 
 
+def print_unchanged(result) -> None:
+    """A run that published nothing because nothing changed: the downloads it retried, still
+    unavailable, one line each."""
+    from pipeline import release
+
+    release_id = release.current_manifest(_layout()).get("release_id", "")
+    print(f"Nothing changed since release {release_id}: nothing was rebuilt or published.")
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_OBSERVATION":
+            observation = event.event_specific_data.asset_observation
+            reason = observation.metadata["reason"].value
+            print(f"  {observation.asset_key.to_user_string()}: still unavailable: {reason}")
+
+
 def _warnings(result) -> list[str]:
     lines = []
     for evaluation in result.get_asset_check_evaluations():
@@ -159,12 +173,16 @@ def _release_notes(layout) -> list[str]:
 
 
 def print_refusal(result, elapsed: float, log: Path, verbose: bool) -> None:
+    """The failed checks' messages, checksums cut to their first digits (whole in the log)."""
+    from pipeline.transforms.problems import short_checksums
+
     err = sys.stderr
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed or evaluation.severity.value == "WARN":
             continue
         messages = evaluation.metadata.get("messages")
-        text = (messages.value if messages is not None else "").replace("\n", "\n  ")
+        text = short_checksums(messages.value if messages is not None else "")
+        text = text.replace("\n", "\n  ")
         asset = evaluation.asset_key.to_user_string()
         print(f"FAILED: {evaluation.check_name} on {asset}:\n  {text}", file=err)
     for failure in result.get_step_failure_events():
@@ -175,6 +193,10 @@ def print_refusal(result, elapsed: float, log: Path, verbose: bool) -> None:
         while root.cause is not None:
             root = root.cause
         text = root.to_string() if verbose else root.message.strip()
+        if root.cls_name == "OutOfMemoryException" and not verbose:  # never DuckDB's SET advice
+            from pipeline.settings import Settings, memory_hint
+
+            text = memory_hint(text, Settings.resolve().memory_limit)
         print(f"FAILED: step {failure.step_key}: {_without_exception_name(text)}", file=err)
     current = _layout().current_release()
     kept = (

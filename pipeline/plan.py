@@ -36,6 +36,7 @@ from pipeline.version import digest
 
 LOADED, UNAVAILABLE = "loaded", "unavailable"
 TOGETHER = "checked together with"
+RETRY = "the file was unavailable in the published release"
 DOWNLOAD_KEYS = frozenset(source.asset_name for source in DOWNLOADS)
 
 
@@ -110,7 +111,7 @@ def out_of_date(graph: lineage.Graph, inputs: Inputs, key: str, retry_unavailabl
             what = "added" if path not in before else "removed" if path not in now else "changed"
             return f"{path} {what}"
     if retry_unavailable and key in DOWNLOAD_KEYS and record.get("status") == UNAVAILABLE:
-        return "the file was unavailable in the published release"
+        return RETRY
     return ""
 
 

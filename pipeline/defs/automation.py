@@ -6,9 +6,11 @@ code, judged by the code location itself: it compares the code versions it loade
 the code on disk now, and when they differ (the code was edited, and perhaps a refresh from the
 CLI already published it) it asks for a reload and requests nothing, so it never loops on code
 it cannot build. A download unavailable in the release is retried by the schedule, and by the
-sensor once the release is RETRY_UNAVAILABLE_HOURS old. Nothing is requested while a refresh is
-queued or running (it reads the files as they are when it starts; the next evaluation looks
-again), and a request for the same release and the same reasons is made once (its run key).
+sensor once the release is RETRY_UNAVAILABLE_HOURS old, then once per RETRY_UNAVAILABLE_HOURS;
+those runs publish only if the data changes (a download still unavailable publishes nothing).
+Nothing is requested while a refresh is queued or running (it reads the files as they are when
+it starts; the next evaluation looks again), and a request for the same release and the same
+reasons is made once (its run key; for a retry, once per window).
 
 Belongs here: the job, the schedule, the sensor and that decision. Stays out: what a refresh
 builds (pipeline/plan.py).
@@ -17,6 +19,7 @@ builds (pipeline/plan.py).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +27,9 @@ import dagster as dg
 
 from pipeline import lineage, release
 from pipeline.asset_versions import asset_versions
+from pipeline.defs.assets.refresh import IF_CHANGED_TAG
 from pipeline.defs.resources import ProjectResource
-from pipeline.plan import current_inputs, stale
+from pipeline.plan import RETRY, current_inputs, stale
 from pipeline.version import digest
 
 REFRESH_JOB = "refresh"
@@ -105,10 +109,13 @@ def refresh_request(
         )
     roots = sorted(k for k, why in reasons.items() if not why.startswith("reads "))
     words = [f"{k}: {reasons[k]}" for k in roots]
+    window = ""
+    if retry_after_hours and any(reasons[k] == RETRY for k in roots):
+        window = str(int(time.time() // (retry_after_hours * 3600)))  # one retry per window
     return dg.RunRequest(
-        run_key=digest([inputs.release_id, *words]),
+        run_key=digest([inputs.release_id, *words, window]),
         asset_selection=[dg.AssetKey(k) for k in roots],
-        tags={REASON_TAG: "; ".join(words)[:200]},
+        tags={REASON_TAG: "; ".join(words)[:200], IF_CHANGED_TAG: "true"},
     )
 
 

@@ -7,6 +7,9 @@
 - refused: the results of the checks that ran on the refused build, the failed ones with their
   failure cases, and no materialization, so the UI keeps showing the published state. (A check
   the refused build never reached shows as not executed: its run failed.)
+- unchanged (a download retried and still unavailable, nothing else changed, on a run that
+  publishes only if some data changes): one observation per download retried, saying so, and
+  no materialization: the published release stays current.
 
 Belongs here: that conversion. Stays out: computing outcomes (pipeline/build.py).
 """
@@ -97,6 +100,16 @@ def refused_events(result: Refresh) -> Iterator:
     """The results of every check the refused build ran."""
     for outcome in result.outcomes:
         yield from check_evaluations(outcome)
+
+
+def unchanged_events(result: Refresh) -> Iterator:
+    """An observation of each download still unavailable: looked at, nothing published."""
+    for key, reason in result.unchanged.items():
+        yield dg.AssetObservation(
+            asset_key=key,
+            description="Still unavailable: nothing changed, nothing was published.",
+            metadata={"status": "unavailable", "reason": dg.MetadataValue.text(reason)},
+        )
 
 
 def release_metadata(result: Refresh, layout: WarehouseLayout) -> dict:

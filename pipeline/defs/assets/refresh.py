@@ -27,11 +27,14 @@ from pipeline.defs.assets.report import report_spec
 from pipeline.defs.assets.sources import source_specs
 from pipeline.defs.metadata import known_descriptions
 from pipeline.defs.resources import ProjectResource
-from pipeline.defs.results import published_events, refused_events
+from pipeline.defs.results import published_events, refused_events, unchanged_events
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms.download_sources import DOWNLOADS
 
 STEP = "refresh_warehouse"
+# On runs that publish only if some data changes: `make run` without --force, the schedule and
+# the sensor. A run launched by hand in the UI rebuilds what it selects whatever the outcome.
+IF_CHANGED_TAG = "pipeline/if_changed"
 GROUPS = {stage: f"{number}_{stage}" for number, stage in enumerate(lineage.STAGES, start=1)}
 OWNERS = ["team:pipeline_maintainers"]
 
@@ -78,9 +81,13 @@ def refresh_asset(
             project.download_options(),
             allowed_shrinks(context.run.tags),
             models_dir,
+            if_changed=context.run.tags.get(IF_CHANGED_TAG) == "true",
         )
         run_settings = project.settings()
         result = build.refresh(run_settings, graph, versions, request, context.log.info)
+        if result.unchanged:
+            yield from unchanged_events(result)
+            return
         if not result.published:
             yield from refused_events(result)
             raise dg.Failure(
