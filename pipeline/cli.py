@@ -155,18 +155,21 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
                     "so nothing was rebuilt or published (--force rebuilds)."
                 )
                 return 0
-        return _run_job(started, allow_shrink, verbose, select)
+        return _run_job(started, allow_shrink, verbose, select, if_changed=not (force or select))
 
 
 def _say_waiting(holder: str) -> None:
     print(f"Waiting for {holder} to finish: one refresh at a time builds the warehouse.")
 
 
-def _run_job(started: float, allow_shrink: list[str], verbose: bool, select: str | None) -> int:
+def _run_job(
+    started: float, allow_shrink: list[str], verbose: bool, select: str | None, if_changed: bool
+) -> int:
     import dagster as dg
 
     from pipeline import definitions
     from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
+    from pipeline.defs.assets.refresh import IF_CHANGED_TAG
     from pipeline.defs.automation import REFRESH_JOB
     from pipeline.defs.factory import build_definitions
 
@@ -187,6 +190,8 @@ def _run_job(started: float, allow_shrink: list[str], verbose: bool, select: str
     tags = {REPOSITORY_LABEL_TAG: f"{SINGLE_REPOSITORY}@{definitions.__name__}"}
     if allow_shrink:
         tags[ALLOW_SHRINK_TAG] = ",".join(allow_shrink)
+    if if_changed:
+        tags[IF_CHANGED_TAG] = "true"
     with _open_instance(dg) as instance:
         result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
             instance=instance,
@@ -198,6 +203,9 @@ def _run_job(started: float, allow_shrink: list[str], verbose: bool, select: str
         log = console.write_log(result)
         _prune_runs(instance)
     console.print_stages(result, graph)
+    if result.success and not result.get_asset_materialization_events():
+        console.print_unchanged(result)
+        return 0
     if result.success:
         console.print_success(result, time.monotonic() - started, log)
         return 0
