@@ -11,6 +11,7 @@ parsing (wjp.py, vdem.py).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES, snapshot_status
 from pipeline.transforms import vdem, wjp
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.duck import create_typed_table, ensure_schema, load_frame, run
+from pipeline.transforms.files import sha256_file
 from pipeline.transforms.origins import LoadedRecord, load_record
 from pipeline.transforms.problems import Problem
 from pipeline.version import code_of, digest
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PARSED = "parsed"  # cache_dir/parsed/<folder>/<sha256>-<parser version>/<table>.parquet
+PARSED_CHECKSUMS = "checksums.json"  # in that folder: {table file: sha256}, checked before use
 PARSED_KEPT = 3  # parsings kept per source (the newest), for other code versions in use
 
 
@@ -110,6 +113,7 @@ class Fetched:
     rows: int = 0
     refusals: list[Problem] = field(default_factory=list)  # blocking: a broken or unmet pin
     content: list[Problem] = field(default_factory=list)  # blocking: rows the spec refuses
+    repairs: list[str] = field(default_factory=list)  # cached copies that failed their check
 
     @property
     def status_row(self) -> dict:
@@ -162,7 +166,8 @@ def _obtain(fetched: Fetched, pin: Pin, cache_dir: Path, timeout: float, publish
     fetched.url = pin.url
     parsed = cache_dir / PARSED / source.folder / f"{record.sha256}-{parser_version()}"
     try:
-        obtained = obtain(pin, cache_dir / source.folder, _parsed_once(source, parsed), timeout)
+        accept = _parsed_once(source, parsed, fetched.repairs)
+        obtained = obtain(pin, cache_dir / source.folder, accept, timeout)
     except SourceUnavailable as unavailable:
         fetched.reason = str(unavailable)
         if published_pin and published_pin != record.sha256:
@@ -183,18 +188,44 @@ def parser_version() -> str:
     return digest(code_of([__name__]))
 
 
-def _parsed_once(source: DownloadSource, folder: Path) -> Callable[[Path], dict[str, Path]]:
+def _parsed_once(
+    source: DownloadSource, folder: Path, repairs: list[str]
+) -> Callable[[Path], dict[str, Path]]:
     """The parser of `source`, run once per (file, code version): its validated tables are kept
-    as Parquet files in `folder` (keyed by the file's sha256 and the code version), which later
-    refreshes load directly, without parsing or validating the file again."""
+    as Parquet files in `folder` (keyed by the file's sha256 and the code version), with their
+    checksums, which later refreshes verify, then load directly, without parsing or validating
+    the file again. Parsed tables that fail their check are parsed again from the verified file
+    (noted in `repairs`): a damaged cache is never loaded."""
 
     def accept(path: Path) -> dict[str, Path]:
         tables = {spec.name: folder / f"{spec.name}.parquet" for spec in source.tables}
-        if not all(table.is_file() for table in tables.values()):
+        damage = _parsed_damage(folder, tables) if folder.exists() else None
+        if damage:
+            repairs.append(
+                f"the cached parsed tables {folder.name[:12]}... failed their check ({damage}): "
+                "parsed again from the verified download"
+            )
+            shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
             _write_parsed(source, source.parse(path), folder)
         return tables
 
     return accept
+
+
+def _parsed_damage(folder: Path, tables: dict[str, Path]) -> str:
+    """What is wrong with a parsed folder ('' when every table matches its checksum)."""
+    try:
+        recorded = json.loads((folder / PARSED_CHECKSUMS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"{PARSED_CHECKSUMS} missing or unreadable"
+    for path in tables.values():
+        if not path.is_file():
+            return f"{path.name} missing"
+        found, expected = sha256_file(path), recorded.get(path.name, "")
+        if found != expected:
+            return f"{path.name}: sha256 {found[:12]}, recorded {expected[:12] or 'none'}"
+    return ""
 
 
 def _write_parsed(source: DownloadSource, frames: dict, folder: Path) -> None:
@@ -207,6 +238,8 @@ def _write_parsed(source: DownloadSource, frames: dict, folder: Path) -> None:
             load_frame(con, "main", spec, frames.get(spec.name, spec.frame([])))
             target = sql_literal(str(temporary / f"{spec.name}.parquet"))
             con.execute(f"COPY {qualified('main', spec.name)} TO {target} (FORMAT parquet)")
+    checksums = {f.name: sha256_file(f) for f in sorted(temporary.glob("*.parquet"))}
+    (temporary / PARSED_CHECKSUMS).write_text(json.dumps(checksums, indent=1), encoding="utf-8")
     try:
         temporary.rename(folder)
     except OSError:  # another refresh parsed the same file at the same moment: keep its copy

@@ -27,6 +27,7 @@ CHECK_ORIGIN = "origin_record_matches_file"
 CHECK_ROWS = "rows_follow_schema"
 CHECK_PIN = "pin_is_valid_and_met"
 CHECK_AVAILABLE = "snapshot_available"
+CHECK_CACHE = "cache_verified"
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ def _downloads(con, settings: Settings, options: DownloadOptions, sources) -> li
             {CHECK_PIN: fetched.refusals, CHECK_ROWS: fetched.content},
         )
         outcome.warnings[CHECK_AVAILABLE] = "" if fetched.status == "available" else fetched.reason
+        outcome.warnings[CHECK_CACHE] = "; ".join(fetched.repairs)
         outcomes.append(outcome)
     provenance.record_source_files(con, files)
     return outcomes

@@ -20,6 +20,7 @@ from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import download_sources
 from pipeline.transforms.sources import (
     CHECK_AVAILABLE,
+    CHECK_CACHE,
     CHECK_DECLARED,
     CHECK_ORIGIN,
     CHECK_PIN,
@@ -82,6 +83,13 @@ def source_specs(graph: lineage.Graph, raw: Path) -> tuple[list, list]:
             _check(source.asset_name, CHECK_PIN, "The pin is valid; a changed pin is met."),
             _check(source.asset_name, CHECK_ROWS, "The file's rows follow the source's spec."),
             _check(source.asset_name, CHECK_AVAILABLE, "The pinned file was obtained.", False),
+            _check(
+                source.asset_name,
+                CHECK_CACHE,
+                "The cached download's parsed tables matched their checksums (a copy that did "
+                "not was parsed again from the verified file).",
+                False,
+            ),
         ]
     for source_id in graph.long_sources:
         key = lineage.long_source_key(source_id)
