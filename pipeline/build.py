@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import lineage, locks, release, stages
+from pipeline import integrity, lineage, locks, release, stages
 from pipeline.plan import (
     DOWNLOAD_KEYS,
     LOADED,
@@ -118,16 +118,19 @@ def refresh(
     layout = release.WarehouseLayout(settings.warehouse_dir)
     holder = f"refresh run {request.run_id}"
     with locks.refresh_lock(layout.root, holder, lambda who: log(f"waiting for {who} to finish")):
-        inputs = current_inputs(settings, graph, versions)
+        current = layout.current_release()  # what the publish expects to replace
+        baseline = integrity.last_good(layout)  # what the build starts from and is compared with
+        for line in baseline.skipped:
+            log(f"{line}: not built from nor compared with")
+        inputs = current_inputs(settings, graph, versions, baseline.manifest)
         selected = set(request.selected) or set(graph.deps)
         result = Refresh(request.run_id, make_plan(graph, inputs, selected))
-        previous = layout.current_release()
-        manifest = release.read_manifest(previous)
+        previous, manifest = baseline.path, baseline.manifest
         fresh = result.plan.fresh or previous is None
         build = release.start_build(layout, request.run_id, None if fresh else previous)
         try:
             if _build(settings, graph, inputs, request, result, build, previous, manifest, log):
-                _publish(layout, build, settings, manifest.get("release_id"), result)
+                _publish(layout, build, settings, current.name if current else None, result)
             elif result.unchanged:  # nothing refused: nothing to keep for inspection
                 shutil.rmtree(build.directory, ignore_errors=True)
         finally:  # published, refused or failed: the build folder is no longer being written
@@ -205,6 +208,8 @@ def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str
     """The release guard, once the marts are final: the shrinks accepted, or None (with the
     refusal) when a source's rows vanish or shrink and the run did not accept it."""
     allowed = set(request.allowed_shrinks)
+    if not manifest:
+        stage.log("release guard: no earlier release that verifies, nothing to compare with")
     blocked, accepted = release_guard(stage.con, stage.graph.marts, manifest, allowed)
     if blocked:
         result.refused = [

@@ -62,12 +62,16 @@ class Inputs:
     observed: dict[str, str] = field(default_factory=dict)  # download -> status, once read
 
 
-def current_inputs(settings: Settings, graph: lineage.Graph, versions: dict) -> Inputs:
-    """What a plan compares with the published release: the code and the raw files as they are
-    now, and what the release records of each asset."""
+def current_inputs(
+    settings: Settings, graph: lineage.Graph, versions: dict, manifest: dict | None = None
+) -> Inputs:
+    """What a plan compares with the published release (or with `manifest`, the release a build
+    starts from): the code and the raw files as they are now, and what the release records of
+    each asset."""
     inventory = take_inventory(settings.raw_dir)
     files = {**inventory.by_asset, lineage.INVENTORY: inventory.inputs}
-    manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
+    if manifest is None:
+        manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
     return Inputs(versions, files, manifest.get("release_id", ""), manifest.get("assets", {}))
 
 

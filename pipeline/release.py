@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import locks
+from pipeline.transforms.files import sha256_file
 
 DB_NAME = "warehouse.duckdb"
 # DuckDB 1.x readers (the duckdb-cli on PyPI, R's duckdb, DBeaver) open files written in this
@@ -40,6 +41,8 @@ PUBLIC_LINKS = {
     "exports": "current/exports",
     "reports": "current/reports",
 }
+MANIFEST = "manifest.json"
+NOT_SEALED = ("duckdb_tmp",)  # DuckDB's spill folder: never part of a release
 FAILED_BUILDS_KEPT = 1  # the last failed build stays for debugging; older ones are removed
 
 
@@ -97,9 +100,12 @@ class WarehouseLayout:
         return target if target.is_dir() else None
 
     def releases(self) -> list[Path]:
+        """Published releases in publish order (the manifests' sequence): a folder without a
+        manifest was never published and is not one."""
         if not self.releases_dir.is_dir():
             return []
-        return sorted(p for p in self.releases_dir.iterdir() if p.is_dir())
+        found = [p for p in self.releases_dir.iterdir() if (p / MANIFEST).is_file()]
+        return sorted(found, key=lambda p: (_sequence(p), p.name))
 
 
 def start_build(layout: WarehouseLayout, run_id: str, copy_of: Path | None = None) -> Build:
@@ -149,10 +155,17 @@ def publish(
         raise ValueError(f"keep_releases must be at least 1, got {keep}")
     release_id = release_id or new_release_id(build)
     (build.directory / locks.BUILD_LOCK).unlink(missing_ok=True)
-    _write_json(build.directory / "manifest.json", {**manifest, "release_id": release_id})
+    sealed = {
+        **manifest,
+        "release_id": release_id,
+        "sequence": max((_sequence(r) for r in layout.releases()), default=0) + 1,
+        "files": file_digests(build.directory),
+    }
+    _write_json(build.directory / MANIFEST, sealed)
     _fsync_tree(build.directory)
     with locks.publish_lock(layout.root):
-        current = current_manifest(layout).get("release_id")
+        published = layout.current_release()  # its folder is named by its release id
+        current = published.name if published else None
         if expected != "" and current != expected:
             raise ReleaseMoved(
                 f"release {current} was published while this refresh was building from "
@@ -161,9 +174,7 @@ def publish(
         layout.releases_dir.mkdir(parents=True, exist_ok=True)
         release = layout.releases_dir / release_id
         os.rename(build.directory, release)
-        _swap_symlink(layout.current_link, os.path.relpath(release, layout.root))
-        _ensure_public_links(layout)
-        _remove_leftover_temporary_links(layout)
+        point_current(layout, release)
         prune_releases(layout, keep)
     locks.release_build_lock(build.directory.name)
     return release
@@ -172,6 +183,33 @@ def publish(
 def new_release_id(build: Build) -> str:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     return f"{stamp}-{build.directory.name[:8]}"
+
+
+def point_current(layout: WarehouseLayout, release: Path) -> None:
+    """Swap `current` to `release` (atomically), with the public links beside it."""
+    _swap_symlink(layout.current_link, os.path.relpath(release, layout.root))
+    _ensure_public_links(layout)
+    _remove_leftover_temporary_links(layout)
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """{path relative to the release: sha256} of every file a release holds (not its manifest)."""
+    digests = {}
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory)
+        if not path.is_file() or relative.parts[0] in NOT_SEALED:
+            continue
+        if relative.as_posix() not in (MANIFEST, locks.BUILD_LOCK):
+            digests[relative.as_posix()] = sha256_file(path)
+    return digests
+
+
+def _sequence(folder: Path) -> int:
+    """A release's place in publish order (0 for releases of older versions, which had none)."""
+    try:
+        return int(read_manifest(folder).get("sequence", 0))
+    except (OSError, ValueError, TypeError):
+        return 0
 
 
 def _swap_symlink(link: Path, target: str) -> None:
@@ -204,6 +242,7 @@ def _remove_leftover_temporary_links(layout: WarehouseLayout) -> None:
 
 
 def prune_releases(layout: WarehouseLayout, keep: int) -> None:
+    """The oldest releases in publish order go, the newest `keep` stay; `current` always stays."""
     current = layout.current_release()
     releases = layout.releases()
     for old in releases[: max(0, len(releases) - keep)]:
@@ -212,9 +251,9 @@ def prune_releases(layout: WarehouseLayout, keep: int) -> None:
 
 
 def read_manifest(release: Path | None) -> dict:
-    if release is None or not (release / "manifest.json").is_file():
+    if release is None or not (release / MANIFEST).is_file():
         return {}
-    return json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    return json.loads((release / MANIFEST).read_text(encoding="utf-8"))
 
 
 def current_manifest(layout: WarehouseLayout) -> dict:
