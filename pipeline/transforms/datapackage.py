@@ -3,6 +3,27 @@ downstream users: each file's fields, types, descriptions, primary key, sources 
 Sources and terms are the mart's provenance (the files and downloads upstream of it, with
 their origin records' licences), never a hand-kept list.
 
+The descriptor passes the standard validator unmodified (`frictionless validate
+exports/datapackage.json`, frictionless 5.21 and its Parquet plugin) on every row of every file.
+That plugin reads a Parquet file with pyarrow, converts it to pandas and validates the cells
+pandas gives, which decides two things here:
+
+- A list (Parquet LIST<VARCHAR>) reaches the validator as a numpy array, which neither Table
+  Schema list type accepts (`array` takes a Python list or JSON text, `list` a Python list or
+  delimited text): every cell would be a type error. A list column is therefore typed `any`,
+  the only type that reads it, and its description says that it holds a list of strings and
+  why it is `any`. `required` still applies (a missing list fails; an empty list is a value).
+- A null in an integer column reaches it as the float NaN (pandas turns an integer column with
+  a null into floats), which the `integer` type rejects. Integer and float fields therefore
+  declare their own missing values (a field-level `missingValues`, which frictionless 5 reads):
+  the default `""` and `"nan"`, NaN's text. A nullable integer then validates and a required one
+  with a null fails its `required` constraint. A Parquet INTEGER cannot hold NaN, so no value is
+  lost; for floats the pipeline already counts NaN as missing (schemas/spec.py). Other fields
+  keep the default: in a string column "nan" is text.
+
+Everything else is typed as the Parquet file holds it and checked by the validator: each
+field's type, `required`, the primary key's uniqueness and the header.
+
 Belongs here: building the descriptor from the mart specs and provenance (a pure function).
 Stays out: writing files, Dagster.
 """
@@ -19,17 +40,30 @@ FRICTIONLESS_TYPES = {
     BOOL: "boolean",
     DATE: "date",
     DECIMAL: "number",
-    LIST: "array",
+    LIST: "any",  # see the module's docstring
     FLOAT: "number",
 }
+
+
+# What a list column's description adds in the descriptor (the Parquet metadata keeps the
+# description alone).
+LIST_NOTE = (
+    " Holds a list of strings (Parquet LIST<VARCHAR>); typed `any` here because Frictionless"
+    " reads Parquet lists as numpy arrays, which its `array` and `list` types reject."
+)
+# The default missing value and pandas' NaN as text: how a null of a Parquet integer or float
+# column reaches the validator.
+NUMBER_MISSING_VALUES = ["", "nan"]
 
 
 def field_descriptor(field) -> dict:
     descriptor = {
         "name": field.name,
         "type": FRICTIONLESS_TYPES[field.dtype],
-        "description": field.description,
+        "description": field.description + (LIST_NOTE if field.dtype == LIST else ""),
     }
+    if field.dtype in (INT, FLOAT):
+        descriptor["missingValues"] = list(NUMBER_MISSING_VALUES)
     if not field.nullable:
         descriptor["constraints"] = {"required": True}
     return descriptor
