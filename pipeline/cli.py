@@ -62,7 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         "dictionary", help="check docs/data-dictionary.md against the table specs"
     )
     dictionary_cmd.add_argument("--write", action="store_true", help="regenerate it from the specs")
+    verify_cmd = commands.add_parser(
+        "verify", help="check a release's files against its manifest (current by default)"
+    )
+    verify_cmd.add_argument("release_id", nargs="?", help="a folder name under releases/")
+    commands.add_parser("rollback", help="point current at the previous release that verifies")
     args = parser.parse_args(argv)
+    if args.command in ("verify", "rollback"):
+        from pipeline import release_commands
+
+        if args.command == "verify":
+            return release_commands.verify(args.release_id)
+        return release_commands.rollback()
     if args.command == "checksums":
         return checksums(write=args.write)
     if args.command == "dictionary":
@@ -148,7 +159,12 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
     holder = f"`make run` (pid {os.getpid()}, started {time.strftime('%H:%M:%S')})"
     with locks.refresh_lock(root, holder, _say_waiting):
         if not (force or allow_shrink or select):
-            unchanged = _unchanged_release()
+            from pipeline.release_commands import damaged_current
+
+            damaged = damaged_current()
+            for line in damaged:
+                print(line)
+            unchanged = None if damaged else _unchanged_release()
             if unchanged:
                 print(
                     f"Nothing changed since release {unchanged}: no input and no code changed, "

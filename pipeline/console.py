@@ -198,12 +198,9 @@ def print_refusal(result, elapsed: float, log: Path, verbose: bool) -> None:
 
             text = memory_hint(text, Settings.resolve().memory_limit)
         print(f"FAILED: step {failure.step_key}: {_without_exception_name(text)}", file=err)
-    current = _layout().current_release()
-    kept = (
-        f"the last good release is still in place: {current.name}"
-        if current
-        else "there is no earlier release"
-    )
+    from pipeline.release_commands import published_state
+
+    kept = published_state()
     print(f"\nRefresh FAILED after {elapsed:.1f} s; nothing was published ({kept}).", file=err)
     print(f"  full log: {log}", file=err)
 

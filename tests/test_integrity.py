@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from pipeline import integrity, release
-from tests.harness import Run, copy_run, materialize
+from pipeline.settings import REPO_ROOT
+from tests.harness import UNREACHABLE_URL, Run, copy_run, materialize
 
 
 def flip_bit(path, at: float = 0.5) -> None:
@@ -64,9 +68,7 @@ def test_a_build_never_starts_from_a_damaged_release_and_publishes_the_same_byte
     assert sha(new / "exports" / "countries.parquet") == before
 
 
-def test_with_current_deleted_a_failing_download_cannot_shrink_the_warehouse(
-    built: Run, tmp_path
-):
+def test_with_current_deleted_a_failing_download_cannot_shrink_the_warehouse(built: Run, tmp_path):
     """`current` deleted, the download cache gone, the network down: the guard compares with
     the newest release in the history that verifies, so losing WJP and V-Dem is refused."""
     copy = copy_run(built, tmp_path)
@@ -113,3 +115,43 @@ def test_releases_are_kept_in_publish_order_and_unpublished_folders_are_not_rele
     release.point_current(layout, layout.releases_dir / names[-1])
     release.prune_releases(layout, keep=2)
     assert [r.name for r in layout.releases()] == names[1:]
+
+
+def cli(published: Run, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    home = tmp_path / "dagster home"
+    if not home.is_dir():
+        home.mkdir()
+        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PIPELINE_RAW_DIR": str(published.raw_dir),
+        "PIPELINE_WAREHOUSE_DIR": str(published.warehouse_dir),
+        "PIPELINE_CACHE_DIR": str(published.warehouse_dir.parent / "cache"),
+        "WJP_SNAPSHOT_URL": UNREACHABLE_URL,
+        "VDEM_SNAPSHOT_URL": UNREACHABLE_URL,
+    }
+    command = [sys.executable, "-m", "pipeline.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_cli_verifies_before_a_no_op_and_rebuilds_a_damaged_release(published: Run, tmp_path):
+    """`verify` names the damaged file; `make run` with nothing changed does not answer "Nothing
+    changed" from a damaged release: it says so first, rebuilds, and the new release verifies.
+    `rollback` then has no earlier release that verifies, and says so."""
+    damaged = published.layout.current_release()
+    assert cli(published, tmp_path, "verify").returncode == 0
+    flip_bit(damaged / "exports" / "funding.parquet")
+    verify = cli(published, tmp_path, "verify")
+    assert verify.returncode == 1
+    assert "  exports/funding.parquet: sha256 " in verify.stderr
+    refresh = cli(published, tmp_path, "refresh")
+    assert refresh.returncode == 0, refresh.stdout + refresh.stderr
+    first = refresh.stdout.splitlines()[0]
+    assert first.startswith(f"release {damaged.name} is damaged: exports/funding.parquet: ")
+    assert "Nothing changed" not in refresh.stdout
+    assert published.layout.current_release() != damaged
+    assert cli(published, tmp_path, "verify").returncode == 0
+    rollback = cli(published, tmp_path, "rollback")
+    assert rollback.returncode == 1
+    assert "no earlier release verifies" in rollback.stderr
