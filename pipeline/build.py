@@ -20,16 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import integrity, lineage, locks, release, stages
+from pipeline import disk, integrity, lineage, locks, release, stages
 from pipeline.plan import (
     DOWNLOAD_KEYS,
     LOADED,
     UNAVAILABLE,
     Inputs,
     Plan,
+    changes_nothing,
     current_inputs,
     make_plan,
-    stale,
 )
 from pipeline.settings import MODELS_DIR, Settings, failure_hint
 from pipeline.transforms.duck import run
@@ -92,21 +92,6 @@ class Request:
     if_changed: bool = False
 
 
-def connect(build: release.Build, memory_limit: str):
-    """A read-write connection to a build's database (never the published one), in the storage
-    format every DuckDB 1.4 and later reads, spilling into the build's own folder."""
-    import duckdb
-
-    return duckdb.connect(
-        str(build.db_path),
-        config={
-            "memory_limit": memory_limit,
-            "temp_directory": str(build.directory / "duckdb_tmp"),
-            "storage_compatibility_version": release.STORAGE_VERSION,
-        },
-    )
-
-
 def refresh(
     settings: Settings,
     graph: lineage.Graph,
@@ -126,21 +111,31 @@ def refresh(
         selected = set(request.selected) or set(graph.deps)
         result = Refresh(request.run_id, make_plan(graph, inputs, selected))
         previous, manifest = baseline.path, baseline.manifest
+        if short := disk.space_problem(layout, previous):
+            result.refused = [short]
+            return result
         fresh = result.plan.fresh or previous is None
-        build = release.start_build(layout, request.run_id, None if fresh else previous)
+        build = layout.build_for(request.run_id)
         try:
+            release.start_build(layout, request.run_id, None if fresh else previous)
             if _build(settings, graph, inputs, request, result, build, previous, manifest, log):
                 _publish(layout, build, settings, current.name if current else None, result)
             elif result.unchanged:  # nothing refused: nothing to keep for inspection
                 shutil.rmtree(build.directory, ignore_errors=True)
+        except OSError as err:  # the copy of the release: a full disk, in the setting's words
+            if (hint := failure_hint(err, settings)) is None:
+                raise
+            result.refused = [hint]
         finally:  # published, refused or failed: the build folder is no longer being written
+            if not result.published:
+                disk.drop_if_short(layout, build, previous)
             locks.release_build_lock(request.run_id)
     return result
 
 
 def _build(settings, graph, inputs, request, result, build, previous, manifest, log) -> bool:
     """Build and check everything the plan says, into `build`; False when refused."""
-    con = connect(build, settings.memory_limit)
+    con = stages.connect(build, settings.memory_limit)
     try:
         stage = stages.Stage(con, settings, graph, build, previous, manifest.get("release_id"), log)
         fresh = result.plan.fresh or previous is None
@@ -181,7 +176,7 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
             outcomes = stages.sources(stage, keys, options, fresh)
             if all(o.ok for o in outcomes):
                 _observe(graph, inputs, request, result, outcomes)
-                if request.if_changed and _changes_nothing(graph, inputs, result):
+                if request.if_changed and changes_nothing(graph, inputs, result.observed):
                     result.unchanged = {
                         o.asset_key: o.metadata["reason"]
                         for o in outcomes
@@ -233,18 +228,6 @@ def _observe(graph, inputs: Inputs, request: Request, result: Refresh, outcomes)
     done = {o.asset_key: result.plan.reasons[o.asset_key] for o in outcomes}
     selected = set(request.selected) or set(graph.deps)
     result.plan = make_plan(graph, replace(inputs, observed=observed), selected, done)
-
-
-def _changes_nothing(graph, inputs: Inputs, result: Refresh) -> bool:
-    """Whether the published release is up to date with the code and the files, and each
-    download reads as it did there (still unavailable): publishing would change nothing but the
-    release's description of itself."""
-    if stale(graph, inputs, retry_unavailable=False):
-        return False
-    return all(
-        inputs.published.get(key, {}).get("status") == status
-        for key, status in result.observed.items()
-    )
 
 
 def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:

@@ -26,12 +26,22 @@ def _layout():
     return release.WarehouseLayout(Settings.resolve().warehouse_dir)
 
 
-def write_log(result) -> Path:
+def write_log(result) -> str:
     """Every event of the run, with stack traces, in warehouse/logs/<run_id>.log (outside the
-    published releases; the last PIPELINE_KEEP_RUNS logs are kept)."""
-    folder = _layout().root / "logs"
+    published releases; the last PIPELINE_KEEP_RUNS logs are kept): its path, or why it could
+    not be written. Bookkeeping never changes a run's outcome: a log that cannot be written (a
+    full or read-only disk) is a warning, and the run's own result is still reported."""
+    path = _layout().root / "logs" / f"{result.run_id}.log"
+    try:
+        _write_log(result, path)
+    except OSError as err:
+        return f"not written ({path}: {err.strerror or err})"
+    return str(path)
+
+
+def _write_log(result, path: Path) -> None:
+    folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{result.run_id}.log"
     lines = []
     for event in result.all_events:
         lines.append(
@@ -53,7 +63,6 @@ def write_log(result) -> Path:
     keep = keep_runs()
     for old in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime)[:-keep]:
         old.unlink(missing_ok=True)
-    return path
 
 
 def print_stages(result, graph) -> None:
@@ -96,7 +105,7 @@ def _failure_metadata(result, label: str) -> dict:
     return {}
 
 
-def print_success(result, elapsed: float, log: Path) -> None:
+def print_success(result, elapsed: float, log: str) -> None:
     layout = _layout()
     print(f"\nRefresh succeeded in {elapsed:.1f} s (run {result.run_id[:8]}; log: {log}).")
     for line in _warnings(result):
@@ -172,7 +181,7 @@ def _release_notes(layout) -> list[str]:
     return lines
 
 
-def print_refusal(result, elapsed: float, log: Path, verbose: bool) -> None:
+def print_refusal(result, elapsed: float, log: str, verbose: bool) -> None:
     """The failed checks' messages, checksums cut to their first digits (whole in the log)."""
     from pipeline.transforms.problems import short_checksums
 

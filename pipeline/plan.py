@@ -185,3 +185,14 @@ def _plan(graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected
         else:
             versions[key] = published[key]
     return Plan(built, versions, reasons, fresh=len(built) == len(graph.order))
+
+
+def changes_nothing(graph: lineage.Graph, inputs: Inputs, observed: dict[str, str]) -> bool:
+    """Whether the published release is up to date with the code and the files, and each
+    download reads as it did there (still unavailable): publishing would change nothing but the
+    release's description of itself."""
+    if stale(graph, inputs, retry_unavailable=False):
+        return False
+    return all(
+        inputs.published.get(key, {}).get("status") == status for key, status in observed.items()
+    )

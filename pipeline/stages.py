@@ -143,3 +143,18 @@ def describe(stage: Stage, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if outcome.relation:
             outcome.summary = summarize(stage.con, outcome.relation)
+
+
+def connect(build: release.Build, memory_limit: str):
+    """A read-write connection to a build's database (never the published one), in the storage
+    format every DuckDB 1.4 and later reads, spilling into the build's own folder."""
+    import duckdb
+
+    return duckdb.connect(
+        str(build.db_path),
+        config={
+            "memory_limit": memory_limit,
+            "temp_directory": str(build.directory / "duckdb_tmp"),
+            "storage_compatibility_version": release.STORAGE_VERSION,
+        },
+    )
