@@ -3,7 +3,11 @@
 # installs the pipeline's runtime (requirements.lock), `test` adds the test tools
 # (requirements-dev.lock) and Debian's Chromium for the browser tests.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The one Python the locks are for (pyproject.toml: requires-python). A venv made by another one
+# (or whose Python no longer runs) is removed and made again, saying so.
+PYTHON_VERSION := 3.11
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION) || command -v python3)
+PRINT_VERSION := import sys; print("%d.%d" % sys.version_info[:2])
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
@@ -11,10 +15,33 @@ RUNTIME := $(VENV)/.runtime-$(shell cat requirements.lock pyproject.toml | sha25
 DEV := $(VENV)/.dev-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-16)
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
-.PHONY: run test reliability bench dev lint format lock instance browser clean tools
+# One line and stop when $(PYTHON) is not Python $(PYTHON_VERSION) (or does not run).
+CHECK_PYTHON = found=$$($(PYTHON) -S -c '$(PRINT_VERSION)' 2>/dev/null); \
+  [ "$$found" = $(PYTHON_VERSION) ] || { echo "make needs Python $(PYTHON_VERSION) to make its \
+  venv: $(if $(shell command -v python$(PYTHON_VERSION)),,python$(PYTHON_VERSION) is not on PATH, \
+  and )$(if $(PYTHON),$(PYTHON) $${found:+is Python }$${found:-does not run},no python3 \
+  either); install Python $(PYTHON_VERSION), or name it: make PYTHON=/path/to/python$(PYTHON_VERSION)"; \
+  exit 1; }
+# The Python version of the venv $(1): empty without one, "broken" when its Python does not run.
+venv_python = $(shell test -e $(1)/bin/python && { $(1)/bin/python -S -c '$(PRINT_VERSION)' \
+  2>/dev/null || echo broken; })
+# $(call make_venv,DIR,FLAGS): make the venv DIR with $(PYTHON), unless it is one of Python
+# $(PYTHON_VERSION) already; one made by another Python is removed first, with a message.
+make_venv = venv="$(call venv_python,$(1))"; [ "$$venv" = $(PYTHON_VERSION) ] || { \
+  $(CHECK_PYTHON); if [ -n "$$venv" ]; then [ "$$venv" = broken ] && venv="a Python that no \
+  longer runs" || venv="Python $$venv"; echo "$(1) was made by $$venv, not Python \
+  $(PYTHON_VERSION) (the one the locks are for): removing it and making it again"; \
+  rm -rf $(1); fi; $(PYTHON) -m venv $(2) $(1); }
+# A stamp is out of date, whatever its age, while its venv has another Python.
+ifneq ($(filter-out $(PYTHON_VERSION),$(call venv_python,$(VENV))),)
+$(RUNTIME): other-python
+endif
+other-python: ;
+
+.PHONY: run test reliability bench dev lint format lock instance browser clean tools other-python
 
 $(RUNTIME): requirements.lock pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(call make_venv,$(VENV))
 	$(PIP) -r requirements.lock
 	$(PIP) --no-deps -e .
 	@rm -f $(VENV)/.runtime-* && touch $@
@@ -27,10 +54,13 @@ $(DEV): $(RUNTIME) requirements-dev.lock
 # jsonschema<4, the dev tools need >=4.20. Its own venv, from its own lock.
 TOOLS_VENV := .venv-tools
 TOOLS := $(TOOLS_VENV)/.tools-$(shell cat requirements-tools.lock | sha256sum | cut -c1-16)
+ifneq ($(filter-out $(PYTHON_VERSION),$(call venv_python,$(TOOLS_VENV))),)
+$(TOOLS): other-python
+endif
 
 # Created without a pip of its own (about a second less); .venv's pip installs into it.
 $(TOOLS): requirements-tools.lock $(RUNTIME)
-	@test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv --without-pip $(TOOLS_VENV)
+	@$(call make_venv,$(TOOLS_VENV),--without-pip)
 	$(BIN)/python -m pip --python $(TOOLS_VENV)/bin/python install --quiet \
 	    --disable-pip-version-check -r requirements-tools.lock
 	@rm -f $(TOOLS_VENV)/.tools-* && touch $@
@@ -87,8 +117,11 @@ bench: $(DEV) instance
 # job notice when it ends) and the trap forwards the signal. Sent to all of them at once, the
 # code server's child could exit first and be restarted, and that copy lingered 45 s waiting for
 # a heartbeat.
+# First, at once, every bad setting and a busy port (one line each, then stop): the webserver
+# would otherwise say "Serving on" before failing, and keep the daemon running.
 DEV_PORT ?= 3000
 dev: $(RUNTIME) instance
+	@$(BIN)/python -m pipeline.settings --dev-port '$(DEV_PORT)'
 	cd $(DAGSTER_HOME) && set -m && status=0 && \
 	  { PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded:FutureWarning" \
 	    $(abspath $(BIN))/dagster dev --host 127.0.0.1 --port $(DEV_PORT) -m pipeline.definitions \
@@ -106,6 +139,7 @@ format: $(DEV)
 # Regenerate the lock files from pyproject.toml (run after changing dependencies): the runtime
 # closure, then the runtime plus the dev tools.
 lock:
+	@$(CHECK_PYTHON)
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet -e .
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock

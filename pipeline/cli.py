@@ -152,9 +152,13 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
     UI, the schedule, the sensor or another `make run`), then looks again whether anything
     changed."""
     from pipeline import locks
-    from pipeline.settings import Settings
+    from pipeline.settings import Settings, problems
 
     started = time.monotonic()
+    bad_settings = problems(needs_dagster_home=True)  # before anything is built: exit 2
+    if bad_settings:
+        print(*bad_settings, sep="\n", file=sys.stderr)
+        return 2
     root = Settings.resolve().warehouse_dir
     holder = f"`make run` (pid {os.getpid()}, started {time.strftime('%H:%M:%S')})"
     with locks.refresh_lock(root, holder, _say_waiting):
@@ -253,8 +257,10 @@ class _open_instance:
         self.dg = dg
 
     def __enter__(self):
-        home = os.environ.get("DAGSTER_HOME")
-        if not home or not Path(home).is_absolute():
+        from pipeline.settings import dagster_home
+
+        home = dagster_home()
+        if home is None:
             raise SystemExit(
                 "DAGSTER_HOME must be an absolute path to the project's Dagster folder: run "
                 '`make run`, or export DAGSTER_HOME="$PWD/.dagster" first (then `make instance`)'
@@ -276,4 +282,10 @@ def _prune_runs(instance) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from pipeline.settings import SettingsError
+
+    try:
+        sys.exit(main())
+    except SettingsError as bad:  # checksums, dictionary: one line per bad setting
+        print(bad, file=sys.stderr)
+        sys.exit(2)

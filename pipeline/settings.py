@@ -24,6 +24,7 @@ import os
 import re
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,9 +67,9 @@ class SettingsError(ValueError):
         self.lines = list(lines)
 
 
-def refusal(name: str, value, why: str = "not allowed") -> str:
+def refusal(name: str, value, why: str) -> str:
     """One line: the setting, its value, why it is refused and what is allowed."""
-    shown = "(unset)" if value is None else f"={str(value)!r}"
+    shown = " (unset)" if value is None else f"={str(value)!r}"
     return f"{name}{shown}: {why}; allowed: {SETTINGS[name]}"
 
 
@@ -106,9 +107,10 @@ class Settings:
             if value is None:
                 return default
             number = str(value).strip()
-            if number.lstrip("-").isdigit() and int(number) >= 1:
+            if number.isascii() and number.isdigit() and int(number) >= 1:
                 return int(number)
-            bad.append(refusal(name, value))
+            why = "less than 1" if number.lstrip("-").isdigit() else "not a whole number"
+            bad.append(refusal(name, value, why + _config(explicit)))
             return default
 
         raw = _path(raw_dir, env.get("PIPELINE_RAW_DIR"), REPO_ROOT / "raw")
@@ -117,7 +119,8 @@ class Settings:
         keep = whole(keep_releases, "PIPELINE_KEEP_RELEASES", DEFAULT_KEEP_RELEASES)
         memory = given(memory_limit, "PIPELINE_DUCKDB_MEMORY_LIMIT")
         if memory is not None and (size_mb(memory) or 0) < MIN_MEMORY_LIMIT_MB:
-            bad.append(refusal("PIPELINE_DUCKDB_MEMORY_LIMIT", memory))
+            why = "not a size with a unit" if size_mb(memory) is None else "too small"
+            bad.append(refusal("PIPELINE_DUCKDB_MEMORY_LIMIT", memory, why + _config(memory_limit)))
         interval = whole(None, "PIPELINE_SENSOR_INTERVAL_SECONDS", DEFAULT_SENSOR_INTERVAL_SECONDS)
         models = _path(None, env.get("PIPELINE_MODELS_DIR"), MODELS_DIR)
         runs = whole(None, "PIPELINE_KEEP_RUNS", DEFAULT_KEEP_RUNS)
@@ -156,3 +159,141 @@ def _available_mb() -> int:
 def _path(explicit, from_env, default: Path) -> Path:
     value = explicit or from_env
     return Path(value).resolve() if value else default
+
+
+def _config(explicit) -> str:
+    return "" if explicit in (None, "") else " (set in the run's resource config)"
+
+
+def dagster_home(environ=None) -> Path | None:
+    """Dagster's folder (DAGSTER_HOME), when set to an absolute path."""
+    home = (os.environ if environ is None else environ).get("DAGSTER_HOME")
+    return Path(home) if home and Path(home).is_absolute() else None
+
+
+def problems(environ=None, needs_dagster_home: bool = False, dev_port=None) -> list[str]:
+    """Every bad setting, one line each, checked without writing anything: the values, the
+    folders read (they exist) and written (they can be), DAGSTER_HOME when the caller needs
+    it, and the UI's port when given."""
+    env = os.environ if environ is None else environ
+    lines: list[str] = []
+    try:
+        settings = Settings.resolve(environ=env)
+    except SettingsError as bad:
+        lines += bad.lines
+        settings = Settings.resolve(environ={k: v for k, v in env.items() if k in _FOLDERS})
+
+    def refuse(name: str, why: str | None) -> None:
+        if why:
+            lines.append(refusal(name, env.get(name) or None, why))
+
+    for name, path in (("PIPELINE_RAW_DIR", settings.raw_dir), (MODELS, settings.models_dir)):
+        refuse(name, None if path.is_dir() else f"no such folder ({path})")
+    refuse(WAREHOUSE, _unwritable(settings.warehouse_dir))
+    if env.get(CACHE) or not _unwritable(settings.warehouse_dir):  # else said once, above
+        refuse(CACHE, _unwritable(settings.cache_dir))
+    if needs_dagster_home:
+        home = env.get("DAGSTER_HOME")
+        why = "needed to record the run" if not home else None
+        why = why or (None if dagster_home(env) else "not an absolute path")
+        refuse("DAGSTER_HOME", why or _unwritable(Path(home)))
+    if dev_port is not None and (busy := port_problem(dev_port)):
+        lines.append(busy)
+    return lines
+
+
+WAREHOUSE, CACHE, MODELS = "PIPELINE_WAREHOUSE_DIR", "PIPELINE_CACHE_DIR", "PIPELINE_MODELS_DIR"
+_FOLDERS = ("PIPELINE_RAW_DIR", WAREHOUSE, CACHE, MODELS)
+
+
+def check(environ=None, **needs) -> None:
+    """SettingsError with every bad setting (`problems`), or nothing."""
+    lines = problems(environ, **needs)
+    if lines:
+        raise SettingsError(lines)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a run could not write in `path` (creating it if missing), or None; writes nothing."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    where = f"{existing}" if existing == path else f"cannot create {path}: {existing}"
+    if not existing.is_dir():
+        return f"{where} is not a folder"
+    try:  # an unnamed file (O_TMPFILE): as root, or on a read-only mount, access() says yes
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as err:
+        return f"{where} is not writable ({err.strerror})"
+    return None
+
+
+def port_problem(port, host: str = "127.0.0.1") -> str | None:
+    """Why the UI could not listen on `port`, in one line that suggests a free one, or None."""
+    text = str(port).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        return refusal("DEV_PORT", port, "not a port number")
+    number = int(text)
+    why = _bind_error(host, number)
+    if why is None:
+        return None
+    free = (p for p in range(number + 1, min(number + 100, 65536)) if not _bind_error(host, p))
+    suggestion = f"make dev DEV_PORT={next(free, '<another port>')}"
+    return f"DEV_PORT={number}: port {number} on {host} is {why}; choose another: {suggestion}"
+
+
+def _bind_error(host: str, port: int) -> str | None:
+    """What Dagster's webserver would meet binding the port (it sets SO_REUSEADDR too)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            return "in use" if err.errno == errno.EADDRINUSE else f"not usable ({err.strerror})"
+    return None
+
+
+def failure_hint(err: BaseException, settings: Settings) -> str | None:
+    """The project's words for a failure a setting cures, or None: DuckDB out of memory names
+    PIPELINE_DUCKDB_MEMORY_LIMIT (DuckDB's first line kept, never its `SET ...` advice), a full
+    disk the folder's setting."""
+    text = str(err).strip()
+    if type(err).__name__ == "OutOfMemoryException" and "out of memory" in text.lower():
+        return memory_hint(text, settings.memory_limit)
+    if getattr(err, "errno", None) == errno.ENOSPC or "no space left on device" in text.lower():
+        name, folder = WAREHOUSE, settings.warehouse_dir
+        if str(settings.cache_dir) in text and not settings.cache_dir.is_relative_to(folder):
+            name, folder = CACHE, settings.cache_dir
+        return f"the disk of {folder} is full: free space, or set {name} to a folder with room"
+    return None
+
+
+def memory_hint(text: str, limit: str) -> str:
+    """DuckDB's out-of-memory message in the project's words: which setting to raise."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    detail = re.sub(r"^.*?out of memory error:\s*", "", first, flags=re.IGNORECASE)
+    twice = 2 * (size_mb(limit) or 0)
+    twice_text = f"{twice / 1000:.1f}GB" if twice >= 1000 else f"{twice:.0f}MB"
+    example = f", e.g. PIPELINE_DUCKDB_MEMORY_LIMIT={twice_text}" if twice else ""
+    return (
+        f"DuckDB ran out of memory ({detail}): raise PIPELINE_DUCKDB_MEMORY_LIMIT "
+        f"(now {limit}){example}, or free memory on this machine"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Every bad setting, one line each, and exit 2; nothing and exit 0 when all are good."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.settings", description=main.__doc__)
+    parser.add_argument("--dev-port", help="also check that the UI can listen on this port")
+    parser.add_argument("--dagster-home", action="store_true", help="DAGSTER_HOME is needed")
+    args = parser.parse_args(argv)
+    lines = problems(needs_dagster_home=args.dagster_home, dev_port=args.dev_port)
+    print(*lines, sep="\n", file=sys.stderr, end="\n" if lines else "")
+    return 2 if lines else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -218,6 +218,8 @@ def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read, null_te
     columns = _typed_columns(spec, read.columns)
     try:
         faults = _build(con, spec, STAGED_TABLE, _csv(path, read, null_text), read, columns, None)
+    except duckdb.OutOfMemoryException:  # not the file's fault: the refresh says which setting
+        raise
     except duckdb.Error:  # not well-formed: the diagnosing read names the lines
         faults = None
     if faults is None or faults or (read.rows and read.rows != read.newlines - 1):

@@ -1,0 +1,126 @@
+"""The Makefile's venv rule and the one Python the locks are for (3.11): a venv made by another
+Python is removed and made again, saying so, even when its stamp is up to date; without a
+Python 3.11 to make it, one line says so and nothing is made.
+
+Run through the real `make`, in a temporary copy of the files the rule reads, with stand-ins
+for the Pythons: each answers the version query, makes a "venv" holding a copy of itself, and
+logs every other call (pip installs, the refresh) instead of running it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import REPO_ROOT
+
+MAKE = shutil.which("make")
+COPIED = (
+    "Makefile",
+    "pyproject.toml",
+    "requirements.lock",
+    "requirements-dev.lock",
+    "requirements-tools.lock",
+    "dagster.yaml",
+)
+FAKE = """#!/bin/bash
+# A stand-in for Python {version}.
+if [ "$1 $2" = "-S -c" ]; then {answer}; fi
+if [ "$1 $2" = "-m venv" ]; then
+  dir="${{@: -1}}"; mkdir -p "$dir/bin" && cp "$0" "$dir/bin/python"; exit 0
+fi
+echo "python {version}: $*" >> "{log}"
+"""
+
+pytestmark = pytest.mark.skipif(MAKE is None, reason="needs make")
+
+
+def fake_python(path: Path, version: str, log: Path, runs: bool = True) -> Path:
+    answer = f"echo {version}; exit 0" if runs else "exit 127"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(FAKE.format(version=version, answer=answer, log=log))
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    for name in COPIED:
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def make(project: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run(
+        [MAKE, "--no-print-directory", *args, f"DAGSTER_HOME={project / 'home'}"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def up_to_date_venv(project: Path, version: str, runs: bool = True) -> Path:
+    """A .venv whose Python is `version`, with the stamps of the current locks."""
+    fake_python(project / ".venv" / "bin" / "python", version, project / "calls.log", runs)
+    for target in ("RUNTIME", "DEV"):
+        stamp = make(project, "-p", "-n", "lint").stdout
+        name = next(
+            line.split(" := ")[1] for line in stamp.splitlines() if line.startswith(f"{target} := ")
+        )
+        (project / name).touch()
+    return project / ".venv" / "bin" / "python"
+
+
+@pytest.mark.parametrize("made_by", ["3.12", "broken"])
+def test_a_venv_of_another_python_is_made_again_with_a_message(project, made_by):
+    python311 = fake_python(project / "py311" / "python3.11", "3.11", project / "calls.log")
+    venv_python = up_to_date_venv(project, "3.12", runs=made_by != "broken")
+    result = make(project, "run", f"PYTHON={python311}")
+    said = "Python 3.12" if made_by == "3.12" else "a Python that no longer runs"
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        f".venv was made by {said}, not Python 3.11 (the one the locks are for): removing it "
+        "and making it again"
+    ) in result.stdout
+    assert "echo 3.11; exit 0" in venv_python.read_text()  # made by the 3.11 stand-in
+    calls = (project / "calls.log").read_text().splitlines()
+    assert calls[0].startswith("python 3.11: -m pip install") and "-r requirements.lock" in calls[0]
+    assert calls[-1] == "python 3.11: -m pipeline.cli refresh"
+    again = make(project, "run", f"PYTHON={python311}")
+    assert again.returncode == 0 and "made by" not in again.stdout
+    assert (project / "calls.log").read_text().splitlines()[len(calls) :] == [calls[-1]]
+
+
+def test_without_python_3_11_one_line_says_so_and_no_venv_is_made(project):
+    """python3.11 is not on PATH, and python3 is 3.12 (the fallback the Makefile tries)."""
+    bin_dir = project / "bin"
+    fake_python(bin_dir / "python3", "3.12", project / "calls.log")
+    for tool in ("cat", "sha256sum", "cut", "mkdir", "rm", "touch"):
+        os.symlink(shutil.which(tool), bin_dir / tool)
+    result = make(project, "run", path=str(bin_dir))
+    assert result.returncode != 0
+    said = [line for line in result.stdout.splitlines() if line.strip()]
+    assert said == [
+        "make needs Python 3.11 to make its venv: python3.11 is not on PATH, and "
+        f"{bin_dir / 'python3'} is Python 3.12; install Python 3.11, or name it: "
+        "make PYTHON=/path/to/python3.11"
+    ]
+    assert not (project / ".venv").exists() and not (project / "calls.log").exists()
+
+
+def test_a_venv_of_python_3_11_is_kept(project):
+    python311 = fake_python(project / "py311" / "python3.11", "3.11", project / "calls.log")
+    up_to_date_venv(project, "3.11")
+    result = make(project, "run", f"PYTHON={python311}")
+    assert result.returncode == 0 and "made by" not in result.stdout
+    assert (project / "calls.log").read_text().splitlines() == [
+        "python 3.11: -m pipeline.cli refresh"
+    ]
