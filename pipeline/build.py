@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import disk, integrity, lineage, locks, release, stages
+from pipeline import clock, disk, integrity, lineage, locks, release, stages
 from pipeline.plan import (
     DOWNLOAD_KEYS,
     LOADED,
@@ -103,6 +103,8 @@ def refresh(
     layout = release.WarehouseLayout(settings.warehouse_dir)
     holder = f"refresh run {request.run_id}"
     with locks.refresh_lock(layout.root, holder, lambda who: log(f"waiting for {who} to finish")):
+        if wrong := clock.clock_problem(settings.raw_dir, layout):
+            return Refresh(request.run_id, Plan([], {}, {}, fresh=False), refused=[wrong])
         current = layout.current_release()  # what the publish expects to replace
         baseline = integrity.last_good(layout)  # what the build starts from and is compared with
         for line in baseline.skipped:
@@ -210,7 +212,8 @@ def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str
         result.refused = [
             "Release guard: nothing was published.",
             *blocked,
-            "If this is intended, accept it: python -m pipeline.cli refresh --allow-shrink SOURCE",
+            "If this is intended, accept it: python -m pipeline.cli refresh --allow-shrink "
+            "SOURCE[,SOURCE...] (--allow-shrink removed-sources: every source removed from raw/)",
         ]
         return None
     result.manifest["accepted_shrinks"] = accepted

@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="SOURCE",
         help="accept that SOURCE's rows vanish or shrink in the marts (a source_id, or "
-        "mart.source_id); the manifest and the report record it",
+        "mart.source_id; several separated by commas, or the flag repeated; removed-sources "
+        "accepts every source whose rows are gone from every mart); an id that names no source "
+        "of the current release is an error; the manifest and the report record it",
     )
     refresh_cmd.add_argument(
         "--verbose", action="store_true", help="print Dagster's log and traces"
@@ -57,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         "'group:3_marts' (Dagster's asset selection syntax); published like any refresh",
     )
     checksums_cmd = commands.add_parser("checksums", help="check the origin records' sha256")
-    checksums_cmd.add_argument("--write", action="store_true", help="record the current checksums")
+    checksums_cmd.add_argument(
+        "--write",
+        action="store_true",
+        help="record each data file's checksum in its record: add it for a new file (a "
+        "placeholder such as TODO, or no sha256 line), update it after a deliberate edit",
+    )
     dictionary_cmd = commands.add_parser(
         "dictionary", help="check docs/data-dictionary.md against the table specs"
     )
@@ -98,14 +105,10 @@ def checksums(write: bool) -> int:
     for status in records.statuses(raw_dir):
         if status.status == records.OK:
             continue
-        if status.status == records.STALE and write and not status.details[1:]:
+        if write and records.writable(status):
             refused = records.write_checksum(status)
             updated += refused is None
-            print(
-                f"updated     {status.record.shown}"
-                if refused is None
-                else f"not updated {refused}"
-            )
+            print(records.written_line(status) if refused is None else f"not updated {refused}")
             failed += refused is not None
             continue
         failed += 1
@@ -151,8 +154,9 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
     lists under the job. One refresh at a time: this waits for one that is running (from the
     UI, the schedule, the sensor or another `make run`), then looks again whether anything
     changed."""
-    from pipeline import locks
+    from pipeline import locks, release
     from pipeline.settings import Settings, problems
+    from pipeline.transforms import release_state as state
 
     started = time.monotonic()
     bad_settings = problems(needs_dagster_home=True)  # before anything is built: exit 2
@@ -160,6 +164,11 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
         print(*bad_settings, sep="\n", file=sys.stderr)
         return 2
     root = Settings.resolve().warehouse_dir
+    allow_shrink = state.allowed_ids(allow_shrink)  # an id the release lacks: exit 2, at once
+    manifest = release.current_manifest(release.WarehouseLayout(root)) if allow_shrink else {}
+    if unknown := state.unknown_in_release(allow_shrink, manifest.get("row_counts", {})):
+        print(unknown, file=sys.stderr)
+        return 2
     holder = f"`make run` (pid {os.getpid()}, started {time.strftime('%H:%M:%S')})"
     with locks.refresh_lock(root, holder, _say_waiting):
         if not (force or allow_shrink or select):

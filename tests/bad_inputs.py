@@ -147,6 +147,24 @@ def duplicate_row(key_column: str, key: str) -> Callable[[bytes], bytes]:
     return mutate
 
 
+def header_in_upper_case(data: bytes) -> bytes:
+    """Write the header's names in upper case, as some spreadsheet exports do."""
+    header, _, lines = _records(data)
+    lines[0] = _render([name.upper() for name in header])
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def delimited_by(delimiter: str) -> Callable[[bytes], bytes]:
+    def mutate(data: bytes) -> bytes:
+        header, records, _ = _records(data)
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows([header, *records])
+        return out.getvalue().encode("utf-8")
+
+    mutate.__doc__ = f"write the whole file with {delimiter!r} as its delimiter"
+    return mutate
+
+
 def empty(data: bytes) -> bytes:
     """0 bytes."""
     return b""
@@ -343,9 +361,7 @@ HTML_PAYLOAD = (
 )
 MARKDOWN_PAYLOAD = "See [the decree](javascript:alert(1)) ![seal](http://127.0.0.1:9/seal.png)"
 HTML_TITLE = "<i>COVID-19</i> & <svg/onload=x>"
-STALE_CHECKSUM = (
-    r"sha256 in the origin record matches the data file \(edited without updating it\?\)"
-)
+STALE_CHECKSUM = r"sha256 in the origin record matches the data file"
 SQL_ACTOR = "Ministry of Justice's 'Office'"
 SQL_NAME = 'Kyrgyz "Republic"\'); DROP TABLE marts.funding; --'
 QUOTED_TITLE = 'Human rights in "Central Asia", a \'survey\'; part 1, ""draft""'
@@ -717,6 +733,16 @@ CORPUS: tuple[Case, ...] = (
         ),
     ),
     Case(
+        "crosswalk-header-in-upper-case",
+        "factor_crosswalk",
+        header_in_upper_case,
+        Rejected(
+            rf"^raw/{re.escape(CROSSWALK)}, line 1: header differs from the spec only in case: "
+            r"PAPER_LABEL → paper_label, FACTOR_CODE → factor_code, FACTOR_NUMBER → "
+            r"factor_number and 1 more$"
+        ),
+    ),
+    Case(
         "crosswalk-crlf-line-ends",
         "factor_crosswalk",
         crlf_everywhere,
@@ -750,6 +776,15 @@ CORPUS: tuple[Case, ...] = (
                 column="reviewer",
                 line="1",
             )
+        ),
+    ),
+    Case(
+        "sources-semicolon-delimited",
+        "sources",
+        delimited_by(";"),
+        Rejected(
+            rf"^raw/{re.escape(SOURCES)}, line 1: the file looks semicolon-delimited; this project "
+            r"reads comma-separated CSV \(RFC 4180\)$"
         ),
     ),
     Case(

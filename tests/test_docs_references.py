@@ -1,6 +1,7 @@
 """The README and docs/ say true things about the code: every file they name exists, every test
 they cite as proof exists, the README lists every mart, and its count of bad-input faults is the
-corpus's own. A rename or a new mart fails here instead of leaving the docs stale."""
+corpus's own; and every README section a message of the code cites exists. A rename or a new mart
+fails here instead of leaving the docs stale."""
 
 from __future__ import annotations
 
@@ -69,3 +70,41 @@ def test_the_readmes_marts_table_says_which_marts_are_views():
     views = {m.name for m in marts if m.materialized == "view"}
     assert {name for name, view in marked.items() if view} == views
     assert set(marked) == {m.name for m in marts}
+
+
+# A message (or docstring) citing a section of the README: `(README, 'Sources and provenance')`,
+# `see the README, "The Dagster UI"`, `the README's "Guarantees" section`.
+README_CITATION = re.compile(r"""README(?:'s)?,?\s+(?:section\s+)?(["'])((?:(?!\1).)+?)\1""")
+CITING = sorted(
+    p
+    for folder in ("pipeline", "tests", "benchmarks")
+    for p in (REPO_ROOT / folder).rglob("*.py")
+    if p.resolve() != Path(__file__).resolve()
+)
+
+
+def readme_citations() -> list[tuple[str, str]]:
+    """(file:line, section) of every README section cited in the code and the tests."""
+    found = []
+    for path in CITING:
+        text = path.read_text(encoding="utf-8")
+        for match in README_CITATION.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append((f"{path.relative_to(REPO_ROOT)}:{line}", match.group(2)))
+    return found
+
+
+def test_every_readme_section_a_message_cites_exists():
+    """A heading is cited by its text, or by the part before its parenthesis ('Adding a
+    long-format indicator source' for '... source (V-Dem's full dataset, ...)')."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^#+ (.+?)\s*$", readme, re.MULTILINE)
+    cited = readme_citations()
+    known = {"Sources and provenance", "Adding a long-format indicator source"}
+    assert known <= {section for _, section in cited}, f"the pattern finds the messages': {cited}"
+    missing = [
+        (where, section)
+        for where, section in cited
+        if not any(h == section or h.startswith(f"{section} (") for h in headings)
+    ]
+    assert missing == [], f"messages cite README sections that do not exist: {missing}"

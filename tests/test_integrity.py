@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -155,3 +156,19 @@ def test_the_cli_verifies_before_a_no_op_and_rebuilds_a_damaged_release(publishe
     rollback = cli(published, tmp_path, "rollback")
     assert rollback.returncode == 1
     assert "no earlier release verifies" in rollback.stderr
+
+
+def test_a_clock_earlier_than_the_newest_raw_file_is_named_and_nothing_is_built(published: Run):
+    """A raw file dated ten years ahead stands for a clock set back by ten years: the refresh
+    says it is the clock, in one line, before any date rule reads today's date."""
+    releases = published.layout.releases()
+    ahead = time.time() + 10 * 365 * 24 * 3600
+    os.utime(published.raw_dir / "reference" / "sources.csv", (ahead, ahead))
+    run = materialize(published.raw_dir, published.warehouse_dir.parent)
+    assert not run.result.success
+    (failure,) = run.result.get_step_failure_events()
+    message = failure.step_failure_data.error.message
+    assert "The system clock reads " in message
+    assert "earlier than the raw file reference/sources.csv" in message
+    assert "not in the future" not in message
+    assert published.layout.releases() == releases

@@ -138,3 +138,76 @@ def test_a_symlink_inside_the_root_is_read_like_its_target(tmp_path):
     con = memory_db()
     result = read_table(con, tmp_path / "alias.csv", tmp_path, SPEC, '"t"', max_bytes=10**6)
     assert result.problems == [] and result.rows == 1
+
+
+# --- a header's one recognisable cause, in one line -------------------------------------------
+
+
+def test_a_header_that_differs_only_in_case_is_one_line_naming_each_column(tmp_path):
+    result, rows = read(tmp_path, "ID,Note,score,DAY,amount,flag\n1,a,,,,\n")
+    (problem,) = result.problems
+    assert (problem.line, problem.column) == (1, None) and rows == []
+    assert problem.message() == (
+        "raw/sample.csv, line 1: header differs from the spec only in case: ID → id, Note → note, "
+        "DAY → day"
+    )
+    upper = read(tmp_path, HEADER.upper() + "1,a,,,,\n", name="upper.csv")[0]
+    assert [p.message() for p in upper.problems] == [
+        "raw/upper.csv, line 1: header differs from the spec only in case: ID → id, "
+        "NOTE → note, SCORE → score and 3 more"
+    ]
+    assert upper.problems[0].value.endswith("FLAG → flag"), "the record lists every column"
+
+
+def test_a_header_in_another_case_and_a_renamed_column_are_both_named(tmp_path):
+    result, _ = read(tmp_path, "ID,note,score,day,amount,flags\n1,a,,,,\n")
+    assert [(p.column, p.rule) for p in result.problems] == [
+        (None, "column names are written as in the spec"),
+        ("flag", "column required by the spec is present"),
+        ("flags", "column is in the spec (unexpected or renamed column)"),
+    ]
+    assert "only in case: ID → id" in result.problems[0].message()
+
+
+@pytest.mark.parametrize(("delimiter", "kind"), [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted"])
+def test_a_file_with_another_delimiter_is_one_line_naming_it(tmp_path, delimiter, kind, quoted):
+    names = [f'"{n}"' if quoted else n for n in SPEC.column_names]
+    text = delimiter.join(names) + "\n" + delimiter.join(["1", "a,b", "0,5", "", "", ""]) + "\n"
+    result, rows = read(tmp_path, text)
+    (problem,) = result.problems
+    assert problem.message() == (
+        f"raw/sample.csv, line 1: the file looks {kind}-delimited; this project reads "
+        "comma-separated CSV (RFC 4180)"
+    )
+    assert (problem.rule, problem.value) == ("comma-separated CSV (RFC 4180)", f"{kind}-delimited")
+    assert rows == []
+
+
+def test_a_comma_separated_header_with_a_semicolon_in_a_name_is_not_taken_for_another_delimiter(
+    tmp_path,
+):
+    result, _ = read(tmp_path, "id,note;x,score,day,amount,flag\n1,a,,,,\n")
+    assert [(p.column, p.rule) for p in result.problems] == [
+        ("note", "column required by the spec is present"),
+        ("note;x", "column is in the spec (unexpected or renamed column)"),
+    ]
+
+
+def test_parquet_column_names_in_another_case_are_one_problem_without_a_line(tmp_path):
+    pq.write_table(
+        pa.table({"Id": pa.array([1], pa.int32()), "NOTE": ["a"]}), tmp_path / "u.parquet"
+    )
+    optional = ("score", "day", "amount", "flag")
+    result = read_table(
+        memory_db(),
+        tmp_path / "u.parquet",
+        tmp_path,
+        SPEC,
+        '"t"',
+        max_bytes=10**6,
+        optional=optional,
+    )
+    assert [p.message() for p in result.problems] == [
+        "raw/u.parquet: column names differ from the spec only in case: Id → id, NOTE → note"
+    ]

@@ -7,6 +7,9 @@ fallback to the last good copy, and the CLI that says what happened, through rea
    it, naming the source and the counts; the published state stays byte for byte.
 3. The user accepts it (--allow-shrink wjp_roli, the tag the CLI sets): it is published, and
    the manifest and the report record the acceptance.
+
+And the guard on row counts alone: several ids in one flag, every removed source at once
+(`removed-sources`), and an id that names no source refused, never ignored.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import shutil
 
 import pytest
 
-from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
+from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG, allowed_shrinks
 from pipeline.release import read_manifest
+from pipeline.transforms.release_state import allowed_ids, guard
 from tests.harness import Run, copy_run, materialize
 
 
@@ -83,3 +87,75 @@ def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
         "WHERE mart = 'indicators'"
     )
     assert changes[0][2] >= 53_625 and changes[0][1] < changes[0][0]
+
+
+# --- the guard on row counts ---------------------------------------------------------------------
+
+# A release with WJP, V-Dem, the paper's tables and 100 added long-format sources.
+ADDED = [f"src_{n:03}" for n in range(100)]
+BEFORE = {
+    "indicators": {"paper_table1": 48, "wjp_roli": 53_625, "vdem_ert": 78_535}
+    | dict.fromkeys(ADDED, 10),
+    "coverage": {"paper_table1": 5, "wjp_roli": 5, "vdem_ert": 5} | dict.fromkeys(ADDED, 3),
+    "errata": {"(all)": 17},
+}
+
+
+def without(counts: dict, *sources: str, **changed: int) -> dict:
+    return {
+        mart: {s: changed.get(s, n) for s, n in by_source.items() if s not in sources}
+        for mart, by_source in counts.items()
+    }
+
+
+def test_removing_a_hundred_added_sources_is_accepted_with_one_id():
+    now = without(BEFORE, *ADDED)
+    blocked, accepted = guard(BEFORE, now, set())
+    assert len(blocked) == 200 and accepted == []
+    blocked, accepted = guard(BEFORE, now, {"removed-sources"})
+    assert blocked == [] and len(accepted) == 200
+
+
+def test_removed_sources_does_not_accept_a_source_that_keeps_rows_somewhere():
+    """A failed download loses its rows in marts.indicators but keeps them in marts.coverage
+    (where it is 'source unavailable'): it is not removed, and must be named."""
+    now = without(BEFORE, "src_000")  # src_000 is gone from every mart
+    now["indicators"].pop("wjp_roli")
+    blocked, accepted = guard(BEFORE, now, {"removed-sources"})
+    assert blocked == [
+        "marts.indicators: rows of source 'wjp_roli' disappeared (53,625 in the "
+        "current release, 0 now)"
+    ]
+    assert [a.split("'")[1] for a in accepted] == ["src_000", "src_000"]
+    assert guard(BEFORE, now, {"removed-sources", "wjp_roli"})[0] == []
+
+
+def test_several_ids_in_one_flag_or_the_flag_repeated():
+    assert allowed_ids(["wjp_roli,vdem_ert", " src_001 ", "wjp_roli", ","]) == [
+        "wjp_roli",
+        "vdem_ert",
+        "src_001",
+    ]
+    assert allowed_shrinks({ALLOW_SHRINK_TAG: "wjp_roli,vdem_ert"}) == {"wjp_roli", "vdem_ert"}
+    now = without(BEFORE, "wjp_roli", "vdem_ert")
+    assert guard(BEFORE, now, {"wjp_roli", "vdem_ert"})[0] == []
+    assert guard(BEFORE, now, {"indicators.wjp_roli", "coverage.wjp_roli", "vdem_ert"})[0] == []
+    assert guard(BEFORE, now, {"indicators.wjp_roli", "vdem_ert"})[0] == [
+        "marts.coverage: rows of source 'wjp_roli' disappeared (5 in the current release, 0 now)"
+    ]
+
+
+def test_an_id_that_names_no_source_blocks_the_publish_in_one_line():
+    """The tag set in the UI is checked at the guard (the CLI checks before the build)."""
+    now = without(BEFORE, "wjp_roli")
+    blocked, accepted = guard(BEFORE, now, {"wjp_rol", "vdem_ert"})
+    assert accepted == []
+    assert blocked == [
+        "--allow-shrink: unknown source 'wjp_rol' (did you mean 'wjp_roli'?); the sources that "
+        "shrink in this refresh: wjp_roli (or mart.source_id, or removed-sources for every "
+        "source whose rows are gone from every mart)"
+    ]
+    assert guard(BEFORE, BEFORE, {"indicators.nope"})[0][0].startswith(
+        "--allow-shrink: unknown source 'indicators.nope'; the sources that shrink in this "
+        "refresh: none"
+    )

@@ -6,7 +6,6 @@ Belongs here: conversions to `dg.MetadataValue`. Stays out: computing the data i
 
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
@@ -14,11 +13,9 @@ import dagster as dg
 
 from pipeline.schemas.spec import TableSpec
 from pipeline.transforms.outcome import RelationSummary
-from pipeline.transforms.problems import Problem
+from pipeline.transforms.problems import Problem, short_checksums
 
 MAX_LISTED_PROBLEMS = 200
-SHOWN_CHECKSUM = 12  # hex digits of a checksum shown in a table cell; the full value is in the text
-_CHECKSUM = re.compile(rf"\b([0-9a-f]{{{SHOWN_CHECKSUM}}})[0-9a-f]{{20,}}\b")
 
 
 def column_schema(spec: TableSpec) -> dg.TableSchema:
@@ -64,11 +61,6 @@ def _cell(value) -> str:
     text = "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
     text = short_checksums(text)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def short_checksums(text: str) -> str:
-    """Checksums cut to their first SHOWN_CHECKSUM hex digits, for a table cell."""
-    return _CHECKSUM.sub(lambda m: m.group(1) + "…", text)
 
 
 def problems_metadata(problems: list[Problem]) -> dict:

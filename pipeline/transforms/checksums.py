@@ -2,13 +2,16 @@
 It covers every data file a refresh reads (transcriptions and long-format sources), with the
 same bounded reads and the same record model as a refresh, so the two never disagree. With
 --write, the new checksum is put into the record only after the record, so changed, validates;
-the record is replaced atomically.
+the record is replaced atomically. A record of a new file may hold a placeholder (`TODO`, empty,
+any text that is not a sha256) or no `sha256:` line at all: --write adds the checksum; a record
+whose checksum is a real one that differs (the file was edited) is updated, as the README says.
 
 Belongs here: finding stale records and rewriting them. Stays out: console output (cli.py).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +19,12 @@ import pydantic
 import yaml
 
 from pipeline.schemas import parse_yaml
-from pipeline.schemas.origin import LONG_SOURCE, TRANSCRIPTION, OriginRecord
+from pipeline.schemas.origin import (
+    LONG_SOURCE,
+    TRANSCRIPTION,
+    OriginRecord,
+    missing_for_kind,
+)
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import files
 from pipeline.transforms.indicator_sources import FOLDER, source_ids
@@ -28,8 +36,10 @@ from pipeline.transforms.origins import (
     undeclared_files,
     with_new_checksum,
 )
+from pipeline.transforms.problems import SHOWN_CHECKSUM
 
-OK, STALE, BROKEN = "ok", "stale", "broken"
+OK, NEW, STALE, BROKEN = "ok", "new", "stale", "broken"  # new: no checksum recorded yet
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -38,6 +48,7 @@ class RecordStatus:
     record: LoadedRecord
     status: str = OK
     actual: str = ""  # the data file's sha256
+    recorded: str = ""  # the record's sha256 as written ("" when none)
     details: list[str] = field(default_factory=list)
 
 
@@ -52,8 +63,8 @@ def statuses(raw_dir: Path) -> list[RecordStatus]:
     for source_id in source_ids(raw_dir):
         record_file = raw_dir / FOLDER / f"{source_id}.meta.yml"
         loaded = load_record(record_file, raw_dir, LONG_SOURCE)
-        name = loaded.record.file if loaded.record else None
-        data = record_file.parent / name if name else record_file
+        name = loaded.record.file if loaded.record else _field(loaded.text, "file")
+        data = record_file.parent / name if _is_file_name(name) else record_file
         found.append(
             _status(raw_dir, data, record_file, LONG_SOURCE, files.MAX_SOURCE_BYTES, loaded)
         )
@@ -83,10 +94,14 @@ def _status(raw_dir, data: Path, record: Path, kind: str, limit: int, loaded=Non
         status.details = [f"{status.data}: {refused}"]
         return status
     status.actual = files.sha256_file(data)
-    recorded = loaded.record.sha256 if loaded.record else _recorded_sha256(loaded.text)
-    if recorded != status.actual:
+    recorded = loaded.record.sha256 if loaded.record else _field(loaded.text, "sha256")
+    status.recorded = recorded or ""
+    if not SHA256.fullmatch(status.recorded):
+        status.status = NEW
+        status.details = [f"no checksum recorded yet ({recorded or 'none'}); file {status.actual}"]
+    elif recorded != status.actual:
         status.status = STALE
-        status.details = [f"recorded {recorded or '(none)'}, file {status.actual}"]
+        status.details = [f"recorded {recorded}, file {status.actual}"]
     other = [p.message() for p in loaded.problems if p.column != "sha256"]
     if other:
         status.status = BROKEN if status.status == OK else status.status
@@ -94,12 +109,36 @@ def _status(raw_dir, data: Path, record: Path, kind: str, limit: int, loaded=Non
     return status
 
 
-def _recorded_sha256(text: str) -> str:
+def _field(text: str, name: str) -> str:
+    """A top-level field of a record the model refused (e.g. for its placeholder checksum)."""
     try:
         document = parse_yaml(text)
     except yaml.YAMLError:
         return ""
-    return str(document.get("sha256") or "") if isinstance(document, dict) else ""
+    return str(document.get(name) or "") if isinstance(document, dict) else ""
+
+
+def _is_file_name(name: str | None) -> bool:
+    return bool(name) and Path(name).name == name and name not in (".", "..")
+
+
+def writable(status: RecordStatus) -> bool:
+    """--write may record this file's checksum: its only problem is the checksum (a new file's
+    placeholder, or a real one after a deliberate edit)."""
+    return status.status in (NEW, STALE) and not status.details[1:]
+
+
+def written_line(status: RecordStatus) -> str:
+    """One line for a record --write changed: the new checksum, and what it replaced."""
+    new = _short(status.actual)
+    if status.status == NEW:
+        was = f"'{status.recorded}'" if status.recorded else "none"
+        return f"added       {status.record.shown}: sha256 {new} (was {was})"
+    return f"updated     {status.record.shown}: sha256 {_short(status.recorded)} -> {new}"
+
+
+def _short(digest: str) -> str:
+    return digest[:SHOWN_CHECKSUM] + "…"
 
 
 def write_checksum(status: RecordStatus) -> str | None:
@@ -109,9 +148,12 @@ def write_checksum(status: RecordStatus) -> str | None:
     try:
         text = with_new_checksum(loaded.text, status.actual)
         document = parse_yaml(text)
-        OriginRecord.model_validate(document)
+        missing = missing_for_kind(OriginRecord.model_validate(document), loaded.kind)
     except (ValueError, yaml.YAMLError, pydantic.ValidationError, AttributeError) as err:
         reason = " ".join(str(err).split())[:300]
         return f"{loaded.shown} was not changed: {reason}"
+    if missing:
+        kind = loaded.kind.replace("_", " ")
+        return f"{loaded.shown} was not changed: a {kind}'s record needs {', '.join(missing)}"
     files.write_atomically(loaded.path, text.encode("utf-8"))
     return None

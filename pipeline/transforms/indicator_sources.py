@@ -175,7 +175,7 @@ def unknown_country_problems(con, source: LongSource) -> list[Problem]:
     unit = "lines" if source.unit == "line" else "rows"
     fix = (
         f"declare each under country_codes in {source.record.shown} with its name and status "
-        "(README, 'Country codes that are not ISO 3166-1')"
+        "(README, 'Adding a long-format indicator source')"
     )
     return [
         Problem(

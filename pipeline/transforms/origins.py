@@ -16,14 +16,22 @@ import pydantic
 import yaml
 
 from pipeline.schemas import parse_yaml
-from pipeline.schemas.origin import OriginRecord, line_of_field, missing_for_kind
+from pipeline.schemas.origin import (
+    LONG_SOURCE,
+    TRANSCRIPTION,
+    OriginRecord,
+    line_of_field,
+    missing_for_kind,
+)
 from pipeline.transforms import files
 from pipeline.transforms.problems import Problem
 
 RECORD_SUFFIX = ".meta.yml"
+WRITE_CHECKSUMS = ".venv/bin/python -m pipeline.cli checksums --write"
 
 
 _SHA256_LINE = re.compile(r"^sha256:.*$", re.MULTILINE)
+_COLUMNS_LINE = re.compile(r"^columns:", re.MULTILINE)
 
 
 def record_path(data_path: Path) -> Path:
@@ -73,7 +81,8 @@ def load_record(path: Path, root: Path, kind: str) -> LoadedRecord:
                 None,
                 name,
                 "origin record field is present and not empty",
-                fix=f"a {kind.replace('_', ' ')}'s record needs {name}",
+                fix=_checksum_fix(loaded, name)
+                or f"a {kind.replace('_', ' ')}'s record needs {name}",
             )
         )
     return loaded
@@ -119,7 +128,14 @@ def _field_problem(loaded: LoadedRecord, error: dict) -> Problem:
     shown_value = None if isinstance(value, dict) or value is None else str(value)
     line = line_of_field(loaded.text, name) if name else None
     column = ".".join(location) if location else None
-    return Problem(loaded.shown, line, column, rule, shown_value)
+    return Problem(loaded.shown, line, column, rule, shown_value, fix=_checksum_fix(loaded, name))
+
+
+def _checksum_fix(loaded: LoadedRecord, name: str | None) -> str | None:
+    """How to fill in a local data file's checksum (a download's is its pin: not from a file)."""
+    if name == "sha256" and loaded.kind in (TRANSCRIPTION, LONG_SOURCE):
+        return f"record the data file's checksum: {WRITE_CHECKSUMS}"
+    return None
 
 
 def check_against_data(
@@ -136,9 +152,9 @@ def check_against_data(
                 loaded.shown,
                 line_of_field(loaded.text, "sha256"),
                 "sha256",
-                "sha256 in the origin record matches the data file (edited without updating it?)",
+                "sha256 in the origin record matches the data file",
                 f"recorded {record.sha256}, file {data_sha256}",
-                fix="after a deliberate edit: python -m pipeline.cli checksums --write",
+                fix=f"edited on purpose? record its checksum: {WRITE_CHECKSUMS}",
             )
         )
     documented = [c for c in (record.columns or {}) if c in (columns or ()) or c not in optional]
@@ -156,10 +172,15 @@ def check_against_data(
 
 
 def with_new_checksum(text: str, digest: str) -> str:
-    """The record's text with its `sha256:` line replaced; the rest stays as written."""
-    if not _SHA256_LINE.search(text):
-        raise ValueError("the record has no 'sha256:' line to update")
-    return _SHA256_LINE.sub(f"sha256: {digest}", text, count=1)
+    """The record's text with its `sha256:` line replaced, or added (before `columns:`, else at
+    the end) when it has none; the rest stays as written."""
+    if _SHA256_LINE.search(text):
+        return _SHA256_LINE.sub(f"sha256: {digest}", text, count=1)
+    line = f"sha256: {digest}\n"
+    columns = _COLUMNS_LINE.search(text)
+    if columns:
+        return text[: columns.start()] + line + text[columns.start() :]
+    return text + ("" if text.endswith("\n") or not text else "\n") + line
 
 
 def undeclared_files(raw_dir: Path, declared: set[Path]) -> list[Problem]:

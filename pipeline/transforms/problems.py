@@ -13,6 +13,7 @@ out: the rules themselves (schemas/).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,13 +23,20 @@ if TYPE_CHECKING:  # pandas and pandera are imported where a frame is validated
     import pandas as pd
 
 MAX_VALUE_CHARS = 200  # long values are cut in messages; the data itself is never cut
+# Hex digits of a checksum where space is short (a table cell, a console line); the messages
+# themselves, and so the run's log, keep every digit.
+SHOWN_CHECKSUM = 12
+_CHECKSUM = re.compile(rf"\b([0-9a-f]{{{SHOWN_CHECKSUM}}})[0-9a-f]{{20,}}\b")
 
 
 @dataclass(frozen=True)
 class Problem:
     """A rule broken at a place. `line` is the physical line of a text file (header = 1);
     `row` the 1-based row where a file has no lines (Parquet) or a table's key where it is a
-    warehouse table. `fix` says what to do, where that is not obvious from the rule."""
+    warehouse table. `fix` says what to do, where that is not obvious from the rule. `cause`,
+    where the check knows why the rule failed (a header only in another case, a file with
+    another delimiter), is said in one line in place of the rule and value, which stay in the
+    record."""
 
     file: str
     line: int | None
@@ -37,6 +45,7 @@ class Problem:
     value: str | None = None
     row: str | None = None
     fix: str | None = None
+    cause: str | None = None
 
     def message(self) -> str:
         where = [self.file]
@@ -47,7 +56,9 @@ class Problem:
         if self.column is not None:
             where.append(f"column '{self.column}'")
         text = f"{', '.join(where)}: rule '{self.rule}' failed"
-        if self.value is not None:
+        if self.cause:
+            text = f"{', '.join(where)}: {self.cause}"
+        elif self.value is not None:
             text += f" (value: {short(self.value)})"
         if self.fix:
             text += f"\n    fix: {self.fix}"
@@ -64,6 +75,11 @@ class Problem:
 
     def sort_key(self):
         return (self.file, self.line or 0, self.row or "", self.column or "", self.rule)
+
+
+def short_checksums(text: str) -> str:
+    """Checksums (32 hex digits or more) cut to their first SHOWN_CHECKSUM digits and '…'."""
+    return _CHECKSUM.sub(lambda m: m.group(1) + "…", text)
 
 
 def short(value: object) -> str:

@@ -4,7 +4,8 @@ long-format source in raw/indicators/, a downloaded CSV) goes through `read_tabl
 1. checks the file from `stat` (regular, inside its root, within its size limit);
 2. for CSV, checks the bytes in one streamed pass that also computes the sha256: UTF-8 without
    a byte-order mark, LF line ends, a final newline;
-3. checks the header against the spec (optional columns may be absent);
+3. checks the header against the spec (optional columns may be absent; header.py, which names
+   a header in another case or a file with another delimiter as such);
 4. reads it with DuckDB's CSV reader (strict quoting and field counts) or Parquet reader, each
    row keeping its physical line (CSV, header = line 1) or row (Parquet);
 5. type-checks every cell with one set of rules (plain ASCII integers, plain numbers, ISO dates,
@@ -26,7 +27,6 @@ Belongs here: reading and typing files. Stays out: value rules (schemas/), Dagst
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,7 @@ import duckdb
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, TableSpec, quote_ident
 from pipeline.transforms import files
+from pipeline.transforms.header import check_columns, header_columns
 from pipeline.transforms.problems import Problem
 
 EXAMPLES_PER_RULE = 20  # failing cells listed per rule; the count is always complete
@@ -78,10 +79,12 @@ class Read:
     unit: str = "line"  # what `line` numbers count: physical lines (CSV) or rows (Parquet)
     newlines: int = 0  # line breaks in a CSV file (its lines, when it ends with one)
 
-    def problem(self, rule: str, value: str | None = None, line=None, column=None, fix=None):
+    def problem(
+        self, rule: str, value: str | None = None, line=None, column=None, fix=None, cause=None
+    ):
         where = {"line": line} if self.unit == "line" else {"line": None, "row": _text(line)}
         self.problems.append(
-            Problem(self.file, column=column, rule=rule, value=value, fix=fix, **where)
+            Problem(self.file, column=column, rule=rule, value=value, fix=fix, cause=cause, **where)
         )
         return self
 
@@ -117,7 +120,7 @@ def read_table(
     header = scan_text(path, read)
     if read.problems:
         return read
-    read.columns = _header_columns(header, spec, optional, read, header_aliases or {})
+    read.columns = header_columns(header, spec, optional, read, header_aliases or {})
     if read.problems:
         return read
     return _read_csv(con, path, spec, target, read, null_text)
@@ -168,36 +171,6 @@ def _chunk_is_clean(chunk: bytes, decoder, line: int, read: Read) -> bool:
         )
         return False
     return True
-
-
-# --- 3. header ---------------------------------------------------------------------------------
-
-
-def _header_columns(header: bytes, spec: TableSpec, optional, read: Read, aliases) -> list[str]:
-    try:
-        names = next(csv.reader([header.decode("utf-8")], strict=True))
-    except (csv.Error, StopIteration) as err:
-        read.problem("file has a well-formed header row", str(err), line=1)
-        return []
-    names = [aliases.get(name, name) for name in names]
-    check_columns(names, spec, optional, read)
-    return names
-
-
-def check_columns(names: list[str], spec: TableSpec, optional, read: Read) -> None:
-    """Required columns present, no others, in the spec's order (a CSV's header is line 1)."""
-    expected, header = spec.column_names, 1 if read.unit == "line" else None
-    for name in expected:
-        if name not in names and name not in optional:
-            read.problem("column required by the spec is present", line=header, column=name)
-    for name in names:
-        if name not in expected:
-            rule = "column is in the spec (unexpected or renamed column)"
-            read.problem(rule, line=header, column=name)
-    if not read.problems and names != [n for n in expected if n in names]:
-        read.problem("columns are in the spec's order", ", ".join(names), line=header)
-    if len(set(names)) != len(names):
-        read.problem("column names are unique", ", ".join(names), line=header)
 
 
 # --- 4. CSV and Parquet ----------------------------------------------------------------------

@@ -1,0 +1,43 @@
+"""A clock that is clearly wrong is named as such, before any rule reads today's date.
+
+A refresh checks dates against today ("not in the future") and names releases by the time they
+were published. A machine whose clock reads earlier than the newest raw file or the newest
+release (by more than a day of slack for files copied from another machine) would refuse dozens
+of dates, or order releases wrongly: the refresh is refused at once with one line that says it
+is the clock.
+
+Belongs here: that check. Stays out: the date rules (schemas/rules.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from pipeline import release
+
+SLACK_SECONDS = 24 * 3600
+
+
+def clock_problem(raw_dir: Path, layout: release.WarehouseLayout) -> str:
+    """'' when the clock reads later than every raw file and release; else one line."""
+    newest, what = 0.0, ""
+    for path in raw_dir.rglob("*"):
+        if path.is_file() and path.stat().st_mtime > newest:
+            newest, what = path.stat().st_mtime, f"the raw file {path.relative_to(raw_dir)}"
+    for folder in layout.releases():
+        stamp = (folder / release.MANIFEST).stat().st_mtime
+        if stamp > newest:
+            newest, what = stamp, f"release {folder.name}"
+    now = time.time()
+    if now + SLACK_SECONDS >= newest:
+        return ""
+    return (
+        f"The system clock reads {_day(now)}, earlier than {what} ({_day(newest)}): the clock is "
+        "wrong. Set it (date, NTP), then refresh again; nothing was built."
+    )
+
+
+def _day(stamp: float) -> str:
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
