@@ -35,7 +35,7 @@ from pipeline.settings import MODELS_DIR, Settings, failure_hint
 from pipeline.transforms.duck import run
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.release_state import download_states, release_guard, row_counts
-from pipeline.transforms.sources import DownloadOptions
+from pipeline.transforms.sources import DownloadOptions, unavailable_downloads
 from pipeline.version import code_version
 
 # The steps a refresh prints and times, and the stages of the graph each builds; the release
@@ -210,6 +210,7 @@ def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str
     blocked, accepted = release_guard(stage.con, stage.graph.marts, manifest, allowed)
     if blocked:
         result.refused = [
+            *unavailable_downloads(result.outcomes, blocked),  # the cause first, if a download
             "Release guard: nothing was published.",
             *blocked,
             "If this is intended, accept it: python -m pipeline.cli refresh --allow-shrink "

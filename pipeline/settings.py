@@ -4,8 +4,8 @@ Belongs here: the repository's fixed folders, and `Settings`: the folders and li
 uses, from explicit values (resource config, a test's tmp_path) or else the environment
 (`PIPELINE_RAW_DIR`, `PIPELINE_WAREHOUSE_DIR`, `PIPELINE_CACHE_DIR`, `PIPELINE_KEEP_RELEASES`,
 `PIPELINE_DUCKDB_MEMORY_LIMIT`, `PIPELINE_SENSOR_INTERVAL_SECONDS`, `PIPELINE_MODELS_DIR`,
-`PIPELINE_KEEP_RUNS`), read
-when a run or a definitions load asks, never at import. Every path is rooted
+`PIPELINE_KEEP_RUNS`, `PIPELINE_DOWNLOAD_TIMEOUT_SECONDS`, `PIPELINE_DOWNLOAD_DEADLINE_SECONDS`),
+read when a run or a definitions load asks, never at import. Every path is rooted
 at the repository, never at the working directory. DuckDB's memory limit, unless set, is chosen
 from the machine: half the memory available now, within the refresh's resident-memory budget.
 
@@ -34,6 +34,10 @@ MODELS_DIR = PACKAGE_DIR / "sql"
 DEFAULT_KEEP_RELEASES = 2
 DEFAULT_SENSOR_INTERVAL_SECONDS = 30
 DEFAULT_KEEP_RUNS = 20  # Dagster run history and run logs kept
+DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 15  # each connect and read of a download
+DEFAULT_DOWNLOAD_DEADLINE_SECONDS = 120  # a whole download: 3.1 MB at 26 KB/s
+DOWNLOAD_TIMEOUT = "PIPELINE_DOWNLOAD_TIMEOUT_SECONDS"
+DOWNLOAD_DEADLINE = "PIPELINE_DOWNLOAD_DEADLINE_SECONDS"
 # A refresh stays under this much resident memory (docs/performance.md measures it at scale);
 # what is not DuckDB's is Python, Dagster, pandas and the Arrow row group an export is writing.
 RSS_BUDGET_MB, OUTSIDE_DUCKDB_MB, MIN_DUCKDB_MB = 2048, 640, 256
@@ -51,6 +55,10 @@ SETTINGS = {
     "PIPELINE_KEEP_RUNS": f"a whole number, 1 or more (default {DEFAULT_KEEP_RUNS})",
     "PIPELINE_SENSOR_INTERVAL_SECONDS": "a whole number of seconds, 1 or more "
     f"(default {DEFAULT_SENSOR_INTERVAL_SECONDS})",
+    "PIPELINE_DOWNLOAD_TIMEOUT_SECONDS": "a whole number of seconds, 1 or more, that each connect "
+    f"and read of a download may wait (default {DEFAULT_DOWNLOAD_TIMEOUT_SECONDS})",
+    "PIPELINE_DOWNLOAD_DEADLINE_SECONDS": "a whole number of seconds, 1 or more, that a whole "
+    f"download may take (default {DEFAULT_DOWNLOAD_DEADLINE_SECONDS})",
     "PIPELINE_DUCKDB_MEMORY_LIMIT": f"a size with its unit, at least {MIN_MEMORY_LIMIT_MB}MB, "
     "e.g. 800MB or 1.5GB (KB, MB, GB, TB, KiB, MiB, GiB, TiB; default: from the machine)",
     "DAGSTER_HOME": "an absolute path to a folder you can write in, or create (make sets "
@@ -83,6 +91,8 @@ class Settings:
     sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS  # between sensor evaluations
     models_dir: Path = MODELS_DIR  # the SQL models and their specs (PIPELINE_MODELS_DIR)
     keep_runs: int = DEFAULT_KEEP_RUNS  # runs and run logs kept (PIPELINE_KEEP_RUNS)
+    download_timeout_seconds: int = DEFAULT_DOWNLOAD_TIMEOUT_SECONDS  # each connect and read
+    download_deadline_seconds: int = DEFAULT_DOWNLOAD_DEADLINE_SECONDS  # a whole download
 
     @classmethod
     def resolve(
@@ -93,6 +103,8 @@ class Settings:
         keep_releases: int | None = None,
         memory_limit: str | None = None,
         environ=None,
+        download_timeout: int | None = None,
+        download_deadline: int | None = None,
     ) -> Settings:
         """Explicit values first, then the environment, then the repository's defaults;
         SettingsError, one line per value that cannot be parsed or is out of range."""
@@ -124,10 +136,12 @@ class Settings:
         interval = whole(None, "PIPELINE_SENSOR_INTERVAL_SECONDS", DEFAULT_SENSOR_INTERVAL_SECONDS)
         models = _path(None, env.get("PIPELINE_MODELS_DIR"), MODELS_DIR)
         runs = whole(None, "PIPELINE_KEEP_RUNS", DEFAULT_KEEP_RUNS)
+        timeout = whole(download_timeout, DOWNLOAD_TIMEOUT, DEFAULT_DOWNLOAD_TIMEOUT_SECONDS)
+        deadline = whole(download_deadline, DOWNLOAD_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE_SECONDS)
         if bad:
             raise SettingsError(bad)
         memory = memory.strip() if memory else duckdb_memory_limit()
-        return cls(raw, warehouse, cache, keep, memory, interval, models, runs)
+        return cls(raw, warehouse, cache, keep, memory, interval, models, runs, timeout, deadline)
 
 
 def size_mb(text: str) -> float | None:

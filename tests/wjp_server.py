@@ -13,14 +13,28 @@ FACTORS = ("overall", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8")
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, bytes, dict]] = {}
+    routes: dict[str, tuple] = {}
+    stopped: threading.Event
 
     def do_GET(self):  # noqa: N802 (http.server's name)
-        status, body, headers = self.routes.get(self.path, (404, b"not found", {}))
+        status, body, headers, *pace = self.routes.get(self.path, (404, b"not found", {}))
         self.send_response(status)
         self.send_header("Content-Length", headers.get("Content-Length", str(len(body))))
+        for name, value in headers.items():
+            if name != "Content-Length":
+                self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if not pace:
+            self.wfile.write(body)
+            return
+        step, pause = pace[0]  # `step` bytes, then a pause of `pause` seconds, until the end
+        for start in range(0, len(body), step):
+            try:
+                self.wfile.write(body[start : start + step])
+            except OSError:  # the client gave up
+                return
+            if self.stopped.wait(pause):
+                return
 
     def log_message(self, *args):
         pass
@@ -28,14 +42,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @contextmanager
 def serve(routes: dict[str, tuple[int, bytes, dict]]):
-    """Serve {path: (status, body, headers)} on 127.0.0.1:<free port>; yields the base URL."""
-    handler = type("Handler", (_Handler,), {"routes": routes})
+    """Serve {path: (status, body, headers)} on 127.0.0.1:<free port>; yields the base URL. A
+    route (status, body, headers, (step, pause)) sends its body slowly: `step` bytes at a time,
+    `pause` seconds apart (a slow or dripping server)."""
+    stopped = threading.Event()
+    handler = type("Handler", (_Handler,), {"routes": routes, "stopped": stopped})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        stopped.set()
         server.shutdown()
         server.server_close()
 

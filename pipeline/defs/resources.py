@@ -22,12 +22,19 @@ class ProjectResource(dg.ConfigurableResource):
     cache_dir: str | None = None
     keep_releases: int | None = None
     memory_limit: str | None = None
-    download_timeout_seconds: float = 30.0
+    download_timeout_seconds: int | None = None  # each connect and read of a download
+    download_deadline_seconds: int | None = None  # a whole download
     download_urls: dict[str, str] = {}  # source_id -> URL (a mirror); else <SOURCE>_URL env
 
     def settings(self) -> Settings:
         return Settings.resolve(
-            self.raw_dir, self.warehouse_dir, self.cache_dir, self.keep_releases, self.memory_limit
+            self.raw_dir,
+            self.warehouse_dir,
+            self.cache_dir,
+            self.keep_releases,
+            self.memory_limit,
+            download_timeout=self.download_timeout_seconds,
+            download_deadline=self.download_deadline_seconds,
         )
 
     @property
@@ -35,4 +42,11 @@ class ProjectResource(dg.ConfigurableResource):
         return release.WarehouseLayout(self.settings().warehouse_dir)
 
     def download_options(self) -> DownloadOptions:
-        return DownloadOptions(self.download_timeout_seconds, dict(self.download_urls))
+        """The URLs, and the limits of each download (PIPELINE_DOWNLOAD_TIMEOUT_SECONDS for
+        each connect and read, PIPELINE_DOWNLOAD_DEADLINE_SECONDS for the whole file)."""
+        settings = self.settings()
+        return DownloadOptions(
+            settings.download_timeout_seconds,
+            dict(self.download_urls),
+            deadline_seconds=settings.download_deadline_seconds,
+        )

@@ -27,7 +27,13 @@ from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES, snapshot_status
 from pipeline.transforms import vdem, wjp
-from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
+from pipeline.transforms.downloads import (
+    DOWNLOAD_DEADLINE_SECONDS,
+    Pin,
+    Progress,
+    SourceUnavailable,
+    obtain,
+)
 from pipeline.transforms.duck import create_typed_table, ensure_schema, load_frame, run
 from pipeline.transforms.files import sha256_file
 from pipeline.transforms.origins import LoadedRecord, load_record
@@ -135,15 +141,20 @@ def fetch(
     timeout: float,
     published_pin: str | None,
     url_override: str | None = None,
+    deadline: float = DOWNLOAD_DEADLINE_SECONDS,
+    log: Callable[[str], None] | None = None,
 ) -> Fetched:
     """Validate the pin, obtain and parse the file, load its tables (empty when unavailable).
-    The URL is `url_override`, else the source's environment variable, else the pinned URL."""
+    The URL is `url_override`, else the source's environment variable, else the pinned URL.
+    `timeout` bounds each read of a download, `deadline` all of it; `log` hears its progress
+    ("raw_wjp__roli: 1.2 of 3.1 MB downloaded") every few seconds."""
     record = load_record(source.record_path(raw_dir), raw_dir, DOWNLOAD)
     fetched = Fetched(source, record, refusals=list(record.problems))
     tables = {}
     if not fetched.refusals:
         pin = source.pin(fetched.record.record, url_override)
-        tables = _obtain(fetched, pin, cache_dir, timeout, published_pin)
+        limits = (timeout, deadline, _progress(source, log))
+        tables = _obtain(fetched, pin, cache_dir, limits, published_pin)
     for spec in source.tables:
         if spec.name in tables:
             parquet = f"SELECT * FROM read_parquet({sql_literal(str(tables[spec.name]))})"  # noqa: S608
@@ -160,14 +171,15 @@ def fetch(
     return fetched
 
 
-def _obtain(fetched: Fetched, pin: Pin, cache_dir: Path, timeout: float, published_pin) -> dict:
-    """{table name: its parsed rows as a Parquet file}, or {} when the file cannot be had."""
+def _obtain(fetched: Fetched, pin: Pin, cache_dir: Path, limits: tuple, published_pin) -> dict:
+    """{table name: its parsed rows as a Parquet file}, or {} when the file cannot be had.
+    `limits`: the read timeout, the deadline and the progress callback of a download."""
     source, record = fetched.source, fetched.record.record
     fetched.url = pin.url
     parsed = cache_dir / PARSED / source.folder / f"{record.sha256}-{parser_version()}"
     try:
         accept = _parsed_once(source, parsed, fetched.repairs)
-        obtained = obtain(pin, cache_dir / source.folder, accept, timeout)
+        obtained = obtain(pin, cache_dir / source.folder, accept, *limits)
     except SourceUnavailable as unavailable:
         fetched.reason = str(unavailable)
         if published_pin and published_pin != record.sha256:
@@ -180,6 +192,17 @@ def _obtain(fetched: Fetched, pin: Pin, cache_dir: Path, timeout: float, publish
         else f"downloaded from {fetched.url} and cached"
     )
     return obtained.accepted
+
+
+def _progress(source: DownloadSource, log: Callable[[str], None] | None) -> Progress | None:
+    """A download's progress as one line to `log`, in MB."""
+    if log is None:
+        return None
+
+    def say(received: int, expected: int) -> None:
+        log(f"{source.asset_name}: {received / 1e6:.1f} of {expected / 1e6:.1f} MB downloaded")
+
+    return say
 
 
 def parser_version() -> str:

@@ -9,23 +9,33 @@ What happens when the file cannot be had:
 - otherwise the source is unavailable this refresh (`SourceUnavailable`), the run goes on, and
   the release guard decides whether publishing without it is allowed.
 
-Belongs here: fetching, verifying and caching. No Dagster; the pin comes validated
-(schemas/origin.py) before any network or cache access.
+A download is read in chunks: each connect and read waits at most the read timeout
+(PIPELINE_DOWNLOAD_TIMEOUT_SECONDS), the whole file at most the deadline
+(PIPELINE_DOWNLOAD_DEADLINE_SECONDS, checked between chunks and bounding every read), and a
+`progress` callback hears how far it got every few seconds; a slow server fails with one line.
+
+Belongs here: fetching, verifying and caching. No Dagster (progress goes to a callback); the pin
+comes validated (schemas/origin.py) before any network or cache access.
 """
 
 from __future__ import annotations
 
 import http.client
 import os
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.settings import DEFAULT_DOWNLOAD_DEADLINE_SECONDS as DOWNLOAD_DEADLINE_SECONDS
+from pipeline.settings import DEFAULT_DOWNLOAD_TIMEOUT_SECONDS as DOWNLOAD_TIMEOUT_SECONDS
+from pipeline.settings import DOWNLOAD_DEADLINE, DOWNLOAD_TIMEOUT
 from pipeline.transforms.files import sha256_bytes, sha256_file, write_atomically
 
-DOWNLOAD_TIMEOUT_SECONDS = 30
+CHUNK_BYTES = 64 * 1024  # one read; the deadline is checked between reads
+PROGRESS_EVERY_SECONDS = 2.0  # a long download reports its progress this often
 
 
 class SourceUnavailable(Exception):
@@ -52,15 +62,22 @@ class Obtained:
     accepted: object = None  # what `accept` returned (e.g. parsed tables)
 
 
+# Called every PROGRESS_EVERY_SECONDS of a download with (bytes received, bytes expected).
+Progress = Callable[[int, int], None]
+
+
 def obtain(
     pin: Pin,
     cache_dir: Path,
     accept: Callable[[Path], object],
     timeout: float = DOWNLOAD_TIMEOUT_SECONDS,
+    deadline: float = DOWNLOAD_DEADLINE_SECONDS,
+    progress: Progress | None = None,
 ) -> Obtained:
     """The verified file from the cache, or downloaded, verified, accepted, then cached.
     `accept` (the parser) runs before a download may enter the cache; a cached copy it rejects
-    is removed (only a bad pin or a bad parser version can have put it there)."""
+    is removed (only a bad pin or a bad parser version can have put it there). `timeout` bounds
+    each connect and read, `deadline` the whole download (seconds)."""
     cached = cache_dir / pin.cache_name
     if cached.is_file() and cached.stat().st_size == pin.size:
         if sha256_file(cached) == pin.sha256:
@@ -69,8 +86,7 @@ def obtain(
             except SourceUnavailable:
                 cached.unlink()
                 raise
-    data = download(pin, timeout)
-    verify(data, pin)
+    data = download(pin, timeout, deadline, progress)
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_name(f".{cached.name}.{os.getpid()}.part")
     temporary.write_bytes(data)
@@ -82,43 +98,108 @@ def obtain(
     return Obtained(cached, "download", accepted)
 
 
-def download(pin: Pin, timeout: float) -> bytes:
-    url = pin.url
-    limit = pin.size + 1  # never read more than the pinned file could be
+def download(
+    pin: Pin,
+    timeout: float = DOWNLOAD_TIMEOUT_SECONDS,
+    deadline: float = DOWNLOAD_DEADLINE_SECONDS,
+    progress: Progress | None = None,
+) -> bytes:
+    """The pinned file's bytes, verified (size and sha256), read in chunks: each connect and
+    read waits at most `timeout` seconds, the whole download at most `deadline`; `progress`
+    hears how far it got every few seconds. SourceUnavailable, one line, otherwise."""
+    url, started = pin.url, time.monotonic()
+    received = bytearray()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (pinned URL)
-            data = response.read(limit)
+        opened = urllib.request.urlopen(url, timeout=min(timeout, deadline))  # noqa: S310 (pinned)
+        with opened as response:
+            _refuse_declared(pin, response.headers)
+            reported = started
+            while len(received) <= pin.size:  # never more than the pinned file could be
+                left = started + deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                _bound_next_read(response, min(timeout, left))
+                chunk = response.read1(CHUNK_BYTES)
+                if not chunk:
+                    break
+                received += chunk
+                if progress is not None and time.monotonic() - reported >= PROGRESS_EVERY_SECONDS:
+                    progress(len(received), pin.size)
+                    reported = time.monotonic()
+            kind = _kind(pin, response.headers)
             declared = response.headers.get("Content-Length")
     except urllib.error.HTTPError as err:
         raise SourceUnavailable(f"download of {url} failed: HTTP {err.code} {err.reason}") from err
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
-        reason = getattr(err, "reason", err)
+    except (TimeoutError, urllib.error.URLError) as err:
+        if isinstance(err, TimeoutError) or isinstance(err.reason, TimeoutError):
+            raise _too_slow(pin, timeout, deadline, started, len(received)) from err
+        raise _failed(pin, err) from err
+    except (http.client.HTTPException, OSError, ValueError) as err:
+        raise _failed(pin, err) from err
+    if declared is not None and declared.isdigit() and int(declared) != len(received):
         raise SourceUnavailable(
-            f"download of {url} failed: {reason} (offline, server down or wrong URL; "
-            f"{pin.url_env} sets a mirror)"
-        ) from err
-    if len(data) > pin.size or (declared and declared.isdigit() and int(declared) > pin.size):
-        size = int(declared) if declared and declared.isdigit() else len(data)
-        raise SourceUnavailable(
-            f"{url} gave {size:,} bytes or more, the pinned file has {pin.size:,} (not the "
-            "pinned file)"
+            f"download of {url} was truncated: {len(received):,} of {int(declared):,} bytes"
         )
-    if declared is not None and declared.isdigit() and int(declared) != len(data):
-        raise SourceUnavailable(
-            f"download of {url} was truncated: {len(data):,} of {int(declared):,} bytes"
-        )
-    return data
+    verify(bytes(received), pin, kind)
+    return bytes(received)
 
 
-def verify(data: bytes, pin: Pin) -> None:
+def _refuse_declared(pin: Pin, headers) -> None:
+    """A length the server declares that is not the pinned file's: refused before any read."""
+    declared = headers.get("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) != pin.size:
+        raise SourceUnavailable(
+            f"{pin.url} gave {int(declared):,} bytes by its Content-Length{_kind(pin, headers)}, "
+            f"the pinned file has {pin.size:,} (not the pinned file)"
+        )
+
+
+def _kind(pin: Pin, headers) -> str:
+    """' (an HTML page)' when the server sent one instead of the pinned file (a login or error
+    page, a mirror's index), else ''."""
+    content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    return " (an HTML page)" if content_type == "text/html" and pin.suffix != ".html" else ""
+
+
+def _bound_next_read(response, seconds: float) -> None:
+    """Wait at most `seconds` for the next read of an HTTP(S) response (urllib sets the timeout
+    once, at the connect): a read never outlasts the deadline. A file:// URL has no socket."""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
+
+
+def _too_slow(pin: Pin, timeout, deadline, started: float, received: int) -> SourceUnavailable:
+    got = f"{received:,} of {pin.size:,} bytes received"
+    if time.monotonic() - started >= deadline - 0.01:
+        return SourceUnavailable(
+            f"download of {pin.url} took longer than the deadline of {deadline:g} s ({got}); "
+            f"{DOWNLOAD_DEADLINE} sets it"
+        )
+    return SourceUnavailable(
+        f"download of {pin.url} failed: no answer within the read timeout of {timeout:g} s "
+        f"({got}); {DOWNLOAD_TIMEOUT} sets it, {pin.url_env} a mirror"
+    )
+
+
+def _failed(pin: Pin, err: Exception) -> SourceUnavailable:
+    reason = getattr(err, "reason", None) or err
+    return SourceUnavailable(
+        f"download of {pin.url} failed: {reason} (offline, server down or wrong URL; "
+        f"{pin.url_env} sets a mirror)"
+    )
+
+
+def verify(data: bytes, pin: Pin, kind: str = "") -> None:
     if len(data) != pin.size:
+        more = " or more" if len(data) > pin.size else ""
         raise SourceUnavailable(
-            f"{pin.url} gave {len(data):,} bytes, the pinned file has {pin.size:,} "
+            f"{pin.url} gave {len(data):,} bytes{more}{kind}, the pinned file has {pin.size:,} "
             "(truncated, or not the pinned file)"
         )
     actual = sha256_bytes(data)
     if actual != pin.sha256:
         raise SourceUnavailable(
-            f"checksum mismatch for {pin.url}: sha256 {actual}, pinned {pin.sha256}; the file "
-            "was not used"
+            f"checksum mismatch for {pin.url}{kind}: sha256 {actual}, pinned {pin.sha256}; the "
+            "file was not used"
         )

@@ -18,6 +18,7 @@ from pipeline.schemas.origin import DOWNLOAD, LONG_SOURCE, TRANSCRIPTION
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import Settings
 from pipeline.transforms import download_sources, indicator_sources, provenance, transcriptions
+from pipeline.transforms.downloads import DOWNLOAD_DEADLINE_SECONDS, DOWNLOAD_TIMEOUT_SECONDS
 from pipeline.transforms.duck import fresh_schema, run
 from pipeline.transforms.inventory import take_inventory
 from pipeline.transforms.outcome import Outcome
@@ -32,9 +33,10 @@ CHECK_CACHE = "cache_verified"
 
 @dataclass(frozen=True)
 class DownloadOptions:
-    timeout_seconds: float = 30.0
+    timeout_seconds: float = DOWNLOAD_TIMEOUT_SECONDS  # each connect and read
     urls: dict[str, str] = field(default_factory=dict)  # source_id -> URL
     published_pins: dict[str, str] = field(default_factory=dict)  # source_id -> sha256
+    deadline_seconds: float = DOWNLOAD_DEADLINE_SECONDS  # the whole download
 
 
 def read_sources(
@@ -59,7 +61,8 @@ def read_sources(
         fresh_schema(con, "raw")
     outcomes = [_inventory(con, settings.raw_dir)] if wanted(lineage.INVENTORY) else []
     outcomes += _transcriptions(con, settings.raw_dir, [t for t in tables if wanted(t.asset_name)])
-    outcomes += _downloads(con, settings, downloads, [s for s in fetch if wanted(s.asset_name)])
+    obtained = [s for s in fetch if wanted(s.asset_name)]
+    outcomes += _downloads(con, settings, downloads, obtained, log)
     chosen = [s for s in long_sources if wanted(lineage.long_source_key(s))]
     outcomes += _long_sources(con, settings.raw_dir, chosen, log, wanted(lineage.VALUES_ASSET))
     return outcomes
@@ -109,7 +112,7 @@ def _transcriptions(con, raw_dir: Path, tables) -> list[Outcome]:
     return outcomes
 
 
-def _downloads(con, settings: Settings, options: DownloadOptions, sources) -> list[Outcome]:
+def _downloads(con, settings: Settings, options: DownloadOptions, sources, log) -> list[Outcome]:
     outcomes, files = [], []
     for source in sources:
         fetched = download_sources.fetch(
@@ -120,6 +123,8 @@ def _downloads(con, settings: Settings, options: DownloadOptions, sources) -> li
             options.timeout_seconds,
             options.published_pins.get(source.source_id),
             options.urls.get(source.source_id),
+            options.deadline_seconds,
+            log,
         )
         record = fetched.record.record
         files.append(
@@ -155,6 +160,19 @@ def _downloads(con, settings: Settings, options: DownloadOptions, sources) -> li
         outcomes.append(outcome)
     provenance.record_source_files(con, files)
     return outcomes
+
+
+def unavailable_downloads(outcomes: list[Outcome], blocked: list[str]) -> list[str]:
+    """One line, "<asset>: download unavailable: <reason>", per download of this refresh that
+    could not be had and whose source the release guard's lines (`blocked`) name: the cause of
+    the refusal, said before the guard's own lines."""
+    source_ids = {source.asset_name: source.source_id for source in download_sources.DOWNLOADS}
+    return [
+        f"{o.asset_key}: download unavailable: {o.warnings[CHECK_AVAILABLE]}"
+        for o in outcomes
+        if o.warnings.get(CHECK_AVAILABLE)
+        and any(f"'{source_ids.get(o.asset_key)}'" in line for line in blocked)
+    ]
 
 
 def _long_sources(con, raw_dir: Path, declared: list[str], log, values: bool) -> list[Outcome]:
