@@ -4,6 +4,8 @@
                                    [--verbose]
     python -m pipeline.cli checksums [--write]
     python -m pipeline.cli dictionary [--write]
+    python -m pipeline.cli verify [RELEASE_ID]
+    python -m pipeline.cli rollback
 
 `refresh` waits while another refresh builds the warehouse, then answers from the release
 manifest when nothing changed (no Dagster run); otherwise it runs the refresh job in this
@@ -19,7 +21,6 @@ refresh prints (console.py).
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import sys
 import time
@@ -197,6 +198,7 @@ def _run_job(
     import dagster as dg
 
     from pipeline import definitions
+    from pipeline import instance as store
     from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG
     from pipeline.defs.assets.refresh import IF_CHANGED_TAG
     from pipeline.defs.automation import REFRESH_JOB
@@ -221,16 +223,24 @@ def _run_job(
         tags[ALLOW_SHRINK_TAG] = ",".join(allow_shrink)
     if if_changed:
         tags[IF_CHANGED_TAG] = "true"
-    with _open_instance(dg) as instance:
-        result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=None if verbose else QUIET_CONSOLE,
-            tags=tags,
-            asset_selection=keys,
-        )
-        log = console.write_log(result)
-        _prune_runs(instance)
+    before = console.current_release_name()
+    try:
+        with store.open_instance(dg) as instance:
+            result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config=None if verbose else QUIET_CONSOLE,
+                tags=tags,
+                asset_selection=keys,
+            )
+            log = console.write_log(result)
+            pruned = store.prune_runs(instance, console.keep_runs())
+    except Exception as err:  # the instance's store, named; anything else as it was
+        if (said := store.store_failure(err)) is None:
+            raise
+        return console.print_store_failure(said, before)
+    if pruned:
+        print(pruned, file=sys.stderr)
     console.print_stages(result, graph)
     if result.success and not result.get_asset_materialization_events():
         console.print_unchanged(result)
@@ -255,39 +265,6 @@ def _unchanged_release() -> str | None:
     if not inputs.published or stale(graph, inputs):
         return None
     return inputs.release_id
-
-
-class _open_instance:
-    """The project's Dagster instance. Two refreshes started at the same moment on a new
-    DAGSTER_HOME would both create its SQLite tables and one would fail, so creation is
-    serialised with a lock file in DAGSTER_HOME."""
-
-    def __init__(self, dg):
-        self.dg = dg
-
-    def __enter__(self):
-        from pipeline.settings import dagster_home
-
-        home = dagster_home()
-        if home is None:
-            raise SystemExit(
-                "DAGSTER_HOME must be an absolute path to the project's Dagster folder: run "
-                '`make run`, or export DAGSTER_HOME="$PWD/.dagster" first (then `make instance`)'
-            )
-        Path(home).mkdir(parents=True, exist_ok=True)
-        with open(Path(home) / ".instance-init.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            self.instance = self.dg.DagsterInstance.get()
-        return self.instance.__enter__()
-
-    def __exit__(self, *exc):
-        return self.instance.__exit__(*exc)
-
-
-def _prune_runs(instance) -> None:
-    """Keep the run history bounded: the newest PIPELINE_KEEP_RUNS runs of this instance."""
-    for record in instance.get_run_records(limit=1000)[console.keep_runs() :]:
-        instance.delete_run(record.dagster_run.run_id)
 
 
 if __name__ == "__main__":

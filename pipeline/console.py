@@ -65,6 +65,23 @@ def _write_log(result, path: Path) -> None:
         old.unlink(missing_ok=True)
 
 
+def current_release_name() -> str | None:
+    current = _layout().current_release()
+    return current.name if current else None
+
+
+def print_store_failure(said: str, before: str | None) -> int:
+    """The instance's store failed: 0 if the refresh had published a release before it did
+    (bookkeeping never changes the outcome), else 1."""
+    print(said, file=sys.stderr)
+    now = current_release_name()
+    if now and now != before:
+        print(f"Release {now} was published before that; the warehouse is up to date.")
+        return 0
+    print("Nothing was published.", file=sys.stderr)
+    return 1
+
+
 def print_stages(result, graph) -> None:
     """One line per step: the assets it built (published, or refused), their rows, its
     seconds."""
