@@ -330,6 +330,7 @@ ISO = "reference/iso3166_countries.csv"
 CHECKS = "reference/reference_checks.csv"
 CLAIMS = "paper/claims.csv"
 INSTRUMENTS = "reference/funding_instruments.csv"
+REGIME_TYPES = "reference/vdem_regime_types.csv"
 FOLDERS = {
     "table1_ranks": "paper",
     "table2_kazakhstan_ranks": "paper",
@@ -346,6 +347,7 @@ FOLDERS = {
     "reference_checks": "reference",
     "claims": "paper",
     "funding_instruments": "reference",
+    "vdem_regime_types": "reference",
 }
 READABLE = "a readable regular file inside the project, within its size limit"
 DECLARED_RULE = "every file under raw/ is declared by a spec or an origin record"
@@ -887,6 +889,13 @@ CORPUS: tuple[Case, ...] = (
                 "'bilateral_grants'",
             )
         ),
+    ),
+    # --- reference/vdem_regime_types.csv: a name for a code V-Dem does not have
+    Case(
+        "regime-type-with-a-code-v-dem-does-not-use",
+        "vdem_regime_types",
+        SetCell("v2x_regime", "3", "v2x_regime", "4"),
+        Rejected(at(REGIME_TYPES, r"one of \[0, 1, 2, 3\]", 4, "v2x_regime", "'4'")),
     ),
     # --- reference/funding_instruments.csv: what an instrument covers decides what adds up
     Case(

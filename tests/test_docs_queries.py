@@ -5,7 +5,8 @@ each statement must return at least one row. Each ```python block is exec()'d in
 namespace and carries its own asserts. Both run in a temporary folder holding a `warehouse` link
 to the session's built warehouse, so the doc's relative paths (warehouse/warehouse.duckdb,
 warehouse/exports/...) resolve exactly as they do for a reader at the repository root.
-The R block is not run (R is not in the environment) but must stay in the doc.
+The ```r blocks run with Rscript (tests/test_docs_r.py); the ```sh blocks, and every SQL query
+again, with the DuckDB CLI (tests/test_duckdb_cli.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
 # A fenced block: an opening fence alone on its line with a language, up to a closing fence
 # alone on its line. Inline mentions such as ```` ```sql ```` in the prose are not fences.
 FENCE = re.compile(r"^```(?P<lang>[A-Za-z0-9_+-]*)[ \t]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
-MIN_BLOCKS = {"sql": 5, "python": 4, "r": 1}
+MIN_BLOCKS = {"sql": 5, "python": 5, "r": 2, "sh": 1}
 
 
 def doc_blocks() -> list[tuple[str, str, int]]:

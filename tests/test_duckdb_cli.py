@@ -5,10 +5,14 @@ gives. Both write the result with the same COPY statement, so the files compare 
 
 The file is written with STORAGE_VERSION (pipeline/release.py); without it DuckDB 2
 writes a format the 1.x CLI cannot read, and this test fails.
+
+The doc's ```sh blocks run in bash with this CLI first on the PATH, as a reader's shell would
+run them after `make test`.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +53,11 @@ def documented_queries() -> list[pytest.param]:
     return [pytest.param(q, line, id=f"queries.md:{line}") for q, line in queries]
 
 
+def shell_examples() -> list[pytest.param]:
+    blocks = [(code, line) for language, code, line in doc_blocks() if language == "sh"]
+    return [pytest.param(code, line, id=f"sh-{i}") for i, (code, line) in enumerate(blocks, 1)]
+
+
 def copy_sql(query: str, target: Path) -> str:
     return f"COPY ({query}) TO '{target}' (HEADER, DELIMITER ',')"
 
@@ -87,6 +96,23 @@ def test_the_cli_opens_the_published_file_and_agrees_with_python(
     lines = by_python.read_text(encoding="utf-8").splitlines()
     assert len(lines) > 1, f"docs/queries.md:{line} returned no rows"
     assert by_cli.read_bytes() == by_python.read_bytes()
+
+
+@pytest.mark.parametrize(("code", "line"), shell_examples())
+def test_the_shell_examples_run_with_the_cli(code, line, duckdb_cli, reader_folder):
+    path = f"{duckdb_cli.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", code],
+        cwd=reader_folder,
+        env=dict(os.environ, PATH=path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and not result.stderr, (
+        f"the shell block at docs/queries.md:{line} failed:\n{result.stdout}{result.stderr}"
+    )
+    assert len(result.stdout.splitlines()) > 1, f"docs/queries.md:{line} printed no rows"
 
 
 @pytest.mark.parametrize("setting", [None, STORAGE_VERSION])

@@ -33,7 +33,7 @@ MARTS = {m.name: m for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts}
 # raw_indicators__values only gathers long-format sources, each checked by its own asset.
 NOT_BLOCKING = {"raw_indicators__values"}
 EXPECTED_GROUPS = {
-    "1_raw": 19,
+    "1_raw": 20,
     "2_staging": 10,
     "3_marts": 12,
     "4_exports": 12,
@@ -87,6 +87,7 @@ INDICATOR_SOURCES = {
     "raw/reference/factor_crosswalk.csv",
     "raw/reference/iso3166_countries.csv",
     "raw/reference/errata.csv",
+    "raw/reference/vdem_regime_types.csv",
     WJP_URL,
     VDEM_URL,
 }

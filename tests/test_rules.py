@@ -142,6 +142,14 @@ ROW_CASES = [
         },
     ),
     (
+        r.custom("regime_type_labelled", "value_label", "labelled"),
+        {
+            "source_id": ["vdem_ert", "vdem_ert", "vdem_ert", "wjp_roli", "other"],
+            "factor_code": ["v2x_regime", "v2x_regime", "v2x_polyarchy", "overall", "v2x_regime"],
+            "value_label": ["closed autocracy", None, None, "x", None],
+        },
+    ),
+    (
         r.custom("wjp_score_in_range", "score", "range"),
         {"source_id": ["wjp_roli", "wjp_roli", "vdem", "wjp_roli"], "score": [0.5, 1.5, 7.0, None]},
     ),

@@ -62,10 +62,21 @@ def _record_unless_not_checked(df: pd.DataFrame) -> pd.Series:
 
 RECORD_UNLESS_NOT_CHECKED_SQL = """("check_status" = 'not_checked') = ("record_urls" IS NULL)"""
 
+
+def _regime_type_labelled(df: pd.DataFrame) -> pd.Series:
+    """V-Dem's regime-type rows carry the name of their code; no other row has a label."""
+    is_regime = (df["source_id"] == "vdem_ert") & (df["factor_code"] == "v2x_regime")
+    return is_regime == df["value_label"].notna()
+
+
+REGIME_TYPE_LABELLED_SQL = """coalesce("source_id" = 'vdem_ert' AND "factor_code" = 'v2x_regime',
+FALSE) = ("value_label" IS NOT NULL)"""
+
 CUSTOM_ROW_RULES = {
     "date_matches_precision": (_date_matches_precision, DATE_MATCHES_PRECISION_SQL),
     "verified_iff_paper": (_verified_iff_paper, VERIFIED_IFF_PAPER_SQL),
     "wjp_score_in_range": (_wjp_score_in_range, WJP_SCORE_IN_RANGE_SQL),
     "sourced_unless_suspected": (_sourced_unless_suspected, SOURCED_UNLESS_SUSPECTED_SQL),
     "record_unless_not_checked": (_record_unless_not_checked, RECORD_UNLESS_NOT_CHECKED_SQL),
+    "regime_type_labelled": (_regime_type_labelled, REGIME_TYPE_LABELLED_SQL),
 }

@@ -21,6 +21,7 @@ from pipeline.schemas.fields import (
     text,
 )
 from pipeline.schemas.spec import BOOL, DATE, FLOAT, INT, STRING, Field, TableSpec
+from pipeline.schemas.vdem import REGIME_TYPES
 
 
 @dataclass(frozen=True)
@@ -628,5 +629,6 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ERRATA,
     REFERENCE_CHECKS,
     ISO3166,
+    RawTable("reference", REGIME_TYPES),  # V-Dem's names of its codes (schemas/vdem.py)
 )
 RAW_BY_NAME = {t.name: t for t in RAW_TABLES}

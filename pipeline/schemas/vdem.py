@@ -1,5 +1,6 @@
 """Specs of V-Dem's Episodes of Regime Transformation (ERT) 15.0 country-year file, downloaded
-at run time (raw/vdem/ert.meta.yml), and of the non-ISO country codes its record declares.
+at run time (raw/vdem/ert.meta.yml), of the non-ISO country codes its record declares, and of
+the names of its regime-type codes (raw/reference/vdem_regime_types.csv).
 
 Belongs here: the shape the file must have: its 42 columns, their types and rules. Stays out:
 downloading (transforms/downloads.py) and reading (transforms/vdem.py).
@@ -126,4 +127,15 @@ DECLARED_CODES = TableSpec(
         Field("note", STRING, "Why, with the source.", True),
     ),
     primary_key=("code",),
+)
+
+REGIME_TYPES = TableSpec(
+    name="vdem_regime_types",
+    description="V-Dem's Regimes of the World: the name of each code of v2x_regime (V-Dem "
+    "Codebook v15), the one place the project's marts take these names from.",
+    fields=(
+        Field("v2x_regime", INT, "V-Dem's code.", rules=(r.one_of(REGIMES),)),
+        Field("regime_type", STRING, "V-Dem's name of the regime type.", rules=r.text(40)),
+    ),
+    primary_key=("v2x_regime",),
 )

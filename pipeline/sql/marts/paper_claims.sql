@@ -19,13 +19,6 @@ claim_countries as (
     where country_iso3s is not null
 ),
 
-regime_names as (
-    select * from (values
-        (0, 'closed autocracy'), (1, 'electoral autocracy'),
-        (2, 'electoral democracy'), (3, 'liberal democracy')
-    ) as t(regime, regime_name)
-),
-
 -- V-Dem's observation of each claim's countries in its year (to) and base year (from)
 observed as (
     select
@@ -37,7 +30,7 @@ observed as (
         claims.year_to,
         claims.threshold,
         now_.v2x_regime,
-        regime_names.regime_name,
+        regime_types.regime_type as regime_name,
         now_.v2x_polyarchy,
         base.v2x_polyarchy as base_polyarchy
     from claims
@@ -46,7 +39,8 @@ observed as (
         on now_.country_text_id = claim_countries.iso3 and now_.year = claims.year_to
     left join raw.vdem_ert as base
         on base.country_text_id = claim_countries.iso3 and base.year = claims.year_from
-    left join regime_names on regime_names.regime = now_.v2x_regime
+    -- V-Dem's names of the regime types (its codebook), as marts.indicators labels them
+    left join raw.vdem_regime_types as regime_types on regime_types.v2x_regime = now_.v2x_regime
     where claims.rule_kind in ('only_democracy', 'all_autocracies', 'index_rises')
 ),
 
