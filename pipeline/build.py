@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import clock, disk, integrity, lineage, locks, release, stages
+from pipeline.hints import failure_hint
 from pipeline.plan import (
     DOWNLOAD_KEYS,
     LOADED,
@@ -31,7 +32,7 @@ from pipeline.plan import (
     current_inputs,
     make_plan,
 )
-from pipeline.settings import MODELS_DIR, Settings, failure_hint
+from pipeline.settings import MODELS_DIR, Settings
 from pipeline.transforms.duck import run
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.release_state import download_states, release_guard, row_counts

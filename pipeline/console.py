@@ -220,7 +220,8 @@ def print_refusal(result, elapsed: float, log: str, verbose: bool) -> None:
             root = root.cause
         text = root.to_string() if verbose else root.message.strip()
         if root.cls_name == "OutOfMemoryException" and not verbose:  # never DuckDB's SET advice
-            from pipeline.settings import Settings, memory_hint
+            from pipeline.hints import memory_hint
+            from pipeline.settings import Settings
 
             text = memory_hint(text, Settings.resolve().memory_limit)
         print(f"FAILED: step {failure.step_key}: {_without_exception_name(text)}", file=err)

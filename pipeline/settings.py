@@ -13,7 +13,7 @@ Every value is checked as it is read, and `problems` checks what a run needs bef
 starts (the folders it writes, DAGSTER_HOME, the UI's port): one line per bad value, naming the
 setting, the value and what is allowed (`SETTINGS`, also the README's table). A failure that a
 setting cures (DuckDB out of memory, a full disk) is said in the setting's words
-(`failure_hint`), never in an engine's. `python -m pipeline.settings [--dev-port N]` prints the
+(pipeline/hints.py), never in an engine's. `python -m pipeline.settings [--dev-port N]` prints the
 problems and exits 2 (`make dev` runs it before starting Dagster).
 """
 
@@ -266,34 +266,6 @@ def _bind_error(host: str, port: int) -> str | None:
         except OSError as err:
             return "in use" if err.errno == errno.EADDRINUSE else f"not usable ({err.strerror})"
     return None
-
-
-def failure_hint(err: BaseException, settings: Settings) -> str | None:
-    """The project's words for a failure a setting cures, or None: DuckDB out of memory names
-    PIPELINE_DUCKDB_MEMORY_LIMIT (DuckDB's first line kept, never its `SET ...` advice), a full
-    disk the folder's setting."""
-    text = str(err).strip()
-    if type(err).__name__ == "OutOfMemoryException" and "out of memory" in text.lower():
-        return memory_hint(text, settings.memory_limit)
-    if getattr(err, "errno", None) == errno.ENOSPC or "no space left on device" in text.lower():
-        name, folder = WAREHOUSE, settings.warehouse_dir
-        if str(settings.cache_dir) in text and not settings.cache_dir.is_relative_to(folder):
-            name, folder = CACHE, settings.cache_dir
-        return f"the disk of {folder} is full: free space, or set {name} to a folder with room"
-    return None
-
-
-def memory_hint(text: str, limit: str) -> str:
-    """DuckDB's out-of-memory message in the project's words: which setting to raise."""
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    detail = re.sub(r"^.*?out of memory error:\s*", "", first, flags=re.IGNORECASE)
-    twice = 2 * (size_mb(limit) or 0)
-    twice_text = f"{twice / 1000:.1f}GB" if twice >= 1000 else f"{twice:.0f}MB"
-    example = f", e.g. PIPELINE_DUCKDB_MEMORY_LIMIT={twice_text}" if twice else ""
-    return (
-        f"DuckDB ran out of memory ({detail}): raise PIPELINE_DUCKDB_MEMORY_LIMIT "
-        f"(now {limit}){example}, or free memory on this machine"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,13 +18,13 @@ from dagster._utils.error import SerializableErrorInfo
 
 from pipeline import build, console, definitions, lineage, stages
 from pipeline.asset_versions import asset_versions
+from pipeline.hints import failure_hint
 from pipeline.settings import (
     MODELS_DIR,
     REPO_ROOT,
     SETTINGS,
     Settings,
     SettingsError,
-    failure_hint,
     problems,
 )
 

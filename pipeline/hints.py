@@ -1,0 +1,41 @@
+"""Failures that a setting cures, in the project's words: DuckDB out of memory names
+PIPELINE_DUCKDB_MEMORY_LIMIT (never DuckDB's own `SET memory_limit` advice), a full disk names
+the folder and its setting.
+
+Belongs here: those words. Stays out: reading and checking the settings (settings.py).
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+
+from pipeline.settings import CACHE, WAREHOUSE, Settings, size_mb
+
+
+def failure_hint(err: BaseException, settings: Settings) -> str | None:
+    """The project's words for a failure a setting cures, or None: DuckDB out of memory names
+    PIPELINE_DUCKDB_MEMORY_LIMIT (DuckDB's first line kept, never its `SET ...` advice), a full
+    disk the folder's setting."""
+    text = str(err).strip()
+    if type(err).__name__ == "OutOfMemoryException" and "out of memory" in text.lower():
+        return memory_hint(text, settings.memory_limit)
+    if getattr(err, "errno", None) == errno.ENOSPC or "no space left on device" in text.lower():
+        name, folder = WAREHOUSE, settings.warehouse_dir
+        if str(settings.cache_dir) in text and not settings.cache_dir.is_relative_to(folder):
+            name, folder = CACHE, settings.cache_dir
+        return f"the disk of {folder} is full: free space, or set {name} to a folder with room"
+    return None
+
+
+def memory_hint(text: str, limit: str) -> str:
+    """DuckDB's out-of-memory message in the project's words: which setting to raise."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    detail = re.sub(r"^.*?out of memory error:\s*", "", first, flags=re.IGNORECASE)
+    twice = 2 * (size_mb(limit) or 0)
+    twice_text = f"{twice / 1000:.1f}GB" if twice >= 1000 else f"{twice:.0f}MB"
+    example = f", e.g. PIPELINE_DUCKDB_MEMORY_LIMIT={twice_text}" if twice else ""
+    return (
+        f"DuckDB ran out of memory ({detail}): raise PIPELINE_DUCKDB_MEMORY_LIMIT "
+        f"(now {limit}){example}, or free memory on this machine"
+    )
