@@ -3,6 +3,8 @@
 # installs the pipeline's runtime (requirements.lock), `test` adds the test tools
 # (requirements-dev.lock) and Debian's Chromium for the browser tests.
 SHELL := /bin/bash
+# The clone may be at a path with spaces ($(CURDIR), so DAGSTER_HOME): every path in a recipe is
+# quoted. Targets and prerequisites (the venv stamps) stay relative to the clone, without spaces.
 # The one Python the locks are for (pyproject.toml: requires-python). A venv made by another one
 # (or whose Python no longer runs) is removed and made again, saying so.
 PYTHON_VERSION := 3.11
@@ -10,20 +12,20 @@ PYTHON ?= $(shell command -v python$(PYTHON_VERSION) || command -v python3)
 PRINT_VERSION := import sys; print("%d.%d" % sys.version_info[:2])
 VENV := .venv
 BIN := $(VENV)/bin
-PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+PIP := "$(BIN)/python" -m pip install --quiet --disable-pip-version-check
 RUNTIME := $(VENV)/.runtime-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 DEV := $(VENV)/.dev-$(shell cat requirements-dev.lock pyproject.toml | sha256sum | cut -c1-16)
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
 # One line and stop when $(PYTHON) is not Python $(PYTHON_VERSION) (or does not run).
-CHECK_PYTHON = found=$$($(PYTHON) -S -c '$(PRINT_VERSION)' 2>/dev/null); \
+CHECK_PYTHON = found=$$("$(PYTHON)" -S -c '$(PRINT_VERSION)' 2>/dev/null); \
   [ "$$found" = $(PYTHON_VERSION) ] || { echo "make needs Python $(PYTHON_VERSION) to make its \
   venv: $(if $(shell command -v python$(PYTHON_VERSION)),,python$(PYTHON_VERSION) is not on PATH, \
   and )$(if $(PYTHON),$(PYTHON) $${found:+is Python }$${found:-does not run},no python3 \
   either); install Python $(PYTHON_VERSION), or name it: make PYTHON=/path/to/python$(PYTHON_VERSION)"; \
   exit 1; }
 # The Python version of the venv $(1): empty without one, "broken" when its Python does not run.
-venv_python = $(shell test -e $(1)/bin/python && { $(1)/bin/python -S -c '$(PRINT_VERSION)' \
+venv_python = $(shell test -e "$(1)/bin/python" && { "$(1)/bin/python" -S -c '$(PRINT_VERSION)' \
   2>/dev/null || echo broken; })
 # $(call make_venv,DIR,FLAGS): make the venv DIR with $(PYTHON), unless it is one of Python
 # $(PYTHON_VERSION) already; one made by another Python is removed first, with a message.
@@ -31,24 +33,25 @@ make_venv = venv="$(call venv_python,$(1))"; [ "$$venv" = $(PYTHON_VERSION) ] ||
   $(CHECK_PYTHON); if [ -n "$$venv" ]; then [ "$$venv" = broken ] && venv="a Python that no \
   longer runs" || venv="Python $$venv"; echo "$(1) was made by $$venv, not Python \
   $(PYTHON_VERSION) (the one the locks are for): removing it and making it again"; \
-  rm -rf $(1); fi; $(PYTHON) -m venv $(2) $(1); }
+  rm -rf "$(1)"; fi; "$(PYTHON)" -m venv $(2) "$(1)"; }
 # A stamp is out of date, whatever its age, while its venv has another Python.
 ifneq ($(filter-out $(PYTHON_VERSION),$(call venv_python,$(VENV))),)
 $(RUNTIME): other-python
 endif
 other-python: ;
 
-.PHONY: run test reliability bench dev lint format lock instance browser clean tools other-python
+.PHONY: run test reliability bench dev lint format lock instance browser clean distclean tools \
+  other-python
 
 $(RUNTIME): requirements.lock pyproject.toml
 	@$(call make_venv,$(VENV))
 	$(PIP) -r requirements.lock
 	$(PIP) --no-deps -e .
-	@rm -f $(VENV)/.runtime-* && touch $@
+	@rm -f "$(VENV)"/.runtime-* && touch "$@"
 
 $(DEV): $(RUNTIME) requirements-dev.lock
 	$(PIP) -r requirements-dev.lock
-	@rm -f $(VENV)/.dev-* && touch $@
+	@rm -f "$(VENV)"/.dev-* && touch "$@"
 
 # Tools that cannot share .venv: cffconvert (validates CITATION.cff in the tests) needs
 # jsonschema<4, the dev tools need >=4.20. Its own venv, from its own lock.
@@ -61,20 +64,20 @@ endif
 # Created without a pip of its own (about a second less); .venv's pip installs into it.
 $(TOOLS): requirements-tools.lock $(RUNTIME)
 	@$(call make_venv,$(TOOLS_VENV),--without-pip)
-	$(BIN)/python -m pip --python $(TOOLS_VENV)/bin/python install --quiet \
+	"$(BIN)/python" -m pip --python "$(TOOLS_VENV)/bin/python" install --quiet \
 	    --disable-pip-version-check -r requirements-tools.lock
-	@rm -f $(TOOLS_VENV)/.tools-* && touch $@
+	@rm -f "$(TOOLS_VENV)"/.tools-* && touch "$@"
 
 tools: $(TOOLS)
 
 # The instance file: dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_URL is set.
 instance:
-	@mkdir -p $(DAGSTER_HOME)
-	@rm -f $(DAGSTER_HOME)/dagster.yaml
-	@cat dagster.yaml $(if $(DAGSTER_PG_URL),dagster.postgres.yaml) > $(DAGSTER_HOME)/dagster.yaml
+	@mkdir -p "$(DAGSTER_HOME)"
+	@rm -f "$(DAGSTER_HOME)/dagster.yaml"
+	@cat dagster.yaml $(if $(DAGSTER_PG_URL),dagster.postgres.yaml) > "$(DAGSTER_HOME)/dagster.yaml"
 
 run: $(RUNTIME) instance
-	$(BIN)/python -m pipeline.cli refresh $(ARGS)
+	"$(BIN)/python" -m pipeline.cli refresh $(ARGS)
 
 # The report's browser tests need Debian's Chromium: installed here when missing and running
 # as root; otherwise `make test` stops at once with the one command to run.
@@ -93,19 +96,19 @@ browser:
 # The two venvs' installs run side by side (about 3 s sooner on a fresh clone).
 test: instance browser
 	@$(MAKE) --no-print-directory -j2 $(DEV) $(TOOLS)
-	$(BIN)/python -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
+	"$(BIN)/python" -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
 	    -n 2 --dist loadgroup
 
 # Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
 reliability: $(DEV) instance
-	$(BIN)/python -m pytest tests/reliability -p no:logging -p no:cacheprovider -s
+	"$(BIN)/python" -m pytest tests/reliability -p no:logging -p no:cacheprovider -s
 
 # Scale, refresh and no-op measurements (not part of `make test`); writes
 # benchmarks/results/latest.json and docs/performance.md. BENCH_SIZES, BENCH_FORMATS,
 # BENCH_PARTS, BENCH_REPEATS and BENCH_SCALE_REPEATS narrow a run (benchmarks/run.py); a size
 # outside the defaults (BENCH_SIZES=50000000 BENCH_PARTS=scale) is recorded once beside them.
 bench: $(DEV) instance
-	$(BIN)/python -m benchmarks.run
+	"$(BIN)/python" -m benchmarks.run
 
 # The UI and the daemon on 127.0.0.1:$(DEV_PORT). Started from DAGSTER_HOME, the folder whose
 # dagster.yaml the instance reads (from the top level, `dagster dev` would warn that the top-level
@@ -121,31 +124,66 @@ bench: $(DEV) instance
 # would otherwise say "Serving on" before failing, and keep the daemon running.
 DEV_PORT ?= 3000
 dev: $(RUNTIME) instance
-	@$(BIN)/python -m pipeline.settings --dev-port '$(DEV_PORT)'
-	cd $(DAGSTER_HOME) && set -m && status=0 && \
+	@"$(BIN)/python" -m pipeline.settings --dev-port '$(DEV_PORT)'
+	bin="$$(cd "$(BIN)" && pwd)" && cd "$(DAGSTER_HOME)" && set -m && status=0 && \
 	  { PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded:FutureWarning" \
-	    $(abspath $(BIN))/dagster dev --host 127.0.0.1 --port $(DEV_PORT) -m pipeline.definitions \
-	    -d $(CURDIR) & } && pid=$$! && set +m && trap 'kill -INT $$pid 2>/dev/null' INT TERM HUP && \
+	    "$$bin/dagster" dev --host 127.0.0.1 --port $(DEV_PORT) -m pipeline.definitions \
+	    -d "$(CURDIR)" & } && pid=$$! && set +m && trap 'kill -INT $$pid 2>/dev/null' INT TERM HUP && \
 	  while kill -0 $$pid 2>/dev/null; do wait $$pid; status=$$?; done; exit $$status
 
 lint: $(DEV)
-	$(BIN)/ruff check pipeline tests benchmarks
-	$(BIN)/ruff format --check pipeline tests benchmarks
+	"$(BIN)/ruff" check pipeline tests benchmarks
+	"$(BIN)/ruff" format --check pipeline tests benchmarks
 
 format: $(DEV)
-	$(BIN)/ruff format pipeline tests benchmarks
-	$(BIN)/ruff check --fix pipeline tests benchmarks
+	"$(BIN)/ruff" format pipeline tests benchmarks
+	"$(BIN)/ruff" check --fix pipeline tests benchmarks
 
 # Regenerate the lock files from pyproject.toml (run after changing dependencies): the runtime
 # closure, then the runtime plus the dev tools.
 lock:
 	@$(CHECK_PYTHON)
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	rm -rf .lock-venv && "$(PYTHON)" -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet -e .
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements-dev.lock
 	rm -rf .lock-venv
 
+# `make clean` removes what a run or the tests make again, never published data: failed builds,
+# the runs' logs, the tools' caches, the browser tests' screenshots and __pycache__. It keeps the
+# releases, `current` and its links, the download cache (offline, the pinned downloads come only
+# from there) and .dagster (run history, the schedule's and the sensor's state).
+# `make distclean` removes everything made: the warehouse (every release and the download cache),
+# .dagster, both venvs and the egg-info. Both act on this clone's folders only (a warehouse moved
+# by PIPELINE_WAREHOUSE_DIR is not touched), print what they remove, and remove nothing while a
+# refresh holds warehouse/.refresh.lock (pipeline/locks.py), which they hold while removing.
+comma := ,
+CLEANED := warehouse/builds warehouse/logs .pytest_cache .ruff_cache test-artifacts
+DISTCLEANED := warehouse .dagster .venv .venv-tools .lock-venv *.egg-info \
+  $(filter-out warehouse/%,$(CLEANED))
+PYCACHES := find . \( -path ./.git -o -path './.venv*' -o -path ./.lock-venv -o -path ./warehouse \
+  \) -prune -o -type d -name __pycache__ -print -prune
+REFRESH_LOCK := warehouse/.refresh.lock
+REFRESH_RUNNING = { holder=$$(cat $(REFRESH_LOCK) 2>/dev/null); echo "make $@: \
+  $${holder:-a refresh} is building into warehouse/; nothing removed: run make $@ once it ends" \
+  >&2; exit 1; }
+# $(call remove,PATHS,WHAT): says WHAT, then removes each of PATHS that exists, listed with its
+# size, and the __pycache__ folders.
+remove = paths=(); for path in $(1); do [ -e "$$path" ] || [ -L "$$path" ] && paths+=("$$path"); \
+  done; mapfile -t caches < <($(PYCACHES)); \
+  if [ -e $(REFRESH_LOCK) ]; then flock -n $(REFRESH_LOCK) true || $(REFRESH_RUNNING); fi; \
+  [ $${\#paths[@]} != 0 ] || [ $${\#caches[@]} != 0 ] || { echo "Nothing to remove."; exit 0; }; \
+  echo "$(2):"; [ $${\#paths[@]} = 0 ] || du -sh "$${paths[@]}" | sed 's/^/  /'; \
+  [ $${\#caches[@]} = 0 ] || echo "  $${\#caches[@]} __pycache__ folders"; \
+  if [ -e $(REFRESH_LOCK) ]; then flock -n -E 75 $(REFRESH_LOCK) rm -rf "$${paths[@]}" \
+  "$${caches[@]}" || { [ $$? = 75 ] && $(REFRESH_RUNNING); exit 1; }; \
+  else rm -rf "$${paths[@]}" "$${caches[@]}"; fi
+
 clean:
-	rm -rf warehouse .dagster .pytest_cache
+	@$(call remove,$(CLEANED),Removing what is made again (kept: warehouse/releases$(comma) \
+	  warehouse/current and its links$(comma) the download cache warehouse/cache$(comma) .dagster))
+
+distclean:
+	@$(call remove,$(DISTCLEANED),Removing everything made$(comma) the published warehouse \
+	  included)
