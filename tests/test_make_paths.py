@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import REPO_ROOT
-from tests.harness import UNREACHABLE_URL
 
 MAKE = shutil.which("make")
+OFFLINE = "http://127.0.0.1:9/unreachable"  # nothing listens on port 9: refused at once
 
 pytestmark = pytest.mark.skipif(
     MAKE is None or not (REPO_ROOT / ".git").exists() or sys.prefix == sys.base_prefix,
@@ -63,7 +63,7 @@ def make(clone: Path, *args: str) -> subprocess.CompletedProcess:
         if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "DAGSTER_HOME")
         and not k.startswith("PIPELINE_")
     }
-    env |= {"WJP_SNAPSHOT_URL": UNREACHABLE_URL, "VDEM_SNAPSHOT_URL": UNREACHABLE_URL}
+    env |= {"WJP_SNAPSHOT_URL": OFFLINE, "VDEM_SNAPSHOT_URL": OFFLINE}
     return subprocess.run(
         [MAKE, "--no-print-directory", *args],
         cwd=clone,
