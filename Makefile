@@ -79,17 +79,23 @@ instance:
 run: $(RUNTIME) instance
 	"$(BIN)/python" -m pipeline.cli refresh $(ARGS)
 
-# The report's browser tests need Debian's Chromium: installed here when missing and running
-# as root; otherwise `make test` stops at once with the one command to run.
+# Debian's packages the tests run for real: Chromium (the report's browser tests) and R (the R
+# examples of docs/queries.md; r-base-core alone, 53 MB). Installed here when missing and running
+# as root (one apt-get update); otherwise `make test` stops at once with the one command to run.
 browser:
-	@test -x /usr/bin/chromium || { \
+	@need_chromium=$$(test -x /usr/bin/chromium || echo chromium); \
+	need_r=$$(test -x /usr/bin/Rscript || echo r-base-core); \
+	if [ -n "$$need_chromium$$need_r" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the report's browser tests..."; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing Debian's $$need_chromium $$need_r for the tests..." | tr -s ' '; \
+	    apt-get update -qq || exit 1; \
+	    if [ -n "$$need_chromium" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; fi; \
+	    if [ -n "$$need_r" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends r-base-core >/dev/null 2>&1 || exit 1; fi; \
 	  else \
-	    echo "make test needs Chromium for the report's browser tests. Run: sudo apt-get install -y chromium"; \
+	    echo "make test needs Debian's $$need_chromium $$need_r (the browser and R tests). Run: sudo apt-get install -y $$need_chromium $$need_r" | tr -s ' '; \
 	    exit 1; \
-	  fi; }
+	  fi; \
+	fi
 
 # Two workers (one per core). Tests are grouped (tests/xdist_groups.py): those reading a session
 # build run where it was built, the others by module, so each fixture is built once.
