@@ -5,16 +5,25 @@ or a raw CSV) and checks that the claims it touches follow, and that no other cl
 
 The rules are those of raw/paper/claims.csv; the expected verdicts below follow from them:
   only_democracy         supported if the subject is a democracy (v2x_regime >= 2) and the others
-                         autocracies; partly if it is not but has the highest index; else
-                         contradicted
+                         autocracies; partly if it is not but has the highest index beyond V-Dem's
+                         interval; else contradicted
   all_autocracies        supported if all are autocracies, partly if some, contradicted if none
-  index_rises            supported if every country's index rose by the threshold, partly if some
-  autocratization_since  supported if more European and Asian countries began an episode in the
-                         four years from year_to than in the four before; else contradicted
-  best_in_group          supported if first of the group in WJP and V-Dem, partly if in one
+  index_rises            supported if every country's index rose by the threshold beyond V-Dem's
+                         interval, partly if some
+  region_rises           supported if the group's mean rose by the threshold and more countries
+                         rose than fell (beyond the interval), partly if one of the two
+  autocratization_since  among European and Asian countries: more episodes begun in the window from
+                         year_to than in the one before, and more countries in an ongoing episode;
+                         supported if both, partly if one
+  best_in_group          supported if first of the group on the WJP measure and in V-Dem, partly
+                         if in one
   wjp_coverage           supported if WJP scores every country, partly if some, contradicted if none
   tables_verified        contradicted by an unexplained mismatch, partly if all are explained
   erratum                contradicted by a confirmed erratum, partly by a probable one
+
+Every rule is computed again under each variant of raw/paper/claim_variants.csv (another year or
+window, measure, or changes by point estimate): a claim whose verdict changes is not robust and at
+most partly supported, so a scenario that means a verdict to move sets the data of every variant.
 """
 
 from __future__ import annotations
@@ -40,18 +49,19 @@ THE_REST = "clm_the_rest_are_authoritarian"
 BEGUN_TO_CHANGE = "clm_situation_has_begun_to_change"
 AUTHORITARIAN_TURN = "clm_authoritarian_turn_since_2020"
 KAZ_HIGH = "clm_kazakhstan_scores_relatively_high"
+DEMOCRATIC_VALUES = "clm_democratic_values_increasingly_influence"
 WJP_COVERS = "clm_wjp_covers_all_five"
 TABLES = "clm_tables_are_wjp_2022_ranks"
 TOKAYEV = "clm_tokayev_won_election_on_20_march_2019"
 UZB_CELL = "paper_table1/UZB/2022/overall/global"
 
 
-def polyarchy(value: float) -> dict:
+def polyarchy(value: float, half_width: float = 0.02) -> dict:
     """An index value with an interval around it (the spec wants low <= value <= high)."""
     return {
         "v2x_polyarchy": value,
-        "v2x_polyarchy_codelow": round(value - 0.02, 3),
-        "v2x_polyarchy_codehigh": round(value + 0.02, 3),
+        "v2x_polyarchy_codelow": round(value - half_width, 3),
+        "v2x_polyarchy_codehigh": round(value + half_width, 3),
     }
 
 
@@ -59,8 +69,11 @@ def episode_from(code: str, year: int) -> dict:
     return {"aut_ep": 1, "aut_ep_id": f"{code}_{year}", "aut_ep_start_year": year}
 
 
-def wjp_score(code: str, year: int, value: float | None) -> Callable[[dict], None]:
-    """Set (or, with None, remove) a country's overall score in one WJP edition."""
+def wjp_score(
+    code: str, year: int, value: float | None, measure: str = "overall"
+) -> Callable[[dict], None]:
+    """Set (or, with None, remove) a country's score on a measure (overall, f1-f8) in one WJP
+    edition."""
 
     def change(document: dict) -> None:
         (country,) = [c for c in document["countries"] if c["code"] == code]
@@ -68,7 +81,7 @@ def wjp_score(code: str, year: int, value: float | None) -> Callable[[dict], Non
             country["history"] = [e for e in country["history"] if e["year"] != year]
         else:
             (edition,) = [e for e in country["history"] if e["year"] == year]
-            edition["overall"] = value
+            edition[measure] = value
 
     return change
 
@@ -115,14 +128,37 @@ class Scenario:
     wjp: tuple[Callable[[dict], None], ...] = ()
     raw: Callable[[Path], None] | None = None
     offline: tuple[str, ...] = ()  # sources unreachable in this refresh
+    robust: dict[str, bool] = field(default_factory=dict)  # claim -> verdict_robust after it
 
+
+def every_year(codes, years, cells: dict) -> dict[tuple[str, int], dict]:
+    """The same cells in every year a claim's readings look at (its variants' years too)."""
+    return {(code, year): cells for code in codes for year in years}
+
+
+# European countries with no V-Dem autocratization episode in 2010-2024: eleven more episodes
+# begun in 2021 outnumber even the world's 23 starts of 2016-2019 (the 'world' variant)
+QUIET_EUROPE = ("AUT", "BEL", "DNK", "FIN", "FRA", "DEU", "IRL", "ITA", "NLD", "NOR", "PRT")
 
 SCENARIOS = [
-    Scenario("kyrgyzstan-a-democracy", {ONLY_KGZ: "supported"}, {("KGZ", 2023): {"v2x_regime": 2}}),
+    Scenario(
+        "kyrgyzstan-a-democracy",
+        {ONLY_KGZ: "supported"},
+        every_year(["KGZ"], (2019, 2022, 2023, 2024), {"v2x_regime": 2}),
+        robust={ONLY_KGZ: True},
+    ),
     Scenario(
         "kyrgyzstan-not-the-highest-index",
         {ONLY_KGZ: "contradicted"},
         {("KGZ", 2023): polyarchy(0.1)},
+    ),
+    Scenario(
+        "kyrgyzstan-lead-within-the-interval",
+        # the point estimate still leads, but not beyond V-Dem's interval: contradicted as
+        # stated, while the point-estimate variant keeps the partly supported verdict
+        {ONLY_KGZ: "contradicted"},
+        {("KGZ", 2023): polyarchy(0.28)},
+        robust={ONLY_KGZ: False},
     ),
     Scenario(
         "kazakhstan-a-democracy", {THE_REST: "partly_supported"}, {("KAZ", 2023): {"v2x_regime": 2}}
@@ -130,30 +166,65 @@ SCENARIOS = [
     Scenario(
         "the-four-democracies",
         {THE_REST: "contradicted"},
-        {(code, 2023): {"v2x_regime": 2} for code in ("KAZ", "TJK", "TKM", "UZB")},
+        every_year(("KAZ", "TJK", "TKM", "UZB"), (2019, 2022, 2023, 2024), {"v2x_regime": 2}),
+        robust={THE_REST: True},
     ),
-    Scenario("tajikistan-rises", {BEGUN_TO_CHANGE: "supported"}, {("TJK", 2023): polyarchy(0.2)}),
+    Scenario(
+        "a-democracy-in-v-dem-s-last-year",
+        # the stated year (2023) still supports the claim; the variant 2024 does not
+        {THE_REST: "partly_supported"},
+        {("UZB", 2024): {"v2x_regime": 2}},
+        robust={THE_REST: False},
+    ),
+    Scenario(
+        "tajikistan-rises",
+        # both rise beyond their intervals from 2016 and from 2018 to every year a variant ends
+        # with; the region's claim moves with them: two states rise, one falls, the mean barely
+        {BEGUN_TO_CHANGE: "supported", DEMOCRATIC_VALUES: "partly_supported"},
+        every_year(["TJK"], (2022, 2023, 2024), polyarchy(0.2, 0.01))
+        | every_year(["UZB"], (2022, 2023, 2024), polyarchy(0.22, 0.01)),
+        robust={BEGUN_TO_CHANGE: True},
+    ),
     Scenario(
         "uzbekistan-flat", {BEGUN_TO_CHANGE: "contradicted"}, {("UZB", 2023): polyarchy(0.17)}
     ),
     Scenario(
-        "three-more-episodes-in-2021",
-        {AUTHORITARIAN_TURN: "supported"},
-        {(code, 2021): episode_from(code, 2021) for code in ("AUT", "BEL", "DNK")},
+        "the-region-rises",
+        # every state rises beyond its interval, in every year a variant ends with
+        {DEMOCRATIC_VALUES: "supported"},
+        # (Kyrgyzstan stays the highest beyond its interval, Kazakhstan below it)
+        every_year(["KAZ"], (2022, 2023, 2024), polyarchy(0.5))
+        | every_year(["KGZ"], (2022, 2023, 2024), polyarchy(0.6))
+        | every_year(["TJK"], (2022, 2023, 2024), polyarchy(0.45))
+        | every_year(["TKM"], (2022, 2023, 2024), polyarchy(0.4)),
+        robust={DEMOCRATIC_VALUES: True},
     ),
     Scenario(
-        "kazakhstan-first-in-vdem-too", {KAZ_HIGH: "supported"}, {("KAZ", 2022): polyarchy(0.5)}
+        "eleven-more-episodes-in-2021",
+        {AUTHORITARIAN_TURN: "supported"},
+        {(code, 2021): episode_from(code, 2021) for code in QUIET_EUROPE},
+        robust={AUTHORITARIAN_TURN: True},
+    ),
+    Scenario(
+        "kazakhstan-first-in-vdem-too",
+        # V-Dem now puts Kazakhstan first, WJP's Fundamental Rights still does not
+        {KAZ_HIGH: "partly_supported"},
+        {("KAZ", 2022): polyarchy(0.5)},
     ),
     Scenario(
         "kazakhstan-last-in-wjp",
-        # a lower score also moves Kazakhstan's 2022 ranks away from the paper's Table 1 and 2
-        {KAZ_HIGH: "contradicted", TABLES: "contradicted"},
+        # a lower score also moves Kazakhstan's 2022 ranks away from the paper's Table 1 and 2;
+        # the claim stays contradicted (on Fundamental Rights) and the overall-score variant
+        # now agrees, so it becomes robust
+        {TABLES: "contradicted"},
         wjp=(wjp_score("KAZ", 2022, 0.40),),
+        robust={KAZ_HIGH: True},
     ),
     Scenario(
         "wjp-scores-none-of-the-five",
-        # the paper's cells for those three now disagree with the source: unexplained mismatches
-        {WJP_COVERS: "contradicted", KAZ_HIGH: "contradicted", TABLES: "contradicted"},
+        # the paper's cells for those three now disagree with the source: unexplained mismatches;
+        # with no WJP score for Kazakhstan, the stated reading cannot be checked
+        {WJP_COVERS: "contradicted", KAZ_HIGH: "not_checkable", TABLES: "contradicted"},
         wjp=tuple(wjp_score(code, 2022, None) for code in ("KAZ", "KGZ", "UZB")),
     ),
     Scenario("a-table-cell-misread", {TABLES: "contradicted"}, raw=uzb_rank_79),
@@ -184,7 +255,7 @@ TOGETHER = [
     (
         "kyrgyzstan-a-democracy",
         "tajikistan-rises",
-        "three-more-episodes-in-2021",
+        "eleven-more-episodes-in-2021",
         "a-table-cell-misread",
         "erratum-only-probable",
     ),
@@ -196,6 +267,8 @@ TOGETHER = [
     ),
     ("kazakhstan-a-democracy", "kazakhstan-last-in-wjp", "uzbekistan-flat"),
     ("the-four-democracies", "wjp-scores-none-of-the-five"),
+    ("kyrgyzstan-lead-within-the-interval", "a-democracy-in-v-dem-s-last-year"),
+    ("the-region-rises",),
     ("wjp-unavailable",),  # its own download cache: an unreachable source must not use one
 ]
 BY_ID = {s.id: s for s in SCENARIOS}
@@ -217,6 +290,7 @@ def applied_together(ids: tuple[str, ...]) -> Scenario:
         tuple(change for s in chosen for change in s.wjp),
         raw if raws else None,
         tuple(source for s in chosen for source in s.offline),
+        {claim: v for s in chosen for claim, v in s.robust.items()},
     )
 
 
@@ -225,7 +299,7 @@ def test_each_scenario_runs_once_with_others_that_touch_other_claims_and_cells()
     assert sorted(grouped) == sorted(BY_ID), "every scenario in exactly one group"
     for ids in TOGETHER:
         chosen = [BY_ID[i] for i in ids]
-        claims = [claim for s in chosen for claim in s.expected]
+        claims = [claim for s in chosen for claim in {*s.expected, *s.robust}]
         cells = [cell for s in chosen for cell in s.vdem]
         assert len(claims) == len(set(claims)), f"{ids}: two scenarios move one claim"
         assert len(cells) == len(set(cells)), f"{ids}: two scenarios change one V-Dem cell"
@@ -244,11 +318,19 @@ def fixtures(real_files) -> tuple[Ert, dict]:
     return ert.since(FIRST_YEAR), document
 
 
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    evidence: str
+    robust: bool
+    flipped_by: str | None
+
+
 def claim_verdicts(
     base: Path, fixtures, scenario: Scenario | None = None, cache_dir: Path | None = None
 ) -> dict:
-    """{claim_id: (verdict, evidence)} of the sources and models marts.paper_claims is built
-    from, on the scenario's data (downloads parsed once per sha256 in the shared `cache_dir`)."""
+    """{claim_id: Verdict} of the sources and models marts.paper_claims is built from, on the
+    scenario's data (downloads parsed once per sha256 in the shared `cache_dir`)."""
     ert, document = fixtures
     scenario = scenario or Scenario("baseline", {})
     ert = ert.since()
@@ -271,8 +353,10 @@ def claim_verdicts(
         steps = run_steps(raw_dir, base, urls, marts=("paper_claims",), cache_dir=cache_dir)
     failed = {key for key in steps.failed() if key[0].startswith("raw_")}
     assert failed == set(), steps.failed()
-    rows = steps.query("SELECT claim_id, verdict, evidence FROM marts.paper_claims")
-    return {claim: (verdict, evidence) for claim, verdict, evidence in rows}
+    rows = steps.query(
+        "SELECT claim_id, verdict, evidence, verdict_robust, flipped_by FROM marts.paper_claims"
+    )
+    return {claim: Verdict(*rest) for claim, *rest in rows}
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +376,7 @@ def test_the_fixture_gives_the_real_files_verdicts(baseline, built):
     the session's build from WJP's and V-Dem's real files), and each scenario's expected
     verdict differs from the real one."""
     real = dict(built.query("SELECT claim_id, verdict FROM marts.paper_claims"))
-    assert {claim: verdict for claim, (verdict, _) in baseline.items()} == real
+    assert {claim: row.verdict for claim, row in baseline.items()} == real
     changed = {c for s in SCENARIOS for c in s.expected}
     for claim in changed:
         assert all(s.expected.get(claim) != real[claim] for s in SCENARIOS if claim in s.expected)
@@ -304,18 +388,95 @@ def test_the_verdict_follows_the_data(ids, baseline, fixtures, downloads_cache, 
     # an unreachable source must not fall back to a cached copy: such a scenario has its own
     cache = None if scenario.offline else downloads_cache
     after = claim_verdicts(tmp_path, fixtures, scenario, cache)
-    expected = {claim: verdict for claim, (verdict, _) in baseline.items()} | scenario.expected
-    assert {claim: verdict for claim, (verdict, _) in after.items()} == expected
+    expected = {claim: row.verdict for claim, row in baseline.items()} | scenario.expected
+    assert {claim: row.verdict for claim, row in after.items()} == expected
     for claim in scenario.expected:
-        assert after[claim][1] != baseline[claim][1], f"{claim}: the evidence did not change"
+        assert after[claim].evidence != baseline[claim].evidence, f"{claim}: evidence unchanged"
+    for claim, robust in scenario.robust.items():
+        assert after[claim].robust is robust, (claim, after[claim].flipped_by)
+        assert (after[claim].flipped_by is None) is robust, after[claim].flipped_by
 
 
 def test_evidence_names_the_values_and_years_the_verdict_rests_on(baseline, fixtures):
     ert, _ = fixtures
     kgz = {r["year"]: r for r in ert.records() if r["country_text_id"] == "KGZ"}["2023"]
-    verdict, evidence = baseline[ONLY_KGZ]
+    evidence = baseline[ONLY_KGZ].evidence
     assert (
         f"KGZ 2023: v2x_regime {kgz['v2x_regime']} (electoral autocracy), "
         f"v2x_polyarchy {kgz['v2x_polyarchy']}"
     ) in evidence
-    assert baseline[WJP_COVERS][1].startswith("WJP 2022: KAZ overall score ")
+    assert baseline[WJP_COVERS].evidence.startswith("WJP 2022: KAZ overall score ")
+
+
+def variants_of(claim: str, rows: list[str]) -> Callable[[Path], None]:
+    """Replace a claim's variants in raw/paper/claim_variants.csv by `rows` (CSV lines)."""
+
+    def change(raw_dir: Path) -> None:
+        path = raw_dir / "paper/claim_variants.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith(f"{claim},")]
+        path.write_text("".join(kept + [row + "\n" for row in rows]), encoding="utf-8")
+        edit_csv(path, "claim_id,", "claim_id,")  # re-record the checksum
+
+    return change
+
+
+def test_a_robust_verdict_stops_being_robust_when_a_variant_s_window_changes(
+    fixtures, downloads_cache, tmp_path
+):
+    """The regional claim with one variant, from 2018: contradicted either way, so robust. The
+    same variant's window moved to 2016-2022 gives partly supported (Uzbekistan rises beyond its
+    interval, no state falls beyond its own): no longer robust, the variant named, and the
+    verdict stays the stated reading's (at most partly supported)."""
+    claim = DEMOCRATIC_VALUES
+    one_window = variants_of(claim, [f"{claim},window,another window,2018,,,,,,"])
+    steady = claim_verdicts(
+        tmp_path / "a", fixtures, Scenario("one-window", {}, raw=one_window), downloads_cache
+    )[claim]
+    assert (steady.verdict, steady.robust, steady.flipped_by) == ("contradicted", True, None)
+    moved = variants_of(claim, [f"{claim},window,another window,2016,2022,,,,,"])
+    after = claim_verdicts(
+        tmp_path / "b", fixtures, Scenario("window-moved", {}, raw=moved), downloads_cache
+    )[claim]
+    assert (after.verdict, after.robust) == ("contradicted", False)
+    assert after.flipped_by == "window (another window): partly supported"
+    assert after.evidence == steady.evidence  # the stated reading did not move
+
+
+def test_the_real_files_verdicts_and_what_cuts_against_them(built):
+    """On WJP's and V-Dem's real files (the session's build): every row says whether it is
+    robust; the authoritarian turn is partly supported (it intensified after 2020, it did not
+    begin then) and, with the regional claim, not robust; each names the variants that flip it;
+    the evidence gives what a reviewer would ask for."""
+    rows = built.query(
+        "SELECT claim_id, verdict, verdict_robust, flipped_by, evidence FROM marts.paper_claims"
+    )
+    claims = {
+        claim: Verdict(verdict, evidence, robust, flipped)
+        for claim, verdict, robust, flipped, evidence in rows
+    }
+    assert all(row.robust in (True, False) for row in claims.values())
+    for claim, row in claims.items():
+        assert (row.flipped_by is None) is row.robust, claim
+        assert row.robust or row.verdict != "supported", claim
+    turn = claims[AUTHORITARIAN_TURN]
+    assert (turn.verdict, turn.robust) == ("partly_supported", False)
+    assert "window_3y (three-year windows (2017-2019 against 2020-2022)): supported" in (
+        turn.flipped_by
+    )
+    assert "starts_only (episodes begun alone): contradicted" in turn.flipped_by
+    assert "began an autocratization episode in 2020-2023" in turn.evidence
+    assert "Right-censored: " in turn.evidence
+    assert claims[DEMOCRATIC_VALUES].robust is False
+    assert "point_estimate" in claims[DEMOCRATIC_VALUES].flipped_by
+    kgz = claims[ONLY_KGZ].evidence
+    assert "KGZ 2004-2024 electoral autocracy" in kgz
+    assert "KGZ autocratization episode 2019-2024 (still open in 2024: right-censored)" in kgz
+    kaz = claims[KAZ_HIGH]
+    assert kaz.evidence.startswith("WJP 2022: KAZ F4 score ")
+    assert "KAZ's place on F4 among these states WJP scores, every edition: 2015 2 of 3" in (
+        kaz.evidence
+    )
+    assert "overall_score (WJP's overall score instead of factor 4): partly supported" == (
+        kaz.flipped_by
+    )

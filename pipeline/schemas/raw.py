@@ -291,12 +291,60 @@ CLAIM_RULES = (
     "only_democracy",
     "all_autocracies",
     "index_rises",
+    "index_falls",
+    "region_rises",
+    "worst_in_group",
     "autocratization_since",
     "wjp_coverage",
     "best_in_group",
+    "wjp_improves",
+    "wjp_declines",
+    "wjp_similar",
     "tables_verified",
     "erratum",
+    "not_checkable",
 )
+# The parameters of a claim's reading that a variant (raw/paper/claim_variants.csv) may change.
+MEASURES = r"[A-Za-z0-9_.]+(;[A-Za-z0-9_.]+)*"
+COUNTRY_SCOPES = ("europe_asia", "world")
+
+
+def _reading_fields() -> tuple[Field, ...]:
+    """The parameters of a reading, in claims.csv (as stated) and claim_variants.csv (changed)."""
+    return (
+        _int("year_from", "First year compared.", True, r.year_between(1900, 2100)),
+        _int(
+            "year_to",
+            "Year observed (or last year compared).",
+            True,
+            r.year_between(1900, 2100),
+        ),
+        Field("threshold", FLOAT, "Smallest change that counts.", True, (r.at_least(0),)),
+        code(
+            "measure",
+            MEASURES,
+            "measure codes (';'-separated)",
+            "The measure: a V-Dem variable, a WJP measure code (';'-separated when several), or "
+            "for autocratization_since starts, ongoing or starts_and_ongoing.",
+            True,
+        ),
+        _int("window_years", "Length of each window compared.", True, r.positive()),
+        Field(
+            "beyond_interval",
+            BOOL,
+            "A change or lead counts only beyond V-Dem's interval.",
+            True,
+        ),
+        Field(
+            "country_scope",
+            STRING,
+            "Countries counted: europe_asia (WJP's groups) or world.",
+            True,
+            (r.one_of(COUNTRY_SCOPES),),
+        ),
+    )
+
+
 CLAIM_SOURCES = r"(vdem_ert|wjp_roli|errata)(;(vdem_ert|wjp_roli|errata))*"
 
 CLAIMS = RawTable(
@@ -322,14 +370,7 @@ CLAIMS = RawTable(
                 "rule_kind", STRING, "Which computed rule decides.", rules=(r.one_of(CLAIM_RULES),)
             ),
             code("subject_iso3", ISO3, "an alpha-3 code", "The country singled out.", True),
-            _int("year_from", "First year compared.", True, r.year_between(1900, 2100)),
-            _int(
-                "year_to",
-                "Year observed (or last year compared).",
-                True,
-                r.year_between(1900, 2100),
-            ),
-            Field("threshold", FLOAT, "Smallest change that counts.", True, (r.at_least(0),)),
+            *_reading_fields(),
             Field(
                 "target_mart",
                 STRING,
@@ -345,6 +386,25 @@ CLAIMS = RawTable(
         row_rules=(r.ordered("year_from", "year_to", column="year_from"),),
     ),
     (ForeignKey("country_iso3s", "countries", "country_iso3", is_list=True),),
+)
+
+CLAIM_VARIANTS = RawTable(
+    "paper",
+    TableSpec(
+        name="claim_variants",
+        description="The reasonable variants of each claim's reading, stated with its rule before "
+        "looking at the data: each changes some parameters of the stated reading (empty: as "
+        "stated), and the verdict is computed under every one.",
+        fields=(
+            code("claim_id", r"clm_[a-z0-9_]+", "an id clm_slug", "The claim (claims.csv)."),
+            code("variant_id", SLUG, "a lowercase slug", "Id of the variant within the claim."),
+            text("description", "What the variant changes, in words."),
+            *_reading_fields(),
+        ),
+        primary_key=("claim_id", "variant_id"),
+        row_rules=(r.ordered("year_from", "year_to", column="year_from"),),
+    ),
+    (ForeignKey("claim_id", "claims", "claim_id"),),
 )
 
 COUNTRIES = RawTable(
@@ -621,6 +681,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     TIMELINE,
     REFERENCES,
     CLAIMS,
+    CLAIM_VARIANTS,
     COUNTRIES,
     FACTOR_CROSSWALK,
     SOURCES,
