@@ -13,6 +13,7 @@ import graphlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.schemas.indicator_sources import GATHERED
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.indicator_sources import (
@@ -27,7 +28,7 @@ from pipeline.transforms.models import Model, discover, model_key, release_chang
 from pipeline.transforms.raw_relations import related_tables
 
 INVENTORY = "raw_inventory"
-VALUES_ASSET = "raw_indicators__values"
+VALUES_ASSET = long_source_key(GATHERED)  # raw_indicators__values: no source takes its id
 REPORT = "report_summary"
 PUBLISH = "warehouse_release"
 # The stages, in the order the data flows through them (the UI shows its groups in this order).

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import os
 import re
@@ -34,7 +35,9 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.schemas.fields import HTTP_URL
 from pipeline.schemas.raw import RAW_BY_NAME
+from pipeline.transforms.source_identity import RULE as OWN_ID
 from tests.harness import rechecksum
 
 ROWS = "rows_follow_schema"
@@ -355,6 +358,7 @@ FIELD_PRESENT = "origin record field is present and not empty"
 NO_NEWLINE = r"file ends with a newline \(is the last line truncated\?\)"
 FORMULA = r"does not start with = \+ - @ \(spreadsheet formula\)"
 KNOWN = "every value is a known {}"
+HTTP_URL_RULE = re.escape(f"an http:// or https:// URL (matches {HTTP_URL})")
 LABEL_MAPS = r"label maps to the country whose paper_codes list it \(countries\.csv\)"
 
 HTML_PAYLOAD = (
@@ -414,6 +418,42 @@ def edit_pin(old: str, new: str) -> Callable[[Path], None]:
         record.write_bytes(Replace(old, new)(record.read_bytes()))
 
     mutate.__doc__ = f"in raw/wjp/roli.meta.yml, {old!r} becomes {new!r}"
+    return mutate
+
+
+ADDED_RECORD = """title: A long-format source added for a test
+producer: Test
+citation: Test.
+locator: whole file
+url_note: none
+{accessed}
+license: Test data; no rights.
+transcription: Generated.
+sha256: {sha256}
+source_id: {claimed}
+file: {source_id}.csv
+indicators: {{x_index: {{name: An index}}}}
+columns: {{country_iso3: c, year: y, indicator_code: i, value: v}}
+"""
+
+
+def add_source(
+    source_id: str, rows: str = "KAZ,2022,x_index,0.5\n", accessed: str = "", claimed: str = ""
+) -> Callable[[Path], None]:
+    def mutate(raw_dir: Path) -> None:
+        data = f"country_iso3,year,indicator_code,value\n{rows}".encode()
+        folder = raw_dir / "indicators"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{source_id}.csv").write_bytes(data)
+        record = ADDED_RECORD.format(
+            accessed=f"date_accessed: '{accessed}'" if accessed else "date_accessed_note: none",
+            sha256=hashlib.sha256(data).hexdigest(),
+            claimed=claimed or source_id,
+            source_id=source_id,
+        )
+        (folder / f"{source_id}.meta.yml").write_text(record, encoding="utf-8")
+
+    mutate.__doc__ = f"add the long-format source raw/indicators/{source_id}.csv, its record valid"
     return mutate
 
 
@@ -645,6 +685,30 @@ CORPUS: tuple[Case, ...] = (
         ),
     ),
     # --- paper/references.csv
+    # A URL is http(s) only: file:, javascript:, data: would be links in the report.
+    Case(
+        "references-url-file-scheme",
+        "references",
+        SetCell("reference_key", "axyonova2014", "url", "file:///etc/passwd"),
+        Rejected(at(REFS, HTTP_URL_RULE, 3, "url", "'file:///etc/passwd'")),
+    ),
+    # A date is not after the date the record says the source was accessed.
+    Case(
+        "references-accessed-after-the-record-was-read",
+        "references",
+        Replace("date_accessed: null", "date_accessed: '2024-01-01'"),
+        Rejected(
+            at(
+                REFS,
+                "not after the source's date_accessed 2024-01-01",
+                12,
+                "accessed_date",
+                "'2024-03-22'",
+            )
+        ),
+        target="origin",
+        rechecksum=False,
+    ),
     Case(
         "references-edited-without-checksum",
         "references",
@@ -689,6 +753,23 @@ CORPUS: tuple[Case, ...] = (
         AcceptedVerbatim(QUOTED_TITLE, "references", "reference_key", "afzal2004", "title"),
     ),
     # --- reference/countries.csv
+    Case(
+        "countries-origin-url-data-scheme",
+        "countries",
+        Replace("url: https://www.iso.org/", "url: data:text/html,<script>alert(1)</script>"),
+        Rejected(
+            at(
+                "reference/countries.meta.yml",
+                "an http:// or https:// URL",
+                column="url",
+                value="'data:text/html.*'",
+                line=r"\d+",
+            ),
+            failing=((asset("countries"), ORIGIN),),
+        ),
+        target="origin",
+        rechecksum=False,
+    ),
     Case(
         "countries-no-final-newline",
         "countries",
@@ -767,6 +848,12 @@ CORPUS: tuple[Case, ...] = (
         ),
     ),
     # --- reference/sources.csv
+    Case(
+        "sources-url-javascript",
+        "sources",
+        SetCell("source_id", "eeas_ca_development_priorities", "url", "javascript:alert(1)"),
+        Rejected(at(SOURCES, HTTP_URL_RULE, 2, "url", r"'javascript:alert\(1\)'")),
+    ),
     Case(
         "sources-extra-column",
         "sources",
@@ -1038,7 +1125,150 @@ CORPUS: tuple[Case, ...] = (
         ),
         target="fs",
     ),
+    # --- added sources: an id of their own, years not after the source was read
+    Case(
+        "indicator-source-takes-the-wjp-download-id",
+        None,
+        add_source("wjp_roli"),
+        Rejected(
+            at(
+                "indicators/wjp_roli.meta.yml",
+                re.escape(OWN_ID),
+                column="source_id",
+                value=r"'wjp_roli: taken by the download raw/wjp/roli\.meta\.yml'",
+                line=r"\d+",
+            ),
+            failing=(("raw_indicators__wjp_roli", ORIGIN),),
+        ),
+        target="fs",
+    ),
+    Case(
+        "indicator-source-takes-the-paper-table1-id",
+        None,
+        add_source("paper_table1"),
+        Rejected(
+            at(
+                "indicators/paper_table1.meta.yml",
+                re.escape(OWN_ID),
+                column="source_id",
+                value=r"'paper_table1: taken by a built-in source, named in pipeline/sql/.+'",
+                line=r"\d+",
+            ),
+            failing=(("raw_indicators__paper_table1", ORIGIN),),
+        ),
+        target="fs",
+    ),
+    # The models pick the paper's rows by `source_id like 'paper_%'`: such an id joins them.
+    Case(
+        "indicator-source-named-like-the-papers-rows",
+        None,
+        add_source("paper_table3"),
+        Rejected(
+            at(
+                "indicators/paper_table3.meta.yml",
+                re.escape(OWN_ID),
+                column="source_id",
+                value="\"paper_table3: taken by the rows .+ picks by source_id like 'paper_%'\"",
+                line=r"\d+",
+            ),
+            failing=(("raw_indicators__paper_table3", ORIGIN),),
+        ),
+        target="fs",
+    ),
+    Case(
+        "indicator-record-claims-another-sources-id",
+        None,
+        add_source("extra_index", claimed="vdem_v15"),
+        Rejected(
+            at(
+                "indicators/extra_index.meta.yml",
+                "source_id equals the record's file name",
+                column="source_id",
+                value="'vdem_v15'",
+                line=r"\d+",
+            ),
+            failing=(("raw_indicators__extra_index", ORIGIN),),
+        ),
+        target="fs",
+    ),
+    # raw_indicators__values gathers every source: a source named so would be its own reader.
+    Case(
+        "indicator-source-named-values",
+        None,
+        add_source("values"),
+        Rejected(
+            at("indicators/values.meta.yml", re.escape(DECLARED_RULE)),
+            also=(r"^    fix: rename it: 'values' is the asset raw_indicators__values, .+$",),
+            failing=(("raw_inventory", DECLARED),),
+        ),
+        target="fs",
+    ),
+    Case(
+        "indicator-value-dated-2099",
+        None,
+        add_source("future_index", "KAZ,2022,x_index,0.5\nKAZ,2099,x_index,0.6\n"),
+        Rejected(
+            at("indicators/future_index.csv", "a year not in the future", 2, "year", "'2099'"),
+            failing=(("raw_indicators__future_index", ROWS),),
+        ),
+        target="fs",
+    ),
+    Case(
+        "indicator-value-after-the-source-was-accessed",
+        None,
+        add_source("accessed_index", "KAZ,2023,x_index,0.5\nKAZ,2024,x_index,0.6\n", "2023-05-01"),
+        Rejected(
+            at(
+                "indicators/accessed_index.csv",
+                "a year not after the source's date_accessed 2023-05-01",
+                2,
+                "year",
+                "'2024'",
+            ),
+            failing=(("raw_indicators__accessed_index", ROWS),),
+        ),
+        target="fs",
+    ),
     # --- the WJP pin: validated before any network or cache access
+    # A typo in the url is refused before it is downloaded or cited, naming both URLs.
+    Case(
+        "pin-url-disagrees-with-repository",
+        None,
+        edit_pin(
+            "/worldjusticeproject/roli-country-profiles/",
+            "/worldjusticeproject/roli-country-profile/",
+        ),
+        Rejected(
+            at(
+                "wjp/roli.meta.yml",
+                r"url is the one repository, commit and path give \(https://raw\."
+                r"githubusercontent\.com/worldjusticeproject/roli-country-profiles/"
+                r"6dd0f7d3e410e0d3c646663b1aeef7df9f48dae3/data/roli\.json\)",
+                column="url",
+                value=r"'https://raw\.githubusercontent\.com/worldjusticeproject/"
+                r"roli-country-profile/6dd0f7d3e410e0d3c646663b1aeef7df9f48dae3/data/roli\.json'",
+                line=r"\d+",
+            ),
+            failing=(("raw_wjp__roli", PIN),),
+        ),
+        target="fs",
+    ),
+    Case(
+        "pin-url-javascript",
+        None,
+        edit_pin("url: https://raw.githubusercontent.com/", "url: javascript:alert(1)//"),
+        Rejected(
+            at(
+                "wjp/roli.meta.yml",
+                "an http:// or https:// URL",
+                column="url",
+                value=r"'javascript:alert\(1\)//.+'",
+                line=r"\d+",
+            ),
+            failing=(("raw_wjp__roli", PIN),),
+        ),
+        target="fs",
+    ),
     Case(
         "pin-bytes-not-an-integer",
         None,

@@ -61,12 +61,14 @@ COMMITTED_PIN = re.search(
 
 @pytest.mark.parametrize("case", REJECTED, ids=[c.id for c in REJECTED])
 def test_rejected_case_fails_its_checks_naming_file_line_column_rule(case: Case, tmp_path):
-    """Read with the case's file and every file its rules relate to (the other committed files
-    pass every rule: test_raw_rules.py); the downloads only for a case on no transcription."""
+    """Read with the case's file and every file its rules relate to, or that the failing assets
+    read (an added source: the country lists); the other committed files pass every rule
+    (test_raw_rules.py). The downloads only for a case on no transcription."""
     raw_dir = copy_raw(tmp_path)
     apply(case, raw_dir)
     related = related_tables(case.table) if case.table else set()
-    tables = [t for t in RAW_TABLES if t.name in related]
+    read = build_graph(raw_dir, MODELS_DIR).needed_by({asset for asset, _ in case.failing})
+    tables = [t for t in RAW_TABLES if t.name in related or t.asset_name in read]
     pins = {"wjp_roli": COMMITTED_PIN}
     fetch = DOWNLOADS if case.table is None else ()
     steps = run_steps(

@@ -18,6 +18,7 @@ import pytest
 
 from pipeline.schemas import rules as r
 from pipeline.schemas.custom_rules import CUSTOM_ROW_RULES
+from pipeline.schemas.dated import bound_by_access
 from pipeline.schemas.indicator_sources import LONG_SOURCE
 from pipeline.schemas.model_specs import SpecError, load_model_spec
 from pipeline.schemas.provenance import SOURCE_FILES
@@ -31,6 +32,7 @@ from tests.harness import memory_db
 
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 TOMORROW = dt.date.today() + dt.timedelta(days=1)
+THIS_YEAR = dt.date.today().year
 
 # For each rule kind: (rule, values). Both engines must give the same verdict on each value.
 KIND_CASES: dict[str, list[tuple[r.Rule, list]]] = {
@@ -55,7 +57,17 @@ KIND_CASES: dict[str, list[tuple[r.Rule, list]]] = {
         (r.Rule("no_formula_prefix"), ["=SUM(A1)", "+1", "-2", "@x", "a=b", "x"])
     ],
     "trimmed": [(r.Rule("trimmed"), ["x", " x", "x ", "\u00a0x", "x\u3000", "a b"])],
-    "not_in_future": [(r.not_in_future(), [YESTERDAY, dt.date.today(), TOMORROW, None])],
+    "not_in_future": [
+        (r.not_in_future(), [YESTERDAY, dt.date.today(), TOMORROW, None]),
+        (r.not_in_future("year"), [THIS_YEAR - 1, THIS_YEAR, THIS_YEAR + 1, None]),
+        # bound to an origin record's date_accessed (schemas/dated.py), and never after today
+        (
+            r.Rule("not_in_future", ("date", "2020-06-01")),
+            [dt.date(2020, 6, 1), dt.date(2020, 6, 2), YESTERDAY, None],
+        ),
+        (r.Rule("not_in_future", ("year", "2020-06-01")), [2019, 2020, 2021, None]),
+        (r.Rule("not_in_future", ("date", "2999-01-01")), [YESTERDAY, TOMORROW]),
+    ],
     "items_match": [
         (r.items_match(r"[A-Z]{3}", "alpha-3 codes"), [["KAZ", "UZB"], ["KAZ", "uzb"], [], None]),
     ],
@@ -226,6 +238,18 @@ def tiny_frame() -> pd.DataFrame:
 
 
 SCHEMA_ERRORS = (pandera.errors.SchemaError, pandera.errors.SchemaErrors)
+
+
+def test_a_spec_bound_to_its_sources_date_accessed_bounds_its_dates_and_years_only():
+    accessed = dt.date(2020, 6, 1)
+    bound = bound_by_access(LONG_SOURCE, accessed)
+    year = "a year not after the source's date_accessed 2020-06-01"
+    assert [rule.name for rule in bound.field("year").rules][-1] == year
+    assert bound.field("value") == LONG_SOURCE.field("value")
+    assert bound.primary_key == LONG_SOURCE.primary_key
+    assert bound_by_access(LONG_SOURCE, None) is LONG_SOURCE
+    undated = TableSpec("t", "A table without dates.", (Field("x", INT, "A number."),), ())
+    assert bound_by_access(undated, accessed) is undated
 
 
 def test_pandera_schema_is_strict_about_extra_columns_and_order():

@@ -242,6 +242,25 @@ def test_the_same_pin_unavailable_is_a_warning_not_a_refusal(tmp_path):
     assert (fetched.status, fetched.refusals) == ("unavailable", [])
 
 
+def test_editions_after_the_records_date_accessed_are_refused_by_row(tmp_path):
+    """A record saying the file was accessed before an edition it holds: every such row is
+    refused (blocking), named by its key, with the record's date; the file itself is fine."""
+    raw_dir = copy_raw(tmp_path)
+    record = raw_dir / "wjp" / "roli.meta.yml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("date_accessed: null", "date_accessed: '2021-06-30'"))
+    with serve({"/roli.json": (200, NEW, {})}) as base:
+        fetched = fetch_pinned(tmp_path, NEW, f"{base}/roli.json")
+    assert (fetched.status, fetched.refusals) == ("available", [])
+    messages = [p.message() for p in fetched.content]
+    rule = "column 'edition_year': rule 'a year not after the source's date_accessed 2021-06-30'"
+    assert messages and all(rule in m for m in messages), messages
+    assert any(
+        m.startswith("roli.json (wjp_scores), row AAA/2022/overall, column 'edition_year'")
+        for m in messages
+    ), messages
+
+
 def test_env_url_overrides_the_pinned_url_but_not_the_checksum(monkeypatch, tmp_path):
     with serve({"/roli.json": (200, NEW, {})}) as base:
         monkeypatch.setenv(URL_ENV, f"{base}/roli.json")

@@ -15,6 +15,9 @@ from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, LIST, STRING,
 ISO3 = r"[A-Z]{3}"
 SLUG = r"[a-z][a-z0-9_]*"
 SOURCE_ID = r"[a-z][a-z0-9_]{0,62}"
+# An http:// or https:// URL with a host: javascript:, file:, data: and every other scheme are
+# refused (a link in the report or the data package would run or open them).
+HTTP_URL = r"https?://[^\s/?#]+\S*"
 INDICATOR_CODE = r"[a-z][a-z0-9_.]{0,62}"
 WJP_MEASURE_CODE = r"overall|F[1-8]|SF[1-8]\.[1-9]"
 EVENT_ID = r"ev_[0-9]{4}_[a-z0-9_]+"
@@ -65,6 +68,15 @@ def code(name: str, regex: str, meaning: str, description: str, nullable: bool =
     return Field(name, STRING, description, nullable, (r.pattern(regex, meaning),))
 
 
+def url(name: str, description: str, nullable: bool = True) -> Field:
+    """A URL: http:// or https:// only (HTTP_URL), bounded like free text."""
+    rules = (
+        r.pattern(HTTP_URL, "an http:// or https:// URL"),
+        r.Rule("max_length", (r.MAX_TEXT_CHARS,)),
+    )
+    return Field(name, STRING, description, nullable, rules)
+
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
@@ -77,10 +89,15 @@ FIELDS: dict[str, Field] = {
             INT,
             "Edition of the index (the 2017-18 WJP edition is 2018); the year observed for "
             "yearly sources.",
-            rules=(r.year_between(1789, 2100),),
+            rules=(r.year_between(1789, 2100), r.not_in_future("year")),
         ),
         Field("edition_label", STRING, "Edition as the source labels it, e.g. '2017-18'."),
-        Field("year", INT, "Year the value describes.", rules=(r.year_between(1789, 2100),)),
+        Field(
+            "year",
+            INT,
+            "Year the value describes.",
+            rules=(r.year_between(1789, 2100), r.not_in_future("year")),
+        ),
         Field("rank", INT, "Rank (1 = best); empty where none.", True, (r.positive(),)),
         Field("n_ranked", INT, "Number of countries ranked.", True, (r.positive(),)),
         Field("score", FLOAT, "The measure's value.", True),

@@ -14,6 +14,8 @@ from pipeline.schemas.spec import FLOAT, STRING, Field, TableSpec
 
 OPTIONAL_COLUMNS = ("rank", "n_ranked")  # a source without ranks may leave these out
 DATA_FORMATS = (".csv", ".parquet")
+# The asset raw_indicators__values gathers every added source: no source may take this id.
+GATHERED = "values"
 
 LONG_SOURCE = TableSpec(
     name="indicator_source",

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from pipeline.schemas.fields import HTTP_URL
+
 TRANSCRIPTION, LONG_SOURCE, DOWNLOAD = "transcription", "long_source", "download"
 KINDS = (TRANSCRIPTION, LONG_SOURCE, DOWNLOAD)
 
@@ -23,7 +25,15 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 IndicatorCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]{0,62}$")]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+Url = Annotated[str, StringConstraints(pattern=rf"^{HTTP_URL}$")]  # http(s) only
+# A pinned download: a GitHub repository (owner/name), a commit, a path inside it; its URL
+# is the one they give (a mirror is set with the source's *_SNAPSHOT_URL, not in the record).
+Repository = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
+RepoPath = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"),
+]
+PINNED_URL = "https://raw.githubusercontent.com/{repository}/{commit}/{path}"
 FileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.(csv|parquet)$")]
 EntityCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 CODE_STATUSES = (
@@ -79,9 +89,9 @@ class OriginRecord(BaseModel):
     value_max: float | None = None
     country_codes: dict[EntityCode, CountryCode] | None = None
     # pinned downloads
-    repository: Text | None = None
+    repository: Repository | None = None
     commit: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")] | None = None
-    path: Text | None = None
+    path: RepoPath | None = None
 
     @model_validator(mode="after")
     def _explained_gaps(self):
@@ -105,6 +115,15 @@ REQUIRED_BY_KIND = {
 
 def missing_for_kind(record: OriginRecord, kind: str) -> list[str]:
     return [name for name in REQUIRED_BY_KIND[kind] if getattr(record, name) in (None, {}, "")]
+
+
+def pinned_url(record: OriginRecord) -> str | None:
+    """The URL a pin's repository, commit and path give (None when one is missing)."""
+    if record.repository and record.commit and record.path:
+        return PINNED_URL.format(
+            repository=record.repository, commit=record.commit, path=record.path
+        )
+    return None
 
 
 def line_of_field(text: str, field: str) -> int | None:

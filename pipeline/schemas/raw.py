@@ -19,6 +19,7 @@ from pipeline.schemas.fields import (
     code,
     shared,
     text,
+    url,
 )
 from pipeline.schemas.spec import BOOL, DATE, FLOAT, INT, STRING, Field, TableSpec
 from pipeline.schemas.vdem import REGIME_TYPES
@@ -94,6 +95,7 @@ TABLE1 = RawTable(
                 "Edition of the parenthesised rank.",
                 True,
                 r.year_between(2008, 2100),
+                r.not_in_future("year"),
             ),
             code("note_marks", r"\*{1,3}", "one to three asterisks", "Note marks printed.", True),
             text("missing_reason", "Why the rank is empty, from the table's note.", True),
@@ -272,7 +274,7 @@ REFERENCES = RawTable(
             _int("year", "Year as printed.", False, r.year_between(1900, 2100)),
             text("title", "Title as printed."),
             text("container", "Journal, book or publisher, with volume and pages.", True),
-            text("url", "URL as printed.", True),
+            url("url", "URL as printed."),
             Field(
                 "accessed_date",
                 DATE,
@@ -465,7 +467,7 @@ SOURCES = RawTable(
             shared("source_id", description="Stable id of the source."),
             text("title", "Title of the document or page."),
             text("publisher", "Who published it."),
-            text("url", "Public URL; empty for the paper itself (held as text).", True),
+            url("url", "Public URL; empty for the paper itself (held as text)."),
             shared("confidence"),
             Field(
                 "date_accessed",

@@ -9,13 +9,14 @@ has which rule (schemas/fields.py, the specs) and running the checks (transforms
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from pipeline.schemas import dated
 
 if TYPE_CHECKING:  # pandas is imported where a rule runs on a frame, not to declare rules
     import pandas as pd
@@ -103,11 +104,6 @@ def _items_sql(column: str, regex: str) -> str:
     return f"coalesce(list_bool_and(list_transform({items}, lambda item: {test})), TRUE)"
 
 
-def _in_future(values: pd.Series, today: str | None) -> pd.Series:
-    limit = dt.date.fromisoformat(today) if today else dt.date.today()
-    return values.map(lambda d: (d.date() if isinstance(d, dt.datetime) else d) <= limit)
-
-
 KINDS: dict[str, Kind] = {
     "one_of": Kind(
         describe=lambda values: f"one of {sorted(values)}",
@@ -159,14 +155,8 @@ KINDS: dict[str, Kind] = {
             f"CAST({c} AS VARCHAR) = trim(CAST({c} AS VARCHAR), {sql_literal(whitespace())})"
         ),
     ),
-    "not_in_future": Kind(
-        describe=lambda today=None: "not in the future",
-        pandas=lambda s, today=None: _in_future(s, today),
-        sql=lambda c, today=None: (
-            f"CAST({c} AS DATE) <= "
-            + (f"CAST({sql_literal(today)} AS DATE)" if today else "current_date")
-        ),
-    ),
+    # a date (or year) not in the future, nor after its source was accessed (schemas/dated.py)
+    "not_in_future": Kind(dated.describe, dated.holds_pandas, dated.holds_sql),
     "items_match": Kind(
         describe=lambda regex, meaning: f"a list of {meaning}",
         pandas=lambda s, regex, meaning: s.map(
@@ -208,8 +198,10 @@ def items_match(regex: str, meaning: str) -> Rule:
     return Rule("items_match", (regex, meaning))
 
 
-def not_in_future(today: str | None = None) -> Rule:
-    return Rule("not_in_future", (today,) if today else ())
+def not_in_future(unit: str = dated.DATE) -> Rule:
+    """A date (unit "year": a year) not in the future; read from a file, not after the date its
+    origin record says the source was accessed either (schemas/dated.py)."""
+    return Rule(dated.KIND, (unit,))
 
 
 def text(max_chars: int = MAX_TEXT_CHARS) -> tuple[Rule, ...]:

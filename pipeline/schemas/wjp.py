@@ -23,7 +23,7 @@ MEASURE = Field(
     "overall, F1..F8, or a sub-factor SF<f>.<n>.",
     rules=(r.pattern(WJP_MEASURE_CODE, "a WJP measure code"),),
 )
-EDITION = shared("edition_year", rules=(r.year_between(2008, 2100),))
+EDITION = shared("edition_year", rules=(r.year_between(2008, 2100), r.not_in_future("year")))
 
 WJP_SCORES = TableSpec(
     name="wjp_scores",

@@ -38,6 +38,7 @@ from pipeline.transforms.duck import create_typed_table, ensure_schema, load_fra
 from pipeline.transforms.files import sha256_file
 from pipeline.transforms.origins import LoadedRecord, load_record
 from pipeline.transforms.problems import Problem
+from pipeline.transforms.sql_checks import accessed_problems
 from pipeline.version import code_of, digest
 
 if TYPE_CHECKING:
@@ -168,6 +169,12 @@ def fetch(
         load_frame(con, "raw", source.declared_codes, vdem.declared_codes(record))
     if source.check is not None and tables:
         fetched.content = source.check(con, record)
+    accessed = record.record.date_accessed if tables else None
+    for spec in source.tables if accessed else ():
+        shown = f"{source.stem}{source.suffix} ({spec.name})"
+        fetched.content += accessed_problems(
+            con, spec, qualified("raw", spec.name), shown, accessed
+        )
     return fetched
 
 

@@ -18,8 +18,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.schemas.dated import bound_by_access
 from pipeline.schemas.fields import SOURCE_ID
-from pipeline.schemas.indicator_sources import DATA_FORMATS, LONG_SOURCE, OPTIONAL_COLUMNS
+from pipeline.schemas.indicator_sources import (
+    DATA_FORMATS,
+    GATHERED,
+    LONG_SOURCE,
+    OPTIONAL_COLUMNS,
+)
 from pipeline.schemas.origin import LONG_SOURCE as LONG_SOURCE_KIND
 from pipeline.schemas.origin import line_of_field
 from pipeline.schemas.rules import sql_literal
@@ -74,12 +80,13 @@ def source_table(source_id: str) -> str:
 
 def source_ids(raw_dir: Path) -> list[str]:
     """The declared sources, by their origin records' names (cheap: used at definition load).
-    A record whose name is not a valid id is refused by the inventory check."""
+    A record whose name is not a valid id, or is the gathering asset's (`values`), is refused
+    by the inventory check."""
     folder = raw_dir / FOLDER
     if not folder.is_dir():
         return []
     names = (p.name.removesuffix(RECORD_SUFFIX) for p in folder.glob(f"*{RECORD_SUFFIX}"))
-    return sorted(n for n in names if re.fullmatch(SOURCE_ID, n))
+    return sorted(n for n in names if re.fullmatch(SOURCE_ID, n) and n != GATHERED)
 
 
 def read_source(con: duckdb.DuckDBPyConnection, raw_dir: Path, source_id: str) -> LongSource:
@@ -117,7 +124,7 @@ def read_source(con: duckdb.DuckDBPyConnection, raw_dir: Path, source_id: str) -
     if read.relation and not read.problems:
         source.row_problems += validate_relation(
             con,
-            LONG_SOURCE,
+            bound_by_access(LONG_SOURCE, record.date_accessed),  # years not after it was read
             source.table,
             source.shown_data,
             line="line",

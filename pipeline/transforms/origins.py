@@ -16,12 +16,15 @@ import pydantic
 import yaml
 
 from pipeline.schemas import parse_yaml
+from pipeline.schemas.indicator_sources import GATHERED
 from pipeline.schemas.origin import (
+    DOWNLOAD,
     LONG_SOURCE,
     TRANSCRIPTION,
     OriginRecord,
     line_of_field,
     missing_for_kind,
+    pinned_url,
 )
 from pipeline.transforms import files
 from pipeline.transforms.problems import Problem
@@ -85,7 +88,28 @@ def load_record(path: Path, root: Path, kind: str) -> LoadedRecord:
                 or f"a {kind.replace('_', ' ')}'s record needs {name}",
             )
         )
+    if kind == DOWNLOAD and not loaded.problems:
+        loaded.problems += _url_disagrees(loaded)
     return loaded
+
+
+def _url_disagrees(loaded: LoadedRecord) -> list[Problem]:
+    """A pin's url is the one its repository, commit and path give: a typo in either is
+    refused, naming both, before it is downloaded or cited."""
+    record, derived = loaded.record, pinned_url(loaded.record)
+    if derived is None or record.url == derived:
+        return []
+    return [
+        Problem(
+            loaded.shown,
+            line_of_field(loaded.text, "url"),
+            "url",
+            f"url is the one repository, commit and path give ({derived})",
+            record.url,
+            fix=f"correct url (or repository, commit, path) in {loaded.shown}; a mirror is set "
+            "with the source's *_SNAPSHOT_URL variable, not in the record",
+        )
+    ]
 
 
 def _refuse(loaded: LoadedRecord, rule: str, value: str | None = None, fix=None) -> LoadedRecord:
@@ -110,6 +134,9 @@ RULE_OF_ERROR = {
     "dict_type": "a mapping of names to entries",
 }
 FIELD_RULES = {
+    "url": "an http:// or https:// URL",
+    "repository": "a GitHub repository owner/name",
+    "path": "a path inside the repository (letters, digits, _ . - and /)",
     "sha256": "64 lowercase hex digits (sha256sum of the data file)",
     "file": "a file name beside the record (letters, digits, _ . -) ending .csv or .parquet",
 }
@@ -197,7 +224,12 @@ def undeclared_files(raw_dir: Path, declared: set[Path]) -> list[Problem]:
 
 def _undeclared(path: Path, raw_dir: Path) -> Problem:
     shown = files.shown(path, raw_dir)
-    if path.parent == raw_dir / "indicators" and path.suffix in (".csv", ".parquet"):
+    if path.parent == raw_dir / "indicators" and path.name.split(".", 1)[0] == GATHERED:
+        fix = (
+            f"rename it: '{GATHERED}' is the asset raw_indicators__{GATHERED}, which gathers "
+            "every added source (README, 'Adding a long-format indicator source')"
+        )
+    elif path.parent == raw_dir / "indicators" and path.suffix in (".csv", ".parquet"):
         fix = f"add its origin record {shown.rsplit('.', 1)[0]}{RECORD_SUFFIX}, or remove the file"
     elif path.name.endswith(RECORD_SUFFIX):
         fix = "remove it, or add the data file it describes"

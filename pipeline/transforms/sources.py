@@ -17,7 +17,13 @@ from pipeline import lineage
 from pipeline.schemas.origin import DOWNLOAD, LONG_SOURCE, TRANSCRIPTION
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import Settings
-from pipeline.transforms import download_sources, indicator_sources, provenance, transcriptions
+from pipeline.transforms import (
+    download_sources,
+    indicator_sources,
+    provenance,
+    source_identity,
+    transcriptions,
+)
 from pipeline.transforms.downloads import DOWNLOAD_DEADLINE_SECONDS, DOWNLOAD_TIMEOUT_SECONDS
 from pipeline.transforms.duck import fresh_schema, run
 from pipeline.transforms.inventory import take_inventory
@@ -64,7 +70,7 @@ def read_sources(
     obtained = [s for s in fetch if wanted(s.asset_name)]
     outcomes += _downloads(con, settings, downloads, obtained, log)
     chosen = [s for s in long_sources if wanted(lineage.long_source_key(s))]
-    outcomes += _long_sources(con, settings.raw_dir, chosen, log, wanted(lineage.VALUES_ASSET))
+    outcomes += _long_sources(con, settings, chosen, log, wanted(lineage.VALUES_ASSET))
     return outcomes
 
 
@@ -175,7 +181,8 @@ def unavailable_downloads(outcomes: list[Outcome], blocked: list[str]) -> list[s
     ]
 
 
-def _long_sources(con, raw_dir: Path, declared: list[str], log, values: bool) -> list[Outcome]:
+def _long_sources(con, settings: Settings, declared: list[str], log, values: bool) -> list[Outcome]:
+    raw_dir = settings.raw_dir
     found = set(indicator_sources.source_ids(raw_dir)) if values else set()
     for extra in sorted(found - set(declared)):
         if log is not None:
@@ -186,6 +193,9 @@ def _long_sources(con, raw_dir: Path, declared: list[str], log, values: bool) ->
     outcomes, valid, files = [], [], []
     for source_id in declared:
         source = indicator_sources.read_source(con, raw_dir, source_id)
+        source.origin_problems += source_identity.identity_problems(
+            source.record, source_id, settings.models_dir
+        )
         key = lineage.long_source_key(source_id)
         files.append(
             provenance.source_file_row(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.schemas.dated import bound_by_access
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import SqlCheck, TableSpec, quote_ident
 from pipeline.transforms.duck import LARGE_PART_ROWS, order_free
@@ -39,6 +40,16 @@ def validate_relation(
             if failures:
                 problems += _examples(con, relation, check, shown_as, place, failures, line, unit)
         return problems + key_problems(con, spec, relation, shown_as, line, unit)
+
+
+def accessed_problems(
+    con, spec: TableSpec, relation: str, shown_as: str, accessed
+) -> list[Problem]:
+    """The rows of a loaded table dated after `accessed` (its origin record's date_accessed; a
+    download's rows were checked against today when parsed): the spec bound by that date
+    (schemas/dated.py), rows named by their key. None without a date."""
+    bound = bound_by_access(spec, accessed)
+    return [] if bound is spec else validate_relation(con, bound, relation, shown_as)
 
 
 def _key_label(spec: TableSpec) -> str:

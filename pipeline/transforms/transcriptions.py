@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.schemas.dated import bound_by_access
 from pipeline.schemas.origin import TRANSCRIPTION
 from pipeline.schemas.raw import RAW_TABLES, RawTable
 from pipeline.schemas.spec import qualified
@@ -87,9 +88,11 @@ def _read_one(con, raw_dir: Path, table: RawTable) -> Transcription:
     frame = frame_of(con, read.relation, order="line")
     result.lines = [int(n) for n in frame.pop("line")]
     mistyped = {(p.line, p.column) for p in read.problems}
+    accessed = record.record.date_accessed if record.record else None
+    spec = bound_by_access(table.spec, accessed)  # no date after the source was accessed
     result.row_problems += [
         p
-        for p in validate_frame(frame, table.spec, result.shown, result.lines)
+        for p in validate_frame(frame, spec, result.shown, result.lines)
         if not (p.rule == "required (not empty)" and (p.line, p.column) in mistyped)
     ]  # a cell of the wrong type is reported once, as such
     result.frame = frame
