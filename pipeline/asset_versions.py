@@ -14,7 +14,8 @@ What builds each asset, besides what it reads:
 - a long-format source and the gathered values: the long-source code;
 - a model: its SQL and its spec file, and the model runner with its checks;
 - an export: the Parquet writer, its read-back and the data package, and the mart's spec;
-- the report: the report and its inputs; the release: publishing and the release guard.
+- the report: the report and its inputs, and its templates (not Python: declared); the release:
+  publishing and the release guard.
 
 Belongs here: which code builds which asset. Stays out: hashing (version.py), the graph
 (lineage.py).
@@ -97,6 +98,6 @@ def own_versions(graph: lineage.Graph, package_dir: Path = PACKAGE_DIR) -> dict[
         versions[key] = asset_version(code["model"], declaration)
     for mart in graph.marts:
         versions[lineage.export_key(mart.name)] = asset_version(code["export"], [repr(mart.spec)])
-    versions[lineage.REPORT] = asset_version(code["report"])
+    versions[lineage.REPORT] = asset_version(code["report"], report.template_sources())
     versions[lineage.PUBLISH] = asset_version(code["release"])
     return versions

@@ -30,7 +30,7 @@ from pathlib import Path
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
 
 PACKAGE = PACKAGE_DIR.name
-SOURCE_SUFFIXES = (".py", ".sql", ".yml", ".yaml")
+SOURCE_SUFFIXES = (".py", ".sql", ".yml", ".yaml", ".j2", ".css")  # .j2, .css: report templates
 # What, besides the package, can change an output: the build metadata and the runtime lock.
 # requirements-dev.lock (test tools), tests/ and docs/ cannot, and are in no version.
 PROJECT_FILES = ("pyproject.toml", "requirements.lock")

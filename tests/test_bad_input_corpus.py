@@ -133,7 +133,12 @@ def assert_shown_escaped(value: str, reports: Path) -> None:
     assert [tag for tag, _ in parser.tags if tag in DANGEROUS_TAGS] == []
     assert [(tag, a) for tag, attrs in parser.tags for a in attrs if a.startswith("on")] == []
     links = [v for _, attrs in parser.tags for a, v in attrs.items() if a in LINK_ATTRIBUTES]
-    assert all(v and v.startswith("#") for v in links), f"links out of the page: {links}"
+    # on the page, or an http(s) URL of a source (the report links its sources)
+    assert all(v and v.startswith(("#", "http://", "https://")) for v in links), links
+    assert not [v for v in links if value in v], f"the value became a link: {links}"
+    loads = LINK_ATTRIBUTES - {"href"}
+    resources = [(t, a) for t, attrs in parser.tags for a in attrs if a in loads]
+    assert resources == [], f"resources loaded from the data: {resources}"
 
 
 # [text](target) is a link and ![alt](target) an image that a Markdown viewer fetches.

@@ -202,7 +202,7 @@ def package_copy(tmp_path_factory) -> Path:
     [
         ("cli.py", set()),  # console output: changes no output
         ("defs/automation.py", set()),  # when a refresh is requested
-        ("transforms/report.py", {"report_summary", "warehouse_release"}),
+        ("transforms/report/__init__.py", {"report_summary", "warehouse_release"}),
         ("transforms/export.py", None),  # every export, and the report and release after them
     ],
 )

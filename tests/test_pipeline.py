@@ -388,7 +388,8 @@ def project_copy(tmp_path) -> Path:
         ("pipeline/schemas/raw.py", '"Row of the cell in Table 2."', '"Row of Table 2."'),
         ("pipeline/sql/marts/funding.sql", "-- Public mart", "-- The public mart"),
         ("pipeline/sql/marts/funding.yml", "Recipient's name.", "Recipient name."),
-        ("pipeline/transforms/report.py", "summary", "summary "),
+        ("pipeline/transforms/report/__init__.py", "summary", "summary "),
+        ("pipeline/transforms/report/templates/style.css", "body{", "body {"),
         ("requirements.lock", "duckdb==", "duckdb =="),
     ],
 )

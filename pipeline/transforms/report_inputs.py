@@ -1,7 +1,9 @@
 """What the report reads from the build: each mart it shows, and of `marts.indicators` only the
 rows it shows (a long-format source may hold millions more).
 
-Belongs here: reading the report's inputs. Stays out: the report itself (report.py).
+Belongs here: reading the report's inputs, and its vocabularies from the build (the claims'
+verdicts from the mart's spec, factor and regime names from their raw tables). Stays out: the
+report itself (pipeline/transforms/report/).
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from pipeline.schemas.provenance import SOURCE_FILES
 from pipeline.schemas.spec import qualified
 from pipeline.schemas.wjp import WJP_REGION_AVERAGES, WJP_SNAPSHOT
 from pipeline.transforms.duck import frame_of, read_spec_frame
-from pipeline.transforms.report import VDEM_YEARS, ReportInputs
+from pipeline.transforms.report.inputs import (
+    VDEM_YEARS,
+    ReportInputs,
+    Vocabulary,
+    crosswalk_factors,
+    spec_values,
+)
 
 
 def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> ReportInputs:
@@ -37,6 +45,17 @@ def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> Repo
         "(SELECT country_iso3 FROM marts.countries WHERE is_central_asia)",
         [first, last],
     )
+    vocabulary = Vocabulary(
+        verdicts=spec_values(marts["paper_claims"].path.with_suffix(".yml"), "verdict"),
+        factors=crosswalk_factors(frame_of(con, qualified("raw", "factor_crosswalk"))),
+        regimes={
+            int(code): name
+            for code, name in con.execute(
+                f"SELECT v2x_regime, regime_type FROM {qualified('raw', 'vdem_regime_types')} "  # noqa: S608
+                "ORDER BY v2x_regime"
+            ).fetchall()
+        },
+    )
     return ReportInputs(
         paper_claims=mart("paper_claims"),
         errata=mart("errata"),
@@ -55,4 +74,5 @@ def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> Repo
         wjp_region_averages=read_spec_frame(con, "raw", WJP_REGION_AVERAGES),
         release_changes=read_spec_frame(con, "marts", marts["release_changes"].spec),
         accepted_shrinks=accepted,
+        vocabulary=vocabulary,
     )

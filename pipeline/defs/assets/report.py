@@ -1,7 +1,7 @@
 """The report asset: `reports/summary.md`, `reports/summary.html` and `reports/charts/*.svg`,
 built from the marts; the Markdown is attached to its materialization so the UI shows it.
 
-Belongs here: its spec. Stays out: building it (pipeline/transforms/report.py).
+Belongs here: its spec. Stays out: building it (pipeline/transforms/report/).
 """
 
 from pathlib import Path
