@@ -10,14 +10,15 @@ from decimal import Decimal
 from tests.harness import copy_raw, edit_csv, run_steps
 
 CONFIDENCE_ORDER = ["official", "paper", "press"]  # the view's stated preference
+SCOPE_ORDER = ["stated_total", "not_stated", "subtotal"]  # then a stated total before a part
 
 
 def funding(run) -> dict[str, dict]:
     rows = run.query(
         "SELECT claim_id, recipient_code, instrument_covers, amount_eur, confidence, "
-        "overlaps_claim_ids FROM marts.funding"
+        "overlaps_claim_ids, amount_scope FROM marts.funding"
     )
-    keys = ("recipient", "covers", "amount", "confidence", "overlaps")
+    keys = ("recipient", "covers", "amount", "confidence", "overlaps", "scope")
     return {claim: dict(zip(keys, rest, strict=True)) for claim, *rest in rows}
 
 
@@ -57,10 +58,16 @@ def test_each_total_is_one_claim_never_a_sum(built):
         same_confidence = [
             c for c in known if CONFIDENCE_ORDER.index(claims[c]["confidence"]) == best
         ]
-        assert total == max(claims[c]["amount"] for c in same_confidence)  # the widest envelope
+        widest_scope = min(SCOPE_ORDER.index(claims[c]["scope"]) for c in same_confidence)
+        assert SCOPE_ORDER.index(claims[used]["scope"]) == widest_scope
+        same_scope = [
+            c for c in same_confidence if SCOPE_ORDER.index(claims[c]["scope"]) == widest_scope
+        ]
+        assert total == max(claims[c]["amount"] for c in same_scope)  # the widest envelope
         assert part_of == ([] if code == "CENTRAL_ASIA" else ["CENTRAL_ASIA"])
     by_code = {code: (total, used) for code, total, used, *_ in totals}
-    assert by_code["KGZ"] == (Decimal("174000000.00"), "kgz_bilateral_eeas")  # official first
+    # the Commission's stated overall total, not the EEAS's subtotal "for all three sectors"
+    assert by_code["KGZ"] == (Decimal("184000000.00"), "kgz_overall_ec")
     assert by_code["CENTRAL_ASIA"] == (Decimal("1100000000.00"), "ca_global_envelope_eeas")
 
 
@@ -72,14 +79,32 @@ def test_a_summed_total_would_double_count_which_the_view_avoids(built):
     assert naive > 2 * safe  # the double count the issue found: about 3.46bn for 1.1bn
 
 
+def test_erasmus_is_scoped_as_its_source_states(built):
+    """The EEAS page that gives Erasmus+'s EUR 115 million says it is financed from regional
+    funds: it excludes the bilateral allocations, and may overlap the regional programme."""
+    claims = funding(built)
+    overlaps = claims["ca_erasmus_plus_eeas"]["overlaps"]
+    assert claims["ca_erasmus_plus_eeas"]["covers"] == "regional"
+    assert "kgz_bilateral_eeas" not in overlaps and "tjk_bilateral_eeas" not in overlaps
+    assert {"ca_global_envelope_eeas", "ca_regional_programme_eeas"} <= set(overlaps)
+
+
+def test_a_subtotal_is_left_out_as_a_subtotal(built):
+    ((reasons,),) = built.query(
+        "SELECT left_out_reasons FROM marts.funding_totals WHERE recipient_code = 'KGZ'"
+    )
+    assert "kgz_bilateral_eeas: a subtotal (" in reasons
+    assert "inside the chosen stated total" in reasons
+
+
 def test_what_an_instrument_covers_decides_the_overlaps(tmp_path):
     raw_dir = copy_raw(tmp_path)
     edit_csv(
         raw_dir / "reference" / "funding_instruments.csv",
-        "Erasmus+ for Central Asia,unknown,",
         "Erasmus+ for Central Asia,regional,",
+        "Erasmus+ for Central Asia,unknown,",
     )
     claims = funding(run_steps(raw_dir, tmp_path))
     overlaps = claims["ca_erasmus_plus_eeas"]["overlaps"]
-    assert "kgz_bilateral_eeas" not in overlaps  # regional now: it excludes bilateral ones
+    assert "kgz_bilateral_eeas" in overlaps  # unknown now: it may overlap a bilateral one
     assert "ca_global_envelope_eeas" in overlaps

@@ -505,6 +505,13 @@ FUNDING_CLAIMS = RawTable(
             shared("amount_eur"),
             Field("currency", STRING, "Currency of amount_eur.", rules=(r.one_of(("EUR",)),)),
             shared("amount_qualifier"),
+            Field(
+                "amount_scope",
+                STRING,
+                "stated_total (the source states it as the recipient's total for the period), "
+                "subtotal (a part: some sectors, one programme) or not_stated.",
+                rules=(r.one_of(("stated_total", "subtotal", "not_stated")),),
+            ),
             shared("amount_missing_reason"),
             shared(
                 "source_id",
@@ -571,8 +578,9 @@ ERRATA = RawTable(
             Field(
                 "kind",
                 STRING,
-                "erratum, or acknowledged_disagreement.",
-                rules=(r.one_of(("erratum", "acknowledged_disagreement")),),
+                "erratum, acknowledged_disagreement, or citation (the cited work does not "
+                "support the sentence citing it).",
+                rules=(r.one_of(("erratum", "acknowledged_disagreement", "citation")),),
             ),
             Field("target_mart", STRING, "The mart it touches.", rules=(r.one_of(ERRATA_TARGETS),)),
             text("target_key", "The key of the row in that mart ('/'-joined when composite)."),

@@ -101,6 +101,28 @@ def unexplained_rank_differences(con: duckdb.DuckDBPyConnection) -> list[Problem
     ]
 
 
+def verified_references_with_errata(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """A reference checked as verified that an erratum corrects (raw/reference/
+    reference_checks.csv against errata.csv): the two files disagree."""
+    rows = con.execute(
+        'SELECT reference_key, erratum FROM marts."references" '
+        "WHERE check_status = 'verified' AND erratum IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    return [
+        Problem(
+            "raw/reference/reference_checks.csv",
+            None,
+            "check_status",
+            "a reference that carries an erratum is not verified",
+            erratum,
+            row=key,
+            fix="set its check_status to discrepancy (and say why in its note), or remove the "
+            "erratum from raw/reference/errata.csv if it is wrong",
+        )
+        for key, erratum in rows
+    ]
+
+
 MART_CHECKS: dict[str, dict[str, MartCheck]] = {
     "indicators": {
         "every_mismatch_is_explained": MartCheck(
@@ -114,6 +136,13 @@ MART_CHECKS: dict[str, dict[str, MartCheck]] = {
             "A computed rank that differs from WJP's published one blocks the publish unless the "
             "difference is only the order of a 4-decimal tie.",
             unexplained_rank_differences,
+        )
+    },
+    "references": {
+        "no_verified_reference_has_an_erratum": MartCheck(
+            "A reference checked as verified that an erratum corrects blocks the publish: "
+            "reference_checks.csv and errata.csv must agree.",
+            verified_references_with_errata,
         )
     },
     "errata": {

@@ -1,6 +1,8 @@
 -- One defensible figure per recipient and period, never a sum of claims that overlap: among the
 -- claims with an amount, those of the best confidence (official, then the paper, then the
--- press), and of those the largest, i.e. the widest envelope a source states. Every other claim
+-- press); of those, a figure the source states as the recipient's overall total before one whose
+-- scope it does not state, and that before a subtotal (some sectors, one programme); and of
+-- those the largest, i.e. the widest envelope a source states. Every other claim
 -- for the recipient is left out, with why (it overlaps the chosen one, or disputes it). A
 -- recipient without any amount keeps its reason. Country figures are parts of the Central Asia
 -- envelope: never add them to it.
@@ -17,6 +19,7 @@ ranked as (
                 amount_eur is null,
                 case confidence when 'official' then 1 when 'paper' then 2 when 'press' then 3
                     else 4 end,
+                case amount_scope when 'stated_total' then 1 when 'not_stated' then 2 else 3 end,
                 amount_eur desc,
                 claim_id
         ) as place
@@ -49,6 +52,10 @@ left_out as (
                     and ranked.amount_eur <> chosen.amount_eur
                     then 'disputes the chosen figure (' || coalesce(ranked.confidence, 'no')
                         || ' source)'
+                when ranked.amount_scope = 'subtotal'
+                    and list_contains(chosen.overlaps_claim_ids, ranked.claim_id)
+                    then 'a subtotal (' || ranked.scope_as_stated || ') inside the chosen '
+                        || 'stated total'
                 when list_contains(chosen.overlaps_claim_ids, ranked.claim_id)
                     then 'overlaps the chosen figure'
                 else 'a narrower figure for the same recipient'
@@ -94,8 +101,10 @@ final as (
             as claim_ids_left_out,
         case when chosen.amount_eur is not null then left_out.reasons end as left_out_reasons,
         coalesce(part_of.part_of_totals_of, []) as part_of_totals_of,
-        'One claim, never a sum: the largest amount among the claims of the best confidence '
-            || '(official, then the paper, then the press) for this recipient and period.'
+        'One claim, never a sum: among the claims of the best confidence (official, then the '
+            || 'paper, then the press) for this recipient and period, the figure the source '
+            || 'states as the overall total before one whose scope it does not state, and that '
+            || 'before a subtotal (some sectors, one programme); then the largest.'
             as rule
     from chosen
     left join left_out on left_out.chosen_id = chosen.claim_id

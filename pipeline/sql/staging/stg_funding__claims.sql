@@ -17,6 +17,7 @@ figure_bars as (
         bars.amount_eur,
         'EUR' as currency,
         'not_transcribed' as amount_qualifier,
+        'not_stated' as amount_scope,
         bars.amount_missing_reason,
         'paper' as source_id,
         format('Figure 1, bar "{}" (source line: {})', bars.label_as_printed,

@@ -1,0 +1,133 @@
+"""The README's figures about the paper (claims, errata, reference checks), generated from the
+marts so that they cannot drift: `render` writes the block between the README's markers from a
+warehouse, and tests/test_paper_counts.py derives the same block from the session's build.
+
+    python -m pipeline.transforms.paper_counts          # the block, from the published warehouse
+    python -m pipeline.transforms.paper_counts --write  # and into README.md
+
+Belongs here: the counts and their wording. Stays out: the rest of the README, and the report
+(pipeline/transforms/report/), which reads the marts itself.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+
+import duckdb
+
+from pipeline.settings import REPO_ROOT
+
+BEGIN = (
+    "<!-- paper-counts: generated from the marts by "
+    "`python -m pipeline.transforms.paper_counts --write` -->"
+)
+END = "<!-- /paper-counts -->"
+VERDICTS = ("supported", "partly_supported", "contradicted", "not_checkable")
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The figures, each one query over the marts."""
+
+    def one(sql: str) -> int:
+        ((value,),) = con.execute(sql).fetchall()
+        return int(value or 0)
+
+    figures = {
+        "claims": one("SELECT count(*) FROM marts.paper_claims"),
+        "robust": one(
+            "SELECT count(*) FROM marts.paper_claims "
+            "WHERE verdict_robust AND verdict <> 'not_checkable'"
+        ),
+        "checkable": one(
+            "SELECT count(*) FROM marts.paper_claims WHERE verdict <> 'not_checkable'"
+        ),
+        "errata": one("SELECT count(*) FROM marts.errata WHERE kind = 'erratum'"),
+        "citations": one("SELECT count(*) FROM marts.errata WHERE kind = 'citation'"),
+        "reference_errata": one(
+            "SELECT count(*) FROM marts.errata "
+            "WHERE kind = 'erratum' AND target_mart = 'references'"
+        ),
+    }
+    for verdict in VERDICTS:
+        figures[verdict] = one(
+            f"SELECT count(*) FROM marts.paper_claims WHERE verdict = '{verdict}'"  # noqa: S608
+        )
+    for confidence in ("confirmed", "probable", "suspected"):
+        figures[confidence] = one(
+            "SELECT count(*) FROM marts.errata "  # noqa: S608
+            f"WHERE kind = 'erratum' AND confidence = '{confidence}'"
+        )
+    for status in ("verified", "discrepancy", "not_checked"):
+        figures[status] = one(
+            f"SELECT count(*) FROM marts.\"references\" WHERE check_status = '{status}'"  # noqa: S608
+        )
+    return figures
+
+
+CLAIMS = (
+    "**The claims.** {claims} claims, one per checkable sentence of the paper, each with its place "
+    "in the paper (`raw/paper/claims.csv`): {supported} supported, {partly_supported} partly "
+    "supported, {contradicted} contradicted, {not_checkable} not checkable (each with the "
+    "reason). Each verdict is computed by a rule stated before looking at the data, under the "
+    "stated reading and under every variant stated with it (`raw/paper/claim_variants.csv`: other "
+    "years or windows, another measure, changes by point estimate instead of beyond V-Dem's "
+    "interval); {robust} of the {checkable} checked verdicts are robust to all of them, and a "
+    "claim that is not robust is at most partly supported (`verdict_robust`, `flipped_by`). V-Dem "
+    "checks the claims about the region's regimes, WJP those about its scores, the errata the "
+    "dated and sourced claims. A verdict is never edited: a test changes the data in a fixture "
+    "for each rule and sees the verdict follow (`tests/test_claims.py`)."
+)
+ERRATA = (
+    "**The errata.** {errata} errors, {confirmed} confirmed, {probable} probable and {suspected} "
+    "suspected, each with public sources: the 30th anniversary of EU–Kazakhstan relations fell "
+    "in 2023, not 2021; the €1 billion is all bilateral and regional assistance, not support for "
+    "rights and freedoms; the ECHR and the European Social Charter are Council of Europe "
+    "treaties, signed in 1950 and 1961 (the paper's 1953 and 1965 are entry into force); Tokayev "
+    "won the election of 9 June 2019, not of 20 March 2019; the Cooperation Council met in June "
+    "2022 (March was the Cooperation Committee); and {reference_errata} errata on the reference "
+    "list (authors, years, containers, titles), from checking it against publishers' records "
+    "(`raw/reference/reference_checks.csv`: {verified} verified, {discrepancy} discrepancies, "
+    "{not_checked} not checked, each with why; a reference with an erratum is never verified). "
+    "{citations} citation errata say what a cited work is about where it does not support the "
+    "sentence citing it. What we believe but cannot source is `suspected`, with the reason."
+)
+
+
+def render(figures: dict[str, int]) -> str:
+    """The README's block, markers included: one bullet per paragraph, wrapped at 100."""
+    bullets = [
+        textwrap.fill(
+            text.format(**figures),
+            width=100,
+            initial_indent="- ",
+            subsequent_indent="  ",
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        for text in (CLAIMS, ERRATA)
+    ]
+    return "\n".join([BEGIN, *bullets, END])
+
+
+def replace_block(readme: str, block: str) -> str:
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    if not pattern.search(readme):
+        raise SystemExit(f"README.md has no block between {BEGIN!r} and {END!r}")
+    return pattern.sub(lambda _: block, readme, count=1)
+
+
+def main(argv: list[str]) -> int:
+    database = REPO_ROOT / "warehouse" / "warehouse.duckdb"
+    with duckdb.connect(str(database), read_only=True) as con:
+        block = render(counts(con))
+    if "--write" in argv:
+        readme = REPO_ROOT / "README.md"
+        readme.write_text(replace_block(readme.read_text(encoding="utf-8"), block), "utf-8")
+    print(block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
