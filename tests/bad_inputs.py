@@ -332,6 +332,7 @@ ERRATA = "reference/errata.csv"
 ISO = "reference/iso3166_countries.csv"
 CHECKS = "reference/reference_checks.csv"
 CLAIMS = "paper/claims.csv"
+CLAIM_VARIANTS = "paper/claim_variants.csv"
 INSTRUMENTS = "reference/funding_instruments.csv"
 REGIME_TYPES = "reference/vdem_regime_types.csv"
 FOLDERS = {
@@ -349,6 +350,7 @@ FOLDERS = {
     "iso3166_countries": "reference",
     "reference_checks": "reference",
     "claims": "paper",
+    "claim_variants": "paper",
     "funding_instruments": "reference",
     "vdem_regime_types": "reference",
 }
@@ -951,9 +953,9 @@ CORPUS: tuple[Case, ...] = (
             at(
                 FUNDING,
                 r"well-formed CSV \(missing columns\)",
-                11,
+                12,
                 column=".+",
-                value="'Expected Number of Columns: 14 Found: 7'",
+                value="'Expected Number of Columns: 15 Found: 7'",
             )
         ),
     ),
@@ -1094,6 +1096,14 @@ CORPUS: tuple[Case, ...] = (
         "claims",
         SetCell("claim_id", "clm_situation_has_begun_to_change", "year_from", "2024"),
         Rejected(at(CLAIMS, "year_from <= year_to", 3, "year_from", ".*")),
+    ),
+    Case(
+        "claim-variant-counting-unknown-countries",
+        "claim_variants",
+        SetCell("variant_id", "window_3y", "country_scope", "mars"),
+        Rejected(
+            at(CLAIM_VARIANTS, r"one of \['europe_asia', 'world'\]", 16, "country_scope", "'mars'")
+        ),
     ),
     # --- files nobody declared, and records without their data
     Case(

@@ -109,3 +109,35 @@ def test_every_reference_title_is_in_the_reference_list(seed_text):
     assert len(rows) == 40
     for row in rows:
         assert _collapse(row["title"]) in unescaped, row["reference_key"]
+
+
+def _sentences(text: str) -> list[str]:
+    """The paper's sentences, roughly: split after a full stop followed by a capital."""
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", _collapse(text))
+
+
+def test_every_claim_quotes_the_paper_verbatim_where_it_says(seed_text):
+    text = _collapse(seed_text)
+    rows = _rows("paper/claims.csv")
+    assert len(rows) >= 30
+    for row in rows:
+        assert _collapse(row["paper_quote"]) in text, row["claim_id"]
+        assert f"\n{row['paper_section']}\n" in seed_text, row["claim_id"]  # a heading of the paper
+        assert row["source_locator"], row["claim_id"]  # where in the section
+        if row["rule_kind"] == "not_checkable":
+            assert row["checked_against"] == "none" and row["note"], row["claim_id"]
+
+
+def test_every_sentence_citing_wjp_data_is_a_claim(seed_text):
+    """A sentence that names WJP's index, or rests on the paper's Tables 1 and 2 (WJP's data),
+    holds at least one claim's quote (or is within one)."""
+    quotes = [_collapse(r["paper_quote"]) for r in _rows("paper/claims.csv")]
+    body = seed_text[: seed_text.index("\nReferences\n")]
+    citing = [
+        s
+        for s in _sentences(body)
+        if re.search(r"World Justice Project|Rule of Law Index|\(Table [12]\)", s)
+    ]
+    assert len(citing) >= 6
+    for sentence in citing:
+        assert any(q in sentence or sentence in q for q in quotes), sentence

@@ -347,7 +347,7 @@ def _reading_fields() -> tuple[Field, ...]:
     )
 
 
-CLAIM_SOURCES = r"(vdem_ert|wjp_roli|errata)(;(vdem_ert|wjp_roli|errata))*"
+CLAIM_SOURCES = r"none|(vdem_ert|wjp_roli|errata)(;(vdem_ert|wjp_roli|errata))*"
 
 CLAIMS = RawTable(
     "paper",

@@ -67,8 +67,9 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 CLAIMS = (
-    "**The claims.** {claims} claims, one per checkable sentence of the paper, each with its place "
-    "in the paper (`raw/paper/claims.csv`): {supported} supported, {partly_supported} partly "
+    "**The claims.** {claims} claims, sentences of the paper each with its place in the paper "
+    "(`raw/paper/claims.csv`; every sentence citing WJP's data among them): {supported} "
+    "supported, {partly_supported} partly "
     "supported, {contradicted} contradicted, {not_checkable} not checkable (each with the "
     "reason). Each verdict is computed by a rule stated before looking at the data, under the "
     "stated reading and under every variant stated with it (`raw/paper/claim_variants.csv`: other "
