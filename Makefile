@@ -193,3 +193,9 @@ clean:
 distclean:
 	@$(call remove,$(DISTCLEANED),Removing everything made$(comma) the published warehouse \
 	  included)
+
+# Screenshots of the published report (or ARGS="REPORT FOLDER") at 320, 390, 1280 and 1920 px,
+# light and dark, for review: warehouse/report-shots/report-<width>-<scheme>.png.
+.PHONY: report-shots
+report-shots: $(DEV) browser
+	"$(BIN)/python" -m tests.report_shots $(ARGS)
