@@ -333,6 +333,7 @@ ISO = "reference/iso3166_countries.csv"
 CHECKS = "reference/reference_checks.csv"
 CLAIMS = "paper/claims.csv"
 CLAIM_VARIANTS = "paper/claim_variants.csv"
+CLAIM_RECORDS = "reference/claim_records.csv"
 INSTRUMENTS = "reference/funding_instruments.csv"
 REGIME_TYPES = "reference/vdem_regime_types.csv"
 FOLDERS = {
@@ -351,6 +352,7 @@ FOLDERS = {
     "reference_checks": "reference",
     "claims": "paper",
     "claim_variants": "paper",
+    "claim_records": "reference",
     "funding_instruments": "reference",
     "vdem_regime_types": "reference",
 }
@@ -1103,6 +1105,26 @@ CORPUS: tuple[Case, ...] = (
         SetCell("variant_id", "window_3y", "country_scope", "mars"),
         Rejected(
             at(CLAIM_VARIANTS, r"one of \['europe_asia', 'world'\]", 16, "country_scope", "'mars'")
+        ),
+    ),
+    Case(
+        "claim-record-with-an-unknown-finding",
+        "claim_records",
+        SetCell("record_id", "rec_bankoff_south_kazakhstan", "finding", "vibes"),
+        Rejected(at(CLAIM_RECORDS, r"one of \['confirms', .*\]", 22, "finding", "'vibes'")),
+    ),
+    Case(
+        "claim-record-of-an-unknown-claim",
+        "claim_records",
+        SetCell("record_id", "rec_bankoff_south_kazakhstan", "claim_id", "clm_bankoff_nowhere"),
+        Rejected(
+            at(
+                CLAIM_RECORDS,
+                KNOWN.format(r"claims\.claim_id"),
+                22,
+                "claim_id",
+                "'clm_bankoff_nowhere'",
+            )
         ),
     ),
     # --- files nobody declared, and records without their data

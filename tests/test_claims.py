@@ -20,6 +20,8 @@ The rules are those of raw/paper/claims.csv; the expected verdicts below follow 
   wjp_coverage           supported if WJP scores every country, partly if some, contradicted if none
   tables_verified        contradicted by an unexplained mismatch, partly if all are explained
   erratum                contradicted by a confirmed erratum, partly by a probable one
+  public_record          supported if every public record of the claim confirms it, contradicted if
+                         every one contradicts it, partly otherwise; not checkable without a record
 
 Every rule is computed again under each variant of raw/paper/claim_variants.csv (another year or
 window, measure, or changes by point estimate): a claim whose verdict changes is not robust and at
@@ -58,6 +60,8 @@ KGZ_JUDICIARY = "clm_kyrgyz_judicial_independence_compromised"
 WJP_COVERS = "clm_wjp_covers_all_five"
 TABLES = "clm_tables_are_wjp_2022_ranks"
 TOKAYEV = "clm_tokayev_won_election_on_20_march_2019"
+BANKOFF = "clm_bankoff_fieldwork_in_eastern_kazakhstan"
+INTERIM = "clm_turkmenistan_interim_agreement_2010"
 UZB_CELL = "paper_table1/UZB/2022/overall/global"
 
 
@@ -123,6 +127,29 @@ def tokayev_erratum(confidence: str | None) -> Callable[[Path], None]:
         edit_csv(errata, "err_", "err_")  # re-record the checksum
 
     return change
+
+
+def record_finding(record_id: str, finding: str | None) -> Callable[[Path], None]:
+    """Set a public record's finding in raw/reference/claim_records.csv (None: drop the row)."""
+
+    def change(raw_dir: Path) -> None:
+        path = raw_dir / "reference/claim_records.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        (at,) = [i for i, line in enumerate(lines) if line.startswith(f"{record_id},")]
+        if finding is None:
+            del lines[at]
+        else:
+            record, claim, _, rest = lines[at].split(",", 3)
+            lines[at] = ",".join([record, claim, finding, rest])
+        path.write_text("".join(lines), encoding="utf-8")
+        edit_csv(path, "record_id,", "record_id,")  # re-record the checksum
+
+    return change
+
+
+def no_interim_records(raw_dir: Path) -> None:
+    record_finding("rec_eeas_turkmenistan_interim_agreement", None)(raw_dir)
+    record_finding("rec_eeas_turkmenistan_human_rights", None)(raw_dir)
 
 
 @dataclass(frozen=True)
@@ -252,6 +279,17 @@ SCENARIOS = [
     ),
     Scenario("no-erratum", {TOKAYEV: "not_checkable"}, raw=tokayev_erratum(None)),
     Scenario(
+        "a-record-confirms",
+        {BANKOFF: "supported"},
+        raw=record_finding("rec_bankoff_south_kazakhstan", "confirms"),
+    ),
+    Scenario(
+        "a-record-only-partly",
+        {INTERIM: "partly_supported"},
+        raw=record_finding("rec_eeas_turkmenistan_interim_agreement", "partly_confirms"),
+    ),
+    Scenario("no-record", {INTERIM: "not_checkable"}, raw=no_interim_records),
+    Scenario(
         "wjp-unavailable",
         # the European and Asian countries of the autocratization claim are WJP's groups
         {
@@ -287,9 +325,9 @@ TOGETHER = [
         "a-misread-cell-explained",
         "no-erratum",
     ),
-    ("kazakhstan-a-democracy", "kazakhstan-last-in-wjp", "uzbekistan-flat"),
-    ("the-four-democracies", "wjp-scores-none-of-the-five"),
-    ("kyrgyzstan-lead-within-the-interval", "a-democracy-in-v-dem-s-last-year"),
+    ("kazakhstan-a-democracy", "kazakhstan-last-in-wjp", "uzbekistan-flat", "a-record-confirms"),
+    ("the-four-democracies", "wjp-scores-none-of-the-five", "a-record-only-partly"),
+    ("kyrgyzstan-lead-within-the-interval", "a-democracy-in-v-dem-s-last-year", "no-record"),
     ("the-region-rises",),
     ("wjp-unavailable",),  # its own download cache: an unreachable source must not use one
 ]
@@ -502,3 +540,24 @@ def test_the_real_files_verdicts_and_what_cuts_against_them(built):
     assert "overall_score (WJP's overall score instead of factor 4): partly supported" == (
         kaz.flipped_by
     )
+
+
+def test_public_records_decide_the_claims_they_check(built):
+    """A claim checked against public records (raw/reference/claim_records.csv) takes its verdict
+    from their findings, the records (with their URLs) in the evidence, and a citation erratum of
+    the claim beside it, never deciding it: Bankoff and Oven's fieldwork was in South, not
+    eastern, Kazakhstan; the EU-Turkmenistan Interim Agreement is confirmed."""
+    rows = built.query(
+        "SELECT claim_id, verdict, evidence, erratum FROM marts.paper_claims "
+        "WHERE rule_kind = 'public_record'"
+    )
+    claims = {claim: (verdict, evidence, erratum) for claim, verdict, evidence, erratum in rows}
+    verdict, evidence, erratum = claims[BANKOFF]
+    assert verdict == "contradicted"
+    assert "rec_bankoff_south_kazakhstan (contradicts): " in evidence
+    assert "https://researchportal.northumbria.ac.uk/" in evidence
+    assert erratum.startswith("citation (err_cite_bankoff2019_eastern_kazakhstan, confirmed): ")
+    verdict, evidence, _ = claims[INTERIM]
+    assert verdict == "supported"
+    assert "in force since August 2010" in evidence
+    assert all(evidence.startswith("rec_") for _, evidence, _ in claims.values())

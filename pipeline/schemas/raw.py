@@ -304,6 +304,7 @@ CLAIM_RULES = (
     "wjp_similar",
     "tables_verified",
     "erratum",
+    "public_record",
     "not_checkable",
 )
 # The parameters of a claim's reading that a variant (raw/paper/claim_variants.csv) may change.
@@ -347,7 +348,7 @@ def _reading_fields() -> tuple[Field, ...]:
     )
 
 
-CLAIM_SOURCES = r"none|(vdem_ert|wjp_roli|errata)(;(vdem_ert|wjp_roli|errata))*"
+CLAIM_SOURCES = r"none|(vdem_ert|wjp_roli|errata|records)(;(vdem_ert|wjp_roli|errata|records))*"
 
 CLAIMS = RawTable(
     "paper",
@@ -563,6 +564,42 @@ FUNDING_INSTRUMENTS = RawTable(
     ),
 )
 
+FINDINGS = ("confirms", "partly_confirms", "contradicts")
+
+CLAIM_RECORDS = RawTable(
+    "reference",
+    TableSpec(
+        name="claim_records",
+        description="Public records that check a claim of the paper (rule_kind public_record): "
+        "what each says of the part of the claim it covers, with its URL, so that a record that "
+        "confirms a sentence counts as much as one that contradicts it.",
+        fields=(
+            code("record_id", r"rec_[a-z0-9_]+", "an id rec_slug", "Stable id."),
+            code("claim_id", r"clm_[a-z0-9_]+", "an id clm_slug", "The claim (claims.csv)."),
+            Field(
+                "finding",
+                STRING,
+                "confirms (the record states what the claim, or the part of it the record "
+                "covers, says), partly_confirms (it states part of it, or something close) or "
+                "contradicts.",
+                rules=(r.one_of(FINDINGS),),
+            ),
+            text("record_says", "What the record says, in one sentence (not a quotation)."),
+            url("url", "Public URL of the record.", nullable=False),
+            text("source_description", "Publisher, title and date of the record."),
+            Field(
+                "date_accessed",
+                DATE,
+                "When the record was read (from the search tool's stored copy).",
+                rules=(r.not_in_future(),),
+            ),
+            text("notes", "Provenance and caveats.", True),
+        ),
+        primary_key=("record_id",),
+    ),
+    (ForeignKey("claim_id", "claims", "claim_id"),),
+)
+
 ERRATA_TARGETS = ("timeline", "funding", "references", "indicators", "paper_claims")
 CONFIDENCES = ("confirmed", "probable", "suspected")
 
@@ -699,6 +736,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     FUNDING_CLAIMS,
     ERRATA,
     REFERENCE_CHECKS,
+    CLAIM_RECORDS,
     ISO3166,
     RawTable("reference", REGIME_TYPES),  # V-Dem's names of its codes (schemas/vdem.py)
 )

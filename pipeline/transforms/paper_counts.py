@@ -44,6 +44,9 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "SELECT count(*) FROM marts.paper_claims WHERE verdict <> 'not_checkable'"
         ),
         "errata": one("SELECT count(*) FROM marts.errata WHERE kind = 'erratum'"),
+        "public_records": one(
+            "SELECT count(*) FROM marts.paper_claims WHERE rule_kind = 'public_record'"
+        ),
         "citations": one("SELECT count(*) FROM marts.errata WHERE kind = 'citation'"),
         "reference_errata": one(
             "SELECT count(*) FROM marts.errata "
@@ -77,8 +80,11 @@ CLAIMS = (
     "interval); {robust} of the {checkable} checked verdicts are robust to all of them, and a "
     "claim that is not robust is at most partly supported (`verdict_robust`, `flipped_by`). V-Dem "
     "checks the claims about the region's regimes, WJP those about its scores, the errata the "
-    "dated and sourced claims. A verdict is never edited: a test changes the data in a fixture "
-    "for each rule and sees the verdict follow (`tests/test_claims.py`)."
+    "dated and sourced claims, and public records with their URLs ({public_records} claims: "
+    "`raw/reference/claim_records.csv`, each record confirming, partly confirming or "
+    "contradicting the part of the sentence it covers) the statements about EU institutions and "
+    "documents, events and the cited literature. A verdict is never edited: a test changes the "
+    "data in a fixture for each rule and sees the verdict follow (`tests/test_claims.py`)."
 )
 ERRATA = (
     "**The errata.** {errata} errors, {confirmed} confirmed, {probable} probable and {suspected} "

@@ -613,6 +613,33 @@ erratum_verdicts as (
     where readings.rule_kind = 'erratum'
 ),
 
+-- public records that check a claim (raw/reference/claim_records.csv), each saying what it
+-- finds of the part of the claim it covers: supported if every record confirms, contradicted if
+-- every one contradicts, partly supported otherwise; not checkable without a record
+record_verdicts as (
+    select
+        readings.claim_id,
+        readings.variant_id,
+        coalesce(
+            string_agg(
+                format('{} ({}): {} {}', records.record_id, replace(records.finding, '_', ' '),
+                       records.record_says, records.url),
+                '; ' order by records.record_id
+            ),
+            'No public record for ' || readings.claim_id
+        ) as evidence,
+        case
+            when count(records.record_id) = 0 then 'not_checkable'
+            when bool_and(records.finding = 'confirms') then 'supported'
+            when bool_and(records.finding = 'contradicts') then 'contradicted'
+            else 'partly_supported'
+        end as verdict
+    from readings
+    left join raw.claim_records as records on records.claim_id = readings.claim_id
+    where readings.rule_kind = 'public_record'
+    group by readings.claim_id, readings.variant_id
+),
+
 unchecked_verdicts as (
     select
         readings.claim_id,
@@ -632,6 +659,7 @@ reading_verdicts as (
     union all select * from similar_verdicts
     union all select * from table_verdicts
     union all select * from erratum_verdicts
+    union all select * from record_verdicts
     union all select * from unchecked_verdicts
 ),
 
