@@ -225,10 +225,10 @@ VALUE_CASES = [
     (
         "period ends before it starts",
         "funding_claims",
-        'all_eu_support,"EU financial support for '
-        'the protection of rights and freedoms in Central Asia",2014,2020',
-        'all_eu_support,"EU financial support for the protection of rights and freedoms in Central '
-        'Asia",2021,2020',
+        "all_eu_support,EU financial support for "
+        "the protection of rights and freedoms in Central Asia,2014,2020",
+        "all_eu_support,EU financial support for the protection of rights and freedoms in Central "
+        "Asia,2021,2020",
         1,
         "period_end_year",
         "period_start_year <= period_end_year",

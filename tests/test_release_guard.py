@@ -78,6 +78,7 @@ def test_losing_a_source_is_refused_then_published_once_accepted(with_wjp):
         "current release, 0 now)",
     ]
     report = (with_wjp.layout.root / "reports" / "summary.md").read_text(encoding="utf-8")
+    report = report.replace("\\_", "_")  # Markdown escapes the underscores of names
     assert (
         "Accepted by the user for this release (refresh --allow-shrink): marts.coverage: rows "
         "of source 'wjp_roli'" in report
