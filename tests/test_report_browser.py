@@ -104,6 +104,14 @@ def built_view(request, browser, built) -> Iterator[LoadedPage]:
     loaded.page.close()
 
 
+@pytest.fixture(scope="module")
+def built_desktop(browser, built) -> Iterator[LoadedPage]:
+    """The report with the downloads at 1280 px: what is checked once, not per width."""
+    loaded = open_report(browser, report_of(built), 1280, "built")
+    yield loaded
+    loaded.page.close()
+
+
 @pytest.fixture(scope="module", params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def offline_view(request, browser, offline_release) -> Iterator[LoadedPage]:
     loaded = open_report(browser, report_of(offline_release), request.param, "offline")
@@ -237,10 +245,8 @@ def test_the_report_without_the_downloads_reads_at_every_width_light_and_dark(of
     assert problems == [], "\n".join(problems)
 
 
-def test_the_first_screen_shows_the_verdict_counts_and_top_findings(built_view):
-    if built_view.width != 1280:
-        pytest.skip("the first screen is measured at 1280 px")
-    page = built_view.page
+def test_the_first_screen_shows_the_verdict_counts_and_top_findings(built_desktop):
+    page = built_desktop.page
     fold = page.evaluate(
         """() => ({
             counts: [...document.querySelectorAll('.verdict-counts .badge')]
@@ -258,10 +264,8 @@ def test_the_first_screen_shows_the_verdict_counts_and_top_findings(built_view):
 # --- printed ----------------------------------------------------------------------------------
 
 
-def test_printed_every_table_is_open(built_view, tmp_path):
-    if built_view.width != 1280:
-        pytest.skip("printed once, from the desktop page")
-    page = built_view.page
+def test_printed_every_table_is_open(built_desktop, tmp_path):
+    page = built_desktop.page
     closed = page.evaluate(
         "() => [...document.querySelectorAll('details')].filter(d => !d.open).length"
     )
@@ -293,10 +297,8 @@ def rendered_rows(page: Page, selector: str) -> list[list[str]]:
     return cells
 
 
-def test_the_funding_figures_are_marts_funding_totals(built_view, built):
-    if built_view.width != 1280:
-        pytest.skip("read once, from the desktop page")
-    rows = rendered_rows(built_view.page, "#funding table")
+def test_the_funding_figures_are_marts_funding_totals(built_desktop, built):
+    rows = rendered_rows(built_desktop.page, "#funding table")
     header, body = rows[0], rows[1:]
     assert header[:2] == ["Recipient", "Figure to use"]
     shown = {}
@@ -340,10 +342,8 @@ def paper_cells(built, source_id: str) -> list[dict]:
     return cells
 
 
-def test_table1_as_rendered_equals_the_mart(built_view, built):
-    if built_view.width != 1280:
-        pytest.skip("read once, from the desktop page")
-    rendered = rendered_rows(built_view.page, "#table1 table")
+def test_table1_as_rendered_equals_the_mart(built_desktop, built):
+    rendered = rendered_rows(built_desktop.page, "#table1 table")
     cells = paper_cells(built, "paper_table1")
     current = [c for c in cells if c["year"] == 2022]
     previous = {(c["iso3"], c["factor"]): c for c in cells if c["year"] < 2022}
@@ -372,10 +372,8 @@ def test_table1_as_rendered_equals_the_mart(built_view, built):
     ]
 
 
-def test_table2_as_rendered_equals_the_mart(built_view, built):
-    if built_view.width != 1280:
-        pytest.skip("read once, from the desktop page")
-    rendered = rendered_rows(built_view.page, "#table2 table")
+def test_table2_as_rendered_equals_the_mart(built_desktop, built):
+    rendered = rendered_rows(built_desktop.page, "#table2 table")
     by_label = {row[0]: row[2:] for row in rendered[1:]}
     assert by_label["Government influence"] == ["9/14", "35/42", "106/140"]
     assert by_label["Civil justice"] == ["1/14", "8/42", "43/140"]
@@ -385,12 +383,10 @@ def test_table2_as_rendered_equals_the_mart(built_view, built):
 # --- charts, navigation, loading ----------------------------------------------------------------
 
 
-def test_the_page_fetches_nothing_and_every_chart_has_its_text_alternative(built_view, built):
-    if built_view.width != 1280:
-        pytest.skip("once, from the desktop page")
-    page, report = built_view.page, report_of(built)
+def test_the_page_fetches_nothing_and_every_chart_has_its_text_alternative(built_desktop, built):
+    page, report = built_desktop.page, report_of(built)
     itself = {report.as_uri(), report.resolve().as_uri()}
-    foreign = [u for u in built_view.requests if not u.startswith("data:") and u not in itself]
+    foreign = [u for u in built_desktop.requests if not u.startswith("data:") and u not in itself]
     assert foreign == [], f"the report requested other resources: {foreign}"
     charts = page.evaluate(
         """() => [...document.querySelectorAll('svg.chart')].map(svg => [
