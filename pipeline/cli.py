@@ -32,7 +32,6 @@ from pipeline import console
 # the UI's job pages filter on; a Definitions object holds the one repository of this name.
 REPOSITORY_LABEL_TAG = ".dagster/repository"
 SINGLE_REPOSITORY = "__repository__"
-QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,6 +202,7 @@ def _run_job(
     from pipeline.defs.assets.refresh import IF_CHANGED_TAG
     from pipeline.defs.automation import REFRESH_JOB
     from pipeline.defs.factory import build_definitions
+    from pipeline.defs.notes import CLI_LOGGERS
 
     defs = build_definitions()
     graph = defs.resolve_asset_graph()
@@ -229,7 +229,7 @@ def _run_job(
             result = defs.resolve_job_def(REFRESH_JOB).execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                run_config=None if verbose else QUIET_CONSOLE,
+                run_config=None if verbose else CLI_LOGGERS,
                 tags=tags,
                 asset_selection=keys,
             )

@@ -9,16 +9,19 @@ answers), no mocks; each case takes a few seconds at most.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
 
 from pipeline import console
 from pipeline.defs.resources import ProjectResource
-from pipeline.settings import Settings, SettingsError
+from pipeline.settings import REPO_ROOT, Settings, SettingsError
 from pipeline.transforms.download_sources import WJP, fetch
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.outcome import Outcome
@@ -224,3 +227,37 @@ def test_a_refusal_caused_by_a_download_names_it_and_the_reason_first(
     printed = capsys.readouterr().err.splitlines()
     assert printed[0].startswith("FAILED: step refresh_warehouse: " + cause), printed[:3]
     assert printed[1] == "Release guard: nothing was published.", printed[:3]
+
+
+def test_make_run_shows_a_slow_downloads_progress_on_its_own_lines(tmp_path):
+    """The real CLI: a download of about 3 s prints its progress as plain lines on stderr
+    (the refresh's notes), and none of Dagster's events. (The made-up countries are refused
+    afterwards: what matters here is what was printed while downloading.)"""
+    years = {year: all_factors(0.5) for year in range(2012, 2026)}
+    codes = [f"A{a}{b}" for a in "ABCDEFGHIJKLMNOP" for b in "ABCDEFGHIJKLMNOP"]
+    body = snapshot([country(code, code, "North", "High", years) for code in codes])
+    raw_dir = copy_raw(tmp_path)
+    pin_snapshot(raw_dir, body)
+    home = tmp_path / "dagster home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    with serve({"/roli.json": (200, body, {}, (len(body) // 30 + 1, 0.1))}) as base:
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(home),
+            "PIPELINE_RAW_DIR": str(raw_dir),
+            "PIPELINE_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+            "WJP_SNAPSHOT_URL": f"{base}/roli.json",
+            "VDEM_SNAPSHOT_URL": UNREACHABLE_URL,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "refresh"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    progress = [line for line in done.stderr.splitlines() if line.endswith("MB downloaded")]
+    assert progress and all(line.startswith("  raw_wjp__roli: ") for line in progress), done.stderr
+    assert "dagster - " not in done.stderr and "Execution of step" not in done.stderr

@@ -23,6 +23,7 @@ from pipeline.defs.automation import (
     refresh_sensor,
     weekly_refresh_schedule,
 )
+from pipeline.defs.notes import NOTES, notes_logger
 from pipeline.defs.resources import ProjectResource
 from pipeline.settings import Settings
 
@@ -47,4 +48,5 @@ def build_definitions(
         schedules=[weekly_refresh_schedule(loaded)],
         sensors=[refresh_sensor(loaded, settings.sensor_interval_seconds)],
         resources={"project": project},
+        loggers={NOTES: notes_logger},
     )
