@@ -121,6 +121,7 @@ def published_state(layout: WarehouseLayout) -> str:
             if source["kind"] == "transcription":
                 assert manifest[source["path"]] == source["sha256"], f"{export.name} vs manifest"
     report = (layout.root / "reports" / "summary.md").read_text(encoding="utf-8")
+    report = report.replace("\\_", "_")  # Markdown escapes the underscores of names
     for path, digest in in_db.items():
         assert f"| {path} | {digest[:12]} |" in report, f"report vs manifest for {path}"
     return manifest[SOURCES_PATH]
