@@ -49,9 +49,9 @@ class Sandbox:
             "WJP_SNAPSHOT_URL": UNREACHABLE_URL,  # offline: fast and deterministic
         }
 
-    def start_refresh(self) -> subprocess.Popen:
+    def start_refresh(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli", "refresh"],
+            [sys.executable, "-m", "pipeline.cli", "refresh", *args],
             cwd=REPO_ROOT,
             env=self.env(),
             stdout=subprocess.PIPE,
