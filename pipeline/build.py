@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import clock, disk, integrity, lineage, locks, release, stages
+from pipeline import clock, disk, integrity, lineage, locks, publishing, release, stages
 from pipeline.hints import failure_hint
 from pipeline.plan import (
     DOWNLOAD_KEYS,
@@ -33,6 +33,7 @@ from pipeline.plan import (
     make_plan,
 )
 from pipeline.settings import MODELS_DIR, Settings
+from pipeline.store import StoreError, open_store
 from pipeline.transforms.duck import run
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.release_state import download_states, release_guard, row_counts
@@ -65,6 +66,7 @@ class Refresh:
     seconds: dict[str, float] = field(default_factory=dict)  # per step, and "publish"
     observed: dict[str, str] = field(default_factory=dict)  # download -> loaded or unavailable
     unchanged: dict[str, str] = field(default_factory=dict)  # download -> why still unavailable
+    lake: str = ""  # the DuckLake snapshot the release was committed as (or why not)
 
     @property
     def published(self) -> bool:
@@ -100,39 +102,51 @@ def refresh(
     request: Request,
     log: Callable[[str], None] = print,
 ) -> Refresh:
-    """Plan, build, check and publish what `request` asks for (module docstring)."""
-    layout = release.WarehouseLayout(settings.warehouse_dir)
+    """Plan, build, check and publish what `request` asks for (module docstring). A release
+    store that cannot be read or written refuses the refresh, in one line."""
+    store = open_store(settings)
+    shared = replace(request.downloads, shared_cache=store.download_cache())
+    request = replace(request, downloads=shared)
     holder = f"refresh run {request.run_id}"
-    with locks.refresh_lock(layout.root, holder, lambda who: log(f"waiting for {who} to finish")):
-        if wrong := clock.clock_problem(settings.raw_dir, layout):
-            return Refresh(request.run_id, Plan([], {}, {}, fresh=False), refused=[wrong])
-        current = layout.current_release()  # what the publish expects to replace
-        baseline = integrity.last_good(layout)  # what the build starts from and is compared with
-        for line in baseline.skipped:
-            log(f"{line}: not built from nor compared with")
-        inputs = current_inputs(settings, graph, versions, baseline.manifest)
-        selected = set(request.selected) or set(graph.deps)
-        result = Refresh(request.run_id, make_plan(graph, inputs, selected))
-        previous, manifest = baseline.path, baseline.manifest
-        if short := disk.space_problem(layout, previous):
-            result.refused = [short]
-            return result
-        fresh = result.plan.fresh or previous is None
-        build = layout.build_for(request.run_id)
+    on_wait = lambda who: log(f"waiting for {who} to finish")  # noqa: E731
+    with locks.refresh_lock(store.layout.root, holder, on_wait):
         try:
-            release.start_build(layout, request.run_id, None if fresh else previous)
-            if _build(settings, graph, inputs, request, result, build, previous, manifest, log):
-                _publish(layout, build, settings, current.name if current else None, result)
-            elif result.unchanged:  # nothing refused: nothing to keep for inspection
-                shutil.rmtree(build.directory, ignore_errors=True)
-        except OSError as err:  # the copy of the release: a full disk, in the setting's words
-            if (hint := failure_hint(err, settings)) is None:
-                raise
-            result.refused = [hint]
-        finally:  # published, refused or failed: the build folder is no longer being written
-            if not result.published:
-                disk.drop_if_short(layout, build, previous)
-            locks.release_build_lock(request.run_id)
+            return _refresh(store, settings, graph, versions, request, log)
+        except StoreError as err:
+            return Refresh(request.run_id, Plan([], {}, {}, fresh=False), refused=[str(err)])
+
+
+def _refresh(store, settings, graph, versions, request: Request, log) -> Refresh:
+    layout = store.layout
+    if wrong := clock.clock_problem(settings.raw_dir, store):
+        return Refresh(request.run_id, Plan([], {}, {}, fresh=False), refused=[wrong])
+    current = store.current_id()  # what the publish expects to replace
+    baseline = integrity.last_good(store)  # what the build starts from and is compared with
+    for line in baseline.skipped:
+        log(f"{line}: not built from nor compared with")
+    inputs = current_inputs(settings, graph, versions, baseline.manifest)
+    selected = set(request.selected) or set(graph.deps)
+    result = Refresh(request.run_id, make_plan(graph, inputs, selected))
+    previous, manifest = baseline.path, baseline.manifest
+    if short := disk.space_problem(layout, previous):
+        result.refused = [short]
+        return result
+    fresh = result.plan.fresh or previous is None
+    build = layout.build_for(request.run_id)
+    try:
+        release.start_build(layout, request.run_id, None if fresh else previous)
+        if _build(settings, graph, inputs, request, result, build, previous, manifest, log):
+            publishing.publish(store, build, settings, current, result, log)
+        elif result.unchanged:  # nothing refused: nothing to keep for inspection
+            shutil.rmtree(build.directory, ignore_errors=True)
+    except OSError as err:  # the copy of the release: a full disk, in the setting's words
+        if (hint := failure_hint(err, settings)) is None:
+            raise
+        result.refused = [hint]
+    finally:  # published, refused or failed: the build folder is no longer being written
+        if not result.published:
+            disk.drop_if_short(layout, build, previous)
+        locks.release_build_lock(request.run_id)
     return result
 
 
@@ -270,20 +284,3 @@ def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:
         "downloads": download_states(stage.con),
         "row_counts": row_counts(stage.con, stage.graph.marts),
     }
-
-
-def _publish(layout, build, settings: Settings, expected: str | None, result: Refresh) -> None:
-    """Swap the build into place, unless another refresh published since it started."""
-    started = time.monotonic()
-    release_id = release.new_release_id(build)
-    for entry in result.manifest["assets"].values():
-        entry.setdefault("release_id", release_id)
-    try:
-        result.release_dir = release.publish(
-            layout, build, result.manifest, settings.keep_releases, release_id, expected
-        )
-    except release.ReleaseMoved as moved:
-        result.refused = [str(moved)]
-        return
-    result.release_id = release_id
-    result.seconds["publish"] = time.monotonic() - started

@@ -154,8 +154,9 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
     lists under the job. One refresh at a time: this waits for one that is running (from the
     UI, the schedule, the sensor or another `make run`), then looks again whether anything
     changed."""
-    from pipeline import locks, release
+    from pipeline import locks
     from pipeline.settings import Settings, problems
+    from pipeline.store import open_store
     from pipeline.transforms import release_state as state
 
     started = time.monotonic()
@@ -163,9 +164,10 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
     if bad_settings:
         print(*bad_settings, sep="\n", file=sys.stderr)
         return 2
-    root = Settings.resolve().warehouse_dir
+    store = open_store(Settings.resolve())
+    root = store.layout.root
     allow_shrink = state.allowed_ids(allow_shrink)  # an id the release lacks: exit 2, at once
-    manifest = release.current_manifest(release.WarehouseLayout(root)) if allow_shrink else {}
+    manifest = store.current_manifest() if allow_shrink else {}
     if unknown := state.unknown_in_release(allow_shrink, manifest.get("row_counts", {})):
         print(unknown, file=sys.stderr)
         return 2

@@ -15,21 +15,20 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from pipeline import release
+from pipeline.store import ReleaseStore, as_store
 
 SLACK_SECONDS = 24 * 3600
 
 
-def clock_problem(raw_dir: Path, layout: release.WarehouseLayout) -> str:
+def clock_problem(raw_dir: Path, store: ReleaseStore) -> str:
     """'' when the clock reads later than every raw file and release; else one line."""
     newest, what = 0.0, ""
     for path in raw_dir.rglob("*"):
         if path.is_file() and path.stat().st_mtime > newest:
             newest, what = path.stat().st_mtime, f"the raw file {path.relative_to(raw_dir)}"
-    for folder in layout.releases():
-        stamp = (folder / release.MANIFEST).stat().st_mtime
-        if stamp > newest:
-            newest, what = stamp, f"release {folder.name}"
+    published = as_store(store).newest_publish()
+    if published is not None and published[0] > newest:
+        newest, what = published
     now = time.time()
     if now + SLACK_SECONDS >= newest:
         return ""

@@ -19,11 +19,15 @@ def keep_runs() -> int:
     return Settings.resolve().keep_runs
 
 
-def _layout():
-    from pipeline import release
+def _store():
     from pipeline.settings import Settings
+    from pipeline.store import open_store
 
-    return release.WarehouseLayout(Settings.resolve().warehouse_dir)
+    return open_store(Settings.resolve())
+
+
+def _layout():
+    return _store().layout
 
 
 def write_log(result) -> str:
@@ -66,8 +70,12 @@ def _write_log(result, path: Path) -> None:
 
 
 def current_release_name() -> str | None:
-    current = _layout().current_release()
-    return current.name if current else None
+    from pipeline.store import StoreError
+
+    try:
+        return _store().current_id()
+    except StoreError:
+        return None
 
 
 def print_store_failure(said: str, before: str | None) -> int:
@@ -123,26 +131,40 @@ def _failure_metadata(result, label: str) -> dict:
 
 
 def print_success(result, elapsed: float, log: str) -> None:
-    layout = _layout()
+    store = _store()
+    layout = store.layout
     print(f"\nRefresh succeeded in {elapsed:.1f} s (run {result.run_id[:8]}; log: {log}).")
     for line in _warnings(result):
         print(line)
     summary = _verification_summary(layout.published_db)
     if summary:
         print(f"  verification: {summary}")
-    for line in _release_notes(layout):
+    for line in _release_notes(store):
         print(line)
     print(f"  warehouse: {layout.published_db}")
     print(f"  exports:   {layout.root / 'exports'}/*.parquet")
     print(f"  report:    {layout.root / 'reports' / 'summary.html'}")
+    released = _release_materialization(result)
+    for line in store.public_lines(released.get("release", "")) if released else []:
+        print(line)
+    if "lake" in released:
+        print(f"  lake:      {released['lake']}")
+
+
+def _release_materialization(result) -> dict[str, str]:
+    """The text metadata of the release's materialization ({} when none)."""
+    from pipeline.lineage import PUBLISH
+
+    for event in result.get_asset_materialization_events():
+        if event.materialization.asset_key.to_user_string() == PUBLISH:
+            return {k: str(v.value) for k, v in event.materialization.metadata.items()}
+    return {}
 
 
 def print_unchanged(result) -> None:
     """A run that published nothing because nothing changed: the downloads it retried, still
     unavailable, one line each."""
-    from pipeline import release
-
-    release_id = release.current_manifest(_layout()).get("release_id", "")
+    release_id = _store().current_manifest().get("release_id", "")
     print(f"Nothing changed since release {release_id}: nothing was rebuilt or published.")
     for event in result.all_events:
         if event.event_type_value == "ASSET_OBSERVATION":
@@ -187,10 +209,8 @@ def _verification_summary(db: Path) -> str:
     )
 
 
-def _release_notes(layout) -> list[str]:
-    from pipeline import release
-
-    manifest = release.current_manifest(layout)
+def _release_notes(store) -> list[str]:
+    manifest = store.current_manifest()
     lines = [f"  accepted: {note}" for note in manifest.get("accepted_shrinks", [])]
     for source_id, download in sorted(manifest.get("downloads", {}).items()):
         if download.get("obtained_from") == "cache":

@@ -15,11 +15,11 @@ building (build.py).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import locks, release
+from pipeline import release
+from pipeline.store import ReleaseStore, StoreError, as_store
 
 
 def damage(folder: Path) -> list[str]:
@@ -48,7 +48,7 @@ def damage(folder: Path) -> list[str]:
 class Baseline:
     """The release a build starts from and is compared with: the newest that verifies."""
 
-    path: Path | None = None
+    path: Path | None = None  # its local copy (store.local_copy)
     manifest: dict = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # one line per damaged release passed over
 
@@ -57,44 +57,58 @@ class Baseline:
         return self.manifest.get("release_id")
 
 
-def last_good(layout: release.WarehouseLayout) -> Baseline:
+def check(
+    where: ReleaseStore | release.WarehouseLayout, release_id: str
+) -> tuple[Path | None, list[str]]:
+    """A release's local copy and what is wrong with it ([] when it verifies); a release the
+    store cannot give is one problem."""
+    try:
+        folder = as_store(where).local_copy(release_id)
+    except StoreError as err:
+        return None, [str(err)]
+    return folder, damage(folder)
+
+
+def last_good(where: ReleaseStore | release.WarehouseLayout) -> Baseline:
     """The current release if it verifies, else the newest earlier one that does, else none."""
-    current = layout.current_release()
-    history = [r for r in reversed(layout.releases()) if r != current]
+    store = as_store(where)
+    current = store.current_id()
+    history = [r for r in reversed(store.release_ids()) if r != current]
     baseline = Baseline()
     for candidate in ([current] if current else []) + history:
-        problems = damage(candidate)
+        folder, problems = check(store, candidate)
         if not problems:
-            baseline.path, baseline.manifest = candidate, release.read_manifest(candidate)
+            baseline.path, baseline.manifest = folder, release.read_manifest(folder)
             return baseline
         baseline.skipped.append(describe(candidate, problems))
     return baseline
 
 
-def describe(folder: Path, problems: list[str]) -> str:
+def describe(release_id: str | Path, problems: list[str]) -> str:
+    name = release_id.name if isinstance(release_id, Path) else release_id
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"release {folder.name} is damaged: {problems[0]}{more}"
+    return f"release {name} is damaged: {problems[0]}{more}"
 
 
-def rollback(layout: release.WarehouseLayout) -> str:
+def rollback(where: ReleaseStore | release.WarehouseLayout) -> str:
     """Point `current` at the newest release before it that verifies; what was done, in a line.
-    Raises LookupError when there is none."""
-    with locks.publish_lock(layout.root):
-        current = layout.current_release()
-        history = layout.releases()
-        earlier = history[: history.index(current)] if current in history else history
-        for candidate in reversed(earlier):
-            if not damage(candidate):
-                release.point_current(layout, candidate)
-                was = current.name if current else "no release"
-                return f"current now points at release {candidate.name} (was {was})"
+    Raises LookupError when there is none (release.ReleaseMoved when another release was
+    published meanwhile)."""
+    store = as_store(where)
+    current = store.current_id()
+    history = store.release_ids()
+    earlier = history[: history.index(current)] if current in history else history
+    for candidate in reversed(earlier):
+        if not check(store, candidate)[1]:
+            store.point_current(candidate, current)
+            return f"current now points at release {candidate} (was {current or 'no release'})"
     raise LookupError("no earlier release verifies: nothing to roll back to")
 
 
-def verify_current(layout: release.WarehouseLayout) -> tuple[Path | None, list[str]]:
-    """The current release and what is wrong with it ([] when it verifies)."""
-    current = layout.current_release()
+def verify_current(where: ReleaseStore | release.WarehouseLayout) -> tuple[str | None, list[str]]:
+    """The current release's id and what is wrong with it ([] when it verifies)."""
+    store = as_store(where)
+    current = store.current_id()
     if current is None:
-        exists = layout.current_link.is_symlink() or os.path.lexists(layout.current_link)
-        return None, ["`current` points at no release" if exists else "there is no release yet"]
-    return current, damage(current)
+        return None, [store.missing_current()]
+    return current, check(store, current)[1]

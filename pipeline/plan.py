@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline import lineage, release
+from pipeline import lineage
 from pipeline.settings import Settings
+from pipeline.store import open_store
 from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.inventory import take_inventory
 from pipeline.transforms.models import model_key
@@ -71,7 +72,7 @@ def current_inputs(
     inventory = take_inventory(settings.raw_dir)
     files = {**inventory.by_asset, lineage.INVENTORY: inventory.inputs}
     if manifest is None:
-        manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
+        manifest = open_store(settings).current_manifest()
     return Inputs(versions, files, manifest.get("release_id", ""), manifest.get("assets", {}))
 
 

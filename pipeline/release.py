@@ -154,15 +154,8 @@ def publish(
     if keep < 1:
         raise ValueError(f"keep_releases must be at least 1, got {keep}")
     release_id = release_id or new_release_id(build)
-    (build.directory / locks.BUILD_LOCK).unlink(missing_ok=True)
-    sealed = {
-        **manifest,
-        "release_id": release_id,
-        "sequence": max((_sequence(r) for r in layout.releases()), default=0) + 1,
-        "files": file_digests(build.directory),
-    }
-    _write_json(build.directory / MANIFEST, sealed)
-    _fsync_tree(build.directory)
+    sequence = max((_sequence(r) for r in layout.releases()), default=0) + 1
+    seal(build, manifest, release_id, sequence)
     with locks.publish_lock(layout.root):
         published = layout.current_release()  # its folder is named by its release id
         current = published.name if published else None
@@ -178,6 +171,17 @@ def publish(
         prune_releases(layout, keep)
     locks.release_build_lock(build.directory.name)
     return release
+
+
+def seal(build: Build, manifest: dict, release_id: str, sequence: int) -> dict:
+    """Write the release's manifest into the finished build: `manifest`, its id, its place in
+    publish order and the sha256 of every file; flushed to disk. Returns what was written."""
+    (build.directory / locks.BUILD_LOCK).unlink(missing_ok=True)
+    files = file_digests(build.directory)
+    sealed = {**manifest, "release_id": release_id, "sequence": sequence, "files": files}
+    _write_json(build.directory / MANIFEST, sealed)
+    _fsync_tree(build.directory)
+    return sealed
 
 
 def new_release_id(build: Build) -> str:

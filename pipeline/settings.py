@@ -4,9 +4,10 @@ Belongs here: the repository's fixed folders, and `Settings`: the folders and li
 uses, from explicit values (resource config, a test's tmp_path) or else the environment
 (`PIPELINE_RAW_DIR`, `PIPELINE_WAREHOUSE_DIR`, `PIPELINE_CACHE_DIR`, `PIPELINE_KEEP_RELEASES`,
 `PIPELINE_DUCKDB_MEMORY_LIMIT`, `PIPELINE_SENSOR_INTERVAL_SECONDS`, `PIPELINE_MODELS_DIR`,
-`PIPELINE_KEEP_RUNS`, `PIPELINE_DOWNLOAD_TIMEOUT_SECONDS`, `PIPELINE_DOWNLOAD_DEADLINE_SECONDS`),
-read when a run or a definitions load asks, never at import. Every path is rooted
-at the repository, never at the working directory. DuckDB's memory limit, unless set, is chosen
+`PIPELINE_KEEP_RUNS`, `PIPELINE_DOWNLOAD_TIMEOUT_SECONDS`, `PIPELINE_DOWNLOAD_DEADLINE_SECONDS`,
+`PIPELINE_PUBLISH_URL` with `AWS_ENDPOINT_URL`, `PIPELINE_LAKE_CATALOG`), read when a run or
+a definitions load asks, never at import. Every path is rooted at the repository, never at the
+working directory. DuckDB's memory limit, unless set, is chosen
 from the machine: half the memory available now, within the refresh's resident-memory budget.
 
 Every value is checked as it is read, and `problems` checks what a run needs before any work
@@ -27,6 +28,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipeline.locations import LAKE_CATALOG, PUBLISH_URL, remote_problems
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
@@ -61,6 +64,9 @@ SETTINGS = {
     f"download may take (default {DEFAULT_DOWNLOAD_DEADLINE_SECONDS})",
     "PIPELINE_DUCKDB_MEMORY_LIMIT": f"a size with its unit, at least {MIN_MEMORY_LIMIT_MB}MB, "
     "e.g. 800MB or 1.5GB (KB, MB, GB, TB, KiB, MiB, GiB, TiB; default: from the machine)",
+    PUBLISH_URL: "s3://bucket/prefix, with the AWS_* variables (default: the warehouse folder)",
+    "AWS_ENDPOINT_URL": "the http:// or https:// URL of an S3-compatible server (default: AWS)",
+    LAKE_CATALOG: "a DuckLake catalog (postgres:dbname=lake host=...) with PIPELINE_PUBLISH_URL",
     "DAGSTER_HOME": "an absolute path to a folder you can write in, or create (make sets "
     ".dagster/)",
     "DEV_PORT": "a free TCP port on 127.0.0.1, 1 to 65535 (default 3000)",
@@ -93,6 +99,8 @@ class Settings:
     keep_runs: int = DEFAULT_KEEP_RUNS  # runs and run logs kept (PIPELINE_KEEP_RUNS)
     download_timeout_seconds: int = DEFAULT_DOWNLOAD_TIMEOUT_SECONDS  # each connect and read
     download_deadline_seconds: int = DEFAULT_DOWNLOAD_DEADLINE_SECONDS  # a whole download
+    publish_url: str = ""  # s3://bucket/prefix: releases in object storage (else the folder)
+    lake_catalog: str = ""  # a DuckLake catalog that each publish commits the marts to
 
     @classmethod
     def resolve(
@@ -138,10 +146,14 @@ class Settings:
         runs = whole(None, "PIPELINE_KEEP_RUNS", DEFAULT_KEEP_RUNS)
         timeout = whole(download_timeout, DOWNLOAD_TIMEOUT, DEFAULT_DOWNLOAD_TIMEOUT_SECONDS)
         deadline = whole(download_deadline, DOWNLOAD_DEADLINE, DEFAULT_DOWNLOAD_DEADLINE_SECONDS)
+        remote = [(env.get(name) or "").strip() for name in (PUBLISH_URL, LAKE_CATALOG)]
+        bad += [refusal(name, value, why) for name, value, why in remote_problems(env)]
         if bad:
             raise SettingsError(bad)
         memory = memory.strip() if memory else duckdb_memory_limit()
-        return cls(raw, warehouse, cache, keep, memory, interval, models, runs, timeout, deadline)
+        return cls(
+            raw, warehouse, cache, keep, memory, interval, models, runs, timeout, deadline, *remote
+        )
 
 
 def size_mb(text: str) -> float | None:

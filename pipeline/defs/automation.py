@@ -25,11 +25,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline import lineage, release
+from pipeline import lineage
 from pipeline.asset_versions import asset_versions
 from pipeline.defs.assets.refresh import IF_CHANGED_TAG
 from pipeline.defs.resources import ProjectResource
 from pipeline.plan import RETRY, current_inputs, stale
+from pipeline.store import open_store
 from pipeline.version import digest
 
 REFRESH_JOB = "refresh"
@@ -92,7 +93,7 @@ def refresh_request(
             "(Deployment > Reload, or restart `make dev`) to build that code. Nothing requested."
         )
     inputs = current_inputs(settings, loaded.graph, loaded.versions)
-    manifest = release.current_manifest(release.WarehouseLayout(settings.warehouse_dir))
+    manifest = open_store(settings).current_manifest()
     retry = _older_than(manifest.get("release_id", ""), retry_after_hours)
     reasons = stale(loaded.graph, inputs, retry_unavailable=retry)
     if not reasons:

@@ -11,6 +11,7 @@ import dagster as dg
 
 from pipeline import release
 from pipeline.settings import Settings
+from pipeline.store import ReleaseStore, open_store
 from pipeline.transforms.sources import DownloadOptions
 
 
@@ -40,6 +41,10 @@ class ProjectResource(dg.ConfigurableResource):
     @property
     def layout(self) -> release.WarehouseLayout:
         return release.WarehouseLayout(self.settings().warehouse_dir)
+
+    def store(self) -> ReleaseStore:
+        """Where releases are published (the warehouse folder, or PIPELINE_PUBLISH_URL)."""
+        return open_store(self.settings())
 
     def download_options(self) -> DownloadOptions:
         """The URLs, and the limits of each download (PIPELINE_DOWNLOAD_TIMEOUT_SECONDS for

@@ -25,6 +25,7 @@ from pipeline import lineage
 from pipeline.build import Refresh
 from pipeline.defs.metadata import problems_metadata, summary_metadata
 from pipeline.release import WarehouseLayout
+from pipeline.store import ReleaseStore
 from pipeline.transforms.outcome import Outcome
 
 # Dagster's data-version tags (its docs, "Asset versioning and caching"): what it compares to
@@ -54,13 +55,13 @@ def published_events(
     result: Refresh,
     graph: lineage.Graph,
     versions: dict[str, str],
-    layout: WarehouseLayout,
+    store: ReleaseStore,
     specs: dict,
     descriptions: dict[str, str],
 ) -> Iterator:
     """Every asset built, then its checks; the release last."""
     for outcome in result.outcomes:
-        metadata = _metadata(outcome, layout, specs, descriptions)
+        metadata = _metadata(outcome, store.layout, specs, descriptions)
         metadata["release"] = dg.MetadataValue.text(result.release_id)
         metadata["built because"] = dg.MetadataValue.text(result.plan.reasons[outcome.asset_key])
         yield dg.AssetMaterialization(
@@ -71,7 +72,7 @@ def published_events(
         yield from check_evaluations(outcome)
     yield dg.AssetMaterialization(
         lineage.PUBLISH,
-        metadata=release_metadata(result, layout),
+        metadata=release_metadata(result, store),
         tags=version_tags(graph, result, versions, lineage.PUBLISH),
     )
 
@@ -112,16 +113,19 @@ def unchanged_events(result: Refresh) -> Iterator:
         )
 
 
-def release_metadata(result: Refresh, layout: WarehouseLayout) -> dict:
-    manifest = result.manifest
+def release_metadata(result: Refresh, store: ReleaseStore) -> dict:
+    manifest, layout = result.manifest, store.layout
+    lake = {"lake": dg.MetadataValue.text(result.lake)} if result.lake else {}
     return {
+        "published to": dg.MetadataValue.text(store.location),
+        **lake,
         "release": dg.MetadataValue.text(result.release_id),
         "previous release": dg.MetadataValue.text(manifest.get("previous_release") or "(none)"),
         "release path": dg.MetadataValue.path(str(result.release_dir)),
         "warehouse": dg.MetadataValue.path(str(layout.published_db)),
         "exports": dg.MetadataValue.path(str(layout.root / "exports")),
         "report": dg.MetadataValue.path(str(layout.root / "reports" / "summary.html")),
-        "releases kept": dg.MetadataValue.int(len(layout.releases())),
+        "releases kept": dg.MetadataValue.int(len(store.release_ids())),
         "assets built": dg.MetadataValue.int(len(result.plan.built)),
         "accepted shrinks": dg.MetadataValue.text(
             "\n".join(manifest.get("accepted_shrinks", [])) or "none"

@@ -144,17 +144,19 @@ def fetch(
     url_override: str | None = None,
     deadline: float = DOWNLOAD_DEADLINE_SECONDS,
     log: Callable[[str], None] | None = None,
+    shared=None,
 ) -> Fetched:
     """Validate the pin, obtain and parse the file, load its tables (empty when unavailable).
     The URL is `url_override`, else the source's environment variable, else the pinned URL.
     `timeout` bounds each read of a download, `deadline` all of it; `log` hears its progress
-    ("raw_wjp__roli: 1.2 of 3.1 MB downloaded") every few seconds."""
+    ("raw_wjp__roli: 1.2 of 3.1 MB downloaded") every few seconds. `shared`: a cache of the
+    downloads other machines read too (the release store's), tried before the network."""
     record = load_record(source.record_path(raw_dir), raw_dir, DOWNLOAD)
     fetched = Fetched(source, record, refusals=list(record.problems))
     tables = {}
     if not fetched.refusals:
         pin = source.pin(fetched.record.record, url_override)
-        limits = (timeout, deadline, _progress(source, log))
+        limits = (timeout, deadline, _progress(source, log), shared)
         tables = _obtain(fetched, pin, cache_dir, limits, published_pin)
     for spec in source.tables:
         if spec.name in tables:

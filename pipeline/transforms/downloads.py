@@ -28,6 +28,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pipeline.settings import DEFAULT_DOWNLOAD_DEADLINE_SECONDS as DOWNLOAD_DEADLINE_SECONDS
 from pipeline.settings import DEFAULT_DOWNLOAD_TIMEOUT_SECONDS as DOWNLOAD_TIMEOUT_SECONDS
@@ -73,11 +74,14 @@ def obtain(
     timeout: float = DOWNLOAD_TIMEOUT_SECONDS,
     deadline: float = DOWNLOAD_DEADLINE_SECONDS,
     progress: Progress | None = None,
+    shared: SharedCache | None = None,
 ) -> Obtained:
     """The verified file from the cache, or downloaded, verified, accepted, then cached.
     `accept` (the parser) runs before a download may enter the cache; a cached copy it rejects
     is removed (only a bad pin or a bad parser version can have put it there). `timeout` bounds
-    each connect and read, `deadline` the whole download (seconds)."""
+    each connect and read, `deadline` the whole download (seconds). `shared`, a cache other
+    machines fill too (the release store's), is tried after the local one and before the
+    network, verified like a download, and given what was downloaded."""
     cached = cache_dir / pin.cache_name
     if cached.is_file() and cached.stat().st_size == pin.size:
         if sha256_file(cached) == pin.sha256:
@@ -86,7 +90,11 @@ def obtain(
             except SourceUnavailable:
                 cached.unlink()
                 raise
-    data = download(pin, timeout, deadline, progress)
+    name = f"{cache_dir.name}/{pin.cache_name}"  # its name in the shared cache too
+    data = _from_shared(pin, shared, name)
+    from_shared = data is not None
+    if data is None:
+        data = download(pin, timeout, deadline, progress)
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_name(f".{cached.name}.{os.getpid()}.part")
     temporary.write_bytes(data)
@@ -95,7 +103,27 @@ def obtain(
         write_atomically(cached, data)
     finally:
         temporary.unlink(missing_ok=True)
+    if from_shared:
+        return Obtained(cached, "cache", accepted)
+    if shared is not None:
+        shared.put(name, data)
     return Obtained(cached, "download", accepted)
+
+
+class SharedCache(Protocol):
+    """A cache of downloads by name that other machines read and fill too (best effort)."""
+
+    def get(self, name: str) -> bytes | None: ...
+
+    def put(self, name: str, data: bytes) -> bool: ...
+
+
+def _from_shared(pin: Pin, shared: SharedCache | None, name: str) -> bytes | None:
+    """The pinned file from the shared cache when it holds it whole and unaltered, else None."""
+    data = shared.get(name) if shared is not None else None
+    if data is None or len(data) != pin.size or sha256_bytes(data) != pin.sha256:
+        return None
+    return data
 
 
 def download(

@@ -43,6 +43,7 @@ class DownloadOptions:
     urls: dict[str, str] = field(default_factory=dict)  # source_id -> URL
     published_pins: dict[str, str] = field(default_factory=dict)  # source_id -> sha256
     deadline_seconds: float = DOWNLOAD_DEADLINE_SECONDS  # the whole download
+    shared_cache: object = None  # the release store's cache of downloads (get/put), if any
 
 
 def read_sources(
@@ -131,6 +132,7 @@ def _downloads(con, settings: Settings, options: DownloadOptions, sources, log) 
             options.urls.get(source.source_id),
             options.deadline_seconds,
             log,
+            options.shared_cache,
         )
         record = fetched.record.record
         files.append(

@@ -97,8 +97,8 @@ def refresh_asset(
                     "assets built per step": dg.MetadataValue.json(result.assets_per_step(graph)),
                 },
             )
-        layout = project.layout
-        yield from published_events(result, graph, versions, layout, table_specs, descriptions)
+        store = project.store()
+        yield from published_events(result, graph, versions, store, table_specs, descriptions)
 
     return refresh_warehouse
 
