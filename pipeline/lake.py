@@ -30,6 +30,7 @@ import duckdb
 from pipeline.locations import parse_publish_url
 from pipeline.release import DB_NAME
 from pipeline.schemas.rules import sql_literal
+from pipeline.schemas.spec import qualified
 
 EXTENSIONS = ("httpfs", "postgres", "ducklake")
 AUTHOR = "pipeline"  # the author of every snapshot this project commits
@@ -120,12 +121,10 @@ def commit(settings, release_dir: Path, release_id: str, log=print) -> str:
             return f"already at release {newest[0]}, newer than {release_id}: not committed"
         con.execute(f"CREATE SCHEMA IF NOT EXISTS lake.{SCHEMA}")
         for name in sorted(set(relations(con, "lake", SCHEMA)) - set(marts)):
-            con.execute(f'DROP TABLE lake.{SCHEMA}."{name}"')
-        for name in marts:
-            con.execute(
-                f'CREATE OR REPLACE TABLE lake.{SCHEMA}."{name}" AS '
-                f'SELECT * FROM build.{SCHEMA}."{name}"'  # noqa: S608 (names from the catalog)
-            )
+            con.execute(f"DROP TABLE lake.{qualified(SCHEMA, name)}")
+        for name in marts:  # names from the release's own catalog, quoted
+            source = qualified(SCHEMA, name)
+            con.execute(f"CREATE OR REPLACE TABLE lake.{source} AS FROM build.{source}")
         extra = json.dumps({"release_id": release_id, "sequence": sequence})
         con.execute(
             "CALL lake.set_commit_message(?, ?, extra_info => ?)", [AUTHOR, release_id, extra]

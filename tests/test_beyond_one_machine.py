@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -312,4 +311,5 @@ def test_the_store_failing_mid_upload_leaves_current_on_the_last_whole_release(
     b = Machine(tmp_path / "b", store)
     code, out = b.cli("verify")
     assert code == 0 and first["release_id"] in out, out
-    assert b.reader().execute("SELECT count(*) FROM lake.snapshots()").fetchone()[0] <= 1
+    with pytest.raises(duckdb.Error, match="does not exist"):  # the lake was never written
+        b.reader()
