@@ -40,7 +40,7 @@ $(RUNTIME): other-python
 endif
 other-python: ;
 
-.PHONY: run test reliability bench dev lint format lock instance browser clean distclean tools \
+.PHONY: run test reliability bench dev lint format lock instance browser services clean distclean tools \
   other-python
 
 $(RUNTIME): requirements.lock pyproject.toml
@@ -97,10 +97,23 @@ browser:
 	  fi; \
 	fi
 
+# The tests of releases in object storage and of the lake run a real PostgreSQL (Debian's
+# package; moto's S3 server comes with requirements-dev.lock): installed here when missing and
+# running as root, like Chromium; otherwise `make test` stops at once with the one command.
+services:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's postgresql for the tests of the shared lake..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "make test needs PostgreSQL for the tests of the shared lake. Run: sudo apt-get install -y postgresql"; \
+	    exit 1; \
+	  fi; }
+
 # Two workers (one per core). Tests are grouped (tests/xdist_groups.py): those reading a session
 # build run where it was built, the others by module, so each fixture is built once.
 # The two venvs' installs run side by side (about 3 s sooner on a fresh clone).
-test: instance browser
+test: instance browser services
 	@$(MAKE) --no-print-directory -j2 $(DEV) $(TOOLS)
 	"$(BIN)/python" -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
 	    -n 2 --dist loadgroup
