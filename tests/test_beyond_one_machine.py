@@ -192,8 +192,11 @@ def test_a_publishes_and_b_reads_it_through_ducklake_and_parquet_as_a_local_buil
     assert lake.relations(con, "lake", MARTS) == local_marts
     for mart in local_marts:
         assert same_rows(con, f'lake.marts."{mart}"', f'local.marts."{mart}"'), mart
-    snapshots = con.execute("SELECT commit_message FROM lake.snapshots()").fetchall()
-    assert (release_id,) in snapshots
+    snapshot = con.execute(
+        "SELECT snapshot_id FROM lake.snapshots() WHERE commit_message = ?", [release_id]
+    ).fetchone()[0]
+    at_release = f"lake.marts.funding AT (VERSION => {int(snapshot)})"
+    assert same_rows(con, at_release, "local.marts.funding")  # the release, by its snapshot
     parquet = exports_of(con, store, release_id)
     assert sorted(parquet) == sorted(
         p.name for p in (built.warehouse_dir / "exports").glob("*.parquet")
