@@ -13,6 +13,8 @@ import itertools
 import os
 import re
 import shutil
+import subprocess
+import sys
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,3 +251,29 @@ def copy_run(run: Run, base: Path) -> Run:
     if (source / "cache").is_dir():
         shutil.copytree(source / "cache", base / "cache")
     return Run(run.result, base / "raw", base / "warehouse")
+
+
+def cli_env(run: Run, home: Path, **variables: str) -> dict[str, str]:
+    """The environment of a CLI or `dagster` process on `run`'s project (its raw folder,
+    warehouse and download cache), with a Dagster home of its own (the project's dagster.yaml),
+    offline unless `variables` say otherwise."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PIPELINE_RAW_DIR": str(run.raw_dir),
+        "PIPELINE_WAREHOUSE_DIR": str(run.warehouse_dir),
+        "PIPELINE_CACHE_DIR": str(run.warehouse_dir.parent / "cache"),
+        "WJP_SNAPSHOT_URL": UNREACHABLE_URL,
+        "VDEM_SNAPSHOT_URL": UNREACHABLE_URL,
+        **variables,
+    }
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """`python -m pipeline.cli ARGS` in another process, as `make run` runs it."""
+    command = [sys.executable, "-m", "pipeline.cli", *args]
+    return subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=300, check=False
+    )

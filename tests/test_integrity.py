@@ -11,14 +11,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
 
 from pipeline import integrity, release
-from pipeline.settings import REPO_ROOT
-from tests.harness import UNREACHABLE_URL, Run, copy_run, materialize
+from tests.harness import Run, cli_env, copy_run, materialize, run_cli
 
 
 def flip_bit(path, at: float = 0.5) -> None:
@@ -119,21 +117,7 @@ def test_releases_are_kept_in_publish_order_and_unpublished_folders_are_not_rele
 
 
 def cli(published: Run, tmp_path, *args: str) -> subprocess.CompletedProcess:
-    home = tmp_path / "dagster home"
-    if not home.is_dir():
-        home.mkdir()
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PIPELINE_RAW_DIR": str(published.raw_dir),
-        "PIPELINE_WAREHOUSE_DIR": str(published.warehouse_dir),
-        "PIPELINE_CACHE_DIR": str(published.warehouse_dir.parent / "cache"),
-        "WJP_SNAPSHOT_URL": UNREACHABLE_URL,
-        "VDEM_SNAPSHOT_URL": UNREACHABLE_URL,
-    }
-    command = [sys.executable, "-m", "pipeline.cli", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    return run_cli(cli_env(published, tmp_path / "dagster home"), *args)
 
 
 def test_the_cli_verifies_before_a_no_op_and_rebuilds_a_damaged_release(published: Run, tmp_path):

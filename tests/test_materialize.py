@@ -8,7 +8,6 @@ code versions follow the code that builds each asset and what it reads.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pipeline.defs.factory import build_definitions
 from pipeline.release import read_manifest
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
 from pipeline.version import code_files
-from tests.harness import UNREACHABLE_URL, Run, edit_csv, materialize, project
+from tests.harness import Run, cli_env, edit_csv, materialize, project
 
 GRAPH = lineage.build_graph(REPO_ROOT / "raw", MODELS_DIR)
 VERSIONS = asset_versions(GRAPH)
@@ -149,18 +148,7 @@ def test_a_refused_refresh_leaves_every_latest_materialization_on_the_published_
 
 
 def test_the_dagster_cli_materializes_a_selection_and_publishes_it(published: Run):
-    home = published.warehouse_dir.parent / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PIPELINE_RAW_DIR": str(published.raw_dir),
-        "PIPELINE_WAREHOUSE_DIR": str(published.warehouse_dir),
-        "PIPELINE_CACHE_DIR": str(published.warehouse_dir.parent / "cache"),
-        "WJP_SNAPSHOT_URL": UNREACHABLE_URL,
-        "VDEM_SNAPSHOT_URL": UNREACHABLE_URL,
-    }
+    env = cli_env(published, published.warehouse_dir.parent / "dagster_home")
     dagster = Path(sys.executable).with_name("dagster")
     command = [str(dagster), "asset", "materialize", "-m", "pipeline.definitions"]
     completed = subprocess.run(

@@ -6,17 +6,11 @@ the run publishes it.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-
 import dagster as dg
 
 from pipeline.defs.assets.refresh import IF_CHANGED_TAG
 from pipeline.release import read_manifest
-from pipeline.settings import REPO_ROOT
-from tests.harness import UNREACHABLE_URL, Run, materialize
+from tests.harness import UNREACHABLE_URL, Run, cli_env, materialize, run_cli
 
 DOWNLOADS = {"raw_wjp__roli", "raw_vdem__ert"}
 
@@ -36,26 +30,7 @@ def test_offline_a_second_make_run_publishes_nothing_and_names_each_download_sti
     """The release was made offline; `make run` (the real CLI, in another process) retries the
     downloads, they fail the same way, and the release stays current: one release, not two."""
     releases_before = sorted(p.name for p in published.layout.releases())
-    home = tmp_path / "dagster home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PIPELINE_RAW_DIR": str(published.raw_dir),
-        "PIPELINE_WAREHOUSE_DIR": str(published.warehouse_dir),
-        "PIPELINE_CACHE_DIR": str(published.warehouse_dir.parent / "cache"),
-        "WJP_SNAPSHOT_URL": UNREACHABLE_URL,
-        "VDEM_SNAPSHOT_URL": UNREACHABLE_URL,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_cli(cli_env(published, tmp_path / "dagster home"), "refresh")
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith(f"Nothing changed since release {releases_before[-1]}")
