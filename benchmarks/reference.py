@@ -71,6 +71,7 @@ MART_COLUMNS = {
     "score": "src.value",
     "score_low": "NULL",
     "score_high": "NULL",
+    "value_label": "NULL",  # a long-format source has no coded values to name
     "country_code_status": "names.status",
     "verification": "NULL",
     "verification_note": "NULL",
