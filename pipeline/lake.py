@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 
-from pipeline.locations import parse_publish_url
+from pipeline.locations import aws_access, parse_publish_url
 from pipeline.release import DB_NAME
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import qualified
@@ -67,16 +66,15 @@ def load_extensions(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 def s3_secret_sql(environ=None) -> str:
     """CREATE SECRET for the object store, from the standard AWS variables."""
-    env = os.environ if environ is None else environ
+    access = aws_access(environ)
     options = ["TYPE s3"]
-    for option, name in (("KEY_ID", "AWS_ACCESS_KEY_ID"), ("SECRET", "AWS_SECRET_ACCESS_KEY")):
-        if env.get(name):
-            options.append(f"{option} {sql_literal(env[name])}")
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    if region:
-        options.append(f"REGION {sql_literal(region)}")
-    if env.get("AWS_ENDPOINT_URL"):
-        endpoint = urlsplit(env["AWS_ENDPOINT_URL"])
+    for option, value in (("KEY_ID", access.key_id), ("SECRET", access.secret)):
+        if value:
+            options.append(f"{option} {sql_literal(value)}")
+    if access.region:
+        options.append(f"REGION {sql_literal(access.region)}")
+    if access.endpoint:
+        endpoint = urlsplit(access.endpoint)
         options.append(f"ENDPOINT {sql_literal(endpoint.netloc)}")
         options.append("URL_STYLE 'path'")
         options.append(f"USE_SSL {'true' if endpoint.scheme == 'https' else 'false'}")

@@ -10,6 +10,7 @@ pipeline/settings.py can check them before anything starts. Stays out: talking t
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -23,6 +24,27 @@ PUBLISH_URL, LAKE_CATALOG, ENDPOINT = (
     "PIPELINE_LAKE_CATALOG",
     "AWS_ENDPOINT_URL",
 )
+
+
+@dataclass(frozen=True)
+class AwsAccess:
+    """The standard AWS variables that both boto3 (object_store.py) and DuckDB's httpfs
+    (lake.py) need, read in one place."""
+
+    endpoint: str | None
+    region: str | None
+    key_id: str | None
+    secret: str | None
+
+
+def aws_access(environ=None) -> AwsAccess:
+    env = os.environ if environ is None else environ
+    return AwsAccess(
+        endpoint=env.get(ENDPOINT) or None,
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+        secret=env.get("AWS_SECRET_ACCESS_KEY") or None,
+    )
 
 
 class StoreError(RuntimeError):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.locations import S3Location, StoreError
+from pipeline.locations import S3Location, StoreError, aws_access
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 60
@@ -35,8 +35,8 @@ class Objects:
         from botocore.config import Config
 
         self.location = location
-        self.endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        access = aws_access()
+        self.endpoint, region = access.endpoint, access.region
         config = Config(
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             read_timeout=READ_TIMEOUT_SECONDS,
