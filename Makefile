@@ -40,7 +40,7 @@ $(RUNTIME): other-python
 endif
 other-python: ;
 
-.PHONY: run test reliability bench dev lint format lock instance browser services clean distclean tools \
+.PHONY: run test reliability bench dev lint format lock instance browser services clean distclean tools lake-duckdb \
   other-python
 
 $(RUNTIME): requirements.lock pyproject.toml
@@ -52,6 +52,17 @@ $(RUNTIME): requirements.lock pyproject.toml
 $(DEV): $(RUNTIME) requirements-dev.lock
 	$(PIP) -r requirements-dev.lock
 	@rm -f "$(VENV)"/.dev-* && touch "$@"
+
+# The lake's DuckDB and its extensions (requirements-lake.lock pins them together: the packaged
+# extensions are built for an older DuckDB than the pipeline's), in a folder of the venv that
+# only the lake's own process puts on its path (pipeline/lake_process.py). `make run` and
+# `make dev` install it when PIPELINE_LAKE_CATALOG is set, `make test` always.
+LAKE := $(VENV)/lake/.installed-$(shell cat requirements-lake.lock | sha256sum | cut -c1-16)
+$(LAKE): $(RUNTIME) requirements-lake.lock
+	rm -rf "$(VENV)/lake"
+	$(PIP) --no-warn-conflicts --target "$(VENV)/lake" -r requirements-lake.lock
+	@touch "$@"
+lake-duckdb: $(LAKE)
 
 # Tools that cannot share .venv: cffconvert (validates CITATION.cff in the tests) needs
 # jsonschema<4, the dev tools need >=4.20. Its own venv, from its own lock.
@@ -76,7 +87,7 @@ instance:
 	@rm -f "$(DAGSTER_HOME)/dagster.yaml"
 	@cat dagster.yaml $(if $(DAGSTER_PG_URL),dagster.postgres.yaml) > "$(DAGSTER_HOME)/dagster.yaml"
 
-run: $(RUNTIME) instance
+run: $(RUNTIME) instance $(if $(PIPELINE_LAKE_CATALOG),$(LAKE))
 	"$(BIN)/python" -m pipeline.cli refresh $(ARGS)
 
 # Debian's packages the tests run for real: Chromium (the report's browser tests) and R (the R
@@ -114,7 +125,7 @@ services:
 # build run where it was built, the others by module, so each fixture is built once.
 # The two venvs' installs run side by side (about 3 s sooner on a fresh clone).
 test: instance browser services
-	@$(MAKE) --no-print-directory -j2 $(DEV) $(TOOLS)
+	@$(MAKE) --no-print-directory -j2 $(DEV) $(TOOLS) $(LAKE)
 	"$(BIN)/python" -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
 	    -n 2 --dist loadgroup
 
@@ -142,7 +153,7 @@ bench: $(DEV) instance
 # First, at once, every bad setting and a busy port (one line each, then stop): the webserver
 # would otherwise say "Serving on" before failing, and keep the daemon running.
 DEV_PORT ?= 3000
-dev: $(RUNTIME) instance
+dev: $(RUNTIME) instance $(if $(PIPELINE_LAKE_CATALOG),$(LAKE))
 	@"$(BIN)/python" -m pipeline.settings --dev-port '$(DEV_PORT)'
 	bin="$$(cd "$(BIN)" && pwd)" && cd "$(DAGSTER_HOME)" && set -m && status=0 && \
 	  { PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded:FutureWarning" \

@@ -10,22 +10,26 @@ whose release is older than the lake's newest (a slow publisher overtaken by a l
 skipped, so the lake never goes back.
 
 DuckDB's `httpfs`, `postgres` and `ducklake` extensions come from the `duckdb-extension-*`
-packages pinned with DuckDB in the locks, installed from the package's file into a folder of the
-warehouse (never from the network).
+packages pinned with their DuckDB in requirements-lake.lock, installed from the package's file
+into a folder of the warehouse (never from the network). That DuckDB is not the pipeline's: this
+module runs in a process of its own (`python -m pipeline.lake commit RELEASE_DIR RELEASE_ID`,
+started by pipeline/lake_process.py), which prints what it did as one JSON line.
 
 Belongs here: connecting, committing and finding a release's snapshot. Stays out: when a
-release is published (publishing.py, the stores).
+release is published (publishing.py, the stores), starting the lake's process.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 
+from pipeline.lake_process import LakeError
 from pipeline.locations import aws_access, parse_publish_url
 from pipeline.release import DB_NAME
 from pipeline.schemas.rules import sql_literal
@@ -36,18 +40,14 @@ AUTHOR = "pipeline"  # the author of every snapshot this project commits
 SCHEMA = "marts"
 
 
-class LakeError(RuntimeError):
-    """The lake could not be reached or written; the message says which and why."""
-
-
 def extension_file(name: str) -> Path:
     """The extension's file in its `duckdb-extension-<name>` package, for this DuckDB."""
     spec = importlib.util.find_spec(f"duckdb_extension_{name}")
     version = duckdb.__version__
     if spec is None or spec.origin is None:
         raise LakeError(
-            f"DuckDB's {name} extension is not installed: pip install "
-            f"duckdb-extension-{name}=={version} (requirements.lock pins it with DuckDB)"
+            f"DuckDB's {name} extension is not installed: make lake-duckdb installs it "
+            f"(requirements-lake.lock pins it with DuckDB {version})"
         )
     path = Path(spec.origin).parent / "extensions" / f"v{version}" / f"{name}.duckdb_extension"
     if not path.is_file():
@@ -99,7 +99,8 @@ def connect(settings, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         )
     except duckdb.Error as err:
         con.close()
-        raise LakeError(f"cannot attach the lake {settings.lake_catalog!r}: {err}") from err
+        said = f"cannot attach the lake {settings.lake_catalog!r}: {err}"
+        raise LakeError(shown_catalog(settings.lake_catalog, said)) from err
     return con
 
 
@@ -130,21 +131,36 @@ def commit(settings, release_dir: Path, release_id: str, log=print) -> str:
         con.execute("COMMIT")
         snapshot = snapshot_of(con, release_id)
     except duckdb.Error as err:
-        raise LakeError(f"commit of release {release_id} failed: {err}") from err
+        said = f"commit of release {release_id} failed: {err}"
+        raise LakeError(shown_catalog(settings.lake_catalog, said)) from err
     finally:
         con.close()
     log(f"lake: release {release_id} committed as snapshot {snapshot} ({len(marts)} marts)")
-    return f"snapshot {snapshot} of {settings.lake_catalog} (release {release_id})"
+    return f"snapshot {snapshot} of {shown_catalog(settings.lake_catalog)} (release {release_id})"
+
+
+def shown_catalog(catalog: str, text: str | None = None) -> str:
+    """`text` (by default the catalog string itself) without the catalog's password: a run's
+    log, the UI and DuckDB's own errors would show it."""
+    shown = catalog if text is None else text
+    for part in catalog.split():
+        key, _, value = part.partition("=")
+        if key.lower() == "password" and value:
+            shown = shown.replace(value, "***")
+    return shown
+
+
+# The tables and views of a schema of an attached database (database, schema, database, schema).
+RELATIONS_SQL = (
+    "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+    "UNION SELECT view_name FROM duckdb_views() WHERE database_name = ? "
+    "AND schema_name = ? AND NOT internal ORDER BY 1"
+)
 
 
 def relations(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[str]:
     """The tables and views of a schema of an attached database, by name."""
-    rows = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
-        "UNION SELECT view_name FROM duckdb_views() WHERE database_name = ? "
-        "AND schema_name = ? AND NOT internal ORDER BY 1",
-        [database, schema, database, schema],
-    ).fetchall()
+    rows = con.execute(RELATIONS_SQL, [database, schema, database, schema]).fetchall()
     return [name for (name,) in rows]
 
 
@@ -167,3 +183,26 @@ def snapshot_of(con: duckdb.DuckDBPyConnection, release_id: str) -> int | None:
         "SELECT max(snapshot_id) FROM lake.snapshots() WHERE commit_message = ?", [release_id]
     ).fetchall()
     return rows[0][0] if rows else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`commit RELEASE_DIR RELEASE_ID`, with the settings from the environment: one JSON line,
+    {"done": ..., "said": ...}; a failure in one line on stderr and exit status 1."""
+    from pipeline.settings import Settings
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 3 or args[0] != "commit":
+        print("usage: python -m pipeline.lake commit RELEASE_DIR RELEASE_ID", file=sys.stderr)
+        return 2
+    said: list[str] = []
+    try:
+        done = commit(Settings.resolve(), Path(args[1]), args[2], log=said.append)
+    except LakeError as err:  # one line: the caller shows the last line it is given
+        print(" ".join(line.strip() for line in str(err).splitlines()), file=sys.stderr)
+        return 1
+    print(json.dumps({"done": done, "said": "\n".join(said)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,6 +1,7 @@
 """The last step of a refresh: hand the checked build to the release store (pipeline/store.py),
 which makes it the current release unless another one was published meanwhile, then commit its
-marts to the DuckLake catalog when one is set (pipeline/lake.py).
+marts to the DuckLake catalog when one is set (pipeline/lake.py, in its own process:
+pipeline/lake_process.py).
 
 The lake follows the store: it is written only once the release is current, so that it never
 holds a release that was refused. A lake that cannot be written does not undo the release: the
@@ -34,11 +35,11 @@ def publish(store: ReleaseStore, build, settings, expected: str | None, result, 
         return
     result.release_id = release_id
     if settings.lake_catalog:
-        from pipeline import lake
+        from pipeline import lake_process
 
         try:
-            result.lake = lake.commit(settings, result.release_dir, release_id, log)
-        except lake.LakeError as err:
+            result.lake = lake_process.commit(settings, result.release_dir, release_id, log)
+        except lake_process.LakeError as err:
             result.lake = f"not updated: {err}"
             log(f"release {release_id} was published, but the lake was {result.lake}")
     result.seconds["publish"] = time.monotonic() - started

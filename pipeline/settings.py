@@ -29,6 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import lake_process
 from pipeline.locations import LAKE_CATALOG, PUBLISH_URL, remote_problems
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -223,6 +224,8 @@ def problems(environ=None, needs_dagster_home: bool = False, dev_port=None) -> l
         why = "needed to record the run" if not home else None
         why = why or (None if dagster_home(env) else "not an absolute path")
         refuse("DAGSTER_HOME", why or _unwritable(Path(home)))
+    if settings.lake_catalog:  # the lake's DuckDB, installed apart (pipeline/lake_process.py)
+        refuse(LAKE_CATALOG, lake_process.missing())
     if dev_port is not None and (busy := port_problem(dev_port)):
         lines.append(busy)
     return lines

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
-import duckdb
 
-from pipeline import lake
+from pipeline import lake, lake_process
 from pipeline.settings import REPO_ROOT
 from tests.harness import UNREACHABLE_URL, copy_raw
 from tests.services import CREDENTIALS
@@ -127,15 +126,35 @@ class Machine:
         out, _ = process.communicate(timeout=CLI_SECONDS)
         return process.returncode, out
 
-    def reader(self) -> duckdb.DuckDBPyConnection:
-        """DuckDB as a reader on this machine has it: the extensions, the S3 secret, the lake
-        attached read-only."""
-        con = duckdb.connect()
-        lake.load_extensions(con, self.base / "extensions")
-        con.execute(lake.s3_secret_sql(self.env))
-        if self.store.catalog:
-            con.execute(f"ATTACH 'ducklake:{self.store.catalog}' AS lake (READ_ONLY)")
-        return con
+    def read(self, queries: list, attach: tuple = (), catalog: bool = True) -> list[list]:
+        """The rows of each (sql, params), as DuckDB on this machine reads them: the lake's
+        DuckDB and extensions, the S3 secret, the lake attached read-only
+        (tests/lake_client.py); `attach`: (path, alias) of local files, read-only too.
+        LakeReadError with DuckDB's words when a statement fails."""
+        request = {
+            "extensions": str(self.base / "extensions"),
+            "catalog": self.store.catalog if catalog else "",
+            "attach": [[str(path), alias] for path, alias in attach],
+            "queries": [[sql, list(params)] for sql, params in queries],
+        }
+        env = self.env | {"PYTHONPATH": os.pathsep.join([str(lake_process.SITE), str(REPO_ROOT)])}
+        done = subprocess.run(
+            [sys.executable, str(REPO_ROOT / "tests" / "lake_client.py")],
+            input=json.dumps(request),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=CLI_SECONDS,
+        )
+        assert done.returncode == 0, done.stderr
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        if "error" in answer:
+            raise LakeReadError(answer["error"])
+        return answer["rows"]
+
+
+class LakeReadError(RuntimeError):
+    """A statement of the lake's reader failed; DuckDB's words."""
 
 
 def publish_from_a(services, tmp_path: Path, source_urls, catalog=True) -> tuple[Shared, dict]:
@@ -145,7 +164,7 @@ def publish_from_a(services, tmp_path: Path, source_urls, catalog=True) -> tuple
     return store, store.pointer()
 
 
-def exports_of(con, store: Shared, release_id: str) -> dict[str, str]:
+def exports_of(store: Shared, release_id: str) -> dict[str, str]:
     return {
         key.rsplit("/", 1)[1]: key
         for key in store.keys(f"project/releases/{release_id}/exports/")
@@ -153,10 +172,15 @@ def exports_of(con, store: Shared, release_id: str) -> dict[str, str]:
     }
 
 
-def same_rows(con, left: str, right: str) -> bool:
-    """Whether two relations hold the same rows, duplicates counted."""
-    differ = con.execute(
+def rows_differing(left: str, right: str) -> tuple[str, tuple]:
+    """A query counting the rows two relations do not have in common, duplicates counted."""
+    return (
         f"SELECT (SELECT count(*) FROM (FROM {left} EXCEPT ALL FROM {right})) + "  # noqa: S608
-        f"(SELECT count(*) FROM (FROM {right} EXCEPT ALL FROM {left}))"
-    ).fetchone()[0]
-    return differ == 0
+        f"(SELECT count(*) FROM (FROM {right} EXCEPT ALL FROM {left}))",
+        (),
+    )
+
+
+def relations_query(database: str) -> tuple[str, tuple]:
+    """The tables and views of the marts schema of an attached database (lake.relations)."""
+    return lake.RELATIONS_SQL, (database, MARTS, database, MARTS)

@@ -19,18 +19,17 @@ from __future__ import annotations
 import hashlib
 import json
 
-import duckdb
 import pytest
 
-from pipeline import lake
 from tests.machines import (
     CLI_SECONDS,
-    MARTS,
+    LakeReadError,
     Machine,
     Shared,
     exports_of,
     publish_from_a,
-    same_rows,
+    relations_query,
+    rows_differing,
     shared,
 )
 from tests.services import FailingProxy, postgres_server, s3_server
@@ -50,28 +49,35 @@ def test_a_publishes_and_b_reads_it_through_ducklake_and_parquet_as_a_local_buil
     store, pointer = publish_from_a(services, tmp_path, source_urls)
     release_id = pointer["release_id"]
     b = Machine(tmp_path / "b", store)
-    con = b.reader()
-    con.execute(f"ATTACH '{built.layout.published_db}' AS local (READ_ONLY)")
-    local_marts = lake.relations(con, "local", MARTS)
-    assert lake.relations(con, "lake", MARTS) == local_marts
-    for mart in local_marts:
-        assert same_rows(con, f'lake.marts."{mart}"', f'local.marts."{mart}"'), mart
-    snapshot = con.execute(
-        "SELECT snapshot_id FROM lake.snapshots() WHERE commit_message = ?", [release_id]
-    ).fetchone()[0]
-    at_release = f"lake.marts.funding AT (VERSION => {int(snapshot)})"
-    assert same_rows(con, at_release, "local.marts.funding")  # the release, by its snapshot
-    parquet = exports_of(con, store, release_id)
+    local = ((built.layout.published_db, "local"),)
+    local_marts, lake_marts, (snapshot,) = b.read(
+        [
+            relations_query("local"),
+            relations_query("lake"),
+            ("SELECT snapshot_id FROM lake.snapshots() WHERE commit_message = ?", [release_id]),
+        ],
+        attach=local,
+    )
+    assert lake_marts == local_marts and local_marts
+    at_release = f"lake.marts.funding AT (VERSION => {int(snapshot[0])})"
+    parquet = exports_of(store, release_id)
     assert sorted(parquet) == sorted(
         p.name for p in (built.warehouse_dir / "exports").glob("*.parquet")
     )
+    pairs = [(f'lake.marts."{m}"', f'local.marts."{m}"') for (m,) in local_marts]
+    pairs.append((at_release, "local.marts.funding"))  # the release, by its snapshot
+    for name, key in parquet.items():
+        stored, local_file = f"s3://{store.bucket}/{key}", built.warehouse_dir / "exports" / name
+        pairs.append((f"read_parquet('{stored}')", f"read_parquet('{local_file}')"))
+    differing = b.read([rows_differing(left, right) for left, right in pairs], attach=local)
+    assert {pair: rows[0][0] for pair, rows in zip(pairs, differing, strict=True)} == {
+        pair: 0 for pair in pairs
+    }
     client = store.client()
     for name, key in parquet.items():
-        url = f"s3://{store.bucket}/{key}"
-        local = built.warehouse_dir / "exports" / name
-        assert same_rows(con, f"read_parquet('{url}')", f"read_parquet('{local}')"), name
         stored = client.get_object(Bucket=store.bucket, Key=key)["Body"].read()
-        assert hashlib.sha256(stored).hexdigest() == hashlib.sha256(local.read_bytes()).hexdigest()
+        local_file = built.warehouse_dir / "exports" / name
+        assert hashlib.sha256(stored).digest() == hashlib.sha256(local_file.read_bytes()).digest()
     assert not (tmp_path / "b" / "warehouse").exists()  # B read without any local state
     code, out = b.cli("verify")
     assert code == 0 and f"release {release_id}" in out, out
@@ -151,10 +157,9 @@ def test_two_machines_publishing_at_once_one_wins_and_no_release_is_mixed(
     assert winner.cli("verify")[0] == 0
     releases = {key.split("/")[2] for key in store.keys("project/releases/")}
     assert releases == {first, pointer["release_id"]}  # the loser's uploads are gone
-    con = Machine(tmp_path / "reader", store).reader()
-    newest = con.execute(
-        "SELECT commit_message FROM lake.snapshots() ORDER BY snapshot_id DESC LIMIT 1"
-    ).fetchone()[0]
+    [[(newest,)]] = Machine(tmp_path / "reader", store).read(
+        [("SELECT commit_message FROM lake.snapshots() ORDER BY snapshot_id DESC LIMIT 1", ())]
+    )
     assert newest == pointer["release_id"]
 
 
@@ -178,5 +183,5 @@ def test_the_store_failing_mid_upload_leaves_current_on_the_last_whole_release(
     b = Machine(tmp_path / "b", store)
     code, out = b.cli("verify")
     assert code == 0 and first["release_id"] in out, out
-    with pytest.raises(duckdb.Error, match="does not exist"):  # the lake was never written
-        b.reader()
+    with pytest.raises(LakeReadError, match="does not exist"):  # the lake was never written
+        b.read([("SELECT 1", ())])
