@@ -1,6 +1,6 @@
 """Dagster entry point (`dagster dev -m pipeline.definitions`). The assets come from the
 factory, which derives them from the specs and the SQL: adding an asset never edits this file.
-Bad settings refuse the load, one line each (pipeline/settings.py), before anything is built."""
+Bad settings refuse the load, one line each (pipeline/settings/), before anything is built."""
 
 import dagster as dg
 

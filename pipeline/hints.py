@@ -2,7 +2,7 @@
 PIPELINE_DUCKDB_MEMORY_LIMIT (never DuckDB's own `SET memory_limit` advice), a full disk names
 the folder and its setting.
 
-Belongs here: those words. Stays out: reading and checking the settings (settings.py).
+Belongs here: those words. Stays out: reading and checking the settings (pipeline/settings/).
 """
 
 from __future__ import annotations

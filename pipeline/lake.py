@@ -30,10 +30,11 @@ from urllib.parse import urlsplit
 import duckdb
 
 from pipeline.lake_process import LakeError
-from pipeline.locations import aws_access, parse_publish_url
+from pipeline.locations import parse_publish_url
 from pipeline.release import DB_NAME
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import qualified
+from pipeline.settings import aws_access
 
 EXTENSIONS = ("httpfs", "postgres", "ducklake")
 AUTHOR = "pipeline"  # the author of every snapshot this project commits

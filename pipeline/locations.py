@@ -4,13 +4,12 @@
 store raises when it cannot be read or written.
 
 Belongs here: parsing and checking those values, with no I/O and no import of a client, so that
-pipeline/settings.py can check them before anything starts. Stays out: talking to the store
+pipeline/settings/ can check them before anything starts. Stays out: talking to the store
 (object_store.py, s3_store.py), the lake (lake.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -29,22 +28,12 @@ PUBLISH_URL, LAKE_CATALOG, ENDPOINT = (
 @dataclass(frozen=True)
 class AwsAccess:
     """The standard AWS variables that both boto3 (object_store.py) and DuckDB's httpfs
-    (lake.py) need, read in one place."""
+    (lake.py) need, as pipeline/settings reads them (`aws_access`)."""
 
     endpoint: str | None
     region: str | None
     key_id: str | None
     secret: str | None
-
-
-def aws_access(environ=None) -> AwsAccess:
-    env = os.environ if environ is None else environ
-    return AwsAccess(
-        endpoint=env.get(ENDPOINT) or None,
-        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-        key_id=env.get("AWS_ACCESS_KEY_ID") or None,
-        secret=env.get("AWS_SECRET_ACCESS_KEY") or None,
-    )
 
 
 class StoreError(RuntimeError):
@@ -106,12 +95,9 @@ def lake_catalog_problem(value: str, publish_url: str | None) -> str | None:
     return None
 
 
-def remote_problems(env) -> list[tuple[str, str, str]]:
-    """(setting, value, why) of each bad value among the publish URL, the S3 endpoint (when
-    publishing to S3) and the lake catalog."""
-    publish, lake, endpoint = (
-        (env.get(n) or "").strip() for n in (PUBLISH_URL, LAKE_CATALOG, ENDPOINT)
-    )
+def remote_problems(publish: str, lake: str, endpoint: str) -> list[tuple[str, str, str]]:
+    """(setting, value, why) of each bad value among the publish URL, the lake catalog and the
+    S3 endpoint (when publishing to S3), as pipeline/settings read them."""
     found = [
         (PUBLISH_URL, publish, publish and publish_url_problem(publish)),
         (ENDPOINT, endpoint, publish and endpoint and endpoint_problem(endpoint)),

@@ -1,7 +1,7 @@
 """S3-compatible object storage, as the release store and the download cache use it: get, put
 (optionally conditional), list, download, delete; with the endpoint and credentials of the
 standard AWS variables (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-AWS_REGION), read by the client when it is made.
+AWS_REGION, read by pipeline/settings when the client is made).
 
 Every failure is a StoreError in one line naming the operation, the object and what to check;
 a conditional write that loses (HTTP 412) is `Conflict`, which the caller turns into "another
@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.locations import S3Location, StoreError, aws_access
+from pipeline.locations import S3Location, StoreError
+from pipeline.settings import aws_access
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 60

@@ -33,7 +33,7 @@ def download(source_id: str) -> bytes:
     """The pinned file of one download (`wjp_roli`, `vdem_ert`), verified; a failing test that
     names the variable to set when it can be had from neither the cache nor the network."""
     from pipeline.schemas.origin import DOWNLOAD
-    from pipeline.settings import REPO_ROOT, Settings
+    from pipeline.settings import REPO_ROOT, Settings, mirror_urls
     from pipeline.transforms.download_sources import DOWNLOADS
     from pipeline.transforms.downloads import SourceUnavailable, obtain
     from pipeline.transforms.origins import load_record
@@ -42,7 +42,7 @@ def download(source_id: str) -> bytes:
     raw_dir = REPO_ROOT / "raw"
     loaded = load_record(source.record_path(raw_dir), raw_dir, DOWNLOAD)
     assert not loaded.problems, loaded.problems
-    pin = source.pin(loaded.record)
+    pin = source.pin(loaded.record, mirror_urls().get(source_id))
     cache_dir = Settings.resolve().cache_dir / source.folder
     try:
         return obtain(pin, cache_dir, lambda path: None).path.read_bytes()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from pipeline import build, console, definitions, lineage, stages
 from pipeline.asset_versions import asset_versions
 from pipeline.hints import failure_hint
 from pipeline.settings import (
+    MIRRORS,
     MODELS_DIR,
     REPO_ROOT,
     SETTINGS,
@@ -27,6 +29,7 @@ from pipeline.settings import (
     SettingsError,
     problems,
 )
+from pipeline.transforms.download_sources import DOWNLOADS
 
 # Every bad value of the issue, and others: (variable, value, why).
 BAD = [
@@ -275,3 +278,37 @@ def test_a_full_disk_names_the_folder_setting(tmp_path):
     cached = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "c" / "roli.json"))
     assert "set PIPELINE_CACHE_DIR to a folder with room" in failure_hint(cached, settings)
     assert failure_hint(ValueError("something else"), settings) is None
+
+
+# Reading the environment: os.environ or os.getenv, or an `environ`/`env` mapping's get or item
+# (the settings' own way of taking a test's environment).
+ENV_READ = re.compile(r"\bos\.(environ|getenv)\b|\b(environ|env)(\.get\(|\[)")
+
+
+def test_the_environment_is_read_in_pipeline_settings_only():
+    """Every environment variable is read in pipeline/settings/ (one way to set each, checked
+    with the others); any other module takes it from there."""
+    settings_dir = REPO_ROOT / "pipeline" / "settings"
+    readers = [
+        f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
+        for path in sorted((REPO_ROOT / "pipeline").rglob("*.py"))
+        if settings_dir not in path.parents
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if ENV_READ.search(line.split("#", 1)[0])
+    ]
+    assert readers == [], "read the environment in pipeline/settings/ instead:\n" + "\n".join(
+        readers
+    )
+    assert ENV_READ.search("env = os.environ if environ is None else environ")  # it finds one
+
+
+def test_a_mirror_is_set_by_the_resource_config_else_its_variable():
+    env = {name: f"http://mirror.example/{source}" for source, name in MIRRORS.items()}
+    assert Settings.resolve(environ=env).download_urls == {
+        source: f"http://mirror.example/{source}" for source in MIRRORS
+    }
+    configured = Settings.resolve(environ=env, download_urls={"wjp_roli": "http://config/x"})
+    assert configured.download_urls["wjp_roli"] == "http://config/x"
+    assert configured.download_urls["vdem_ert"] == "http://mirror.example/vdem_ert"
+    assert Settings.resolve(environ={}).download_urls == {}
+    assert {source.url_env for source in DOWNLOADS} == {"WJP_SNAPSHOT_URL", "VDEM_SNAPSHOT_URL"}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import REPO_ROOT, Settings
 from pipeline.transforms.download_sources import WJP, fetch
 from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.wjp import measure_code, read_snapshot
@@ -261,23 +261,29 @@ def test_editions_after_the_records_date_accessed_are_refused_by_row(tmp_path):
     ), messages
 
 
+def mirror(monkeypatch, url: str) -> str:
+    """The URL the settings give the download when its variable is set to `url`."""
+    monkeypatch.setenv(URL_ENV, url)
+    return Settings.resolve().download_urls[WJP.source_id]
+
+
 def test_env_url_overrides_the_pinned_url_but_not_the_checksum(monkeypatch, tmp_path):
     with serve({"/roli.json": (200, NEW, {})}) as base:
-        monkeypatch.setenv(URL_ENV, f"{base}/roli.json")
-        fetched = fetch_pinned(tmp_path, NEW, None)
+        url = mirror(monkeypatch, f"{base}/roli.json")
+        fetched = fetch_pinned(tmp_path, NEW, url)
         assert (fetched.status, fetched.url) == ("available", f"{base}/roli.json")
         raw_dir = tmp_path / "raw"
         pin_snapshot(raw_dir, OLD)  # the mirror serves NEW, the pin names OLD: refused
         (tmp_path / "cache" / "wjp" / f"{sha256(OLD)}.json").unlink(missing_ok=True)
-        refused = fetch(memory_db(), WJP, raw_dir, tmp_path / "other_cache", 5, None, None)
+        refused = fetch(memory_db(), WJP, raw_dir, tmp_path / "other_cache", 5, None, url)
     assert refused.status == "unavailable" and "not the pinned file" in refused.reason
 
 
 def test_env_url_mirror_serving_the_pinned_file_is_used(monkeypatch, tmp_path, wjp_file):
     raw_dir = copy_raw(tmp_path)
     with serve({"/mirror/roli.json": (200, wjp_file, {})}) as base:
-        monkeypatch.setenv(URL_ENV, f"{base}/mirror/roli.json")
-        fetched = fetch(memory_db(), WJP, raw_dir, tmp_path / "cache", 30, None, None)
+        url = mirror(monkeypatch, f"{base}/mirror/roli.json")
+        fetched = fetch(memory_db(), WJP, raw_dir, tmp_path / "cache", 30, None, url)
     assert (fetched.status, fetched.obtained_from) == ("available", "download")
     assert fetched.url == f"{base}/mirror/roli.json"
 

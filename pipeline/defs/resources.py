@@ -1,6 +1,6 @@
 """The one Dagster resource: the project's folders and limits, resolved when a run asks
 (resource config first, then the environment, then the repository's defaults; see
-pipeline/settings.py), and the download options a refresh uses.
+pipeline/settings/), and the download options a refresh uses.
 
 Belongs here: the resource class. Stays out: building and publishing (pipeline/build.py).
 """
@@ -25,7 +25,7 @@ class ProjectResource(dg.ConfigurableResource):
     memory_limit: str | None = None
     download_timeout_seconds: int | None = None  # each connect and read of a download
     download_deadline_seconds: int | None = None  # a whole download
-    download_urls: dict[str, str] = {}  # source_id -> URL (a mirror); else <SOURCE>_URL env
+    download_urls: dict[str, str] = {}  # source_id -> URL (a mirror); else its variable
 
     def settings(self) -> Settings:
         return Settings.resolve(
@@ -36,6 +36,7 @@ class ProjectResource(dg.ConfigurableResource):
             self.memory_limit,
             download_timeout=self.download_timeout_seconds,
             download_deadline=self.download_deadline_seconds,
+            download_urls=self.download_urls,
         )
 
     @property
@@ -47,11 +48,12 @@ class ProjectResource(dg.ConfigurableResource):
         return open_store(self.settings())
 
     def download_options(self) -> DownloadOptions:
-        """The URLs, and the limits of each download (PIPELINE_DOWNLOAD_TIMEOUT_SECONDS for
-        each connect and read, PIPELINE_DOWNLOAD_DEADLINE_SECONDS for the whole file)."""
+        """The URLs (a mirror: the resource config, else WJP_SNAPSHOT_URL or VDEM_SNAPSHOT_URL),
+        and the limits of each download (PIPELINE_DOWNLOAD_TIMEOUT_SECONDS for each connect and
+        read, PIPELINE_DOWNLOAD_DEADLINE_SECONDS for the whole file)."""
         settings = self.settings()
         return DownloadOptions(
             settings.download_timeout_seconds,
-            dict(self.download_urls),
+            dict(settings.download_urls),
             deadline_seconds=settings.download_deadline_seconds,
         )

@@ -2,8 +2,8 @@
 build: validate its origin record, obtain the file (cache or network), parse it, load its
 tables, and say what happened.
 
-Adding a download means one `DownloadSource` here (its record, parser and table specs) and its
-origin record in raw/<folder>/<stem>.meta.yml.
+Adding a download means one `DownloadSource` here (its record, parser and table specs), its
+origin record in raw/<folder>/<stem>.meta.yml and its mirror variable (pipeline/settings).
 
 Belongs here: the registry and that sequence. Stays out: Dagster, HTTP details (downloads.py),
 parsing (wjp.py, vdem.py).
@@ -26,6 +26,7 @@ from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES, snapshot_status
+from pipeline.settings import MIRRORS
 from pipeline.transforms import vdem, wjp
 from pipeline.transforms.downloads import (
     DOWNLOAD_DEADLINE_SECONDS,
@@ -55,7 +56,6 @@ class DownloadSource:
     folder: str  # raw/<folder>/<stem>.meta.yml is its origin record
     stem: str
     suffix: str  # of the file, e.g. ".json"
-    url_env: str  # replaces the pinned URL (a mirror or a local server), never the checksum
     tables: tuple[TableSpec, ...]  # what `parse` returns, by name
     status: TableSpec  # raw.<name>: available or not, and why
     parse: Callable[[Path], dict[str, pd.DataFrame]]
@@ -67,13 +67,16 @@ class DownloadSource:
     def asset_name(self) -> str:
         return f"raw_{self.folder}__{self.stem}"
 
+    @property
+    def url_env(self) -> str:  # sets a mirror; pipeline/settings reads it (download_urls)
+        return MIRRORS[self.source_id]
+
     def record_path(self, raw_dir: Path) -> Path:
         return raw_dir / self.folder / f"{self.stem}.meta.yml"
 
     def pin(self, record, url_override: str | None = None) -> Pin:
-        """The file the origin record pins, fetched from `url_override`, else the source's
-        environment variable (a mirror), else the pinned URL; always checked by its sha256."""
-        url = url_override or os.environ.get(self.url_env) or record.url
+        """The pinned file, from `url_override` (a mirror), else the pinned URL; sha256 checked."""
+        url = url_override or record.url
         return Pin(url, record.sha256, record.bytes, self.suffix, self.url_env)
 
 
@@ -82,7 +85,6 @@ WJP = DownloadSource(
     folder="wjp",
     stem="roli",
     suffix=".json",
-    url_env="WJP_SNAPSHOT_URL",
     tables=WJP_TABLES,
     status=WJP_SNAPSHOT,
     parse=wjp.read_snapshot,
@@ -94,7 +96,6 @@ VDEM = DownloadSource(
     folder="vdem",
     stem="ert",
     suffix=".csv",
-    url_env="VDEM_SNAPSHOT_URL",
     tables=(VDEM_ERT,),
     status=snapshot_status("vdem_snapshot"),
     parse=vdem.read_ert,
@@ -147,7 +148,8 @@ def fetch(
     shared=None,
 ) -> Fetched:
     """Validate the pin, obtain and parse the file, load its tables (empty when unavailable).
-    The URL is `url_override`, else the source's environment variable, else the pinned URL.
+    The URL is `url_override` (the source's mirror, Settings.download_urls), else the pinned
+    URL.
     `timeout` bounds each read of a download, `deadline` all of it; `log` hears its progress
     ("raw_wjp__roli: 1.2 of 3.1 MB downloaded") every few seconds. `shared`: a cache of the
     downloads other machines read too (the release store's), tried before the network."""
