@@ -87,14 +87,6 @@ def write_origin(out_dir: Path, source_id: str, data: Path, indicators: int, row
         "file": data.name,
         "value_min": 0,
         "value_max": 1,
-        "columns": {
-            "country_iso3": "ISO 3166-1 alpha-3.",
-            "year": "Year.",
-            "indicator_code": "Indicator.",
-            "value": "Random value in [0, 1].",
-            "rank": "Absent in this source.",
-            "n_ranked": "Absent in this source.",
-        },
         "indicators": {
             f"ind_{i:0{code_width(indicators)}d}": {
                 "name": f"Synthetic indicator {i}",

@@ -437,7 +437,6 @@ sha256: {sha256}
 source_id: {claimed}
 file: {source_id}.csv
 indicators: {{x_index: {{name: An index}}}}
-columns: {{country_iso3: c, year: y, indicator_code: i, value: v}}
 """
 
 
@@ -473,7 +472,6 @@ sha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 source_id: orphan
 file: orphan.csv
 indicators: {x_index: {name: An index}}
-columns: {country_iso3: c, year: y, indicator_code: i, value: v}
 """
 
 CORPUS: tuple[Case, ...] = (

@@ -133,7 +133,6 @@ def write_origin(folder: Path, source_id: str, data: Path, value_range=(0, 100),
         "sha256": sha256(data),
         "source_id": source_id,
         "file": data.name,
-        "columns": {name: f"{name} of the row." for name in COLUMNS},
         "indicators": INDICATORS,
     }
     if value_range:
@@ -607,7 +606,7 @@ FAULTS = [
         CSV_ORIGIN,
         "licence",
         "a field of the origin record model (unknown or misspelt field)",
-        frozenset({"31"}),
+        frozenset({"24"}),
     ),
     Fault(
         "origin source_id differs from the file name",

@@ -714,7 +714,7 @@ def test_csv_edited_without_updating_checksum(raw_dir):
     assert len(problems) == 1
 
 
-@pytest.mark.parametrize("key", ["license", "citation", "transcription", "sha256", "columns"])
+@pytest.mark.parametrize("key", ["license", "citation", "transcription", "sha256"])
 def test_origin_record_missing_required_field(raw_dir, key):
     drop_yaml_key(meta_of(raw_dir, "table1_ranks"), key)
     find(
@@ -738,17 +738,29 @@ def test_origin_record_empty_url_needs_a_note(raw_dir):
     )
 
 
-def test_origin_record_columns_must_match_the_spec(raw_dir):
+@pytest.mark.parametrize(
+    ("field", "redeclared"),
+    [
+        ("columns", "columns:\n  rank: Rank in the cell.\n"),
+        ("description", "description: Paper Table 1, one row per cell.\n"),
+        ("primary_key", "primary_key: [row_label, country_name]\n"),
+    ],
+)
+def test_an_origin_record_redeclaring_what_the_spec_holds_is_refused(raw_dir, field, redeclared):
+    """A record keeps the origin; a column is described once, in its spec (schemas/raw.py)."""
     meta = meta_of(raw_dir, "table1_ranks")
     text = meta.read_text(encoding="utf-8")
-    meta.write_text(text.replace("  rank: ", "  ranking: ", 1), encoding="utf-8")
-    find(
+    meta.write_text(text + redeclared, encoding="utf-8")
+    problem = find(
         problems_of(raw_dir, "table1_ranks"),
         file=shown_meta("table1_ranks"),
-        line=28,  # the line of `columns:` in the record
-        column="columns",
-        rule="the origin record documents exactly the file's columns",
+        line=text.count("\n") + 1,  # the line the field starts on
+        column=field,
+        rule="the origin record keeps the origin; the table's spec holds its columns",
     )
+    assert problem.fix.startswith(f"remove `{field}:` from {shown_meta('table1_ranks')}")
+    message = problem.message()
+    assert shown_meta("table1_ranks") in message and repr(field) in message, message
 
 
 def test_origin_record_that_is_not_yaml(raw_dir):

@@ -216,12 +216,6 @@ def write_long_source(folder: Path, rows, country_codes: dict | None) -> Path:
         "file": data.name,
         "value_min": 0,
         "value_max": 3,
-        "columns": {
-            "country_iso3": "V-Dem's country_text_id.",
-            "year": "Year observed.",
-            "indicator_code": "V-Dem's variable name.",
-            "value": "The variable's value.",
-        },
         "indicators": {
             "v2x_polyarchy": {"name": "Electoral democracy index"},
             "v2x_regime": {"name": "Regimes of the World"},

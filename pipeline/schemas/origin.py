@@ -80,7 +80,6 @@ class OriginRecord(BaseModel):
     notes: str | None = None
     sha256: Sha256
     bytes: int | None = Field(default=None, ge=0)
-    columns: dict[str, Text] | None = None
     # long-format indicator sources (raw/indicators/)
     source_id: Slug | None = None
     file: FileName | None = None
@@ -107,10 +106,15 @@ class OriginRecord(BaseModel):
 
 # Fields each kind of source must have, beyond the common ones.
 REQUIRED_BY_KIND = {
-    TRANSCRIPTION: ("columns",),
-    LONG_SOURCE: ("columns", "source_id", "file", "indicators"),
+    TRANSCRIPTION: (),
+    LONG_SOURCE: ("source_id", "file", "indicators"),
     DOWNLOAD: ("url", "bytes", "repository", "commit", "path"),
 }
+
+
+# What a table's spec holds (pipeline/schemas/, sql/<layer>/<name>.yml), never its record: a
+# record that redeclares one of these is refused, naming the file, the line and the field.
+SPEC_FIELDS = ("columns", "description", "primary_key", "row_rules", "rules")
 
 
 def missing_for_kind(record: OriginRecord, kind: str) -> list[str]:

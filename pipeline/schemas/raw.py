@@ -97,7 +97,13 @@ TABLE1 = RawTable(
                 r.year_between(2008, 2100),
                 r.not_in_future("year"),
             ),
-            code("note_marks", r"\*{1,3}", "one to three asterisks", "Note marks printed.", True),
+            code(
+                "note_marks",
+                r"\*{1,3}",
+                "one to three asterisks",
+                "Note marks printed on the cell or its column header.",
+                True,
+            ),
             text("missing_reason", "Why the rank is empty, from the table's note.", True),
             shared("source_reference_key"),
         ),
@@ -137,7 +143,13 @@ TABLE2 = RawTable(
             EDITION_YEAR,
             shared("rank", description="Rank before the slash.", nullable=False),
             shared("n_ranked", description="Countries ranked, after the slash.", nullable=False),
-            code("note_marks", r"\*{1,3}", "one to three asterisks", "Note marks printed.", True),
+            code(
+                "note_marks",
+                r"\*{1,3}",
+                "one to three asterisks",
+                "Note marks printed on the cell.",
+                True,
+            ),
             shared("source_reference_key"),
         ),
         primary_key=("row_label", "scope"),
@@ -214,36 +226,57 @@ TIMELINE = RawTable(
         description="Every dated event in the paper's running text, with where it stands and "
         "what the paper cites for it.",
         fields=(
-            shared("event_id"),
+            shared("event_id", description="Stable id; its year is the year of event_date."),
             shared(
                 "event_date",
-                description="Date, as precise as the text; month/year precision use the first day.",
+                description="Date, as precise as the text: month precision uses the 1st of the "
+                "month, year precision January 1st.",
             ),
-            shared("date_precision"),
-            text("date_as_printed", "The date exactly as the paper prints it."),
+            shared("date_precision", description="How precisely the paper's text dates the event."),
+            text("date_as_printed", "The date expression exactly as the paper prints it."),
             code(
                 "country_iso3s",
                 rf"{ISO3}(;{ISO3})*",
                 "';'-separated alpha-3 codes",
-                "Countries involved (';'-separated alpha-3).",
+                "Countries involved (';'-separated ISO 3166-1 alpha-3); empty where the paper "
+                "names no country (European instruments, global events).",
                 True,
             ),
-            text("actor", "Who acted; empty where the paper names nobody.", True),
+            text(
+                "actor",
+                "Who acted, as named or directly implied by the paper; empty where it names no "
+                "one (notes say so).",
+                True,
+            ),
             shared("category"),
-            text("title", "Short title.", max_chars=120),
-            text("description", "One sentence paraphrasing the paper.", max_chars=600),
-            _int("deaths_reported", "Deaths the paper reports for the event.", True, r.at_least(0)),
-            text("paper_section", "Section of the paper the sentence stands in."),
-            text("paper_quote", "Verbatim span of the paper that states the event."),
+            text("title", "Short title of the event.", max_chars=120),
+            text("description", "One sentence paraphrasing what the paper says.", max_chars=600),
+            _int(
+                "deaths_reported",
+                "Deaths the paper reports for the event; empty where it gives none.",
+                True,
+                r.at_least(0),
+            ),
+            text("paper_section", "Section heading the quoted sentence stands under."),
+            text(
+                "paper_quote",
+                "Verbatim span of the paper, whitespace collapsed, that states the date and the "
+                "event.",
+            ),
             code(
                 "citation_keys",
                 rf"{SLUG}(;{SLUG})*",
                 "';'-separated reference keys",
-                "References the paper cites for it (';'-separated).",
+                "References the paper cites for the event in the same sentence or its closing "
+                "parenthesis (';'-separated reference_key values of references.csv).",
                 True,
             ),
-            text("citation_note", "Why there is no citation, or what is odd about it.", True),
-            text("notes", "Notes for readers.", True),
+            text(
+                "citation_note",
+                "Why citation_keys is empty, or what is odd about the citation; empty otherwise.",
+                True,
+            ),
+            text("notes", "Remarks on reading the paper (no outside facts); empty if none.", True),
         ),
         primary_key=("event_id",),
         row_rules=(
@@ -268,22 +301,54 @@ REFERENCES = RawTable(
         name="references",
         description="The paper's whole reference list, keyed so events and tables can cite it.",
         fields=(
-            shared("reference_key"),
-            _position("list_position", "Position in the reference list."),
-            text("authors", "Authors or institution, as printed."),
-            _int("year", "Year as printed.", False, r.year_between(1900, 2100)),
-            text("title", "Title as printed."),
-            text("container", "Journal, book or publisher, with volume and pages.", True),
-            url("url", "URL as printed."),
+            shared(
+                "reference_key",
+                description="Stable key: the first author's surname or a slug of the "
+                "organisation or title, then the year, and a letter where two share both.",
+            ),
+            _position("list_position", "1-based position of the entry in the reference list."),
+            text(
+                "authors",
+                "Authors as printed (the bold lead of the entry), without markdown; for an entry "
+                "without authors, the document's title.",
+            ),
+            _int(
+                "year",
+                "Year as printed in the list, in parentheses after the authors.",
+                False,
+                r.year_between(1900, 2100),
+            ),
+            text("title", "Title as printed, markdown removed."),
+            text(
+                "container",
+                "Journal with volume(issue) and pages, or book or publisher, as printed; empty "
+                "if none.",
+                True,
+            ),
+            url(
+                "url",
+                "URL as printed, with <> and markdown link syntax removed and \\( \\) "
+                "un-escaped; empty if none.",
+            ),
             Field(
                 "accessed_date",
                 DATE,
-                "Date the paper says it accessed the URL.",
+                "Access date the list prints for the URL; empty if none.",
                 True,
                 (r.not_in_future(),),
             ),
-            text("in_text_citation", "How the running text cites it.", True),
-            text("notes", "Discrepancies noticed while transcribing.", True),
+            text(
+                "in_text_citation",
+                "How the running text cites the entry, several forms separated by '; '; empty "
+                "if never cited.",
+                True,
+            ),
+            text(
+                "notes",
+                "Discrepancies noticed between list and text, or formatting remarks; empty if "
+                "none.",
+                True,
+            ),
         ),
         primary_key=("reference_key",),
     ),
@@ -312,36 +377,45 @@ MEASURES = r"[A-Za-z0-9_.]+(;[A-Za-z0-9_.]+)*"
 COUNTRY_SCOPES = ("europe_asia", "world")
 
 
-def _reading_fields() -> tuple[Field, ...]:
-    """The parameters of a reading, in claims.csv (as stated) and claim_variants.csv (changed)."""
+def _reading_fields(empty: str = "") -> tuple[Field, ...]:
+    """The parameters of a reading, in claims.csv (as stated) and claim_variants.csv (changed;
+    `empty` says what an empty one means there)."""
     return (
-        _int("year_from", "First year compared.", True, r.year_between(1900, 2100)),
+        _int("year_from", "First year compared" + empty, True, r.year_between(1900, 2100)),
         _int(
             "year_to",
-            "Year observed (or last year compared).",
+            "Year observed, or the last year compared" + empty,
             True,
             r.year_between(1900, 2100),
         ),
-        Field("threshold", FLOAT, "Smallest change that counts.", True, (r.at_least(0),)),
+        Field("threshold", FLOAT, "Smallest change that counts" + empty, True, (r.at_least(0),)),
         code(
             "measure",
             MEASURES,
             "measure codes (';'-separated)",
-            "The measure: a V-Dem variable, a WJP measure code (';'-separated when several), or "
-            "for autocratization_since starts, ongoing or starts_and_ongoing.",
+            "The measure of the reading: a V-Dem variable (v2x_regime, v2x_polyarchy), WJP "
+            "measure codes (overall, F1-F8, SF sub-factors; ';'-separated when several), or for "
+            "autocratization_since starts, ongoing or starts_and_ongoing" + empty,
             True,
         ),
-        _int("window_years", "Length of each window compared.", True, r.positive()),
+        _int(
+            "window_years",
+            "Length of each window compared (autocratization_since)" + empty,
+            True,
+            r.positive(),
+        ),
         Field(
             "beyond_interval",
             BOOL,
-            "A change or lead counts only beyond V-Dem's interval.",
+            "true: a change or lead counts only beyond V-Dem's interval (codelow, codehigh); "
+            "false: by point estimate" + empty,
             True,
         ),
         Field(
             "country_scope",
             STRING,
-            "Countries counted: europe_asia (WJP's groups) or world.",
+            "Countries counted by autocratization_since: europe_asia (WJP's groups) or world"
+            + empty,
             True,
             (r.one_of(COUNTRY_SCOPES),),
         ),
@@ -365,24 +439,41 @@ CLAIMS = RawTable(
                 "country_iso3s",
                 rf"{ISO3}(;{ISO3})*",
                 "';'-separated alpha-3 codes",
-                "Countries the claim is about (';'-separated).",
+                "Countries the claim is about (';'-separated alpha-3); empty when it names none.",
                 True,
             ),
-            code("checked_against", CLAIM_SOURCES, "source ids", "Sources checked against."),
-            Field(
-                "rule_kind", STRING, "Which computed rule decides.", rules=(r.one_of(CLAIM_RULES),)
+            code(
+                "checked_against",
+                CLAIM_SOURCES,
+                "source ids",
+                "Source ids the claim is checked against (';'-separated): vdem_ert, wjp_roli, "
+                "errata, records (raw/reference/claim_records.csv); none for a claim nothing we "
+                "hold can check (rule_kind not_checkable).",
             ),
-            code("subject_iso3", ISO3, "an alpha-3 code", "The country singled out.", True),
-            *_reading_fields(),
+            Field(
+                "rule_kind",
+                STRING,
+                "The computed rule that decides the verdict; not_checkable where nothing we hold "
+                "can check the claim (the note says why).",
+                rules=(r.one_of(CLAIM_RULES),),
+            ),
+            code(
+                "subject_iso3",
+                ISO3,
+                "an alpha-3 code",
+                "The country the claim singles out, for rules that compare one with the others.",
+                True,
+            ),
+            *_reading_fields("."),
             Field(
                 "target_mart",
                 STRING,
-                "Mart of the row stating the claim (erratum rule).",
+                "For the erratum rule: the mart of the row that states the claim.",
                 True,
                 (r.one_of(("timeline", "funding", "references")),),
             ),
-            text("target_key", "Key of that row.", True),
-            text("rule", "How the verdict follows from the evidence."),
+            text("target_key", "For the erratum rule: the key of that row.", True),
+            text("rule", "How the verdict follows from the evidence, in words."),
             text("note", "Notes for readers.", True),
         ),
         primary_key=("claim_id",),
@@ -399,10 +490,12 @@ CLAIM_VARIANTS = RawTable(
         "looking at the data: each changes some parameters of the stated reading (empty: as "
         "stated), and the verdict is computed under every one.",
         fields=(
-            code("claim_id", r"clm_[a-z0-9_]+", "an id clm_slug", "The claim (claims.csv)."),
+            code(
+                "claim_id", r"clm_[a-z0-9_]+", "an id clm_slug", "The claim (raw/paper/claims.csv)."
+            ),
             code("variant_id", SLUG, "a lowercase slug", "Id of the variant within the claim."),
             text("description", "What the variant changes, in words."),
-            *_reading_fields(),
+            *_reading_fields("; empty keeps the stated one."),
         ),
         primary_key=("claim_id", "variant_id"),
         row_rules=(r.ordered("year_from", "year_to", column="year_from"),),
@@ -417,7 +510,11 @@ COUNTRIES = RawTable(
         description="Every country the data names: ISO 3166-1 codes, English name, and the "
         "names and codes the paper itself prints.",
         fields=(
-            shared("country_iso3"),
+            shared(
+                "country_iso3",
+                description="ISO 3166-1 alpha-3 of the country (Kosovo's XKX is user-assigned: "
+                "code_status).",
+            ),
             shared("country_iso2"),
             shared("country_name"),
             Field(
@@ -503,14 +600,15 @@ FUNDING_CLAIMS = RawTable(
             text("scope_as_stated", "What the amount covers, as the source states it."),
             shared("period_start_year"),
             shared("period_end_year"),
-            shared("amount_eur"),
+            shared("amount_eur", description="Amount in EUR; empty where unknown or none."),
             Field("currency", STRING, "Currency of amount_eur.", rules=(r.one_of(("EUR",)),)),
             shared("amount_qualifier"),
             Field(
                 "amount_scope",
                 STRING,
-                "stated_total (the source states it as the recipient's total for the period), "
-                "subtotal (a part: some sectors, one programme) or not_stated.",
+                "stated_total (the source states it as the recipient's overall total for the "
+                "period), subtotal (the source states it as a part: some sectors, one programme) "
+                "or not_stated. marts.funding_totals prefers a stated total over a subtotal.",
                 rules=(r.one_of(("stated_total", "subtotal", "not_stated")),),
             ),
             shared("amount_missing_reason"),
@@ -550,7 +648,12 @@ FUNDING_INSTRUMENTS = RawTable(
         "added up: only a country's bilateral allocation and the regional programme are known to "
         "exclude each other.",
         fields=(
-            code("instrument", SLUG, "a lowercase slug", "Instrument id."),
+            code(
+                "instrument",
+                SLUG,
+                "a lowercase slug",
+                "Instrument id, as funding_claims.csv names it.",
+            ),
             text("instrument_name", "What the instrument is."),
             Field(
                 "covers",
@@ -575,7 +678,12 @@ CLAIM_RECORDS = RawTable(
         "confirms a sentence counts as much as one that contradicts it.",
         fields=(
             code("record_id", r"rec_[a-z0-9_]+", "an id rec_slug", "Stable id."),
-            code("claim_id", r"clm_[a-z0-9_]+", "an id clm_slug", "The claim (claims.csv)."),
+            code(
+                "claim_id",
+                r"clm_[a-z0-9_]+",
+                "an id clm_slug",
+                "The claim the record checks (raw/paper/claims.csv).",
+            ),
             Field(
                 "finding",
                 STRING,
@@ -619,13 +727,28 @@ ERRATA = RawTable(
                 "support the sentence citing it).",
                 rules=(r.one_of(("erratum", "acknowledged_disagreement", "citation")),),
             ),
-            Field("target_mart", STRING, "The mart it touches.", rules=(r.one_of(ERRATA_TARGETS),)),
-            text("target_key", "The key of the row in that mart ('/'-joined when composite)."),
-            text("target_field", "The column the error is in.", True),
+            Field(
+                "target_mart",
+                STRING,
+                "The mart the error stands in.",
+                rules=(r.one_of(ERRATA_TARGETS),),
+            ),
+            text(
+                "target_key",
+                "The row in that mart: the values of its primary key, in the key's order, "
+                "'/'-joined when it has several columns.",
+            ),
+            text("target_field", "The column the error is in, where it is one column.", True),
             text("paper_says", "The paper's words, verbatim."),
             text("correction", "What the primary sources say, in one sentence."),
             text("corrected_value", "The corrected value, where there is one.", True),
-            Field("corrected_date", DATE, "The corrected date.", True, (r.not_in_future(),)),
+            Field(
+                "corrected_date",
+                DATE,
+                "The corrected date of a dated event.",
+                True,
+                (r.not_in_future(),),
+            ),
             Field(
                 "corrected_date_precision",
                 STRING,
@@ -643,18 +766,27 @@ ERRATA = RawTable(
                 "source_urls",
                 r"https?://[^;\s]+(;https?://[^;\s]+)*",
                 "';'-separated URLs",
-                "URLs of the sources (';'-separated).",
+                "URLs of the sources (';'-separated); empty only for suspected errata.",
                 True,
             ),
-            text("source_descriptions", "Publisher, title and date of each source.", True),
+            text(
+                "source_descriptions",
+                "Publisher, title and date of each source, in the same order.",
+                True,
+            ),
             Field(
                 "date_accessed",
                 DATE,
-                "When the sources were read; empty: not accessed from this project.",
+                "When the sources were read (from the search tool's stored copies); empty: not "
+                "accessed from this project.",
                 True,
                 (r.not_in_future(),),
             ),
-            text("notes", "Provenance and caveats; for a suspected erratum, why.", True),
+            text(
+                "notes",
+                "Provenance and caveats; for a suspected erratum, why it is believed.",
+                True,
+            ),
         ),
         primary_key=("erratum_id",),
         row_rules=(
@@ -677,7 +809,7 @@ REFERENCE_CHECKS = RawTable(
         description="The paper's reference list checked against publishers' and indexing "
         "records: what was found, where, and what could not be checked.",
         fields=(
-            shared("reference_key"),
+            shared("reference_key", description="Key of the reference (raw/paper/references.csv)."),
             Field(
                 "check_status",
                 STRING,
@@ -688,12 +820,16 @@ REFERENCE_CHECKS = RawTable(
                 "record_urls",
                 r"https?://[^;\s]+(;https?://[^;\s]+)*",
                 "';'-separated URLs",
-                "URLs of the records read.",
+                "URLs of the records read (';'-separated); empty when none was found.",
                 True,
             ),
             text("record_title", "Title as the record gives it.", True),
             text("record_publisher", "Publisher or index of the record.", True),
-            text("note", "What the record does not state, or what was searched."),
+            text(
+                "note",
+                "What the record does not state, caveats, or what was searched when nothing was "
+                "found.",
+            ),
         ),
         primary_key=("reference_key",),
         row_rules=(
@@ -715,7 +851,11 @@ ISO3166 = RawTable(
         name="iso3166_countries",
         description="Every ISO 3166-1 country (from Debian's iso-codes): the codes long-format "
         "indicator sources may use.",
-        fields=(shared("country_iso3"), shared("country_iso2"), shared("country_name")),
+        fields=(
+            shared("country_iso3"),
+            shared("country_iso2"),
+            shared("country_name", description="English short name as iso-codes gives it."),
+        ),
         primary_key=("country_iso3",),
     ),
 )

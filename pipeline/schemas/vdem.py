@@ -134,7 +134,12 @@ REGIME_TYPES = TableSpec(
     description="V-Dem's Regimes of the World: the name of each code of v2x_regime (V-Dem "
     "Codebook v15), the one place the project's marts take these names from.",
     fields=(
-        Field("v2x_regime", INT, "V-Dem's code.", rules=(r.one_of(REGIMES),)),
+        Field(
+            "v2x_regime",
+            INT,
+            "V-Dem's code, as in the ERT file's column of that name.",
+            rules=(r.one_of(REGIMES),),
+        ),
         Field("regime_type", STRING, "V-Dem's name of the regime type.", rules=r.text(40)),
     ),
     primary_key=("v2x_regime",),

@@ -118,9 +118,7 @@ def read_source(con: duckdb.DuckDBPyConnection, raw_dir: Path, source_id: str) -
     )
     source.sha256, source.unit = read.sha256, read.unit
     source.row_problems += read.problems
-    source.origin_problems += check_against_data(
-        source.record, read.sha256, read.columns if read.relation else None, OPTIONAL_COLUMNS
-    )
+    source.origin_problems += check_against_data(source.record, read.sha256)
     if read.relation and not read.problems:
         source.row_problems += validate_relation(
             con,

@@ -20,6 +20,7 @@ from pipeline.schemas.indicator_sources import GATHERED
 from pipeline.schemas.origin import (
     DOWNLOAD,
     LONG_SOURCE,
+    SPEC_FIELDS,
     TRANSCRIPTION,
     OriginRecord,
     line_of_field,
@@ -34,7 +35,6 @@ WRITE_CHECKSUMS = ".venv/bin/python -m pipeline.cli checksums --write"
 
 
 _SHA256_LINE = re.compile(r"^sha256:.*$", re.MULTILINE)
-_COLUMNS_LINE = re.compile(r"^columns:", re.MULTILINE)
 
 
 def record_path(data_path: Path) -> Path:
@@ -72,6 +72,8 @@ def load_record(path: Path, root: Path, kind: str) -> LoadedRecord:
         return _refuse(loaded, "the origin record is valid UTF-8 YAML", _first_line(err))
     if not isinstance(document, dict):
         return _refuse(loaded, "the origin record is a YAML mapping of fields")
+    loaded.problems += _spec_fields(loaded, document)
+    document = {k: v for k, v in document.items() if k not in SPEC_FIELDS}
     try:
         loaded.record = OriginRecord.model_validate(document)
     except pydantic.ValidationError as err:
@@ -91,6 +93,24 @@ def load_record(path: Path, root: Path, kind: str) -> LoadedRecord:
     if kind == DOWNLOAD and not loaded.problems:
         loaded.problems += _url_disagrees(loaded)
     return loaded
+
+
+def _spec_fields(loaded: LoadedRecord, document: dict) -> list[Problem]:
+    """A record keeps the origin: what the spec holds (the columns and their descriptions, the
+    key, the rules) is refused by field, said once, in the spec."""
+    return [
+        Problem(
+            loaded.shown,
+            line_of_field(loaded.text, name),
+            name,
+            "the origin record keeps the origin; the table's spec holds its columns, their "
+            "descriptions, key and rules",
+            fix=f"remove `{name}:` from {loaded.shown}; the spec (pipeline/schemas/, shown in "
+            "docs/data-dictionary.md) describes each column once",
+        )
+        for name in SPEC_FIELDS
+        if name in document
+    ]
 
 
 def _url_disagrees(loaded: LoadedRecord) -> list[Problem]:
@@ -165,49 +185,29 @@ def _checksum_fix(loaded: LoadedRecord, name: str | None) -> str | None:
     return None
 
 
-def check_against_data(
-    loaded: LoadedRecord, data_sha256: str, columns: list[str] | None, optional=()
-) -> list[Problem]:
-    """The record's checksum matches the data file, and it documents exactly its columns (an
-    optional column the file lacks may be documented or not)."""
-    record, problems = loaded.record, []
-    if record is None:
-        return problems
-    if data_sha256 and record.sha256 != data_sha256:
-        problems.append(
-            Problem(
-                loaded.shown,
-                line_of_field(loaded.text, "sha256"),
-                "sha256",
-                "sha256 in the origin record matches the data file",
-                f"recorded {record.sha256}, file {data_sha256}",
-                fix=f"edited on purpose? record its checksum: {WRITE_CHECKSUMS}",
-            )
+def check_against_data(loaded: LoadedRecord, data_sha256: str) -> list[Problem]:
+    """The record's checksum matches the data file."""
+    record = loaded.record
+    if record is None or not data_sha256 or record.sha256 == data_sha256:
+        return []
+    return [
+        Problem(
+            loaded.shown,
+            line_of_field(loaded.text, "sha256"),
+            "sha256",
+            "sha256 in the origin record matches the data file",
+            f"recorded {record.sha256}, file {data_sha256}",
+            fix=f"edited on purpose? record its checksum: {WRITE_CHECKSUMS}",
         )
-    documented = [c for c in (record.columns or {}) if c in (columns or ()) or c not in optional]
-    if columns is not None and record.columns is not None and documented != columns:
-        problems.append(
-            Problem(
-                loaded.shown,
-                line_of_field(loaded.text, "columns"),
-                "columns",
-                "the origin record documents exactly the file's columns, in order",
-                ", ".join(documented),
-            )
-        )
-    return problems
+    ]
 
 
 def with_new_checksum(text: str, digest: str) -> str:
-    """The record's text with its `sha256:` line replaced, or added (before `columns:`, else at
-    the end) when it has none; the rest stays as written."""
+    """The record's text with its `sha256:` line replaced, or added at the end when it has none;
+    the rest stays as written."""
     if _SHA256_LINE.search(text):
         return _SHA256_LINE.sub(f"sha256: {digest}", text, count=1)
-    line = f"sha256: {digest}\n"
-    columns = _COLUMNS_LINE.search(text)
-    if columns:
-        return text[: columns.start()] + line + text[columns.start() :]
-    return text + ("" if text.endswith("\n") or not text else "\n") + line
+    return text + ("" if text.endswith("\n") or not text else "\n") + f"sha256: {digest}\n"
 
 
 def undeclared_files(raw_dir: Path, declared: set[Path]) -> list[Problem]:

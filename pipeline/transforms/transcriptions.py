@@ -81,8 +81,7 @@ def _read_one(con, raw_dir: Path, table: RawTable) -> Transcription:
     )
     result.sha256 = read.sha256
     result.row_problems += read.problems
-    columns = read.columns if read.relation else None
-    result.origin_problems += check_against_data(record, read.sha256, columns)
+    result.origin_problems += check_against_data(record, read.sha256)
     if read.relation is None:
         return result
     frame = frame_of(con, read.relation, order="line")
