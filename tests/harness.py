@@ -182,15 +182,16 @@ def run_steps(
     cache_dir: Path | None = None,
     threads: int | None = 1,
     fetch=DOWNLOADS,
+    models_dir: Path = MODELS_DIR,
 ) -> Steps:
     """Read every source of `raw_dir` (downloads at `urls`, offline by default; transcriptions:
     `tables`) and, when all pass, build every model, into an in-memory DuckDB.
     `published_pins` stands for the current release's download pins. With `marts`, only what
     building those marts needs is read and built (the pipeline's own `Graph.needed_by`).
     `threads`: DuckDB's (None: every core); `fetch`: the downloads to obtain (all; a test of
-    transcriptions or long sources may skip them)."""
+    transcriptions or long sources may skip them); `models_dir`: the SQL models and their specs."""
     settings = Settings.resolve(raw_dir, base / "warehouse", cache_dir or base / "cache")
-    graph = build_graph(raw_dir, MODELS_DIR)
+    graph = build_graph(raw_dir, models_dir)
     chosen, only = graph.models, None
     if marts:
         keys = {model_key(m) for m in graph.marts if m.name in marts}

@@ -26,6 +26,9 @@ SCOPES = ("global", "region", "income_group")
 CONFIDENCE = ("paper", "official", "press")
 DATE_PRECISIONS = ("day", "month", "year")
 VERIFICATION = ("verified", "mismatch", "unverifiable", "not_checked")
+# The marts an erratum can point at (raw/reference/errata.csv, marts.errata): each carries its
+# errata in an `erratum` column, and an erratum names its row by the mart's primary key.
+ERRATA_TARGETS = ("timeline", "funding", "references", "indicators", "paper_claims")
 EVENT_CATEGORIES = (
     "convention",
     "charter",
@@ -156,6 +159,12 @@ FIELDS: dict[str, Field] = {
             "erratum",
             "The correction, in one sentence; empty where the paper is not known to be wrong.",
             True,
+        ),
+        Field(
+            "target_mart",
+            STRING,
+            "The mart the error stands in.",
+            rules=(r.one_of(ERRATA_TARGETS),),
         ),
     )
 }

@@ -708,7 +708,6 @@ CLAIM_RECORDS = RawTable(
     (ForeignKey("claim_id", "claims", "claim_id"),),
 )
 
-ERRATA_TARGETS = ("timeline", "funding", "references", "indicators", "paper_claims")
 CONFIDENCES = ("confirmed", "probable", "suspected")
 
 ERRATA = RawTable(
@@ -727,12 +726,7 @@ ERRATA = RawTable(
                 "support the sentence citing it).",
                 rules=(r.one_of(("erratum", "acknowledged_disagreement", "citation")),),
             ),
-            Field(
-                "target_mart",
-                STRING,
-                "The mart the error stands in.",
-                rules=(r.one_of(ERRATA_TARGETS),),
-            ),
+            shared("target_mart"),
             text(
                 "target_key",
                 "The row in that mart: the values of its primary key, in the key's order, "

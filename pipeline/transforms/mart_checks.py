@@ -10,38 +10,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
+from pipeline.schemas.fields import ERRATA_TARGETS
+from pipeline.schemas.model_specs import load_model_spec
+from pipeline.schemas.spec import TableSpec, qualified, quote_ident
 from pipeline.transforms.problems import Problem
 
-INDICATOR_KEY = "concat_ws('/', source_id, country_iso3, edition_year, factor_code, scope)"
-# The key of each mart an erratum can point at, as errata write it.
-ERRATA_TARGETS = {
-    "timeline": "SELECT event_id FROM marts.timeline",
-    "funding": "SELECT claim_id FROM marts.funding",
-    "references": 'SELECT reference_key FROM marts."references"',
-    "paper_claims": "SELECT claim_id FROM marts.paper_claims",
-    "indicators": f"SELECT {INDICATOR_KEY} FROM marts.indicators WHERE source_id LIKE 'paper_%'",  # noqa: S608
-}
+if TYPE_CHECKING:
+    from pipeline.transforms.models import Model
 
 
 @dataclass(frozen=True)
 class MartCheck:
     description: str
-    run: Callable[[duckdb.DuckDBPyConnection], list[Problem]]
+    run: Callable[[duckdb.DuckDBPyConnection, Model], list[Problem]]  # (build, the mart checked)
 
 
-def unexplained_mismatches(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+def row_key(spec: TableSpec) -> str:
+    """SQL for a row's key as errata write it (target_key): the values of the mart's declared
+    primary key, in its order, '/'-joined."""
+    return f"concat_ws('/', {', '.join(quote_ident(c) for c in spec.primary_key)})"
+
+
+def target_specs(marts_dir: Path) -> dict[str, TableSpec]:
+    """The spec of each mart an erratum can point at, from its YAML beside its SQL."""
+    specs = {mart: load_model_spec(marts_dir / f"{mart}.yml", mart)[0] for mart in ERRATA_TARGETS}
+    return {mart: spec for mart, spec in specs.items() if spec is not None}
+
+
+def unexplained_mismatches(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
     """A paper cell that disagrees with its primary source, with no erratum or acknowledged
     disagreement for it in raw/reference/errata.csv."""
     rows = con.execute(
-        f"SELECT {INDICATOR_KEY}, source_locator, verification_note FROM marts.indicators "  # noqa: S608
+        f"SELECT {row_key(model.spec)}, source_locator, verification_note FROM {model.quoted} "  # noqa: S608
         "WHERE verification = 'mismatch' AND erratum IS NULL ORDER BY 1"
     ).fetchall()
     return [
         Problem(
-            "marts.indicators",
+            model.relation,
             None,
             "verification",
             "a paper cell that disagrees with its primary source is explained",
@@ -49,29 +59,34 @@ def unexplained_mismatches(con: duckdb.DuckDBPyConnection) -> list[Problem]:
             row=key,
             fix="correct the transcription in raw/paper/, or add an erratum or "
             f"acknowledged_disagreement to raw/reference/errata.csv with target_mart "
-            f"'indicators' and target_key '{key}'",
+            f"'{model.name}' and target_key '{key}'",
         )
         for key, locator, note in rows
     ]
 
 
-def errata_without_a_target(con: duckdb.DuckDBPyConnection) -> list[Problem]:
-    """Every erratum points at a row that exists in its target mart."""
+def errata_without_a_target(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
+    """Every erratum points at a row of its target mart by that mart's primary key, and the
+    row carries it (its `erratum`): a key no row has, or a row that takes no errata (a WJP
+    row of marts.indicators), is refused."""
+    specs = target_specs(model.path.parent)
     known = " UNION ALL ".join(
-        f"SELECT '{mart}' AS mart, CAST(k AS VARCHAR) AS key FROM ({query}) AS t(k)"  # noqa: S608
-        for mart, query in ERRATA_TARGETS.items()
+        f"SELECT '{mart}' AS mart, {row_key(spec)} AS key FROM {qualified('marts', mart)} "  # noqa: S608
+        "WHERE erratum IS NOT NULL"
+        for mart, spec in specs.items()
     )
     rows = con.execute(
         f"WITH known AS ({known}) SELECT erratum_id, target_mart, target_key "  # noqa: S608
-        "FROM marts.errata WHERE target_mart IN (SELECT DISTINCT mart FROM known) "
-        "AND (target_mart, target_key) NOT IN (SELECT mart, key FROM known) ORDER BY 1"
+        f"FROM {model.quoted} WHERE list_contains(?, target_mart) "
+        "AND (target_mart, target_key) NOT IN (SELECT mart, key FROM known) ORDER BY 1",
+        [list(specs)],
     ).fetchall()
     return [
         Problem(
             "raw/reference/errata.csv",
             None,
             "target_key",
-            "an erratum points at a row of its target mart",
+            "an erratum points at a row of its target mart, by the mart's primary key",
             f"{mart}: {key}",
             row=erratum_id,
         )
@@ -79,7 +94,7 @@ def errata_without_a_target(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     ]
 
 
-def unexplained_rank_differences(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+def unexplained_rank_differences(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
     """A rank WJP publishes that the computed rule does not reproduce, beyond the order of a
     4-decimal tie: the rank rule, or the snapshot, is not what the documentation says."""
     rows = con.execute(
@@ -101,7 +116,7 @@ def unexplained_rank_differences(con: duckdb.DuckDBPyConnection) -> list[Problem
     ]
 
 
-def verified_references_with_errata(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+def verified_references_with_errata(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
     """A reference checked as verified that an erratum corrects (raw/reference/
     reference_checks.csv against errata.csv): the two files disagree."""
     rows = con.execute(
@@ -147,7 +162,9 @@ MART_CHECKS: dict[str, dict[str, MartCheck]] = {
     },
     "errata": {
         "every_erratum_has_a_target": MartCheck(
-            "Every erratum points at an existing row of its target mart.", errata_without_a_target
+            "Every erratum points at an existing row of its target mart, by that mart's primary "
+            "key, and the row carries it.",
+            errata_without_a_target,
         )
     },
 }

@@ -209,5 +209,5 @@ def run_models(
             con, model.spec, model.quoted, model.relation
         )
         for name, check in MART_CHECKS.get(model.name, {}).items():
-            outcome.checks[name] = check.run(con)
+            outcome.checks[name] = check.run(con, model)
     return outcomes
