@@ -336,6 +336,7 @@ CLAIM_VARIANTS = "paper/claim_variants.csv"
 CLAIM_RECORDS = "reference/claim_records.csv"
 INSTRUMENTS = "reference/funding_instruments.csv"
 REGIME_TYPES = "reference/vdem_regime_types.csv"
+CATEGORIES = "reference/event_categories.csv"
 FOLDERS = {
     "table1_ranks": "paper",
     "table2_kazakhstan_ranks": "paper",
@@ -355,6 +356,7 @@ FOLDERS = {
     "claim_records": "reference",
     "funding_instruments": "reference",
     "vdem_regime_types": "reference",
+    "event_categories": "reference",
 }
 READABLE = "a readable regular file inside the project, within its size limit"
 DECLARED_RULE = "every file under raw/ is declared by a spec or an origin record"
@@ -641,6 +643,14 @@ CORPUS: tuple[Case, ...] = (
         Replace("KAZ;KGZ;TJK;TKM;UZB", "KAZ;KGZ;TJK;TKM;UZX"),
         Rejected(
             at(TIMELINE, KNOWN.format(r"countries\.country_iso3"), 4, "country_iso3s", "'UZX'")
+        ),
+    ),
+    Case(
+        "timeline-category-no-vocabulary-lists",
+        "timeline_events",
+        SetCell("event_id", "ev_2022_karakalpakstan_protests", "category", "riot"),
+        Rejected(
+            at(TIMELINE, KNOWN.format(r"event_categories\.category"), 23, "category", "'riot'")
         ),
     ),
     Case(
@@ -977,6 +987,16 @@ CORPUS: tuple[Case, ...] = (
                 "instrument",
                 "'bilateral_grants'",
             )
+        ),
+    ),
+    # --- reference/event_categories.csv: the one list of categories, each once
+    Case(
+        "event-category-listed-twice",
+        "event_categories",
+        duplicate_row("category", "protest"),
+        Rejected(
+            at(CATEGORIES, r"key \(category\) is unique", 8, "category", "'protest'"),
+            also=(at(CATEGORIES, r"key \(category\) is unique", 9, "category", "'protest'"),),
         ),
     ),
     # --- reference/vdem_regime_types.csv: a name for a code V-Dem does not have

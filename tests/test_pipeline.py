@@ -33,7 +33,7 @@ MARTS = {m.name: m for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts}
 # raw_indicators__values only gathers long-format sources, each checked by its own asset.
 NOT_BLOCKING = {"raw_indicators__values"}
 EXPECTED_GROUPS = {
-    "1_raw": 22,
+    "1_raw": 23,
     "2_staging": 10,
     "3_marts": 12,
     "4_exports": 12,
@@ -102,7 +102,11 @@ PROVENANCE = {
         "raw/paper/figure1_bars.csv",
         "raw/reference/countries.csv",
     },
-    "timeline": {"raw/paper/timeline_events.csv", "raw/reference/errata.csv"},
+    "timeline": {
+        "raw/paper/timeline_events.csv",
+        "raw/reference/event_categories.csv",
+        "raw/reference/errata.csv",
+    },
     "references": {
         "raw/paper/references.csv",
         "raw/reference/reference_checks.csv",

@@ -95,11 +95,17 @@ def test_factor_name_lists_the_codes_from_the_same_table(built):
 
 
 def test_the_export_describes_the_label_and_cites_the_reference(built):
-    schema = pq.read_schema(built.layout.root / "exports" / "indicators.parquet")
+    """The names are in the export's rows and its description points at the one place they
+    are written, which the export's provenance cites; the description lists none of them."""
+    export = built.layout.root / "exports" / "indicators.parquet"
+    schema = pq.read_schema(export)
     description = schema.field("value_label").metadata[b"description"].decode()
-    assert all(name in description for name in EXPECTED.values()), description
+    assert f"raw/{REFERENCE}" in description
+    assert not any(name in description for name in EXPECTED.values()), description
     sources = json.loads(schema.metadata[b"provenance"])["sources"]
     assert f"raw/{REFERENCE}" in {source["path"] for source in sources}
+    labels = pq.read_table(export, columns=["value_label"]).column("value_label").to_pylist()
+    assert set(labels) - {None} == set(EXPECTED.values())
 
 
 def test_paper_claims_name_regime_types_from_the_same_table(built):

@@ -384,6 +384,40 @@ def test_any_event_category_renders(category):
     assert category.replace("_", " ") in html
 
 
+def test_a_category_added_in_raw_is_checked_built_and_rendered_by_the_report(tmp_path):
+    """The event categories are defined once, in raw/reference/event_categories.csv: a new one
+    there is accepted for an event, carried by marts.timeline and named by the report; one
+    that is not there is refused."""
+    from pipeline.lineage import build_graph
+    from pipeline.settings import MODELS_DIR
+    from pipeline.transforms.report_inputs import load_report_inputs
+    from tests.bad_inputs import SetCell
+    from tests.harness import copy_raw, rechecksum, run_steps
+
+    raw_dir = copy_raw(tmp_path)
+    event = "ev_2022_karakalpakstan_protests"
+    events = raw_dir / "paper/timeline_events.csv"
+    events.write_bytes(SetCell("event_id", event, "category", "court_ruling")(events.read_bytes()))
+    rechecksum(events)
+    refused = run_steps(raw_dir, tmp_path / "before", marts=("timeline",)).failed()
+    assert "every value is a known event_categories.category" in "".join(refused.values())
+
+    categories = raw_dir / "reference/event_categories.csv"
+    with categories.open("a", encoding="utf-8") as handle:
+        handle.write("court_ruling,ruling of a court,A court's ruling on a case.\n")
+    rechecksum(categories)
+    steps = run_steps(raw_dir, tmp_path / "after")
+    assert steps.failed() == {}
+    assert steps.query("SELECT category FROM marts.timeline WHERE event_id = ?", [event]) == [
+        ("court_ruling",)
+    ]
+    marts = {m.name: m for m in build_graph(raw_dir, MODELS_DIR).marts}
+    built = report.build_report(load_report_inputs(steps.con, marts))
+    for text in (built.html, built.markdown):
+        row = next(line for line in text.splitlines() if "ruling of a court" in line)
+        assert "Karakalpakstan" in row  # the event's own row of the timeline's table
+
+
 def test_frames_have_the_marts_columns():
     assert list(totals_frame().columns)[:3] == [
         "recipient_code",

@@ -29,24 +29,16 @@ VERIFICATION = ("verified", "mismatch", "unverifiable", "not_checked")
 # The marts an erratum can point at (raw/reference/errata.csv, marts.errata): each carries its
 # errata in an `erratum` column, and an erratum names its row by the mart's primary key.
 ERRATA_TARGETS = ("timeline", "funding", "references", "indicators", "paper_claims")
-EVENT_CATEGORIES = (
-    "convention",
-    "charter",
-    "strategy",
-    "action_plan",
-    "law",
-    "decree",
-    "resolution",
-    "protest",
-    "meeting",
-    "programme",
-    "election",
-    "membership",
-    "agreement",
-    "anniversary",
-    "treaty_body",
-    "funding",
-    "global_event",
+ERRATUM_KINDS = ("erratum", "acknowledged_disagreement", "citation")
+ERRATUM_CONFIDENCES = ("confirmed", "probable", "suspected")
+CHECK_STATUSES = ("verified", "discrepancy", "not_checked")  # a reference against its record
+AMOUNT_SCOPES = ("stated_total", "subtotal", "not_stated")
+# How a country code relates to ISO 3166-1 (countries.csv, a source's declared codes, marts).
+CODE_STATUSES = (
+    "iso_3166_1",  # an ISO 3166-1 alpha-3 code
+    "user_assigned",  # a code in ISO's user-assigned range (Kosovo's XKX)
+    "former_iso_3166_1",  # an ISO 3166-1 code since withdrawn (ISO 3166-3), e.g. DDR
+    "source_specific",  # the source's own code for an entity without an ISO code
 )
 AMOUNT_QUALIFIERS = (
     "about",
@@ -132,7 +124,8 @@ FIELDS: dict[str, Field] = {
             "How precise the date is: day, month or year.",
             rules=(r.one_of(DATE_PRECISIONS),),
         ),
-        Field("category", STRING, "Kind of event.", rules=(r.one_of(EVENT_CATEGORIES),)),
+        # raw/reference/event_categories.csv is the one place categories are defined.
+        Field("category", STRING, "Kind of event: one of raw.event_categories, which names it."),
         Field(
             "amount_qualifier",
             STRING,
@@ -165,6 +158,39 @@ FIELDS: dict[str, Field] = {
             STRING,
             "The mart the error stands in.",
             rules=(r.one_of(ERRATA_TARGETS),),
+        ),
+        Field(
+            "erratum_kind",
+            STRING,
+            "erratum, acknowledged_disagreement, or citation (the cited work does not support "
+            "the sentence citing it).",
+            rules=(r.one_of(ERRATUM_KINDS),),
+        ),
+        Field(
+            "erratum_confidence",
+            STRING,
+            "confirmed, probable or suspected.",
+            rules=(r.one_of(ERRATUM_CONFIDENCES),),
+        ),
+        Field(
+            "check_status",
+            STRING,
+            "verified, discrepancy or not_checked.",
+            rules=(r.one_of(CHECK_STATUSES),),
+        ),
+        Field(
+            "amount_scope",
+            STRING,
+            "stated_total (the source states it as the recipient's overall total for the "
+            "period), subtotal (the source states it as a part: some sectors, one programme) or "
+            "not_stated.",
+            rules=(r.one_of(AMOUNT_SCOPES),),
+        ),
+        Field(
+            "country_code_status",
+            STRING,
+            "How the code relates to ISO 3166-1.",
+            rules=(r.one_of(CODE_STATUSES),),
         ),
     )
 }

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from pipeline.schemas.fields import HTTP_URL
+from pipeline.schemas.fields import CODE_STATUSES, HTTP_URL
 
 TRANSCRIPTION, LONG_SOURCE, DOWNLOAD = "transcription", "long_source", "download"
 KINDS = (TRANSCRIPTION, LONG_SOURCE, DOWNLOAD)
@@ -36,12 +36,6 @@ RepoPath = Annotated[
 PINNED_URL = "https://raw.githubusercontent.com/{repository}/{commit}/{path}"
 FileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+\.(csv|parquet)$")]
 EntityCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-CODE_STATUSES = (
-    "iso_3166_1",  # an ISO 3166-1 alpha-3 code
-    "user_assigned",  # a code in ISO's user-assigned range (Kosovo's XKX)
-    "former_iso_3166_1",  # an ISO 3166-1 code since withdrawn (ISO 3166-3), e.g. DDR
-    "source_specific",  # the source's own code for an entity without an ISO code
-)
 
 
 class Indicator(BaseModel):

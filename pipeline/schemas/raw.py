@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import (
+    CODE_STATUSES,
     DATE_PRECISIONS,
     FACTOR_CODES,
+    FIELDS,
     ISO3,
     SLUG,
     code,
@@ -291,6 +293,7 @@ TIMELINE = RawTable(
     ),
     (
         ForeignKey("country_iso3s", "countries", "country_iso3", is_list=True),
+        ForeignKey("category", "event_categories", "category"),
         ForeignKey("citation_keys", "references", "reference_key", is_list=True),
     ),
 )
@@ -522,7 +525,7 @@ COUNTRIES = RawTable(
                 STRING,
                 "iso_3166_1, or user_assigned (Kosovo: XK/XKX are user-assigned codes used by the "
                 "EU and WJP, not ISO-assigned).",
-                rules=(r.one_of(("iso_3166_1", "user_assigned")),),
+                rules=(r.one_of(CODE_STATUSES[:2]),),  # of ISO's own statuses, not a source's
             ),
             Field("is_central_asia", BOOL, "One of the five Central Asian states."),
             text("paper_names", "Names the paper prints for it (';'-separated)."),
@@ -603,13 +606,10 @@ FUNDING_CLAIMS = RawTable(
             shared("amount_eur", description="Amount in EUR; empty where unknown or none."),
             Field("currency", STRING, "Currency of amount_eur.", rules=(r.one_of(("EUR",)),)),
             shared("amount_qualifier"),
-            Field(
+            shared(
                 "amount_scope",
-                STRING,
-                "stated_total (the source states it as the recipient's overall total for the "
-                "period), subtotal (the source states it as a part: some sectors, one programme) "
-                "or not_stated. marts.funding_totals prefers a stated total over a subtotal.",
-                rules=(r.one_of(("stated_total", "subtotal", "not_stated")),),
+                description=FIELDS["amount_scope"].description
+                + " marts.funding_totals prefers a stated total over a subtotal.",
             ),
             shared("amount_missing_reason"),
             shared(
@@ -708,7 +708,6 @@ CLAIM_RECORDS = RawTable(
     (ForeignKey("claim_id", "claims", "claim_id"),),
 )
 
-CONFIDENCES = ("confirmed", "probable", "suspected")
 
 ERRATA = RawTable(
     "reference",
@@ -719,13 +718,7 @@ ERRATA = RawTable(
         "correction is attached beside them.",
         fields=(
             code("erratum_id", r"err_[a-z0-9_]+", "an id err_slug", "Stable id."),
-            Field(
-                "kind",
-                STRING,
-                "erratum, acknowledged_disagreement, or citation (the cited work does not "
-                "support the sentence citing it).",
-                rules=(r.one_of(("erratum", "acknowledged_disagreement", "citation")),),
-            ),
+            shared("erratum_kind", name="kind"),
             shared("target_mart"),
             text(
                 "target_key",
@@ -750,12 +743,7 @@ ERRATA = RawTable(
                 True,
                 (r.one_of(DATE_PRECISIONS),),
             ),
-            Field(
-                "confidence",
-                STRING,
-                "confirmed, probable or suspected.",
-                rules=(r.one_of(CONFIDENCES),),
-            ),
+            shared("erratum_confidence", name="confidence"),
             code(
                 "source_urls",
                 r"https?://[^;\s]+(;https?://[^;\s]+)*",
@@ -804,12 +792,7 @@ REFERENCE_CHECKS = RawTable(
         "records: what was found, where, and what could not be checked.",
         fields=(
             shared("reference_key", description="Key of the reference (raw/paper/references.csv)."),
-            Field(
-                "check_status",
-                STRING,
-                "verified, discrepancy or not_checked.",
-                rules=(r.one_of(("verified", "discrepancy", "not_checked")),),
-            ),
+            shared("check_status"),
             code(
                 "record_urls",
                 r"https?://[^;\s]+(;https?://[^;\s]+)*",
@@ -839,6 +822,21 @@ REFERENCE_CHECKS = RawTable(
     (ForeignKey("reference_key", "references", "reference_key"),),
 )
 
+EVENT_CATEGORIES = RawTable(
+    "reference",
+    TableSpec(
+        name="event_categories",
+        description="The categories of the paper's dated events, each with its name and meaning: "
+        "the one place they are defined (timeline_events.csv uses only these).",
+        fields=(
+            code("category", SLUG, "a lowercase slug", "The category's code, as events use it."),
+            text("name", "The category's name, as the report writes it.", max_chars=40),
+            text("description", "What kind of act or happening the category holds."),
+        ),
+        primary_key=("category",),
+    ),
+)
+
 ISO3166 = RawTable(
     "reference",
     TableSpec(
@@ -859,6 +857,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     TABLE2,
     TABLE2_REGION,
     FIGURE1,
+    EVENT_CATEGORIES,
     TIMELINE,
     REFERENCES,
     CLAIMS,

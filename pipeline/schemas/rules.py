@@ -171,7 +171,9 @@ KINDS: dict[str, Kind] = {
 
 
 def one_of(values) -> Rule:
-    return Rule("one_of", (tuple(sorted(values)),))
+    """The values allowed, in the order the spec declares them: a vocabulary's display order
+    (TableSpec.allowed_values); checks and messages list them sorted."""
+    return Rule("one_of", (tuple(values),))
 
 
 def between(low: float, high: float, name: str = "") -> Rule:

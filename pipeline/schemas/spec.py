@@ -135,6 +135,11 @@ class TableSpec:
             {f.name: PANDAS_DTYPES[f.dtype] for f in self.fields if f.dtype in PANDAS_DTYPES}
         )
 
+    def allowed_values(self, column: str) -> tuple:
+        """The values the column's one_of rule allows, in the order the spec declares them
+        (the vocabulary's display order); () when it has no such rule."""
+        return next((r.params[0] for r in self.field(column).rules if r.kind == "one_of"), ())
+
     def column_of_rule(self, rule_name: str) -> str | None:
         """The column a row rule reports its failures on."""
         return next((r.column for r in self.row_rules if r.name == rule_name), None)

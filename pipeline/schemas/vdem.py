@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import shared
-from pipeline.schemas.origin import CODE_STATUSES
 from pipeline.schemas.spec import FLOAT, INT, STRING, Field, TableSpec
 
-REGIMES = (0, 1, 2, 3)  # Regimes of the World: closed autocracy .. liberal democracy
+REGIMES = (0, 1, 2, 3)  # Regimes of the World; raw/reference/vdem_regime_types.csv names them
 FLAG = (r.one_of((0, 1)),)
 YEAR = (r.year_between(1789, 2100),)
 SCORE = (r.between(0, 1, "between 0 and 1"),)
@@ -49,8 +48,8 @@ VDEM_ERT = TableSpec(
         shared("year", description="Year observed."),
         _int(
             "v2x_regime",
-            "Regimes of the World: 0 closed autocracy, 1 electoral autocracy, "
-            "2 electoral democracy, 3 liberal democracy.",
+            "Regimes of the World type, from 0 (the most closed) to 3 (the most democratic); "
+            "raw/reference/vdem_regime_types.csv names each code.",
             (r.one_of(REGIMES),),
         ),
         Field("v2x_polyarchy", FLOAT, "Electoral democracy index (0-1).", True, SCORE),
@@ -112,12 +111,7 @@ DECLARED_CODES = TableSpec(
     fields=(
         shared("country_iso3", name="code", description="The source's code."),
         Field("name", STRING, "What the code stands for."),
-        Field(
-            "status",
-            STRING,
-            "How the code relates to ISO 3166-1.",
-            rules=(r.one_of(CODE_STATUSES),),
-        ),
+        shared("country_code_status", name="status"),
         shared(
             "country_iso3",
             name="maps_to",

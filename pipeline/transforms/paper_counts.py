@@ -17,14 +17,16 @@ import textwrap
 
 import duckdb
 
+from pipeline.schemas.fields import CHECK_STATUSES, ERRATUM_CONFIDENCES
 from pipeline.settings import REPO_ROOT
+from pipeline.transforms.report.inputs import verdicts
 
 BEGIN = (
     "<!-- paper-counts: generated from the marts by "
     "`python -m pipeline.transforms.paper_counts --write` -->"
 )
 END = "<!-- /paper-counts -->"
-VERDICTS = ("supported", "partly_supported", "contradicted", "not_checkable")
+VERDICTS = verdicts()  # marts.paper_claims' spec: each is counted, a new one too
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -57,12 +59,12 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         figures[verdict] = one(
             f"SELECT count(*) FROM marts.paper_claims WHERE verdict = '{verdict}'"  # noqa: S608
         )
-    for confidence in ("confirmed", "probable", "suspected"):
+    for confidence in ERRATUM_CONFIDENCES:
         figures[confidence] = one(
             "SELECT count(*) FROM marts.errata "  # noqa: S608
             f"WHERE kind = 'erratum' AND confidence = '{confidence}'"
         )
-    for status in ("verified", "discrepancy", "not_checked"):
+    for status in CHECK_STATUSES:
         figures[status] = one(
             f"SELECT count(*) FROM marts.\"references\" WHERE check_status = '{status}'"  # noqa: S608
         )

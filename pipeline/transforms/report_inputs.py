@@ -2,8 +2,8 @@
 rows it shows (a long-format source may hold millions more).
 
 Belongs here: reading the report's inputs, and its vocabularies from the build (the claims'
-verdicts from the mart's spec, factor and regime names from their raw tables). Stays out: the
-report itself (pipeline/transforms/report/).
+verdicts from the mart's spec; factor, regime and event category names from their raw tables).
+Stays out: the report itself (pipeline/transforms/report/).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pipeline.transforms.report.inputs import (
     ReportInputs,
     Vocabulary,
     crosswalk_factors,
-    spec_values,
 )
 
 
@@ -46,7 +45,7 @@ def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> Repo
         [first, last],
     )
     vocabulary = Vocabulary(
-        verdicts=spec_values(marts["paper_claims"].path.with_suffix(".yml"), "verdict"),
+        verdicts=marts["paper_claims"].spec.allowed_values("verdict"),
         factors=crosswalk_factors(frame_of(con, qualified("raw", "factor_crosswalk"))),
         regimes={
             int(code): name
@@ -55,6 +54,11 @@ def load_report_inputs(con, marts: dict, accepted: tuple[str, ...] = ()) -> Repo
                 "ORDER BY v2x_regime"
             ).fetchall()
         },
+        categories=dict(
+            con.execute(
+                f"SELECT category, name FROM {qualified('raw', 'event_categories')}"  # noqa: S608
+            ).fetchall()
+        ),
     )
     return ReportInputs(
         paper_claims=mart("paper_claims"),

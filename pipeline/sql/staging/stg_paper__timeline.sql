@@ -1,4 +1,6 @@
 -- Timeline events with their lists split and their errata (target_mart 'timeline') attached.
+-- An event's category is one of raw.event_categories, the one place categories are defined
+-- (raw/reference/event_categories.csv: a rule of the raw files refuses any other).
 with events as (
     select * from raw.timeline_events
 ),
@@ -24,7 +26,7 @@ final as (
         coalesce(list_filter(string_split(events.country_iso3s, ';'), lambda x: x <> ''), [])
             as country_iso3s,
         events.actor,
-        events.category,
+        categories.category,
         events.title,
         events.description,
         events.deaths_reported,
@@ -38,6 +40,7 @@ final as (
         errata.erratum_event_date,
         coalesce(errata.erratum_source_urls, []) as erratum_source_urls
     from events
+    inner join raw.event_categories as categories on categories.category = events.category
     left join errata on errata.event_id = events.event_id
 )
 

@@ -14,23 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.schemas import parse_yaml
+from pipeline.schemas.model_specs import load_model_spec
 from pipeline.settings import MODELS_DIR, REPO_ROOT
 
 CLAIMS_SPEC = Path("marts") / "paper_claims.yml"
 CROSSWALK = Path("reference") / "factor_crosswalk.csv"
 REGIME_TYPES = Path("reference") / "vdem_regime_types.csv"
+EVENT_CATEGORIES = Path("reference") / "event_categories.csv"
 
 
-def spec_values(spec_file: Path, column: str) -> tuple[str, ...]:
-    """The values a mart spec allows in `column` ({one_of: [...]}), in the spec's order."""
-    document = parse_yaml(spec_file.read_text(encoding="utf-8")) or {}
-    for entry in document.get("columns", []):
-        if isinstance(entry, dict) and entry.get("name") == column:
-            for rule in entry.get("rules", []):
-                if isinstance(rule, dict) and "one_of" in rule:
-                    return tuple(str(v) for v in rule["one_of"])
-    return ()
+def verdicts(models_dir: Path = MODELS_DIR) -> tuple[str, ...]:
+    """The verdicts of marts.paper_claims, in the order its spec declares them."""
+    spec, _, _ = load_model_spec(models_dir / CLAIMS_SPEC, "paper_claims")
+    return spec.allowed_values("verdict")
 
 
 @dataclass(frozen=True)
@@ -48,6 +44,7 @@ class Vocabulary:
     verdicts: tuple[str, ...]  # marts.paper_claims spec, column verdict
     factors: tuple[Factor, ...]  # raw/reference/factor_crosswalk.csv, by factor_number
     regimes: dict[int, str]  # raw/reference/vdem_regime_types.csv, by code
+    categories: dict[str, str] = field(default_factory=dict)  # raw/reference/event_categories.csv
 
     def factor_rank(self, code: str) -> int:
         """A factor's place in the order; a code the crosswalk lacks comes last."""
@@ -64,7 +61,9 @@ def vocabulary_from_files(raw_dir: Path = REPO_ROOT / "raw", models_dir: Path = 
         factors = crosswalk_factors(pd.DataFrame(list(csv.DictReader(handle))))
     with (raw_dir / REGIME_TYPES).open(encoding="utf-8", newline="") as handle:
         regimes = {int(r["v2x_regime"]): r["regime_type"] for r in csv.DictReader(handle)}
-    return Vocabulary(spec_values(models_dir / CLAIMS_SPEC, "verdict"), factors, regimes)
+    with (raw_dir / EVENT_CATEGORIES).open(encoding="utf-8", newline="") as handle:
+        categories = {r["category"]: r["name"] for r in csv.DictReader(handle)}
+    return Vocabulary(verdicts(models_dir), factors, regimes, categories)
 
 
 def crosswalk_factors(frame: pd.DataFrame) -> tuple[Factor, ...]:

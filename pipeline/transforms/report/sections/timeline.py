@@ -69,7 +69,7 @@ def timeline_section(data: ReportInputs) -> Section:
                 str(numbers[r.event_id]),
                 str(r.event_date)[: _DATE_CHARS.get(r.date_precision, 10)],
                 place,
-                humanize(r.category),
+                data.vocabulary.categories.get(r.category) or humanize(r.category),
                 r.title,
                 r.description,
                 "; ".join(r.citation_keys)
