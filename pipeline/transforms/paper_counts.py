@@ -1,9 +1,7 @@
-"""The README's figures about the paper (claims, errata, reference checks), generated from the
-marts so that they cannot drift: `render` writes the block between the README's markers from a
-warehouse, and tests/test_paper_counts.py derives the same block from the session's build.
-
-    python -m pipeline.transforms.paper_counts          # the block, from the published warehouse
-    python -m pipeline.transforms.paper_counts --write  # and into README.md
+"""The README's figures about the paper (the tables verified, the claims, the errata, the
+reference checks), generated from the marts so that they cannot drift: `counts` queries them,
+`render` words them as the README's bullets. `python -m pipeline.docs_tables --write` writes them
+between the README's markers, with the README's other generated blocks (pipeline/docs_tables.py).
 
 Belongs here: the counts and their wording. Stays out: the rest of the README, and the report
 (pipeline/transforms/report/), which reads the marts itself.
@@ -11,21 +9,13 @@ Belongs here: the counts and their wording. Stays out: the rest of the README, a
 
 from __future__ import annotations
 
-import re
-import sys
 import textwrap
 
 import duckdb
 
-from pipeline.schemas.fields import CHECK_STATUSES, ERRATUM_CONFIDENCES
-from pipeline.settings import REPO_ROOT
+from pipeline.schemas.fields import CHECK_STATUSES, ERRATUM_CONFIDENCES, SCOPES
 from pipeline.transforms.report.inputs import verdicts
 
-BEGIN = (
-    "<!-- paper-counts: generated from the marts by "
-    "`python -m pipeline.transforms.paper_counts --write` -->"
-)
-END = "<!-- /paper-counts -->"
 VERDICTS = verdicts()  # marts.paper_claims' spec: each is counted, a new one too
 
 
@@ -68,7 +58,24 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         figures[status] = one(
             f"SELECT count(*) FROM marts.\"references\" WHERE check_status = '{status}'"  # noqa: S608
         )
+    for scope in SCOPES:  # the paper's cells, of both tables, by scope and status
+        cells = f"SELECT sum(cells) FROM marts.paper_verification WHERE scope = '{scope}'"  # noqa: S608
+        figures[f"{scope}_cells"] = one(cells)
+        for status in ("verified", "unverifiable"):
+            figures[f"{scope}_{status}"] = one(f"{cells} AND verification = '{status}'")
+    figures["mismatches"] = one(
+        "SELECT coalesce(sum(cells), 0) FROM marts.paper_verification WHERE verification = "
+        "'mismatch'"
+    )
     return figures
+
+
+TABLES = (
+    "**The tables.** With the pinned WJP file, {global_verified} of {global_cells} global and "
+    "{region_verified} of {region_cells} regional cells of Tables 1 and 2 are verified; "
+    "{income_group_unverifiable} of {income_group_cells} income-group cells are unverifiable "
+    "(WJP's file holds only 2025 income groups); {mismatches} mismatches."
+)
 
 
 CLAIMS = (
@@ -105,8 +112,8 @@ ERRATA = (
 
 
 def render(figures: dict[str, int]) -> str:
-    """The README's block, markers included: one bullet per paragraph, wrapped at 100."""
-    bullets = [
+    """The README's bullets: one per paragraph, wrapped at 100."""
+    return "\n".join(
         textwrap.fill(
             text.format(**figures),
             width=100,
@@ -115,28 +122,5 @@ def render(figures: dict[str, int]) -> str:
             break_on_hyphens=False,
             break_long_words=False,
         )
-        for text in (CLAIMS, ERRATA)
-    ]
-    return "\n".join([BEGIN, *bullets, END])
-
-
-def replace_block(readme: str, block: str) -> str:
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
-    if not pattern.search(readme):
-        raise SystemExit(f"README.md has no block between {BEGIN!r} and {END!r}")
-    return pattern.sub(lambda _: block, readme, count=1)
-
-
-def main(argv: list[str]) -> int:
-    database = REPO_ROOT / "warehouse" / "warehouse.duckdb"
-    with duckdb.connect(str(database), read_only=True) as con:
-        block = render(counts(con))
-    if "--write" in argv:
-        readme = REPO_ROOT / "README.md"
-        readme.write_text(replace_block(readme.read_text(encoding="utf-8"), block), "utf-8")
-    print(block)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+        for text in (TABLES, CLAIMS, ERRATA)
+    )
