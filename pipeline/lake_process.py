@@ -16,12 +16,12 @@ SQL (lake.py), when a release is committed (publishing.py).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from pipeline.locations import LAKE_CATALOG, PUBLISH_URL
+from pipeline.settings import WAREHOUSE, child_environment
 
 LAKE_SECONDS = 900  # a commit copies the marts (tens of MB): far less than this
 SITE = Path(sys.prefix) / "lake"  # `make lake-duckdb` installs requirements-lake.lock here
@@ -43,13 +43,12 @@ def missing(site: Path | None = None) -> str | None:
 def environment(settings, site: Path) -> dict[str, str]:
     """The environment of a lake process: the lake's DuckDB first on the path, and the
     settings it needs as this run resolved them."""
-    env = dict(os.environ)
-    paths = [str(site), str(REPO), *filter(None, [env.get("PYTHONPATH")])]
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    env[PUBLISH_URL] = settings.publish_url
-    env[LAKE_CATALOG] = settings.lake_catalog
-    env["PIPELINE_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
-    return env
+    values = {
+        PUBLISH_URL: settings.publish_url,
+        LAKE_CATALOG: settings.lake_catalog,
+        WAREHOUSE: str(settings.warehouse_dir),
+    }
+    return child_environment([str(site), str(REPO)], values)
 
 
 def run(settings, *args: str, site: Path | None = None) -> dict:

@@ -36,7 +36,13 @@ from pipeline.settings.catalogue import (
 from pipeline.settings.checks import check, port_problem, problems
 from pipeline.settings.folders import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
 from pipeline.settings.memory import duckdb_memory_limit, size_mb
-from pipeline.settings.values import Settings, aws_access, dagster_home, mirror_urls
+from pipeline.settings.values import (
+    Settings,
+    aws_access,
+    child_environment,
+    dagster_home,
+    mirror_urls,
+)
 
 __all__ = [
     "CACHE",
@@ -58,6 +64,7 @@ __all__ = [
     "SettingsError",
     "aws_access",
     "check",
+    "child_environment",
     "dagster_home",
     "duckdb_memory_limit",
     "mirror_urls",

@@ -16,7 +16,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline import lake_process
 from pipeline.locations import LAKE_CATALOG
 from pipeline.settings.catalogue import CACHE, MODELS, RAW, WAREHOUSE, SettingsError, refusal
 from pipeline.settings.values import Settings, dagster_home
@@ -51,6 +50,8 @@ def problems(environ=None, needs_dagster_home: bool = False, dev_port=None) -> l
         why = why or (None if dagster_home(env) else "not an absolute path")
         refuse("DAGSTER_HOME", why or _unwritable(Path(home)))
     if settings.lake_catalog:  # the lake's DuckDB, installed apart (pipeline/lake_process.py)
+        from pipeline import lake_process
+
         refuse(LAKE_CATALOG, lake_process.missing())
     if dev_port is not None and (busy := port_problem(dev_port)):
         lines.append(busy)

@@ -3,8 +3,9 @@ the environment, when a run or a definitions load asks, never at import; each va
 it is read.
 
 This package is the one place the project reads the environment: the folders and limits of a
-run (`Settings`), `DAGSTER_HOME`, the standard AWS variables (`aws_access`) and each download's
-mirror (`mirror_urls`). The rest of the project takes them from here.
+run (`Settings`), `DAGSTER_HOME`, the standard AWS variables (`aws_access`), each download's
+mirror (`mirror_urls`), and what a child process inherits (`child_environment`). The rest of the
+project takes them from here.
 
 Belongs here: reading and parsing those values. Stays out: their names and allowed values
 (catalogue.py), the checks of folders and ports before a run (checks.py).
@@ -134,6 +135,14 @@ def mirror_urls(environ=None) -> dict[str, str]:
     VDEM_SNAPSHOT_URL): it replaces the pinned URL, never the pinned checksum."""
     env = os.environ if environ is None else environ
     return {source: env[name].strip() for source, name in MIRRORS.items() if env.get(name)}
+
+
+def child_environment(python_path: list[str], values: dict[str, str]) -> dict[str, str]:
+    """The environment of a child process of this run: this process's own, `python_path`
+    before its PYTHONPATH, and `values` (settings by name, as this run resolved them) set."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([*python_path, *filter(None, [env.get("PYTHONPATH")])])
+    return env | values
 
 
 def dagster_home(environ=None) -> Path | None:
