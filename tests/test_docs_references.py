@@ -170,7 +170,7 @@ def test_every_function_class_and_module_a_doc_names_exists():
 def test_a_name_that_does_not_exist_is_found(tmp_path):
     doc = tmp_path / "doc.md"
     doc.write_text(
-        "Call `open_store(settings)`, `publish_release(x)` and `Machine.reader()`, read "
+        "Call `open_store(settings)`, `publish_release(x)` and `Settings.resolve()`, read "
         "`ReleaseStore`, `RemoteStore`, run `python -m pipeline.docs_tables` or "
         "`python -m pipeline.nowhere` or `pipeline.no.where`; `http(s)://host` is a URL. "
         "`pipeline/transforms/duck.py` (create_typed_table, build_table_from_sql).",
