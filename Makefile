@@ -121,8 +121,9 @@ services:
 	    exit 1; \
 	  fi; }
 
-# Two workers (one per core). Tests are grouped (tests/xdist_groups.py): those reading a session
-# build run where it was built, the others by module, so each fixture is built once.
+# Two workers (one per core), stock pytest-xdist loadgroup; tests/conftest.py gives each test its
+# group: those reading a session build run where it was built, the others by module, so each
+# fixture is built once.
 # The two venvs' installs run side by side (about 3 s sooner on a fresh clone).
 test: instance browser services
 	@$(MAKE) --no-print-directory -j2 $(DEV) $(TOOLS) $(LAKE)
