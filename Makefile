@@ -27,20 +27,20 @@ CHECK_PYTHON = found=$$("$(PYTHON)" -S -c '$(PRINT_VERSION)' 2>/dev/null); \
 # The Python version of the venv $(1): empty without one, "broken" when its Python does not run.
 venv_python = $(shell test -e "$(1)/bin/python" && { "$(1)/bin/python" -S -c '$(PRINT_VERSION)' \
   2>/dev/null || echo broken; })
-# $(call make_venv,DIR,FLAGS): make the venv DIR with $(PYTHON), unless it is one of Python
+# $(call make_venv,DIR): make the venv DIR with $(PYTHON), unless it is one of Python
 # $(PYTHON_VERSION) already; one made by another Python is removed first, with a message.
 make_venv = venv="$(call venv_python,$(1))"; [ "$$venv" = $(PYTHON_VERSION) ] || { \
   $(CHECK_PYTHON); if [ -n "$$venv" ]; then [ "$$venv" = broken ] && venv="a Python that no \
   longer runs" || venv="Python $$venv"; echo "$(1) was made by $$venv, not Python \
   $(PYTHON_VERSION) (the one the locks are for): removing it and making it again"; \
-  rm -rf "$(1)"; fi; "$(PYTHON)" -m venv $(2) "$(1)"; }
+  rm -rf "$(1)"; fi; "$(PYTHON)" -m venv "$(1)"; }
 # A stamp is out of date, whatever its age, while its venv has another Python.
 ifneq ($(filter-out $(PYTHON_VERSION),$(call venv_python,$(VENV))),)
 $(RUNTIME): other-python
 endif
 other-python: ;
 
-.PHONY: run test reliability bench dev lint format lock instance browser services clean distclean tools lake-duckdb \
+.PHONY: run test reliability bench dev lint format lock instance browser services clean distclean lake-duckdb \
   other-python
 
 $(RUNTIME): requirements.lock pyproject.toml
@@ -63,23 +63,6 @@ $(LAKE): $(RUNTIME) requirements-lake.lock
 	$(PIP) --no-warn-conflicts --target "$(VENV)/lake" -r requirements-lake.lock
 	@touch "$@"
 lake-duckdb: $(LAKE)
-
-# Tools that cannot share .venv: cffconvert (validates CITATION.cff in the tests) needs
-# jsonschema<4, the dev tools need >=4.20. Its own venv, from its own lock.
-TOOLS_VENV := .venv-tools
-TOOLS := $(TOOLS_VENV)/.tools-$(shell cat requirements-tools.lock | sha256sum | cut -c1-16)
-ifneq ($(filter-out $(PYTHON_VERSION),$(call venv_python,$(TOOLS_VENV))),)
-$(TOOLS): other-python
-endif
-
-# Created without a pip of its own (about a second less); .venv's pip installs into it.
-$(TOOLS): requirements-tools.lock $(RUNTIME)
-	@$(call make_venv,$(TOOLS_VENV),--without-pip)
-	"$(BIN)/python" -m pip --python "$(TOOLS_VENV)/bin/python" install --quiet \
-	    --disable-pip-version-check -r requirements-tools.lock
-	@rm -f "$(TOOLS_VENV)"/.tools-* && touch "$@"
-
-tools: $(TOOLS)
 
 # The instance file: dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_URL is set.
 instance:
@@ -121,11 +104,12 @@ services:
 	    exit 1; \
 	  fi; }
 
-# Two workers (one per core). Tests are grouped (tests/xdist_groups.py): those reading a session
-# build run where it was built, the others by module, so each fixture is built once.
-# The two venvs' installs run side by side (about 3 s sooner on a fresh clone).
+# Two workers (one per core), stock pytest-xdist loadgroup; tests/conftest.py gives each test its
+# group: those reading a session build run where it was built, the others by module, so each
+# fixture is built once.
+# The dev tools and the lake's DuckDB install side by side.
 test: instance browser services
-	@$(MAKE) --no-print-directory -j2 $(DEV) $(TOOLS) $(LAKE)
+	@$(MAKE) --no-print-directory -j2 $(DEV) $(LAKE)
 	"$(BIN)/python" -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
 	    -n 2 --dist loadgroup
 
@@ -185,12 +169,12 @@ lock:
 # releases, `current` and its links, the download cache (offline, the pinned downloads come only
 # from there) and .dagster (run history, the schedule's and the sensor's state).
 # `make distclean` removes everything made: the warehouse (every release and the download cache),
-# .dagster, both venvs and the egg-info. Both act on this clone's folders only (a warehouse moved
+# .dagster, the venv and the egg-info. Both act on this clone's folders only (a warehouse moved
 # by PIPELINE_WAREHOUSE_DIR is not touched), print what they remove, and remove nothing while a
 # refresh holds warehouse/.refresh.lock (pipeline/locks.py), which they hold while removing.
 comma := ,
 CLEANED := warehouse/builds warehouse/logs .pytest_cache .ruff_cache test-artifacts
-DISTCLEANED := warehouse .dagster .venv .venv-tools .lock-venv *.egg-info \
+DISTCLEANED := warehouse .dagster .venv .lock-venv *.egg-info \
   $(filter-out warehouse/%,$(CLEANED))
 PYCACHES := find . \( -path ./.git -o -path './.venv*' -o -path ./.lock-venv -o -path ./warehouse \
   \) -prune -o -type d -name __pycache__ -print -prune

@@ -1,8 +1,8 @@
 """Shared fixtures: a copy of raw/ to break, WJP's and V-Dem's files served by a local HTTP
 server, and two refreshes made once per session that many tests read (`built`, with the real
-downloads) or copy (`offline_release`, through `published`). The helpers they use are in
-tests/harness.py, imported where a fixture runs: the xdist controller, which loads this file
-too, never imports Dagster or the pipeline.
+downloads) or copy (`offline_release`, through `published`), and the xdist group of each test.
+The helpers they use are in tests/harness.py, imported where a fixture runs: the xdist
+controller, which loads this file too, never imports Dagster or the pipeline.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from tests.wjp_server import serve
 if TYPE_CHECKING:
     from tests.harness import Run
 
-pytest_plugins = ["tests.xdist_groups"]
+# The session builds that tests in several modules read: each is made once, on the worker that
+# runs its group.
+SESSION_BUILDS = ("built", "offline_release")
 
 
 def harness():
@@ -96,6 +98,19 @@ def published(offline_release, tmp_path) -> Run:
 def seed_text() -> str:
     """The paper's extracted text (`PAPER_TEXT`); its tests are skipped without it."""
     return published_files.paper_text()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the marks into groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test's xdist group, as stock `--dist loadgroup` reads it (`make test`): a test that
+    reads a session build joins that build's group, so the build is made once; every other
+    test stays with its module, so module fixtures are made once too. A module may join a group
+    whole with `pytestmark = pytest.mark.xdist_group(name)`, which this leaves as it is."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            builds = [name for name in SESSION_BUILDS if name in item.fixturenames]
+            group = builds[0] if builds else item.nodeid.split("::", 1)[0]
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -42,7 +42,7 @@ from tests.vdem_fixtures import Ert
 from tests.wjp_server import serve
 
 # The real files' verdicts come from the session build; the scenarios share this module's
-# fixtures, so the whole module runs where that build is (tests/xdist_groups.py).
+# fixtures, so the whole module runs where that build is (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("built")
 
 FIRST_YEAR = 2010  # the V-Dem fixture keeps 2010-2024: every year a claim looks at

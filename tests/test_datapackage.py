@@ -194,7 +194,7 @@ def test_the_validator_passes_every_resource(descriptor, exports):
 
 @pytest.mark.skipif(
     os.environ.get(EVERY_ROW) != "1",
-    reason=f"the validator on every row of marts.indicators (132,232 rows) takes 2 min; "
+    reason=f"the validator on every row of marts.indicators (WJP's and V-Dem's) takes 2 min; "
     f"{EVERY_ROW}=1 runs it (the suite's validation reads its first {FIRST_ROWS:,})",
 )
 def test_the_validator_passes_every_row(descriptor, exports):

@@ -207,6 +207,29 @@ def test_the_ui_serves_the_projects_assets(dev_ui):
     assert keys == {k.to_user_string() for k in build_definitions().resolve_all_asset_keys()}
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The addresses a socket listens on at `port` (Linux /proc/net/tcp and tcp6: the local
+    address in hex, state 0A is LISTEN)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                packed = bytes.fromhex(address)
+                words = b"".join(packed[i : i + 4][::-1] for i in range(0, len(packed), 4))
+                found.add(
+                    socket.inet_ntop(socket.AF_INET if len(words) == 4 else socket.AF_INET6, words)
+                )
+    return found
+
+
+def test_the_ui_listens_on_localhost_only(dev_ui):
+    """Not on 0.0.0.0 nor on any other interface: unreachable from another machine."""
+    port = dev_ui[0]
+    assert listening_addresses(port) == {"127.0.0.1"}
+
+
 def make_run(base: Path, *args: str) -> str:
     """`python -m pipeline.cli refresh` (what `make run` runs) in the project; its output."""
     completed = subprocess.run(

@@ -1,6 +1,8 @@
 """The Makefile's venv rule and the one Python the locks are for (3.11): a venv made by another
 Python is removed and made again, saying so, even when its stamp is up to date; without a
-Python 3.11 to make it, one line says so and nothing is made.
+Python 3.11 to make it, one line says so and nothing is made. And a lean runtime: `make run` and
+`make dev` install the runtime lock only (and the lake's DuckDB for a lake), `make test` adds
+the dev lock and the lake's.
 
 Run through the real `make`, in a temporary copy of the files the rule reads, with stand-ins
 for the Pythons: each answers the version query, makes a "venv" holding a copy of itself, and
@@ -8,7 +10,9 @@ logs every other call (pip installs, the refresh) instead of running it."""
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,7 +27,7 @@ COPIED = (
     "pyproject.toml",
     "requirements.lock",
     "requirements-dev.lock",
-    "requirements-tools.lock",
+    "requirements-lake.lock",
     "dagster.yaml",
 )
 FAKE = """#!/bin/bash
@@ -33,6 +37,8 @@ if [ "$1 $2" = "-m venv" ]; then
   dir="${{@: -1}}"; mkdir -p "$dir/bin" && cp "$0" "$dir/bin/python"; exit 0
 fi
 echo "python {version}: $*" >> "{log}"
+# pip install --target DIR makes DIR.
+while [ $# -gt 1 ]; do [ "$1" = --target ] && mkdir -p "$2"; shift; done
 """
 
 pytestmark = pytest.mark.skipif(MAKE is None, reason="needs make")
@@ -53,10 +59,15 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
-def make(project: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+def make(
+    project: Path, *args: str, path: str | None = None, catalog: str | None = None
+) -> subprocess.CompletedProcess:
+    unset = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PIPELINE_LAKE_CATALOG")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     if path is not None:
         env["PATH"] = path
+    if catalog is not None:
+        env["PIPELINE_LAKE_CATALOG"] = catalog
     return subprocess.run(
         [MAKE, "--no-print-directory", *args, f"DAGSTER_HOME={project / 'home'}"],
         cwd=project,
@@ -68,15 +79,13 @@ def make(project: Path, *args: str, path: str | None = None) -> subprocess.Compl
 
 
 def up_to_date_venv(project: Path, version: str, runs: bool = True) -> Path:
-    """A .venv whose Python is `version`, with the stamps of the current locks."""
-    fake_python(project / ".venv" / "bin" / "python", version, project / "calls.log", runs)
-    for target in ("RUNTIME", "DEV"):
-        stamp = make(project, "-p", "-n", "lint").stdout
-        name = next(
-            line.split(" := ")[1] for line in stamp.splitlines() if line.startswith(f"{target} := ")
-        )
-        (project / name).touch()
-    return project / ".venv" / "bin" / "python"
+    """A .venv whose stamp is that of the current locks (made by `make run` with a Python 3.11
+    stand-in), whose Python is then `version`."""
+    python311 = fake_python(project / "py311" / "python3.11", "3.11", project / "calls.log")
+    made = make(project, "run", f"PYTHON={python311}")
+    assert made.returncode == 0, made.stdout + made.stderr
+    (project / "calls.log").unlink()
+    return fake_python(project / ".venv" / "bin" / "python", version, project / "calls.log", runs)
 
 
 @pytest.mark.parametrize("made_by", ["3.12", "broken"])
@@ -124,3 +133,38 @@ def test_a_venv_of_python_3_11_is_kept(project):
     assert (project / "calls.log").read_text().splitlines() == [
         "python 3.11: -m pipeline.cli refresh"
     ]
+
+
+CHROMIUM_R_POSTGRES = ("/usr/bin/chromium", "/usr/bin/Rscript", "/usr/lib/postgresql/*/bin/pg_ctl")
+RUNTIME, DEV_LOCK, LAKE_LOCK = (
+    "requirements.lock",
+    "requirements-dev.lock",
+    "requirements-lake.lock",
+)
+
+
+@pytest.mark.parametrize(
+    ("target", "catalog", "locks", "then"),
+    [
+        ("run", None, [RUNTIME], "-m pipeline.cli refresh"),
+        ("run", "postgres:dbname=lake", [RUNTIME, LAKE_LOCK], "-m pipeline.cli refresh"),
+        ("dev", None, [RUNTIME], "-m pipeline.settings --dev-port 3000"),
+        ("test", None, [RUNTIME, DEV_LOCK, LAKE_LOCK], "-m pytest tests "),
+    ],
+    ids=["run", "run-with-a-lake", "dev", "test"],
+)
+def test_each_target_installs_only_its_locks(project, target, catalog, locks, then):
+    """From no venv: the locks each target installs (the runtime's first, the others side by
+    side) and what it runs with them. The lake's DuckDB only for a lake (PIPELINE_LAKE_CATALOG)
+    and for the tests. (The stand-in runs nothing: `make dev` then fails to start a `dagster`
+    the venv does not hold.)"""
+    if target == "test" and not all(glob.glob(path) for path in CHROMIUM_R_POSTGRES):
+        pytest.skip("make test would first install Debian's chromium, R and PostgreSQL")
+    python311 = fake_python(project / "py311" / "python3.11", "3.11", project / "calls.log")
+    result = make(project, target, f"PYTHON={python311}", catalog=catalog)
+    assert result.returncode == (0 if target != "dev" else 2), result.stdout + result.stderr
+    calls = (project / "calls.log").read_text().splitlines()
+    installed = [re.search(r" -r (\S+)", call) for call in calls if " -m pip install " in call]
+    installed = [found.group(1) for found in installed if found]
+    assert installed[:1] == locks[:1] and sorted(installed[1:]) == sorted(locks[1:]), installed
+    assert calls[-1].startswith(f"python 3.11: {then}"), calls
