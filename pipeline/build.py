@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline import clock, disk, integrity, lineage, locks, publishing, release, stages
+from pipeline import clock, disk, integrity, lineage, locks, publishing, release, reuse, stages
 from pipeline.hints import failure_hint
 from pipeline.plan import (
     DOWNLOAD_KEYS,
@@ -126,7 +126,7 @@ def _refresh(store, settings, graph, versions, request: Request, log) -> Refresh
         log(f"{line}: not built from nor compared with")
     inputs = current_inputs(settings, graph, versions, baseline.manifest)
     selected = set(request.selected) or set(graph.deps)
-    result = Refresh(request.run_id, make_plan(graph, inputs, selected))
+    result = Refresh(request.run_id, make_plan(graph, inputs, selected, reuse=request.if_changed))
     previous, manifest = baseline.path, baseline.manifest
     if short := disk.space_problem(layout, previous):
         result.refused = [short]
@@ -159,6 +159,8 @@ def _build(settings, graph, inputs, request, result, build, previous, manifest, 
         if not fresh:
             for relation in stages.prune_unproduced(stage):
                 log(f"{relation}: no asset produces it any more; not published again")
+        selected = set(request.selected) or set(graph.deps)
+        result.plan = reuse.verify_sources(stage, inputs, selected, result.plan, manifest)
         if not _run_steps(stage, inputs, request, result, manifest, fresh):
             return False
         result.manifest = _manifest(stage, inputs, request, result)
@@ -190,7 +192,7 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
         if step == "raw":
             pins = {k: v.get("sha256") for k, v in manifest.get("downloads", {}).items()}
             options = replace(request.downloads, published_pins=pins)
-            outcomes = stages.sources(stage, keys, options, fresh)
+            outcomes = stages.sources(stage, keys, options, fresh, result.plan.reused)
             if all(o.ok for o in outcomes):
                 _observe(graph, inputs, request, result, outcomes)
                 if request.if_changed and changes_nothing(graph, inputs, result.observed):
@@ -201,6 +203,7 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
                     }
                     return False
         elif step == "models":
+            stage.parts = reuse.parts_of(stage, result.plan, manifest)
             outcomes = stages.models(stage, keys, fresh)
         elif step == "exports":
             outcomes = stages.exports(stage, keys)
@@ -222,7 +225,8 @@ def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str
     allowed = set(request.allowed_shrinks)
     if not manifest:
         stage.log("release guard: no earlier release that verifies, nothing to compare with")
-    blocked, accepted = release_guard(stage.con, stage.graph.marts, manifest, allowed)
+    known = stage.parts.reused_rows
+    blocked, accepted = release_guard(stage.con, stage.graph.marts, manifest, allowed, known)
     if blocked:
         result.refused = [
             *unavailable_downloads(result.outcomes, blocked),  # the cause first, if a download
@@ -246,7 +250,8 @@ def _observe(graph, inputs: Inputs, request: Request, result: Refresh, outcomes)
     }
     done = {o.asset_key: result.plan.reasons[o.asset_key] for o in outcomes}
     selected = set(request.selected) or set(graph.deps)
-    result.plan = make_plan(graph, replace(inputs, observed=observed), selected, done)
+    observed_inputs = replace(inputs, observed=observed)
+    result.plan = make_plan(graph, observed_inputs, selected, done, reuse=request.if_changed)
 
 
 def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:
@@ -266,6 +271,8 @@ def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:
         }
         if key in DOWNLOAD_KEYS:
             assets[key]["status"] = result.observed.get(key, UNAVAILABLE)
+        if key in stage.graph.long_sources_keys:  # what a later reuse verifies its copy by
+            assets[key]["rows"] = reuse.typed_rows(stage.con, key)
     read = {
         path: sha
         for key, entry in assets.items()
@@ -282,5 +289,6 @@ def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:
         "assets": assets,
         "accepted_shrinks": result.manifest.get("accepted_shrinks", []),
         "downloads": download_states(stage.con),
-        "row_counts": row_counts(stage.con, stage.graph.marts),
+        "row_counts": row_counts(stage.con, stage.graph.marts, stage.parts.reused_rows),
+        "parts": stage.parts.manifest(),
     }

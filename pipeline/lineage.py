@@ -67,6 +67,10 @@ class Graph:
     together: dict[str, set[str]] = field(default_factory=dict)
 
     @property
+    def long_sources_keys(self) -> list[str]:
+        return [long_source_key(s) for s in self.long_sources]
+
+    @property
     def marts(self) -> list[Model]:
         return [m for m in self.models if m.layer == "marts"]
 

@@ -14,6 +14,12 @@ An asset is built when it is:
   its keys point into, or that point into it; every long-format source, for the gathered
   values).
 
+Except, on a run that reuses (`make run` without --force, the schedule, the sensor), a
+long-format source whose data version is the published one (its file, its origin record, the
+code that reads and checks it and the tables it is checked against all unchanged): it is not
+read again, its typed table and its part of the exports are the published release's (`reused`,
+with why; build.py verifies them before it relies on them).
+
 An asset's data version is a digest of its code version, the files it reads, the data versions
 of the assets it reads and, for a download, whether it was obtained: known before anything is
 built, except a download's outcome, so the plan is made again once the sources are read.
@@ -47,6 +53,7 @@ class Plan:
     data_versions: dict[str, str]  # every asset: the data version it has in the new release
     reasons: dict[str, str]  # why each built asset is built
     fresh: bool  # everything is built: the build starts from an empty warehouse
+    reused: dict[str, str] = field(default_factory=dict)  # long source -> why it is not read
 
     def of_stage(self, graph: lineage.Graph, stage: str) -> list[str]:
         return [key for key in self.built if graph.stages[key] == stage]
@@ -140,27 +147,32 @@ def make_plan(
     inputs: Inputs,
     selected: set[str],
     done: dict[str, str] | None = None,
+    reuse: bool = False,
 ) -> Plan:
     """The plan for `selected` (asset keys). `done`: assets already built in this refresh, with
     why (the sources, once read: their data versions follow `inputs.observed`). Assets checked
     against each other (`graph.together`) are built together: the partners of an asset built
-    for its own sake are read again to check it (not their partners in turn)."""
+    for its own sake are read again to check it (not their partners in turn). `reuse`: an
+    unchanged long-format source is reused, not read (module docstring)."""
     forced = dict.fromkeys(selected, "selected") | (done or {})
+    reusable = set(graph.long_sources_keys) - set(done or {}) if reuse else set()
     while True:
-        plan = _plan(graph, inputs, forced, selected)
+        plan = _plan(graph, inputs, forced, selected, reusable)
         partners = {
             partner: f"{TOGETHER} {key}"
             for key in plan.built
             if not plan.reasons[key].startswith(TOGETHER)
             for partner in sorted(graph.together.get(key, ()))
-            if partner not in plan.reasons
+            if partner not in plan.reasons and partner not in plan.reused
         }
         if not partners:
             return plan
         forced |= partners
 
 
-def _plan(graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected) -> Plan:
+def _plan(
+    graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected, reusable: set[str]
+) -> Plan:
     upstream = set().union(*(graph.upstream(key) for key in selected))
     out_of_date_upstream = upstream & set(stale(graph, inputs))
     scoped = per_release(graph)
@@ -168,9 +180,14 @@ def _plan(graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected
     versions: dict[str, str] = {}
     built: list[str] = []
     reasons: dict[str, str] = {}
+    reused: dict[str, str] = {}
     for key in graph.order:
         deps = {dep: versions[dep] for dep in graph.deps[key]}
         candidate = data_version(inputs, key, deps, _extra(graph, inputs, key))
+        if key in reusable and key in inputs.published and candidate == published.get(key):
+            versions[key] = candidate
+            reused[key] = f"unchanged since release {inputs.release_id}"
+            continue
         changed = [d for d in graph.deps[key] if d in reasons and versions[d] != published.get(d)]
         reason = (
             forced.get(key)
@@ -185,7 +202,18 @@ def _plan(graph: lineage.Graph, inputs: Inputs, forced: dict[str, str], selected
             versions[key] = candidate
         else:
             versions[key] = published[key]
-    return Plan(built, versions, reasons, fresh=len(built) == len(graph.order))
+    fresh = len(built) == len(graph.order)
+    return Plan(built, versions, reasons, fresh, reused)
+
+
+def read_again(graph: lineage.Graph, inputs: Inputs, plan: Plan) -> dict[str, str]:
+    """Why each long-format source of the published release that the plan reads is read again,
+    in a few words (its file, record or code changed; or what it is checked against)."""
+    return {
+        key: out_of_date(graph, inputs, key) or plan.reasons[key]
+        for key in plan.built
+        if key in graph.long_sources_keys and key in inputs.published
+    }
 
 
 def changes_nothing(graph: lineage.Graph, inputs: Inputs, observed: dict[str, str]) -> bool:

@@ -9,12 +9,13 @@ Belongs here: running one stage for a set of assets. Stays out: deciding what to
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from pipeline import lineage, release
+from pipeline import lineage, release, reuse
+from pipeline.schemas.rules import sql_literal
 from pipeline.settings import Settings
 from pipeline.transforms import models as model_sql
 from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
@@ -50,6 +51,7 @@ class Stage:
     previous: Path | None  # the published release's folder, None before the first
     previous_id: str | None
     log: Callable[[str], None]
+    parts: reuse.Parts = field(default_factory=reuse.Parts)  # parts of marts.indicators reused
 
 
 def prune_unproduced(stage: Stage) -> list[str]:
@@ -65,8 +67,11 @@ def prune_unproduced(stage: Stage) -> list[str]:
     return dropped
 
 
-def sources(stage: Stage, keys: list[str], options: DownloadOptions, fresh: bool) -> list[Outcome]:
-    """Read and check the source assets `keys` (all of them in a fresh build)."""
+def sources(
+    stage: Stage, keys: list[str], options: DownloadOptions, fresh: bool, reused=()
+) -> list[Outcome]:
+    """Read and check the source assets `keys` (all of them in a fresh build); the long-format
+    sources `reused` (asset keys) are kept from the published release, not read."""
     outcomes = read_sources(
         stage.con,
         stage.settings,
@@ -74,6 +79,7 @@ def sources(stage: Stage, keys: list[str], options: DownloadOptions, fresh: bool
         options,
         stage.log,
         only=None if fresh else set(keys),
+        reused=tuple(s for s in stage.graph.long_sources if lineage.long_source_key(s) in reused),
     )
     return [o for o in outcomes if o.asset_key in keys]
 
@@ -82,24 +88,42 @@ def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
     """Build the models `keys` in order and check the marts among them."""
     chosen = [m for m in stage.graph.models if model_sql.model_key(m) in keys]
     compared = [m for m in stage.graph.marts if not m.computed]
+    checked = {reuse.MART: stage.parts.where_built()}
     return model_sql.run_models(
-        stage.con, chosen, stage.previous, stage.previous_id, compared, fresh
+        stage.con,
+        chosen,
+        stage.previous,
+        stage.previous_id,
+        compared,
+        fresh,
+        checked,
+        stage.parts.reused_rows,
     )
 
 
 def exports(stage: Stage, keys: list[str]) -> list[Outcome]:
     """Write each chosen mart to `exports/<mart>.parquet` with its provenance (every file and
     download upstream of it, at any depth, with its checksum), read it back, and describe every
-    export of the build in `exports/datapackage.json`."""
+    export of the build in `exports/datapackage.json`. marts.indicators is written one file per
+    source (`exports/indicators/<source_id>.parquet`), the parts a build reuses left as
+    published (pipeline/reuse.py)."""
     exports_dir = stage.build.exports_dir
-    written = {f"{m.name}.parquet" for m in stage.graph.marts} | {DATAPACKAGE}
+    written = {f"{m.name}.parquet" for m in stage.graph.marts} | {DATAPACKAGE, reuse.PARTS_DIR}
+    written.discard(f"{reuse.MART}.parquet")
     for name in remove_unlisted(exports_dir, written):
         stage.log(f"exports/{name}: no mart writes it any more; not published again")
     outcomes, resources = [], []
     for mart in stage.graph.marts:
         sources = source_files_of(stage.con, stage.graph.sources_of(model_sql.model_key(mart)))
-        resources.append(resource_descriptor(mart.spec, sources))
         key = lineage.export_key(mart.name)
+        if mart.name == reuse.MART:
+            if key in keys:
+                outcomes.append(_export_parts(stage, mart, sources))
+            paths = sorted((exports_dir / reuse.PARTS_DIR).glob("*.parquet"))
+            parts = [f"{reuse.PARTS_DIR}/{p.name}" for p in paths]
+            resources.append(resource_descriptor(mart.spec, sources, parts))
+            continue
+        resources.append(resource_descriptor(mart.spec, sources))
         if key not in keys:
             continue
         path = exports_dir / f"{mart.name}.parquet"
@@ -111,6 +135,40 @@ def exports(stage: Stage, keys: list[str]) -> list[Outcome]:
         outcomes.append(outcome)
     write_json(exports_dir / DATAPACKAGE, package_descriptor(resources))
     return outcomes
+
+
+def _export_parts(stage: Stage, mart, sources: list[dict]) -> Outcome:
+    """marts.indicators, one file per source in key order (the files' names sort as their
+    source ids do), each with the provenance of its own rows: the files and downloads upstream
+    of the mart but the other long-format sources. A reused part stays as published."""
+    folder = stage.build.exports_dir / reuse.PARTS_DIR
+    folder.mkdir(exist_ok=True)
+    long_keys = {lineage.long_source_key(s): s for s in stage.graph.long_sources}
+    counts = stage.con.execute(
+        f"SELECT source_id, count(*) FROM {mart.quoted} "  # noqa: S608
+        f"WHERE {stage.parts.where_built()} GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    problems, total = [], sum(stage.parts.reused_rows.get(reuse.MART, {}).values())
+    for source_id, count in counts:
+        own = [s for s in sources if long_keys.get(s["asset_key"], source_id) == source_id]
+        path = folder / f"{source_id}.parquet"
+        relation = f"(SELECT * FROM {mart.quoted} WHERE source_id = {sql_literal(source_id)})"  # noqa: S608
+        rows = write_export(stage.con, relation, mart.spec, path, {"sources": own})
+        problems += [_read_back_problem(path, p) for p in read_back_problems(path, mart.spec, rows)]
+        total += rows
+        if source_id in stage.parts.keys:
+            stage.parts.rows[source_id] = rows
+        if rows != count:
+            problems.append(_read_back_problem(path, f"{rows} rows written, the mart has {count}"))
+    kept = {f"{s}.parquet" for s, _ in counts} | {f"{s}.parquet" for s in stage.parts.reused}
+    for name in remove_unlisted(folder, kept):
+        stage.log(f"exports/{reuse.PARTS_DIR}/{name}: its source has no rows any more")
+    outcome = Outcome(
+        lineage.export_key(mart.name), None, {"dagster/row_count": total, "sources": len(sources)}
+    )
+    outcome.checks[CHECK_READ_BACK] = problems
+    outcome.files = {"path": f"exports/{reuse.PARTS_DIR}/"}
+    return outcome
 
 
 def _read_back_problem(path: Path, message: str) -> Problem:

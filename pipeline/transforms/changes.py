@@ -40,12 +40,19 @@ RELEASE_CHANGES = TableSpec(
 )
 
 
-def release_changes(con: duckdb.DuckDBPyConnection, marts, previous: Path | None, previous_id):
+def release_changes(
+    con: duckdb.DuckDBPyConnection, marts, previous: Path | None, previous_id, known=None
+):
     """Compare every mart with the previous release's export and load `marts.release_changes`
-    (`previous`: that release's folder, None before the first release)."""
+    (`previous`: that release's folder, None before the first release). `known`: {mart:
+    {source_id: rows}} of rows the build reuses from that release (pipeline/reuse.py): the same
+    on both sides, they are counted, not compared."""
     import pandas as pd
 
-    rows = [_compare(con, mart, previous, previous_id) for mart in marts]
+    rows = [
+        _compare(con, mart, previous, previous_id, (known or {}).get(mart.name, {}))
+        for mart in marts
+    ]
     frame = pd.DataFrame(rows, columns=RELEASE_CHANGES.column_names)
     load_frame(con, "marts", RELEASE_CHANGES, frame)
 
@@ -54,8 +61,20 @@ def _count(con, relation: str) -> int:
     return con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]  # noqa: S608
 
 
-def _compare(con, mart, previous: Path | None, previous_id) -> dict:
-    now = _count(con, mart.quoted)
+def previous_export(previous: Path, name: str) -> str | None:
+    """A mart's rows in a release's exports, as a DuckDB relation: one file, or a folder of one
+    file per source (marts.indicators); None when the release has neither."""
+    folder, file = previous / "exports" / name, previous / "exports" / f"{name}.parquet"
+    if folder.is_dir() and any(folder.glob("*.parquet")):
+        return f"read_parquet({sql_literal(str(folder / '*.parquet'))})"
+    return f"read_parquet({sql_literal(str(file))})" if file.is_file() else None
+
+
+def _compare(con, mart, previous: Path | None, previous_id, known: dict[str, int]) -> dict:
+    listed = ", ".join(sql_literal(s) for s in sorted(known))
+    where = f" WHERE source_id NOT IN ({listed})" if known else ""
+    current = f"(SELECT * FROM {mart.quoted}{where})"  # noqa: S608
+    now = _count(con, current) + sum(known.values())
     row = dict(
         mart=mart.name,
         previous_release=previous_id or FIRST_RELEASE,
@@ -66,16 +85,16 @@ def _compare(con, mart, previous: Path | None, previous_id) -> dict:
         rows_changed=0,
         note=None,
     )
-    export = previous / "exports" / f"{mart.name}.parquet" if previous else None
-    if export is None:
+    if previous is None:
         return row
-    if not export.is_file():
+    export = previous_export(previous, mart.name)
+    if export is None:
         return row | {"note": "the mart is new in this release"}
-    old = f"read_parquet({sql_literal(str(export))})"
+    old = f"(SELECT * FROM {export}{where})"  # noqa: S608
     columns = _shared_columns(con, mart, old)
     keys = ", ".join(quote_ident(k) for k in mart.spec.primary_key)
     values = ", ".join(quote_ident(c) for c in columns)
-    a = f"SELECT {keys}, hash({values}) AS h FROM {mart.quoted}"  # noqa: S608
+    a = f"SELECT {keys}, hash({values}) AS h FROM {current}"  # noqa: S608
     b = f"SELECT {keys}, hash({values}) AS h FROM {old}"  # noqa: S608
     join = " AND ".join(
         f"a.{quote_ident(k)} IS NOT DISTINCT FROM b.{quote_ident(k)}" for k in mart.spec.primary_key
@@ -89,7 +108,7 @@ def _compare(con, mart, previous: Path | None, previous_id) -> dict:
     if len(columns) != len(mart.spec.column_names):
         note = "compared on the columns both releases have (the mart's columns changed)"
     return row | dict(
-        rows_before=_count(con, old),
+        rows_before=_count(con, old) + sum(known.values()),
         rows_added=added,
         rows_removed=removed,
         rows_changed=changed,

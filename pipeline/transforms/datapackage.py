@@ -77,10 +77,12 @@ def _terms(sources: list[dict]) -> list[dict]:
     ]
 
 
-def resource_descriptor(spec: TableSpec, sources: list[dict]) -> dict:
+def resource_descriptor(spec: TableSpec, sources: list[dict], parts: list[str] | None = None):
+    """A mart's resource: one file, or `parts` (marts.indicators: one file per source, in the
+    order of its key), which the validator reads one after the other as one table."""
     return {
         "name": spec.name,
-        "path": f"{spec.name}.parquet",
+        "path": parts if parts is not None else f"{spec.name}.parquet",
         "format": "parquet",
         "mediatype": "application/vnd.apache.parquet",
         "description": spec.description,
@@ -99,7 +101,7 @@ def package_descriptor(resources: list[dict]) -> dict:
     """The package: its description lists each file by the first sentence of its own; its
     sources and terms are the union of the files' (every primary source cited once)."""
     listed = "; ".join(
-        f"{r['name']}.parquet: {_first_sentence(r['description'])}"
+        f"{_shown(r)}: {_first_sentence(r['description'])}"
         for r in sorted(resources, key=lambda r: r["name"])
     )
     sources = {s["path"]: s for r in resources for s in r.get("sources", [])}
@@ -107,12 +109,18 @@ def package_descriptor(resources: list[dict]) -> dict:
     return {
         "name": "central-asia-eu-human-rights-indicators",
         "title": "Human-rights indicators for Central Asia and the EU",
-        "description": "The marts of the warehouse as Parquet, one file per mart, each with "
-        f"its sources and terms: {listed}.",
+        "description": "The marts of the warehouse as Parquet, one file per mart (indicators: "
+        f"one file per source, in the folder indicators/), each with its sources and terms: "
+        f"{listed}.",
         "sources": [sources[path] for path in sorted(sources)],
         "licenses": [terms[name] for name in sorted(terms)],
         "resources": resources,
     }
+
+
+def _shown(resource: dict) -> str:
+    path = resource["path"]
+    return path if isinstance(path, str) else f"{resource['name']}/*.parquet"
 
 
 def _first_sentence(text: str) -> str:

@@ -132,6 +132,19 @@ def read_source(con: duckdb.DuckDBPyConnection, raw_dir: Path, source_id: str) -
     return source
 
 
+def reused_source(raw_dir: Path, source_id: str) -> LongSource:
+    """A source reused from the published release (pipeline/reuse.py): its origin record, which
+    gives its indicators and declared country codes; its data file is not read, its typed table
+    is the published one."""
+    record_file = raw_dir / FOLDER / f"{source_id}{RECORD_SUFFIX}"
+    source = LongSource(source_id, load_record(record_file, raw_dir, LONG_SOURCE_KIND))
+    source.origin_problems += source.record.problems
+    if source.record.record is not None:
+        source.data_path = record_file.parent / source.record.record.file
+        source.shown_data = files.shown(source.data_path, raw_dir)
+    return source
+
+
 def _record_problem(source: LongSource, name: str, rule: str, value) -> Problem:
     loaded = source.record
     return Problem(loaded.shown, line_of_field(loaded.text, name), name, rule, str(value))

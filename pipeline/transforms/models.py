@@ -179,12 +179,17 @@ def run_models(
     previous_id: str | None = None,
     compared: list[Model] | None = None,
     fresh: bool = True,
+    checked: dict[str, str] | None = None,
+    known: dict[str, dict[str, int]] | None = None,
 ) -> list[Outcome]:
     """Build the models in order (the computed release changes compare `compared`, every SQL
     mart by default, with `previous_release`, the current release's folder), then validate each
     mart against its spec and its extra checks (which may read other marts, so they run once
     all are built). `fresh`: every model of their layers is built, which start empty;
-    otherwise (a partial build) each model built replaces its relation and the others stay."""
+    otherwise (a partial build) each model built replaces its relation and the others stay.
+    `checked`: {mart: SQL condition} of the rows validated, where a build reuses the others from
+    the published release, validated there (pipeline/reuse.py); `known`: {mart: {source_id:
+    rows}} of those rows, for the release changes."""
     from pipeline.transforms.changes import release_changes
     from pipeline.transforms.mart_checks import MART_CHECKS
 
@@ -198,16 +203,17 @@ def run_models(
         if not fresh:
             drop_relation(con, model.layer, model.name)
         if model.computed:
-            release_changes(con, compared, previous_release, previous_id)
+            release_changes(con, compared, previous_release, previous_id, known)
         else:
             build(con, model)
         outcomes.append(Outcome(model_key(model), model.relation))
     for model, outcome in zip(models, outcomes, strict=True):
         if model.layer != "marts":
             continue
-        outcome.checks[CHECK_SCHEMA] = validate_relation(
-            con, model.spec, model.quoted, model.relation
-        )
+        relation = model.quoted
+        if (condition := (checked or {}).get(model.name, "TRUE")) != "TRUE":
+            relation = f"(SELECT * FROM {model.quoted} WHERE {condition})"  # noqa: S608
+        outcome.checks[CHECK_SCHEMA] = validate_relation(con, model.spec, relation, model.relation)
         for name, check in MART_CHECKS.get(model.name, {}).items():
             outcome.checks[name] = check.run(con, model)
     return outcomes

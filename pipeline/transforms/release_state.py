@@ -45,28 +45,39 @@ def download_states(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     return downloads
 
 
-def row_counts(con: duckdb.DuckDBPyConnection, marts) -> dict[str, dict[str, int]]:
+def row_counts(
+    con: duckdb.DuckDBPyConnection, marts, known: dict | None = None
+) -> dict[str, dict[str, int]]:
+    """Rows per mart and source; `known`: {mart: {source_id: rows}} counted already (the parts
+    a build reuses from the published release, pipeline/reuse.py), not counted again."""
     counts = {}
     for mart in marts:
+        given = (known or {}).get(mart.name, {})
         if "source_id" in mart.spec.column_names:
             rows = run(
                 con,
                 f"SELECT coalesce(source_id, '(none)'), count(*) FROM {mart.quoted} "  # noqa: S608
-                f"GROUP BY 1 ORDER BY 1",
+                "WHERE NOT list_contains(?, coalesce(source_id, '(none)')) GROUP BY 1 ORDER BY 1",
+                [sorted(given)],
             )
         else:
             rows = [(ALL_ROWS, run(con, f"SELECT count(*) FROM {mart.quoted}")[0][0])]  # noqa: S608
-        counts[mart.name] = {source: int(n) for source, n in rows}
+        counts[mart.name] = dict(sorted({**given, **{s: int(n) for s, n in rows}}.items()))
     return counts
 
 
 def release_guard(
-    con: duckdb.DuckDBPyConnection, marts, previous_manifest: dict, allowed: set[str]
+    con: duckdb.DuckDBPyConnection,
+    marts,
+    previous_manifest: dict,
+    allowed: set[str],
+    known: dict | None = None,
 ) -> tuple[list[str], list[str]]:
     """(blocked, accepted): each source whose rows vanish or shrink past the threshold against
     the current release, split by whether the user accepted it. An accepted id that names no
     source of the current release blocks the publish too (one line, listing what shrinks)."""
-    return guard(previous_manifest.get("row_counts", {}), row_counts(con, marts), allowed)
+    now = row_counts(con, marts, known)
+    return guard(previous_manifest.get("row_counts", {}), now, allowed)
 
 
 def guard(before: dict, now: dict, allowed: set[str]) -> tuple[list[str], list[str]]:

@@ -55,11 +55,14 @@ def read_sources(
     tables=RAW_TABLES,
     fetch=download_sources.DOWNLOADS,
     only: set[str] | None = None,
+    reused: tuple[str, ...] = (),
 ) -> list[Outcome]:
     """Read and check the sources (`tables`: the transcriptions to read, `fetch`: the downloads
     to obtain, all by default; `only`: the asset keys to read, all by default); load the ones
     that pass. Never raises on bad data. Reading everything, the raw schema starts empty;
-    reading some (a partial build), the other raw tables stay as they are."""
+    reading some (a partial build), the other raw tables stay as they are. `reused`: the
+    long-format sources whose typed tables a partial build keeps from the published release
+    (pipeline/reuse.py), gathered with the others without being read."""
 
     def wanted(key: str) -> bool:
         return only is None or key in only
@@ -71,7 +74,8 @@ def read_sources(
     obtained = [s for s in fetch if wanted(s.asset_name)]
     outcomes += _downloads(con, settings, downloads, obtained, log)
     chosen = [s for s in long_sources if wanted(lineage.long_source_key(s))]
-    outcomes += _long_sources(con, settings, chosen, log, wanted(lineage.VALUES_ASSET))
+    gathered = wanted(lineage.VALUES_ASSET)
+    outcomes += _long_sources(con, settings, chosen, log, gathered, reused)
     return outcomes
 
 
@@ -183,10 +187,12 @@ def unavailable_downloads(outcomes: list[Outcome], blocked: list[str]) -> list[s
     ]
 
 
-def _long_sources(con, settings: Settings, declared: list[str], log, values: bool) -> list[Outcome]:
+def _long_sources(
+    con, settings: Settings, declared: list[str], log, values: bool, reused=()
+) -> list[Outcome]:
     raw_dir = settings.raw_dir
     found = set(indicator_sources.source_ids(raw_dir)) if values else set()
-    for extra in sorted(found - set(declared)):
+    for extra in sorted(found - set(declared) - set(reused)):
         if log is not None:
             log(
                 f"raw/indicators/{extra}.meta.yml is new: reload the definitions to add it as "
@@ -222,6 +228,8 @@ def _long_sources(con, settings: Settings, declared: list[str], log, values: boo
     provenance.record_source_files(con, files)
     if not values:
         return outcomes
+    kept = [indicator_sources.reused_source(raw_dir, source_id) for source_id in reused]
+    valid = sorted(valid + [s for s in kept if s.ok], key=lambda s: s.source_id)
     indicator_sources.publish_values(con, valid)
     (rows,) = run(con, f"SELECT count(*) FROM {indicator_sources.VALUES}")[0]  # noqa: S608
     outcomes.append(
