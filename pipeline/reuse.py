@@ -35,6 +35,7 @@ from pipeline.version import digest
 
 MART = "indicators"  # the mart exported one file per source
 PARTS_DIR = MART  # exports/indicators/<source_id>.parquet
+CHANGED = "what its rows are made from changed (the code or the tables it is joined with)"
 STATED = "stated "  # the inventory's value for a long source's data file: its record's sha256
 
 
@@ -150,7 +151,7 @@ def decide(con, graph: lineage.Graph, plan, code_versions, manifest: dict, build
             continue
         copy = build_dir / part_path(source_id)
         if before.get("key") != parts.keys[source_id]:
-            parts.redone[source_id] = "what its rows are made from changed (code, references)"
+            parts.redone[source_id] = CHANGED
         elif not copy.is_file() or files.sha256_file(copy) != sealed.get(part_path(source_id)):
             parts.redone[source_id] = f"{part_path(source_id)} fails its checksum"
         else:
