@@ -34,6 +34,7 @@ from pipeline.transforms.indicator_sources import COUNTRY_CODES, FOLDER, source_
 from pipeline.version import digest
 
 MART = "indicators"  # the mart exported one file per source
+MART_RELATION = f"marts.{MART}"
 PARTS_DIR = MART  # exports/indicators/<source_id>.parquet
 CHANGED = "what its rows are made from changed (the code or the tables it is joined with)"
 STATED = "stated "  # the inventory's value for a long source's data file: its record's sha256
@@ -73,6 +74,31 @@ class Parts:
                 if s in self.rows
             }
         }
+
+
+# Relations that hold every row of a reused part, one row per row (counted, not scanned), and
+# table marts made of them whose rows of a reused part are kept: {mart: its rows of the parts}.
+PART_RELATIONS = ("marts.indicators", "staging.stg_sources__indicators")
+SPLIT_MARTS = {"coverage": "mart = 'indicators'"}
+
+
+def known_rows(parts: Parts, relation: str) -> tuple[str, int]:
+    """(the rows of `relation` to count, the rows known): the reused parts' rows are known."""
+    if relation not in PART_RELATIONS or not parts.reused:
+        return "TRUE", 0
+    return parts.where_built(), sum(parts.rows[s] for s in parts.reused)
+
+
+def split_marts(parts: Parts) -> dict[str, tuple[str, str, str]]:
+    """run_models' `split`: each mart of SPLIT_MARTS keeps its rows of the reused parts and
+    builds the others from the rows of marts.indicators this build checks."""
+    if not parts.reused:
+        return {}
+    listed = ", ".join(sql_literal(s) for s in sorted(parts.reused))
+    return {
+        mart: (f"{rows} AND source_id IN ({listed})", MART_RELATION, parts.where_built())
+        for mart, rows in SPLIT_MARTS.items()
+    }
 
 
 def typed_rows(con, source_key: str) -> int | None:
@@ -128,7 +154,8 @@ def decide(con, graph: lineage.Graph, plan, code_versions, manifest: dict, build
     export = lineage.export_key(MART)
     upstream = graph.upstream(export) | {export}
     long_keys = set(graph.long_sources_keys) | {lineage.VALUES_ASSET}
-    models = sorted(k for k in upstream if graph.stages[k] != lineage.RAW)
+    split = {graph.producers[f"marts.{m}"] for m in SPLIT_MARTS}
+    models = sorted(k for k in upstream | split if graph.stages[k] != lineage.RAW)
     others = sorted(k for k in upstream - long_keys if graph.stages[k] == lineage.RAW)
     declared = run(
         con,

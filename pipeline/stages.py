@@ -89,6 +89,7 @@ def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
     chosen = [m for m in stage.graph.models if model_sql.model_key(m) in keys]
     compared = [m for m in stage.graph.marts if not m.computed]
     checked = {reuse.MART: stage.parts.where_built()}
+    split = reuse.split_marts(stage.parts)
     return model_sql.run_models(
         stage.con,
         chosen,
@@ -98,6 +99,7 @@ def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
         fresh,
         checked,
         stage.parts.reused_rows,
+        split,
     )
 
 
@@ -119,9 +121,9 @@ def exports(stage: Stage, keys: list[str]) -> list[Outcome]:
         if mart.name == reuse.MART:
             if key in keys:
                 outcomes.append(_export_parts(stage, mart, sources))
-            paths = sorted((exports_dir / reuse.PARTS_DIR).glob("*.parquet"))
-            parts = [f"{reuse.PARTS_DIR}/{p.name}" for p in paths]
-            resources.append(resource_descriptor(mart.spec, sources, parts))
+            for path in sorted((exports_dir / reuse.PARTS_DIR).glob("*.parquet")):
+                own = _part_sources(stage, sources, path.stem)
+                resources.append(resource_descriptor(mart.spec, own, path.stem))
             continue
         resources.append(resource_descriptor(mart.spec, sources))
         if key not in keys:
@@ -143,14 +145,13 @@ def _export_parts(stage: Stage, mart, sources: list[dict]) -> Outcome:
     of the mart but the other long-format sources. A reused part stays as published."""
     folder = stage.build.exports_dir / reuse.PARTS_DIR
     folder.mkdir(exist_ok=True)
-    long_keys = {lineage.long_source_key(s): s for s in stage.graph.long_sources}
     counts = stage.con.execute(
         f"SELECT source_id, count(*) FROM {mart.quoted} "  # noqa: S608
         f"WHERE {stage.parts.where_built()} GROUP BY 1 ORDER BY 1"
     ).fetchall()
     problems, total = [], sum(stage.parts.reused_rows.get(reuse.MART, {}).values())
     for source_id, count in counts:
-        own = [s for s in sources if long_keys.get(s["asset_key"], source_id) == source_id]
+        own = _part_sources(stage, sources, source_id)
         path = folder / f"{source_id}.parquet"
         relation = f"(SELECT * FROM {mart.quoted} WHERE source_id = {sql_literal(source_id)})"  # noqa: S608
         rows = write_export(stage.con, relation, mart.spec, path, {"sources": own})
@@ -169,6 +170,12 @@ def _export_parts(stage: Stage, mart, sources: list[dict]) -> Outcome:
     outcome.checks[CHECK_READ_BACK] = problems
     outcome.files = {"path": f"exports/{reuse.PARTS_DIR}/"}
     return outcome
+
+
+def _part_sources(stage: Stage, sources: list[dict], source_id: str) -> list[dict]:
+    """The provenance of one source's part: the mart's, but the other long-format sources."""
+    long_keys = {lineage.long_source_key(s): s for s in stage.graph.long_sources}
+    return [s for s in sources if long_keys.get(s["asset_key"], source_id) == source_id]
 
 
 def _read_back_problem(path: Path, message: str) -> Problem:
@@ -197,10 +204,12 @@ def report(stage: Stage, accepted: tuple[str, ...]) -> Outcome:
 
 
 def describe(stage: Stage, outcomes: list[Outcome]) -> None:
-    """Summarize each outcome's relation for the UI, while the build's database is open."""
+    """Summarize each outcome's relation for the UI, while the build's database is open (the
+    rows of reused parts counted as the release counted them, not again)."""
     for outcome in outcomes:
         if outcome.relation:
-            outcome.summary = summarize(stage.con, outcome.relation)
+            known = reuse.known_rows(stage.parts, outcome.relation)
+            outcome.summary = summarize(stage.con, outcome.relation, *known)
 
 
 def connect(build: release.Build, memory_limit: str):

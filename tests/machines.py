@@ -165,8 +165,9 @@ def publish_from_a(services, tmp_path: Path, source_urls, catalog=True) -> tuple
 
 
 def exports_of(store: Shared, release_id: str) -> dict[str, str]:
+    """{path under exports/: object key} of a release's Parquet files."""
     return {
-        key.rsplit("/", 1)[1]: key
+        key.split("/exports/", 1)[1]: key
         for key in store.keys(f"project/releases/{release_id}/exports/")
         if key.endswith(".parquet")
     }

@@ -21,7 +21,7 @@ def warehouse_tables(built) -> set[str]:
         ).fetchall()
     exports = built.layout.root / "exports"
     return {f"{schema}.{name}" for schema, name in rows} | {
-        f"exports/{path.name}" for path in exports.glob("*.parquet")
+        f"exports/{path.relative_to(exports).as_posix()}" for path in exports.rglob("*.parquet")
     }
 
 

@@ -38,7 +38,11 @@ PER_RELEASE = {
 
 def export_digests(run: Run) -> dict[str, str]:
     folder = run.layout.root / "exports"
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def select(run: Run, selection: str, instance=None) -> dg.ExecuteInProcessResult:

@@ -97,7 +97,7 @@ def test_factor_name_lists_the_codes_from_the_same_table(built):
 def test_the_export_describes_the_label_and_cites_the_reference(built):
     """The names are in the export's rows and its description points at the one place they
     are written, which the export's provenance cites; the description lists none of them."""
-    export = built.layout.root / "exports" / "indicators.parquet"
+    export = built.layout.root / "exports" / "indicators" / "vdem_ert.parquet"  # one per source
     schema = pq.read_schema(export)
     description = schema.field("value_label").metadata[b"description"].decode()
     assert f"raw/{REFERENCE}" in description

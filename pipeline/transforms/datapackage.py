@@ -77,15 +77,20 @@ def _terms(sources: list[dict]) -> list[dict]:
     ]
 
 
-def resource_descriptor(spec: TableSpec, sources: list[dict], parts: list[str] | None = None):
-    """A mart's resource: one file, or `parts` (marts.indicators: one file per source, in the
-    order of its key), which the validator reads one after the other as one table."""
+def resource_descriptor(spec: TableSpec, sources: list[dict], part: str | None = None) -> dict:
+    """A mart's resource, its file `<mart>.parquet`; or, with `part` (a source id), the file of
+    that source's rows of a mart exported one file per source (`<mart>/<part>.parquet`, the
+    resource `<mart>-<part>`: the validator reads one file per resource)."""
+    name, path, description = spec.name, f"{spec.name}.parquet", spec.description
+    if part is not None:
+        name, path = f"{spec.name}-{part}", f"{spec.name}/{part}.parquet"
+        description = f"The rows of source_id '{part}' of marts.{spec.name}. {description}"
     return {
-        "name": spec.name,
-        "path": parts if parts is not None else f"{spec.name}.parquet",
+        "name": name,
+        "path": path,
         "format": "parquet",
         "mediatype": "application/vnd.apache.parquet",
-        "description": spec.description,
+        "description": description,
         "schema": {
             "fields": [field_descriptor(f) for f in spec.fields],
             "primaryKey": list(spec.primary_key),
@@ -101,7 +106,7 @@ def package_descriptor(resources: list[dict]) -> dict:
     """The package: its description lists each file by the first sentence of its own; its
     sources and terms are the union of the files' (every primary source cited once)."""
     listed = "; ".join(
-        f"{_shown(r)}: {_first_sentence(r['description'])}"
+        f"{r['path']}: {_first_sentence(r['description'])}"
         for r in sorted(resources, key=lambda r: r["name"])
     )
     sources = {s["path"]: s for r in resources for s in r.get("sources", [])}
@@ -110,17 +115,12 @@ def package_descriptor(resources: list[dict]) -> dict:
         "name": "central-asia-eu-human-rights-indicators",
         "title": "Human-rights indicators for Central Asia and the EU",
         "description": "The marts of the warehouse as Parquet, one file per mart (indicators: "
-        f"one file per source, in the folder indicators/), each with its sources and terms: "
-        f"{listed}.",
+        "one file per source, in the folder indicators/, read together as one table), each "
+        f"with its sources and terms: {listed}.",
         "sources": [sources[path] for path in sorted(sources)],
         "licenses": [terms[name] for name in sorted(terms)],
         "resources": resources,
     }
-
-
-def _shown(resource: dict) -> str:
-    path = resource["path"]
-    return path if isinstance(path, str) else f"{resource['name']}/*.parquet"
 
 
 def _first_sentence(text: str) -> str:

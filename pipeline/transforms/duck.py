@@ -70,9 +70,10 @@ def drop_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> Non
         run(con, f"DROP {kind.upper()} {qualified(schema, name)}")
 
 
-def summarize(con: duckdb.DuckDBPyConnection, relation: str):
+def summarize(con: duckdb.DuckDBPyConnection, relation: str, where="TRUE", known: int = 0):
     """Row count, columns and the first rows of a relation, read with SQL (it may be too
-    large for pandas)."""
+    large for pandas); the rows `where` selects are counted, `known` rows added (counted
+    before)."""
     from pipeline.transforms.outcome import PREVIEW_ROWS, RelationSummary
 
     schema, name = relation.split(".", 1)
@@ -81,7 +82,8 @@ def summarize(con: duckdb.DuckDBPyConnection, relation: str):
     rows = tuple(preview.fetchall())
     described = run(con, f"DESCRIBE {quoted}")
     columns = tuple((row[0], row[1]) for row in described)
-    return RelationSummary(relation, row_count(con, quoted), columns, rows)
+    (count,) = run(con, f"SELECT count(*) FROM {quoted} WHERE {where}")[0]  # noqa: S608
+    return RelationSummary(relation, count + known, columns, rows)
 
 
 def row_count(con: duckdb.DuckDBPyConnection, relation: str) -> int:

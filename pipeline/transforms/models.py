@@ -24,6 +24,7 @@ from pipeline.transforms.duck import (
     drop_relation,
     ensure_schema,
     fresh_schema,
+    relations,
     run,
 )
 from pipeline.transforms.outcome import Outcome
@@ -136,23 +137,25 @@ def _leading_comment(sql: str) -> str:
     return " ".join(lines)
 
 
-def build(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+def build(con: duckdb.DuckDBPyConnection, model: Model, sql: str | None = None) -> None:
     """Create the model's table or view; a spec fixes its columns, order and types. A view is
-    not run here (its rows are counted once, when its materialization is reported)."""
+    not run here (its rows are counted once, when its materialization is reported). `sql`: the
+    model's SQL as run (a split build's, run_models)."""
     ensure_schema(con, model.layer)
+    sql = model.sql if sql is None else sql
     if model.materialized == "view":
-        select = model.sql
+        select = sql
         if model.spec is not None:
             casts = ", ".join(
                 f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
                 for f in model.spec.fields
             )
-            select = f"SELECT {casts} FROM (\n{model.sql}\n)"  # noqa: S608
+            select = f"SELECT {casts} FROM (\n{sql}\n)"  # noqa: S608
         run(con, f"CREATE OR REPLACE VIEW {model.quoted} AS\n{select}")
     elif model.spec is not None:  # validated after the build, naming any empty required cell
-        create_typed_table(con, model.layer, model.spec, model.sql, not_null=False)
+        create_typed_table(con, model.layer, model.spec, sql, not_null=False)
     else:
-        run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{model.sql}")
+        run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{sql}")
 
 
 def release_changes_model(marts: list[Model]) -> Model:
@@ -181,6 +184,7 @@ def run_models(
     fresh: bool = True,
     checked: dict[str, str] | None = None,
     known: dict[str, dict[str, int]] | None = None,
+    split: dict[str, tuple[str, str, str]] | None = None,
 ) -> list[Outcome]:
     """Build the models in order (the computed release changes compare `compared`, every SQL
     mart by default, with `previous_release`, the current release's folder), then validate each
@@ -189,7 +193,9 @@ def run_models(
     otherwise (a partial build) each model built replaces its relation and the others stay.
     `checked`: {mart: SQL condition} of the rows validated, where a build reuses the others from
     the published release, validated there (pipeline/reuse.py); `known`: {mart: {source_id:
-    rows}} of those rows, for the release changes."""
+    rows}} of those rows, for the release changes; `split`: {model: (kept, relation, rows)} of
+    table models whose rows `kept` selects stay as they are in a partial build (they are made of
+    reused rows), the others built by their SQL reading of `relation` the rows `rows` selects."""
     from pipeline.transforms.changes import release_changes
     from pipeline.transforms.mart_checks import MART_CHECKS
 
@@ -200,10 +206,28 @@ def run_models(
         compared = [m for m in models if m.layer == "marts" and not m.computed]
     outcomes = []
     for model in models:
+        kept = None if fresh else (split or {}).get(model.name)
+        if kept and model.name in relations(con, model.layer):
+            run(
+                con,
+                f"CREATE OR REPLACE TEMP TABLE kept AS SELECT * FROM {model.quoted} "  # noqa: S608
+                f"WHERE {kept[0]}",
+            )
+        else:
+            kept = None
         if not fresh:
             drop_relation(con, model.layer, model.name)
         if model.computed:
             release_changes(con, compared, previous_release, previous_id, known)
+        elif kept:
+            _, relation, rows = kept
+            run(
+                con,
+                f"CREATE OR REPLACE TEMP VIEW split_rows AS SELECT * FROM {relation} "  # noqa: S608
+                f"WHERE {rows}",
+            )
+            build(con, model, model.sql.replace(relation, "temp.main.split_rows"))
+            run(con, f"INSERT INTO {model.quoted} SELECT * FROM temp.main.kept")  # noqa: S608
         else:
             build(con, model)
         outcomes.append(Outcome(model_key(model), model.relation))
