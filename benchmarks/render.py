@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import statistics
 
+from benchmarks.incremental import incremental_section
+
 TARGETS = (
     ("scale_ratio", "pipeline / same-output DuckDB script, 12.5M rows, Parquet", "<=", 1.5),
     ("scale_ratio_csv", "the same, CSV input", "<=", 1.5),
@@ -18,6 +20,12 @@ TARGETS = (
     ("refresh_ratio", "full refresh / one-trivial-asset floor, medians", "<=", 2.5),
     ("graph_overhead_ratio", "full refresh / the same graph with empty bodies", "<=", 1.3),
     ("noop_run_ratio", "`make run` with nothing changed / floor", "<=", 1.0),
+    (
+        "add_small_source_ratio",
+        "adding a 10k-row source beside a 25M-row one / beside none",
+        "<=",
+        1.3,
+    ),
     ("noop_recomputed_assets", "assets recomputed with nothing changed", "==", 0),
 )
 COMMAND = "make bench"  # = .venv/bin/python -m benchmarks.run
@@ -43,6 +51,7 @@ def performance_markdown(r: dict, once: list[dict]) -> str:
         *missed_section(r, once),
         *scale_section(r, once),
         *refresh_section(r),
+        *incremental_section(r),
         *noop_section(r),
         *CHOICES,
     ]

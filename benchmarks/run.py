@@ -19,14 +19,16 @@ benchmarks/results/latest.json and docs/performance.md (benchmarks/render.py).
    graph with empty bodies, cut and reported as the pipeline does and as the alternatives
    docs/materialization.md weighs (benchmarks/graphs.py), interleaved in one run; and the
    imports a refresh adds to Dagster's.
-3. No-op: with nothing changed, `python -m pipeline.cli refresh` (what `make run` runs) answers
+3. Incremental (benchmarks/incremental.py): adding a 10k-row source to a warehouse holding a
+   25M-row wide one, against adding it to a warehouse without it (add_small_source_ratio).
+4. No-op: with nothing changed, `python -m pipeline.cli refresh` (what `make run` runs) answers
    from the release manifest without starting Dagster (median of BENCH_REPEATS), and the sensor
    requests nothing (0 assets recomputed); a changed origin record makes it request a run.
 
 WJP's and V-Dem's files are put into the bench's download cache by a first refresh, as a user's
 cache holds them after the first download: from the mirror WJP_SNAPSHOT_URL and
 VDEM_SNAPSHOT_URL name, else the pinned URLs; when neither answers, they are unavailable.
-BENCH_PARTS (default scale,refresh,noop) runs some parts only; sizes outside the
+BENCH_PARTS (default scale,refresh,incremental,noop) runs some parts only; sizes outside the
 default ones (e.g. BENCH_SIZES=50000000) are kept in benchmarks/results/recorded_once.json.
 """
 
@@ -57,7 +59,7 @@ SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "").split(",") if n)
 FORMATS = tuple(os.environ.get("BENCH_FORMATS", "parquet,csv").split(","))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 SCALE_REPEATS = int(os.environ.get("BENCH_SCALE_REPEATS", "3"))
-PARTS = tuple(os.environ.get("BENCH_PARTS", "scale,refresh,noop").split(","))
+PARTS = tuple(os.environ.get("BENCH_PARTS", "scale,refresh,incremental,noop").split(","))
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 RECORDED_ONCE = REPO_ROOT / "benchmarks" / "results" / "recorded_once.json"
 UNREACHABLE = "http://127.0.0.1:9/unreachable"  # nothing listens there: offline at once
@@ -178,7 +180,7 @@ def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
         runs["a"].append(measure(refresh_command(), env))
         runs["b"].append(run_reference(root, env, "same-output"))
         runs["c"].append(run_reference(root, env, "floor", data))
-    export = root / "warehouse" / "exports" / "indicators.parquet"
+    export = root / "warehouse" / "exports" / "indicators" / f"{SOURCE_ID}.parquet"
     first_bytes = sha256_file(export)
     second, second_rss, _ = measure(refresh_command(force=True), env)
     result = {
@@ -372,6 +374,8 @@ def key_figures(results: dict) -> dict:
     if "refresh" in results:
         figures["refresh_ratio"] = results["refresh"]["ratio"]
         figures["graph_overhead_ratio"] = results["refresh"]["graph_overhead_ratio"]
+    if "incremental" in results:
+        figures["add_small_source_ratio"] = results["incremental"]["add_small_source_ratio"]
     if "noop" in results:
         figures["noop_run_ratio"] = results["noop"]["ratio"]
         figures["noop_recomputed_assets"] = results["noop"]["noop_recomputed_assets"]
@@ -392,7 +396,8 @@ def write_results(results: dict) -> dict:
         RECORDED_ONCE.write_text(json.dumps(kept + extra, indent=2) + "\n", encoding="utf-8")
     if not any(s["rows"] in DEFAULT_SIZES for s in results.get("scale", [])) and RESULTS.is_file():
         previous = json.loads(RESULTS.read_text())  # a one-off run keeps the last full results,
-        results = previous | {k: results[k] for k in ("refresh", "noop") if k in results}
+        parts = ("refresh", "incremental", "noop")
+        results = previous | {k: results[k] for k in parts if k in results}
     results |= key_figures(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -414,6 +419,10 @@ def main() -> None:
         results["downloads"] = fill_download_cache(work, cache)  # also parses them, once
         if "scale" in PARTS:
             results["scale"] = scale(work, cache)
+        if "incremental" in PARTS:
+            from benchmarks.incremental import incremental
+
+            results["incremental"] = incremental(work, cache)
         if "refresh" in PARTS or "noop" in PARTS:
             refresh = refresh_cost(work, cache)
             root, env = refresh.pop("root"), refresh.pop("env")
