@@ -29,7 +29,7 @@ def published_bytes(run: Run) -> dict[str, str]:
     root = run.layout.root
     files = [
         run.layout.published_db,
-        *sorted((root / "exports").glob("*")),
+        *sorted((root / "exports").rglob("*.*")),
         *sorted((root / "reports").rglob("*.*")),
     ]
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
