@@ -16,6 +16,10 @@ state or the new one, never a mix; a reader holding the old DuckDB file open kee
 A killed or failed refresh leaves only a build directory that nothing points to; the next
 refresh removes it, except the newest one, kept for debugging.
 
+A partial build copies the release's files but links the indicators export's (LINKED): they are
+only ever replaced by a rename, never written in place, so a linked file keeps its bytes in
+every release holding it, and a large source's file costs no copy (pipeline/reuse.py).
+
 Belongs here: the filesystem layout, publishing and pruning. Stays out: what is built (build.py,
 stages.py), the locks (locks.py).
 """
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import locks
-from pipeline.transforms.files import sha256_file
+from pipeline.digests import digest
 
 DB_NAME = "warehouse.duckdb"
 # DuckDB 1.x readers (the duckdb-cli on PyPI, R's duckdb, DBeaver) open files written in this
@@ -44,6 +48,7 @@ PUBLIC_LINKS = {
 MANIFEST = "manifest.json"
 NOT_SEALED = ("duckdb_tmp",)  # DuckDB's spill folder: never part of a release
 FAILED_BUILDS_KEPT = 1  # the last failed build stays for debugging; older ones are removed
+LINKED = ("exports/indicators",)  # folders a partial build links, not copies (docstring)
 
 
 class ReleaseMoved(RuntimeError):
@@ -121,10 +126,18 @@ def start_build(layout: WarehouseLayout, run_id: str, copy_of: Path | None = Non
         shutil.copy2(copy_of / DB_NAME, build.db_path)
         for sub in ("exports", "reports"):
             if (copy_of / sub).is_dir():
-                shutil.copytree(copy_of / sub, build.directory / sub)
+                shutil.copytree(copy_of / sub, build.directory / sub, copy_function=_copy(copy_of))
     build.exports_dir.mkdir(exist_ok=True)
     build.reports_dir.mkdir(exist_ok=True)
     return build
+
+
+def _copy(release: Path):
+    """copytree's: link the files of LINKED folders, copy the others."""
+    linked = [release / folder for folder in LINKED]
+    return lambda source, to: (
+        os.link(source, to) if Path(source).parent in linked else shutil.copy2(source, to)
+    )
 
 
 def prune_failed_builds(layout: WarehouseLayout, keep: int = FAILED_BUILDS_KEPT) -> list[Path]:
@@ -204,7 +217,7 @@ def file_digests(directory: Path) -> dict[str, str]:
         if not path.is_file() or relative.parts[0] in NOT_SEALED:
             continue
         if relative.as_posix() not in (MANIFEST, locks.BUILD_LOCK):
-            digests[relative.as_posix()] = sha256_file(path)
+            digests[relative.as_posix()] = digest(path)
     return digests
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline import lineage
+from pipeline import lineage, release
 from pipeline.asset_versions import own_versions
 from pipeline.plan import Inputs, Plan, make_plan, read_again
 from pipeline.schemas.rules import sql_literal
@@ -179,7 +179,7 @@ def decide(con, graph: lineage.Graph, plan, code_versions, manifest: dict, build
         copy = build_dir / part_path(source_id)
         if before.get("key") != parts.keys[source_id]:
             parts.redone[source_id] = CHANGED
-        elif not copy.is_file() or files.sha256_file(copy) != sealed.get(part_path(source_id)):
+        elif not copy.is_file() or release.digest(copy) != sealed.get(part_path(source_id)):
             parts.redone[source_id] = f"{part_path(source_id)} fails its checksum"
         else:
             parts.reused.add(source_id)
