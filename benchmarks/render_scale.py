@@ -168,7 +168,7 @@ def stage_lines(rows: list[dict]) -> list[str]:
                 grow = ""
                 if len(sizes) > 1 and stage in sizes[-2].get(key, {}):
                     grow = (
-                        f", +{per_million(sizes[-2], largest, sizes[-2][key][stage], seconds):+.2f}"
+                        f", {per_million(sizes[-2], largest, sizes[-2][key][stage], seconds):+.2f}"
                     )
                 parts.append(f"{stage} {at} s ({rate:.2f}{grow} s per million)")
             total = sum(largest.get(key, {}).values())
