@@ -10,7 +10,8 @@ Shapes (`layout`), each at any row count its arithmetic allows:
   (pipeline/schemas/indicator_sources.py) has no unit column: a row's place is `country_iso3`,
   three capital letters, which an origin record may declare under `country_codes` as the source's
   own code (status source_specific) with the ISO country the unit is part of (`maps_to`). So the
-  units are such declared codes (at most about 17,000 of them), rows / 2,000 of them;
+  units are such declared codes, rows / 2,000 of them (12,500 at 25M rows). An origin record may
+  hold at most 1 MB, so a record declares at most about 15,000 codes, one line each;
 - many_sources: sources of 250,000 rows each (100 of them at 25M rows), each 200 countries x
   125 years x 10 indicators; below 1M rows, 4 sources of rows / 4.
 
@@ -214,13 +215,13 @@ def write_origin(out_dir: Path, source_id: str, data: Path, found: Layout, units
             for i in range(found.indicators)
         },
     }
-    if units:
-        origin["country_codes"] = {
-            code: {"name": f"Synthetic unit {code}", "status": "source_specific", "maps_to": parent}
-            for code, parent in units.items()
-        }
     with open(out_dir / f"{source_id}.meta.yml", "w", encoding="utf-8") as handle:
         yaml.safe_dump(origin, handle, sort_keys=False)
+        if units:  # one line each: an origin record may hold at most 1 MB (files.py)
+            handle.write("country_codes:\n")
+            for code, parent in units.items():
+                entry = f"{{name: Unit {code}, status: source_specific, maps_to: {parent}}}"
+                handle.write(f"  {code}: {entry}\n")
 
 
 def main() -> None:
