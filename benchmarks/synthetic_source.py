@@ -220,8 +220,9 @@ def write_origin(out_dir: Path, source_id: str, data: Path, found: Layout, units
         if units:  # one line each: an origin record may hold at most 1 MB (files.py)
             handle.write("country_codes:\n")
             for code, parent in units.items():
-                entry = f"{{name: Unit {code}, status: source_specific, maps_to: {parent}}}"
-                handle.write(f"  {code}: {entry}\n")
+                # quoted: YAML reads YES, OFF and the like as booleans
+                entry = f"{{name: Unit {code}, status: source_specific, maps_to: '{parent}'}}"
+                handle.write(f"  '{code}': {entry}\n")
 
 
 def main() -> None:
