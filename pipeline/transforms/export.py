@@ -44,11 +44,17 @@ def export_metadata(spec: TableSpec, provenance: dict) -> dict[str, str]:
 
 # Row groups of a fixed size, so that the same rows always give the same bytes.
 ROW_GROUP_ROWS = 1_000_000
+# A value of the key's first column with at least this many rows (a source of the bench's
+# many-sources shape, 250k rows, or larger) is written as stored, never sorted; the smaller ones
+# are sorted together in ranges below it, so a sort holds at most that many rows. An export
+# written again in key order (a large source not stored in key order) sorts ranges of
+# LARGE_PART_ROWS: fewer, larger ranges, each a scan of the source.
+STORED_PART_ROWS = 250_000
 BATCH_ROWS = 122_880  # rows per Arrow batch streamed from DuckDB (its row group size)
 
 
 def write_export(
-    con, relation: str, spec: TableSpec, path: Path, provenance: dict, large=LARGE_PART_ROWS
+    con, relation: str, spec: TableSpec, path: Path, provenance: dict, large=STORED_PART_ROWS
 ) -> int:
     """Write `relation` (a mart) to `path` in primary-key order; returns the rows written. Parts
     of at least `large` rows are written in their stored order (module docstring)."""
@@ -57,12 +63,13 @@ def write_export(
         rows = write_parquet(con, [sql for sql, _ in parts], spec, path, provenance)
         if all(is_sorted for _, is_sorted in parts) or in_key_order(con, path, spec):
             return rows
-        sorted_parts = [_part(relation, spec, r.where) for r in _ranges(con, relation, spec, large)]
+        ranges = _ranges(con, relation, spec, max(large, LARGE_PART_ROWS))
+        sorted_parts = [_part(relation, spec, r.where) for r in ranges]
     return write_parquet(con, sorted_parts, spec, path, provenance)
 
 
 def export_parts(
-    con, relation: str, spec: TableSpec, large: int = LARGE_PART_ROWS
+    con, relation: str, spec: TableSpec, large: int = STORED_PART_ROWS
 ) -> list[tuple[str, bool]]:
     """The mart's rows in key order, as (SELECT, sorted) to write one after the other: per value
     of the first key column, a large part as stored, the others sorted in ranges between them."""
