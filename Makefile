@@ -118,9 +118,10 @@ reliability: $(DEV) instance
 	"$(BIN)/python" -m pytest tests/reliability -p no:logging -p no:cacheprovider -s
 
 # Scale, refresh and no-op measurements (not part of `make test`); writes
-# benchmarks/results/latest.json and docs/performance.md. BENCH_SIZES, BENCH_FORMATS,
-# BENCH_PARTS, BENCH_REPEATS and BENCH_SCALE_REPEATS narrow a run (benchmarks/run.py); a size
-# outside the defaults (BENCH_SIZES=50000000 BENCH_PARTS=scale) is recorded once beside them.
+# benchmarks/results/latest.json and docs/performance.md. BENCH_SHAPES, BENCH_SIZES,
+# BENCH_FORMATS, BENCH_PARTS, BENCH_REPEATS and BENCH_SCALE_REPEATS narrow a run
+# (benchmarks/run.py); a size outside the defaults (BENCH_SIZES=100000000 BENCH_SHAPES=wide
+# BENCH_FORMATS=parquet BENCH_PARTS=scale) is recorded once beside them.
 bench: $(DEV) instance
 	"$(BIN)/python" -m benchmarks.run
 

@@ -113,7 +113,7 @@ def write_layout(out_dir: Path, source_id: str, layout: tuple[int, int, int]) ->
 
 def incremental(work: Path, cache: Path, rows: int = ROWS) -> dict:
     """The part's figures (module docstring)."""
-    from benchmarks.run import load, measure, new_project, refresh_command, stage_seconds
+    from benchmarks.processes import load, measure, new_project, refresh_command, stage_seconds
 
     spare = work / "small_source"
     projects, first = {}, {}
@@ -167,7 +167,7 @@ def incremental(work: Path, cache: Path, rows: int = ROWS) -> dict:
 
 def generate(folder: Path, source_id: str, layout: tuple[int, int, int], env: dict) -> None:
     """write_layout in a child process: this one stays small, as run.measure needs."""
-    from benchmarks.run import PYTHON, measure
+    from benchmarks.processes import PYTHON, measure
 
     code = "import sys; from benchmarks.incremental import write_layout; from pathlib import Path; "
     code += f"write_layout(Path(sys.argv[1]), {source_id!r}, {tuple(layout)!r})"
@@ -224,7 +224,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=ROWS)
     args = parser.parse_args()
-    from benchmarks.run import fill_download_cache
+    from benchmarks.processes import fill_download_cache
 
     with tempfile.TemporaryDirectory(prefix="bench-incremental-") as tmp:
         work = Path(tmp)

@@ -1,19 +1,21 @@
-"""The benchmark's two references for one long-format source, each run as its own process:
+"""The benchmark's two references for long-format sources, each run as its own process:
 
-    python -m benchmarks.reference same-output RAW_DIR SOURCE_ID OUT.parquet WORK_DIR
-    python -m benchmarks.reference floor DATA_FILE OUT.parquet WORK_DIR
-    python -m benchmarks.reference compare PIPELINE_EXPORT REFERENCE_EXPORT SOURCE_ID
+    python -m benchmarks.reference same-output RAW_DIR SOURCE_ID[,SOURCE_ID...] OUT.parquet WORK
+    python -m benchmarks.reference floor DATA_FILE[,DATA_FILE...] OUT.parquet WORK_DIR
+    python -m benchmarks.reference compare PIPELINE_EXPORT REFERENCE_EXPORT SOURCE_ID[,...]
 
 `same-output` (b) is a hand-written DuckDB script that produces what the pipeline publishes for
-that source, from the same input, with no framework: the same checks (the origin record's
+those sources (one, or many: the bench's many_sources shape), from the same input, with no
+framework: the same checks (the origin record's
 sha256; for CSV the same byte checks and per-cell type rules; the source's spec rules, declared
 indicators, value range, key and country codes; the rules and key of marts.indicators, all
 compiled from the same specs), the same rows of marts.indicators with every column (a view
-over the typed table, as in the pipeline), and the same Parquet export of those rows (same
+over the typed tables, as in the pipeline), and the same Parquet export of those rows (same
 columns and types, same row order, zstd, same row groups). Its plan is the shortest one a
-person would write: one typed table, one view, one ordered write. It prints its steps' seconds.
+person would write: one typed table per source, one view, one write of each source's rows in
+key order, source after source. It prints its steps' seconds.
 
-`floor` (c) is DuckDB's floor: the file read and written back to Parquet, no checks, one COPY.
+`floor` (c) is DuckDB's floor: the files read and written back to Parquet, no checks, one COPY.
 
 `compare` checks that the pipeline's export holds the source's rows exactly as (b) wrote them:
 the same columns and types, the same rows in the same order, both zstd-compressed.
@@ -34,19 +36,23 @@ import pyarrow
 import pyarrow.parquet as pq
 import yaml
 
-from pipeline.schemas.indicator_sources import LONG_SOURCE
+from benchmarks.reference_source import (
+    Source,
+    check_bytes,
+    check_source,
+    count,
+    fail,
+    key_is_unique,
+    load_references,
+    typed_table,
+)
 from pipeline.schemas.model_specs import load_model_spec
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import TableSpec, quote_ident
 from pipeline.settings import MODELS_DIR, duckdb_memory_limit
 from pipeline.transforms import files
-from pipeline.transforms.reader import TYPE_RULES, Read, scan_text
 
 ROW_GROUP_ROWS = 1_000_000  # as the pipeline's exports
-CSV_OPTIONS = (
-    "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', new_line='\\n', "
-    "strict_mode=true, null_padding=false"
-)
 SOURCE_KEY = ("country_iso3", "year", "indicator_code")
 # marts.indicators for a long-format source's rows (pipeline/sql/staging/stg_sources__indicators
 # .sql and pipeline/sql/marts/indicators.sql, written out for this one source).
@@ -105,168 +111,54 @@ def order_free(con) -> None:
     con.execute("SET preserve_insertion_order = false")
 
 
-def count(con, sql: str) -> int:
-    return con.execute(sql).fetchall()[0][0]
-
-
-def fail(message: str):
-    raise SystemExit(f"reference refused the source: {message}")
-
-
 # --- (b) same output ---------------------------------------------------------------------------
 
 
-def same_output(raw_dir: Path, source_id: str, out: Path, work: Path) -> dict:
+def same_output(raw_dir: Path, source_ids: list[str], out: Path, work: Path) -> dict:
     steps = Steps()
-    record = yaml.safe_load((raw_dir / "indicators" / f"{source_id}.meta.yml").read_text())
-    data = raw_dir / "indicators" / record["file"]
-    shown = files.shown(data, raw_dir)
-    is_csv = data.suffix == ".csv"
-    newlines = check_bytes(data, record, shown, is_csv)
+    sources = []
+    for n, source_id in enumerate(sorted(source_ids)):
+        record = yaml.safe_load((raw_dir / "indicators" / f"{source_id}.meta.yml").read_text())
+        data = raw_dir / "indicators" / record["file"]
+        sources.append(Source(source_id, record, data, files.shown(data, raw_dir), f"src_{n}"))
+    newlines = [check_bytes(s.data, s.record, s.shown, s.data.suffix == ".csv") for s in sources]
     steps.done("bytes and sha256")
     con = connect(work)
-    load_references(con, raw_dir, record, source_id)
+    load_references(con, raw_dir, sources)
     steps.done("references")
-    typed_table(con, data, is_csv, newlines)
+    for source, lines in zip(sources, newlines, strict=True):
+        typed_table(con, source, lines)
     steps.done("typed table")
     order_free(con)
-    check_source(con, record)
+    for source in sources:
+        check_source(con, source)
     steps.done("source checks")
     mart = load_model_spec(MODELS_DIR / "marts" / "indicators.yml", "indicators")[0]
-    mart_view(con, mart, source_id, shown)
+    mart_view(con, mart, sources)
     check_mart(con, mart)
     steps.done("mart view and checks")
-    rows = export(con, mart, out)
+    rows = export(con, mart, sources, out)
     steps.done("export")
     return {"rows": rows, "steps": steps.seconds}
 
 
-def check_bytes(data: Path, record: dict, shown: str, is_csv: bool) -> int:
-    """The file's sha256 against its record; for CSV also the pipeline's byte checks (UTF-8, no
-    BOM, LF, final newline) in the same pass. Returns the CSV's line breaks."""
-    read = Read(shown)
-    if is_csv:
-        scan_text(data, read)
-    else:
-        read.sha256 = files.sha256_file(data)
-    if read.problems:
-        fail("; ".join(p.message() for p in read.problems))
-    if read.sha256 != record["sha256"]:
-        fail(f"sha256 {read.sha256} is not the record's {record['sha256']}")
-    return read.newlines
-
-
-def load_references(con, raw_dir: Path, record: dict, source_id: str) -> None:
-    """Country names and statuses (ISO's list, then the project's), declared indicators."""
-    reference = raw_dir / "reference"
-    con.execute(
-        "CREATE TABLE names AS SELECT code, arg_min(name, priority) AS name, "
-        "arg_min(status, priority) AS status FROM ("
-        "SELECT country_iso3 AS code, country_name AS name, 'iso_3166_1' AS status, 1 AS priority "
-        f"FROM read_csv({sql_literal(str(reference / 'iso3166_countries.csv'))}) UNION ALL "
-        "SELECT country_iso3, country_name, code_status, 2 "
-        f"FROM read_csv({sql_literal(str(reference / 'countries.csv'))})) GROUP BY code"
-    )
-    con.execute(
-        "CREATE TABLE defs (source_id VARCHAR, indicator_code VARCHAR, indicator_name VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO defs VALUES (?, ?, ?)",
-        [(source_id, code, d["name"]) for code, d in sorted(record["indicators"].items())],
-    )
-
-
-def typed_table(con, data: Path, is_csv: bool, newlines: int) -> None:
-    """`src`: the source's columns typed, with `line`; cells checked by the type rules."""
-    present = [f.name for f in LONG_SOURCE.fields]
-    if is_csv:
-        header = data.open(encoding="utf-8").readline().strip().split(",")
-        present = [n for n in present if n in header]
-        types = ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in header)
-        rows = f"read_csv({sql_literal(str(data))}, {CSV_OPTIONS}, columns={{{types}}})"
-    else:
-        source = f"read_parquet({sql_literal(str(data))}, file_row_number=true)"
-        stored = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-        present = [n for n in present if n in stored]
-        if stored.get("year") not in ("INTEGER", "SMALLINT") or stored.get("value") != "DOUBLE":
-            fail(f"the reference reads a Parquet source typed like the spec, not {stored}")
-        rows = f"(SELECT file_row_number + 1 AS line, * FROM {source})"
-    checked = [n for n in present if is_csv and LONG_SOURCE.field(n).dtype in TYPE_RULES]
-    columns, ok = [], []
-    for f in LONG_SOURCE.fields:
-        name = quote_ident(f.name)
-        if f.name not in present:
-            columns.append(f"CAST(NULL AS {f.duckdb_type}) AS {name}")
-        elif f.name in checked:
-            holds = TYPE_RULES[f.dtype][1].format(c=name)
-            columns.append(
-                f"CASE WHEN {holds} THEN {TYPE_RULES[f.dtype][2].format(c=name)} END AS {name}"
-            )
-            ok.append(f"({name} IS NULL OR {holds})")
-        else:
-            columns.append(f"CAST({name} AS {f.duckdb_type}) AS {name}")
-    flag = f", {' AND '.join(ok)} AS _ok" if ok else ""
-    # A CSV is read in parallel, its lines added from the rows' order (rowid), as the pipeline.
-    typed = "TEMP TABLE typed" if is_csv else "TABLE src"
-    line = "" if is_csv else ", line"
-    con.execute(f"CREATE {typed} AS SELECT {', '.join(columns)}{line}{flag} FROM {rows}")
-    if ok and count(con, f"SELECT count_if(NOT _ok) FROM {typed.split()[-1]}"):
-        fail("a cell breaks its type's rule")
-    if is_csv:
-        if count(con, "SELECT count(*) FROM typed") != newlines - 1:
-            fail("a record spans lines (the reference numbers one record per line)")
-        con.execute("CREATE TABLE src AS SELECT * EXCLUDE (_ok), rowid + 2 AS line FROM typed")
-
-
-def check_source(con, record: dict) -> None:
-    """The source's spec rules, declared indicators and value range in one scan; its key; its
-    country codes."""
-    holds = [c.holds for c in LONG_SOURCE.sql_checks()]
-    declared = ", ".join(sql_literal(c) for c in sorted(record["indicators"]))
-    holds.append(f'"indicator_code" IN (SELECT unnest(CAST([{declared}] AS VARCHAR[])))')
-    low, high = record.get("value_min"), record.get("value_max")
-    bounds = [f'"value" >= {low!r}'] * (low is not None) + [f'"value" <= {high!r}'] * (
-        high is not None
-    )
-    holds += [f'("value" IS NULL OR ({" AND ".join(bounds)}))'] if bounds else []
-    failing = con.execute(
-        "SELECT " + ", ".join(f"count_if(NOT ({h}))" for h in holds) + " FROM src"
-    ).fetchall()[0]
-    if any(failing):
-        fail(f"a rule of the source's spec fails: {failing}")
-    key_is_unique(con, "src", LONG_SOURCE.primary_key)
-    unknown = count(
-        con, "SELECT count(*) FROM src WHERE country_iso3 NOT IN (SELECT code FROM names)"
-    )
-    if unknown:
-        fail(f"{unknown} rows with an unknown country code")
-
-
-def key_is_unique(con, relation: str, key) -> None:
-    """As the pipeline: rows whose keys hash alike, then those grouped by their keys."""
-    keys = ", ".join(quote_ident(k) for k in key)
-    alike = (
-        f"hash({keys}) IN (SELECT h FROM (SELECT hash({keys}) AS h FROM {relation}) "
-        "GROUP BY h HAVING count(*) > 1)"
-    )
-    clashes = con.execute(
-        f"SELECT {keys} FROM {relation} WHERE {alike} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
-    ).fetchall()
-    if clashes:
-        fail(f"key ({keys}) is not unique in {relation}: {clashes[0]}")
-
-
-def mart_view(con, mart: TableSpec, source_id: str, shown: str) -> None:
-    values = {"source_id": sql_literal(source_id), "shown": sql_literal(shown)}
-    columns = ", ".join(
-        f"CAST({MART_COLUMNS[f.name].format(**values)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
-        for f in mart.fields
-    )
-    con.execute(
-        f"CREATE VIEW mart AS SELECT {columns} FROM src "
-        "JOIN names ON names.code = src.country_iso3 "
-        "JOIN defs ON defs.indicator_code = src.indicator_code"
-    )
+def mart_view(con, mart: TableSpec, sources: list[Source]) -> None:
+    """`mart_<n>`: a source's rows of marts.indicators; `mart`: all of them."""
+    for source in sources:
+        values = {"source_id": sql_literal(source.source_id), "shown": sql_literal(source.shown)}
+        columns = ", ".join(
+            f"CAST({MART_COLUMNS[f.name].format(**values)} AS {f.duckdb_type}) AS "
+            f"{quote_ident(f.name)}"
+            for f in mart.fields
+        )
+        con.execute(
+            f"CREATE VIEW mart_{source.table} AS SELECT {columns} FROM {source.table} AS src "
+            "JOIN names ON names.code = src.country_iso3 "
+            f"JOIN defs ON defs.source_id = {values['source_id']} "
+            "AND defs.indicator_code = src.indicator_code"
+        )
+    union = " UNION ALL ".join(f"SELECT * FROM mart_{s.table}" for s in sources)
+    con.execute(f"CREATE VIEW mart AS {union}")
 
 
 def check_mart(con, mart: TableSpec) -> None:
@@ -280,29 +172,36 @@ def check_mart(con, mart: TableSpec) -> None:
     key_is_unique(con, "mart", mart.primary_key)
 
 
-def export(con, mart: TableSpec, out: Path) -> int:
-    """The mart's rows in key order: as stored when the source's rows are in key order (checked
-    in one streaming pass), else sorted; streamed into one zstd Parquet file."""
+def export(con, mart: TableSpec, sources: list[Source], out: Path) -> int:
+    """The mart's rows in key order, source after source (sorted by id): a source's rows as
+    stored when they are in key order (checked in one streaming pass), else sorted; streamed
+    into one zstd Parquet file."""
     con.execute("SET preserve_insertion_order = true")
     keys = ", ".join(quote_ident(k) for k in SOURCE_KEY)
-    disordered = count(
-        con,
-        f"SELECT count_if(NOT after) FROM (SELECT coalesce(({keys}) > lag(({keys})) OVER (), "
-        "TRUE) AS after FROM src)",
-    )
     order = ", ".join(quote_ident(k) for k in mart.primary_key)
-    query = f"SELECT * FROM mart{f' ORDER BY {order}' if disordered else ''}"
+    queries = []
+    for source in sources:
+        disordered = count(
+            con,
+            f"SELECT count_if(NOT after) FROM (SELECT coalesce(({keys}) > lag(({keys})) OVER (), "
+            f"TRUE) AS after FROM {source.table})",
+        )
+        sort = f" ORDER BY {order}" if disordered else ""
+        queries.append(f"SELECT * FROM mart_{source.table}{sort}")
     schema = mart.arrow_schema({"table": "marts.indicators"})
     con.execute("SET threads = 1")  # a streamed scan keeps its stored order
     rows, pending = 0, []
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        for batch in con.sql(query).to_arrow_reader(122_880):
-            pending.append(batch.cast(schema))
-            if sum(b.num_rows for b in pending) >= ROW_GROUP_ROWS:
-                table = pyarrow.Table.from_batches(pending, schema)
-                writer.write_table(table.slice(0, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS)
-                pending = table.slice(ROW_GROUP_ROWS).to_batches()
-                rows += ROW_GROUP_ROWS
+        for query in queries:
+            for batch in con.sql(query).to_arrow_reader(122_880):
+                pending.append(batch.cast(schema))
+                if sum(b.num_rows for b in pending) >= ROW_GROUP_ROWS:
+                    table = pyarrow.Table.from_batches(pending, schema)
+                    writer.write_table(
+                        table.slice(0, ROW_GROUP_ROWS), row_group_size=ROW_GROUP_ROWS
+                    )
+                    pending = table.slice(ROW_GROUP_ROWS).to_batches()
+                    rows += ROW_GROUP_ROWS
         if pending:
             table = pyarrow.Table.from_batches(pending, schema)
             writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
@@ -313,13 +212,10 @@ def export(con, mart: TableSpec, out: Path) -> int:
 # --- (c) floor ---------------------------------------------------------------------------------
 
 
-def floor(data: Path, out: Path, work: Path) -> dict:
+def floor(data: list[Path], out: Path, work: Path) -> dict:
     con = connect(work)
-    reader = (
-        f"read_csv({sql_literal(str(data))})"
-        if data.suffix == ".csv"
-        else f"read_parquet({sql_literal(str(data))})"
-    )
+    listed = f"[{', '.join(sql_literal(str(d)) for d in data)}]"
+    reader = f"read_csv({listed})" if data[0].suffix == ".csv" else f"read_parquet({listed})"
     con.execute(
         f"COPY (SELECT * FROM {reader}) TO {sql_literal(str(out))} (FORMAT parquet, "
         "COMPRESSION zstd)"
@@ -327,12 +223,12 @@ def floor(data: Path, out: Path, work: Path) -> dict:
     return {"rows": pq.ParquetFile(out).metadata.num_rows}
 
 
-def compare(pipeline_export: Path, reference_export: Path, source_id: str) -> dict:
+def compare(pipeline_export: Path, reference_export: Path, source_ids: list[str]) -> dict:
     """The source's rows of the pipeline's export and the reference's export: the same columns
     and types, the same rows in the same order, both zstd-compressed."""
     a = (
         f"(SELECT * FROM read_parquet({sql_literal(str(pipeline_export))}) "  # noqa: S608
-        f"WHERE source_id = {sql_literal(source_id)})"
+        f"WHERE source_id IN ({', '.join(sql_literal(s) for s in source_ids)}))"
     )
     b = f"read_parquet({sql_literal(str(reference_export))})"
     with duckdb.connect() as con:
@@ -358,14 +254,14 @@ def compare(pipeline_export: Path, reference_export: Path, source_id: str) -> di
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "same-output":
-        raw_dir, source_id, out, work = args
-        result = same_output(Path(raw_dir), source_id, Path(out), Path(work))
+        raw_dir, source_ids, out, work = args
+        result = same_output(Path(raw_dir), source_ids.split(","), Path(out), Path(work))
     elif command == "compare":
-        pipeline_export, reference_export, source_id = args
-        result = compare(Path(pipeline_export), Path(reference_export), source_id)
+        pipeline_export, reference_export, source_ids = args
+        result = compare(Path(pipeline_export), Path(reference_export), source_ids.split(","))
     elif command == "floor":
         data, out, work = args
-        result = floor(Path(data), Path(out), Path(work))
+        result = floor([Path(d) for d in data.split(",")], Path(out), Path(work))
     else:
         raise SystemExit(__doc__)
     print(json.dumps(result))

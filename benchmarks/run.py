@@ -1,19 +1,21 @@
 """`make bench`: scale, refresh cost and no-op refresh, measured on this machine; writes
 benchmarks/results/latest.json and docs/performance.md (benchmarks/render.py).
 
-1. Scale. A seeded synthetic long-format source (benchmarks/synthetic_source.py), as Parquet and
-   as CSV, of each size in BENCH_SIZES (default 1M, 4M, 12.5M rows) is dropped into a copy of
-   raw/indicators/, and three processes are timed (wall time, peak RSS from wait4):
+1. Scale (benchmarks/scale.py). Seeded synthetic long-format sources of each shape in
+   BENCH_SHAPES (default narrow, wide, long, many_sources; benchmarks/synthetic_source.py), as
+   Parquet and as CSV, of each size in BENCH_SIZES (default 12.5M and 25M rows) are dropped
+   into a copy of raw/indicators/, and three processes are timed (wall time, peak RSS, wait4):
    (a) the pipeline: `python -m pipeline.cli refresh`, every asset through Dagster, a first
        release into an empty warehouse;
    (b) the same-output DuckDB script (benchmarks/reference.py): the same checks, the same rows
-       of marts.indicators with every column, the same Parquet export of the source's rows;
-   (c) DuckDB's floor: the source read and written back to Parquet in one COPY.
-   The source's rows in (a)'s export and (b)'s export are compared column by column, in file
-   order (outputs_equal). Each size runs BENCH_SCALE_REPEATS times (default 3): medians. Then
-   one more forced refresh of (a) on top of its release: a second release, which also compares
-   every mart with the previous release's export (marts.release_changes); its indicators export
-   must be byte for byte the first one's.
+       of marts.indicators with every column, the same Parquet export of the sources' rows;
+   (c) DuckDB's floor: the sources read and written back to Parquet in one COPY.
+   The sources' rows in (a)'s export and (b)'s export are compared column by column, in file
+   order (outputs_equal). A pipeline run that fails is recorded as not completed (with its last
+   lines), and the bench goes on. Each size runs BENCH_SCALE_REPEATS times (default 3):
+   medians. Then one more forced refresh of (a) on top of its release: a second release, which
+   also compares every mart with the previous release's export (marts.release_changes); its
+   indicators export must be byte for byte the first one's.
 2. Full refresh of the project (no long source), median of BENCH_REPEATS (default 5) CLI runs,
    against Dagster's floor (one trivial asset, same instance set-up) and against the same asset
    graph with empty bodies, cut and reported as the pipeline does and as the alternatives
@@ -29,7 +31,10 @@ WJP's and V-Dem's files are put into the bench's download cache by a first refre
 cache holds them after the first download: from the mirror WJP_SNAPSHOT_URL and
 VDEM_SNAPSHOT_URL name, else the pinned URLs; when neither answers, they are unavailable.
 BENCH_PARTS (default scale,refresh,incremental,noop) runs some parts only; sizes outside the
-default ones (e.g. BENCH_SIZES=50000000) are kept in benchmarks/results/recorded_once.json.
+default ones (e.g. BENCH_SIZES=100000000 BENCH_SHAPES=wide BENCH_FORMATS=parquet) are kept in
+benchmarks/results/recorded_once.json. Results are keyed by shape, format and rows; the
+targets read narrow 12.5M Parquet (`scale_ratio`), narrow 12.5M CSV (`scale_ratio_csv`) and wide
+25M Parquet (`scale_ratio_wide`), and every shape at 25M (`peak_rss_mb_25m`, `all_completed`).
 """
 
 from __future__ import annotations
@@ -38,210 +43,32 @@ import datetime as dt
 import json
 import os
 import platform
-import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import yaml
-
 from benchmarks.graphs import EMPTY_GRAPHS, TRIVIAL_ASSET
+from benchmarks.processes import (  # noqa: F401 (new_project: the bench's project, for others)
+    fill_download_cache,
+    load,
+    measure,
+    new_project,
+    python,
+    refresh_command,
+    stage_seconds,
+)
+from benchmarks.scale import DEFAULT_SIZES, case_of, scale, scale_figures
 from pipeline.settings import REPO_ROOT, Settings
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.files import sha256_file
 
-DEFAULT_SIZES = (1_000_000, 4_000_000, 12_500_000)
-SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "").split(",") if n) or DEFAULT_SIZES
-FORMATS = tuple(os.environ.get("BENCH_FORMATS", "parquet,csv").split(","))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
-SCALE_REPEATS = int(os.environ.get("BENCH_SCALE_REPEATS", "3"))
 PARTS = tuple(os.environ.get("BENCH_PARTS", "scale,refresh,incremental,noop").split(","))
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 RECORDED_ONCE = REPO_ROOT / "benchmarks" / "results" / "recorded_once.json"
-UNREACHABLE = "http://127.0.0.1:9/unreachable"  # nothing listens there: offline at once
-SOURCE_ID = "synthetic"
-PYTHON = sys.executable
-
 DAGSTER_IMPORTS = "import dagster"
 PROJECT_IMPORTS = (
     "import dagster, duckdb, pandas, pandera.pandas, pyarrow.parquet, pipeline.defs.factory"
 )
-
-
-# --- processes ---------------------------------------------------------------------------------
-
-
-def measure(command: list[str], env: dict) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, output) of one child process. Linux gives a child the
-    peak RSS of the process it was started from as its own starting peak, so this process does
-    no heavy work itself: data generation and comparisons run in children too."""
-    started = time.monotonic()
-    process = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{output[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, output
-
-
-def python(code: str) -> list[str]:
-    return [PYTHON, "-c", code]
-
-
-def refresh_command(force: bool = False) -> list[str]:
-    return [PYTHON, "-m", "pipeline.cli", "refresh", *(["--force"] if force else [])]
-
-
-def load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-# --- projects ----------------------------------------------------------------------------------
-
-
-def new_project(work: Path, name: str, cache: Path) -> tuple[Path, dict]:
-    """A copy of raw/, an empty warehouse, its own Dagster home; the bench's download cache."""
-    root = work / name
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(REPO_ROOT / "raw", root / "raw")
-    (root / "raw" / "indicators").mkdir(exist_ok=True)
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
-        "DAGSTER_HOME": str(home),
-        "PIPELINE_RAW_DIR": str(root / "raw"),
-        "PIPELINE_WAREHOUSE_DIR": str(root / "warehouse"),
-        "PIPELINE_CACHE_DIR": str(cache),
-        **{source.url_env: UNREACHABLE for source in DOWNLOADS},
-    }
-    return root, env
-
-
-def fill_download_cache(work: Path, cache: Path) -> dict[str, str]:
-    """The pinned downloads in the bench's cache, obtained as a refresh obtains them: from the
-    mirror a *_SNAPSHOT_URL variable names, else the pinned URL. {source_id: how it went}."""
-    _, env = new_project(work, "download", cache)
-    for source in DOWNLOADS:
-        env.pop(source.url_env)
-        if os.environ.get(source.url_env):
-            env[source.url_env] = os.environ[source.url_env]
-    measure(refresh_command(), env)
-    shutil.rmtree(work / "download")
-    found = {}
-    for source in DOWNLOADS:
-        record = yaml.safe_load(source.record_path(REPO_ROOT / "raw").read_text())
-        cached = cache / source.folder / f"{record['sha256']}{source.suffix}"
-        found[source.source_id] = (
-            "from the download cache"
-            if cached.is_file() and sha256_file(cached) == record["sha256"]
-            else "unavailable (no mirror variable set and the pinned URL unreachable)"
-        )
-    return found
-
-
-def stage_seconds(output: str) -> dict[str, float]:
-    """Seconds per stage as the CLI prints them ('  raw   19 assets ... 1.23 s')."""
-    stages = {}
-    for line in output.splitlines():
-        match = re.match(r"^  (\w+)\s+\d+ assets.*?([0-9.]+) s$", line)
-        if match:
-            stages[match.group(1)] = float(match.group(2))
-    return stages
-
-
-# --- 1. scale ----------------------------------------------------------------------------------
-
-
-def scale(work: Path, cache: Path) -> list[dict]:
-    results = []
-    for fmt in FORMATS:
-        for rows in SIZES:
-            results.append(scale_one(work, cache, fmt, rows))
-    return results
-
-
-def scale_one(work: Path, cache: Path, fmt: str, rows: int) -> dict:
-    root, env = new_project(work, f"scale_{fmt}_{rows}", cache)
-    data = generate(root / "raw" / "indicators", rows, fmt, env)
-    runs = {"a": [], "b": [], "c": []}
-    started_load = load()
-    for _ in range(SCALE_REPEATS):
-        shutil.rmtree(root / "warehouse", ignore_errors=True)
-        runs["a"].append(measure(refresh_command(), env))
-        runs["b"].append(run_reference(root, env, "same-output"))
-        runs["c"].append(run_reference(root, env, "floor", data))
-    export = root / "warehouse" / "exports" / "indicators" / f"{SOURCE_ID}.parquet"
-    first_bytes = sha256_file(export)
-    second, second_rss, _ = measure(refresh_command(force=True), env)
-    result = {
-        "format": fmt,
-        "rows": rows,
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
-        "file_mb": round(data.stat().st_size / 2**20, 1),
-        "load_average": [started_load, load()],
-        **{f"{k}_{n}": v for k, figures in runs.items() for n, v in summary(figures).items()},
-        "pipeline_stage_seconds": stage_seconds(runs["a"][-1][2]),
-        "a_second_release_seconds": round(second, 2),
-        "a_second_release_peak_rss_mb": round(second_rss),
-        "export_bytes_identical_on_rerun": sha256_file(export) == first_bytes,
-        "reference_step_seconds": json.loads(runs["b"][-1][2].strip().splitlines()[-1])["steps"],
-        "outputs_equal": exports_equal(export, root / "b.parquet", env),
-    }
-    result["ratio"] = round(result["a_seconds"] / result["b_seconds"], 2)
-    result["floor_ratio"] = round(result["a_seconds"] / result["c_seconds"], 2)
-    print(
-        f"scale {fmt:>7} {rows:>11,}: pipeline {result['a_seconds']:6.1f} s "
-        f"{result['a_peak_rss_mb']:5.0f} MB | same-output {result['b_seconds']:6.1f} s "
-        f"{result['b_peak_rss_mb']:5.0f} MB | floor {result['c_seconds']:5.1f} s | "
-        f"a/b {result['ratio']} | a/c {result['floor_ratio']} | equal {result['outputs_equal']}",
-        flush=True,
-    )
-    shutil.rmtree(root)
-    return result
-
-
-def generate(folder: Path, rows: int, fmt: str, env: dict) -> Path:
-    command = [PYTHON, "-m", "benchmarks.synthetic_source", "--rows", str(rows), "--out"]
-    command += [str(folder), "--source-id", SOURCE_ID] + (["--csv"] if fmt == "csv" else [])
-    return Path(measure(command, env)[2].strip().splitlines()[-1])
-
-
-def exports_equal(pipeline_export: Path, reference_export: Path, env: dict) -> bool:
-    command = [PYTHON, "-m", "benchmarks.reference", "compare", str(pipeline_export)]
-    output = measure([*command, str(reference_export), SOURCE_ID], env)[2]
-    return json.loads(output.strip().splitlines()[-1])["equal"]
-
-
-def summary(figures: list[tuple[float, float, str]]) -> dict:
-    walls = [round(f[0], 2) for f in figures]
-    return {
-        "seconds": round(statistics.median(walls), 2),
-        "runs": walls,
-        "peak_rss_mb": round(max(f[1] for f in figures)),
-    }
-
-
-def run_reference(root: Path, env: dict, which: str, data: Path | None = None):
-    scratch = root / f"reference_{which}"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
-    if which == "same-output":
-        args = [str(root / "raw"), SOURCE_ID, str(root / "b.parquet"), str(scratch)]
-    else:
-        args = [str(data), str(scratch / "c.parquet"), str(scratch)]
-    figures = measure([PYTHON, "-m", "benchmarks.reference", which, *args], env)
-    shutil.rmtree(scratch)
-    return figures
 
 
 # --- 2. refresh --------------------------------------------------------------------------------
@@ -350,27 +177,9 @@ def machine() -> dict:
 
 
 def key_figures(results: dict) -> dict:
-    """The keys `make bench` checks, from the largest default size of each format."""
-    scale_rows = [s for s in results.get("scale", []) if s["rows"] in DEFAULT_SIZES]
-    figures = {}
-    by_format = {
-        fmt: max((s for s in scale_rows if s["format"] == fmt), key=lambda s: s["rows"])
-        for fmt in {s["format"] for s in scale_rows}
-    }
-    if "parquet" in by_format:
-        largest = by_format["parquet"]
-        figures |= {
-            "scale_rows": largest["rows"],
-            "scale_ratio": largest["ratio"],
-            "floor_ratio": largest["floor_ratio"],
-            "scale_peak_rss_mb": largest["a_peak_rss_mb"],
-            "baseline_peak_rss_mb": largest["b_peak_rss_mb"],
-        }
-    if "csv" in by_format:
-        figures["scale_ratio_csv"] = by_format["csv"]["ratio"]
-        figures["floor_ratio_csv"] = by_format["csv"]["floor_ratio"]
-    if scale_rows:
-        figures["outputs_equal"] = all(s["outputs_equal"] for s in scale_rows)
+    """The keys `make bench` checks: the scale's (scale.py), the refresh's, the incremental
+    part's and the no-op's."""
+    figures = scale_figures(results)
     if "refresh" in results:
         figures["refresh_ratio"] = results["refresh"]["ratio"]
         figures["graph_overhead_ratio"] = results["refresh"]["graph_overhead_ratio"]
@@ -382,19 +191,20 @@ def key_figures(results: dict) -> dict:
     return figures
 
 
-def write_results(results: dict) -> dict:
+def write_results(results: dict, measured: bool = True) -> dict:
+    """latest.json (and recorded_once.json) from a run's results, then docs/performance.md;
+    `measured` False: only render the results as they are."""
     from benchmarks.render import performance_markdown
 
     extra = [s for s in results.get("scale", []) if s["rows"] not in DEFAULT_SIZES]
-    if extra:  # a one-off size (BENCH_SIZES): kept apart, shown beside the default sizes
+    if (
+        extra and measured
+    ):  # a one-off size (BENCH_SIZES): kept apart, shown beside the default sizes
         once = json.loads(RECORDED_ONCE.read_text()) if RECORDED_ONCE.is_file() else []
-        kept = [
-            s
-            for s in once
-            if (s["format"], s["rows"]) not in {(e["format"], e["rows"]) for e in extra}
-        ]
+        kept = [s for s in once if case_of(s) not in {case_of(e) for e in extra}]
         RECORDED_ONCE.write_text(json.dumps(kept + extra, indent=2) + "\n", encoding="utf-8")
-    if not any(s["rows"] in DEFAULT_SIZES for s in results.get("scale", [])) and RESULTS.is_file():
+    scaled = any(s["rows"] in DEFAULT_SIZES for s in results.get("scale", []))
+    if measured and not scaled and RESULTS.is_file():
         previous = json.loads(RESULTS.read_text())  # a one-off run keeps the last full results,
         parts = ("refresh", "incremental", "noop")
         results = previous | {k: results[k] for k in parts if k in results}
@@ -410,7 +220,7 @@ def write_results(results: dict) -> dict:
 
 def main() -> None:
     if "--render" in sys.argv:  # rewrite docs/performance.md from the last results
-        write_results(json.loads(RESULTS.read_text()))
+        write_results(json.loads(RESULTS.read_text()), measured=False)
         return
     results = {"command": "make bench", **machine(), "parts": list(PARTS)}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:

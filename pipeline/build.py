@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import clock, disk, integrity, lineage, locks, publishing, release, reuse, stages
-from pipeline.hints import failure_hint
+from pipeline.hints import failure_hint, is_resource_failure
 from pipeline.plan import (
     DOWNLOAD_KEYS,
     LOADED,
@@ -67,6 +67,8 @@ class Refresh:
     observed: dict[str, str] = field(default_factory=dict)  # download -> loaded or unavailable
     unchanged: dict[str, str] = field(default_factory=dict)  # download -> why still unavailable
     lake: str = ""  # the DuckLake snapshot the release was committed as (or why not)
+    step: str = ""  # the step running (or the last one run), named by a failure's hint
+    resource_failure: bool = False  # refused for want of memory or disk
 
     @property
     def published(self) -> bool:
@@ -142,10 +144,11 @@ def _refresh(store, settings, graph, versions, request: Request, log) -> Refresh
     except OSError as err:  # the copy of the release: a full disk, in the setting's words
         if (hint := failure_hint(err, settings)) is None:
             raise
-        result.refused = [hint]
+        result.refused, result.resource_failure = [hint], True
     finally:  # published, refused or failed: the build folder is no longer being written
-        if not result.published:
-            disk.drop_if_short(layout, build, previous)
+        if not result.published and build.directory.is_dir():
+            if dropped := disk.drop_failed(layout, build, previous, result.resource_failure):
+                log(dropped)
         locks.release_build_lock(request.run_id)
     return result
 
@@ -163,14 +166,15 @@ def _build(settings, graph, inputs, request, result, build, previous, manifest, 
         result.plan = reuse.verify_sources(stage, inputs, selected, result.plan, manifest)
         if not _run_steps(stage, inputs, request, result, manifest, fresh):
             return False
+        result.step = "publish"
         result.manifest = _manifest(stage, inputs, request, result)
         run(con, "CHECKPOINT")
         return True
     except Exception as err:  # out of memory, disk full: said in the setting's words, refused
-        hint = failure_hint(err, settings)
+        hint = failure_hint(err, settings, result.step)
         if hint is None:
             raise
-        result.refused = [hint]
+        result.refused, result.resource_failure = [hint], is_resource_failure(err)
         return False
     finally:
         con.close()
@@ -188,7 +192,7 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
         if step in ("exports", "report") and accepted is None:
             if (accepted := _guard(stage, request, result, manifest)) is None:
                 return False
-        started = time.monotonic()
+        started, result.step = time.monotonic(), step
         if step == "raw":
             pins = {k: v.get("sha256") for k, v in manifest.get("downloads", {}).items()}
             options = replace(request.downloads, published_pins=pins)
@@ -222,7 +226,7 @@ def _run_steps(stage, inputs, request: Request, result: Refresh, manifest, fresh
 def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str] | None:
     """The release guard, once the marts are final: the shrinks accepted, or None (with the
     refusal) when a source's rows vanish or shrink and the run did not accept it."""
-    allowed = set(request.allowed_shrinks)
+    allowed, result.step = set(request.allowed_shrinks), "release guard"
     if not manifest:
         stage.log("release guard: no earlier release that verifies, nothing to compare with")
     known = stage.parts.reused_rows

@@ -6,7 +6,10 @@ about the size of the last release again, plus a margin for DuckDB's spill files
 download cache. Before a build starts, the free space on the warehouse's disk is compared with
 that figure: when it is short, the builds earlier refreshes left for inspection are removed
 first, and if it is still short the refresh is refused at once, with the figures, instead of
-failing half-way. A build that fails while space is short is removed too: none is kept.
+failing half-way. A build that fails while space is short is removed too: none is kept. So is
+a build that failed for want of memory or disk (it holds nothing to inspect that the inputs do
+not), and a failed build larger than KEPT_BUILD_BYTES (a large source's copy: a 25M-row source
+left 350 MB behind); a small failed build stays for inspection.
 
 Belongs here: those figures and decisions. Stays out: the layout and publishing (release.py).
 """
@@ -19,6 +22,7 @@ from pathlib import Path
 from pipeline import release
 
 MARGIN_BYTES = 50 * 1024 * 1024  # spill files, the download cache, the manifest and logs
+KEPT_BUILD_BYTES = 100 * 1024 * 1024  # a failed build above this is removed, not kept
 
 
 def folder_size(folder: Path | None) -> int:
@@ -55,12 +59,22 @@ def space_problem(layout: release.WarehouseLayout, baseline: Path | None) -> str
     )
 
 
-def drop_if_short(layout: release.WarehouseLayout, build: release.Build, baseline) -> bool:
-    """Remove a failed build when space is short (keep none then); True when removed."""
-    if free_bytes(layout.root) >= needed_bytes(baseline):
-        return False
+def drop_failed(
+    layout: release.WarehouseLayout, build: release.Build, baseline, resource_failure: bool
+) -> str:
+    """Remove a failed build when space is short, when it failed for want of memory or disk,
+    or when it is large (module docstring); '' when it is kept, else a line saying why not."""
+    size = folder_size(build.directory)
+    if free_bytes(layout.root) < needed_bytes(baseline):
+        why = "space on the disk is short"
+    elif resource_failure:
+        why = "it ran out of memory or disk"
+    elif size > KEPT_BUILD_BYTES:
+        why = f"failed builds above {_mb(KEPT_BUILD_BYTES)} are not kept"
+    else:
+        return ""
     shutil.rmtree(build.directory, ignore_errors=True)
-    return True
+    return f"the failed build ({_mb(size)}) was removed: {why}"
 
 
 def _mb(size: int) -> str:

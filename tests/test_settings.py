@@ -213,9 +213,12 @@ def duckdb_out_of_memory() -> duckdb.OutOfMemoryException:
 def test_out_of_memory_names_the_project_setting_not_duckdbs_command(tmp_path):
     settings = Settings.resolve(tmp_path, tmp_path, tmp_path, memory_limit="1.3GB", environ={})
     hint = failure_hint(duckdb_out_of_memory(), settings)
-    assert hint.startswith("DuckDB ran out of memory (failed to allocate data of size ")
+    assert hint.startswith(
+        "DuckDB ran out of memory: it needed more than its limit of 1.3GB (failed to allocate "
+        "data of size "
+    )
     assert hint.endswith(
-        ": raise PIPELINE_DUCKDB_MEMORY_LIMIT (now 1.3GB), e.g. "
+        "; raise PIPELINE_DUCKDB_MEMORY_LIMIT (now 1.3GB), e.g. "
         "PIPELINE_DUCKDB_MEMORY_LIMIT=2.6GB, or free memory on this machine"
     )
     assert "SET" not in hint and "\n" not in hint
@@ -237,7 +240,8 @@ def test_a_refresh_out_of_memory_is_refused_in_the_settings_words(tmp_path, monk
     result = build.refresh(settings, graph, asset_versions(graph), request, log=lambda _: None)
     assert not result.published
     (line,) = result.refused
-    assert line.startswith("DuckDB ran out of memory (") and "SET" not in line
+    assert line.startswith("DuckDB ran out of memory in the raw step: it needed more than its ")
+    assert "SET" not in line
     assert "raise PIPELINE_DUCKDB_MEMORY_LIMIT (now 100MB), e.g. " in line
 
 
@@ -263,7 +267,10 @@ def test_the_console_never_prints_duckdbs_advice(tmp_path, monkeypatch, capsys):
 
     console.print_refusal(Result(), 1.0, tmp_path / "log", verbose=False)
     printed = capsys.readouterr().err
-    assert "FAILED: step refresh_warehouse: DuckDB ran out of memory (failed to allocate" in printed
+    assert (
+        "FAILED: step refresh_warehouse: DuckDB ran out of memory: it needed more than its limit "
+        "of 900MB (failed to allocate" in printed
+    )
     assert "raise PIPELINE_DUCKDB_MEMORY_LIMIT (now 900MB), e.g. " in printed
     assert "SET" not in printed and "Possible solutions" not in printed
 

@@ -2,7 +2,8 @@
 key, as rows added, removed and changed, into `marts.release_changes`. The report shows it as
 "Changes since <previous release>"; the first release says it is the first. The previous state
 is read from the release's Parquet exports (immutable, and never locked by a reader, unlike its
-DuckDB file).
+DuckDB file). A mart of millions of rows is compared range by range of its key
+(transforms/key_ranges.py): each join holds one range of each side, never the whole mart.
 
 Belongs here: the comparison and its table. Stays out: publishing (pipeline/release.py).
 """
@@ -16,7 +17,8 @@ import duckdb
 from pipeline.schemas import rules as r
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import INT, STRING, Field, TableSpec, quote_ident
-from pipeline.transforms.duck import load_frame
+from pipeline.transforms.duck import load_frame, order_free
+from pipeline.transforms.key_ranges import RANGE_ROWS, key_ranges
 
 FIRST_RELEASE = "(first release)"
 
@@ -49,10 +51,11 @@ def release_changes(
     on both sides, they are counted, not compared."""
     import pandas as pd
 
-    rows = [
-        _compare(con, mart, previous, previous_id, (known or {}).get(mart.name, {}))
-        for mart in marts
-    ]
+    with order_free(con):  # counts only
+        rows = [
+            _compare(con, mart, previous, previous_id, (known or {}).get(mart.name, {}))
+            for mart in marts
+        ]
     frame = pd.DataFrame(rows, columns=RELEASE_CHANGES.column_names)
     load_frame(con, "marts", RELEASE_CHANGES, frame)
 
@@ -94,16 +97,22 @@ def _compare(con, mart, previous: Path | None, previous_id, known: dict[str, int
     columns = _shared_columns(con, mart, old)
     keys = ", ".join(quote_ident(k) for k in mart.spec.primary_key)
     values = ", ".join(quote_ident(c) for c in columns)
-    a = f"SELECT {keys}, hash({values}) AS h FROM {current}"  # noqa: S608
-    b = f"SELECT {keys}, hash({values}) AS h FROM {old}"  # noqa: S608
+    ranges = ["TRUE"]
+    if now > RANGE_ROWS:
+        ranges = [r.where for r in key_ranges(con, current, mart.spec.primary_key, RANGE_ROWS)]
     join = " AND ".join(
         f"a.{quote_ident(k)} IS NOT DISTINCT FROM b.{quote_ident(k)}" for k in mart.spec.primary_key
     )
-    added, removed, changed = con.execute(
-        "SELECT count(*) FILTER (b.h IS NULL), count(*) FILTER (a.h IS NULL), "  # noqa: S608
-        "count(*) FILTER (a.h IS NOT NULL AND b.h IS NOT NULL AND a.h <> b.h) "
-        f"FROM ({a}) AS a FULL OUTER JOIN ({b}) AS b ON {join}"
-    ).fetchall()[0]
+    added = removed = changed = 0
+    for in_range in ranges:
+        a = f"SELECT {keys}, hash({values}) AS h FROM {current} WHERE {in_range}"  # noqa: S608
+        b = f"SELECT {keys}, hash({values}) AS h FROM {old} WHERE {in_range}"  # noqa: S608
+        counts = con.execute(
+            "SELECT count(*) FILTER (b.h IS NULL), count(*) FILTER (a.h IS NULL), "  # noqa: S608
+            "count(*) FILTER (a.h IS NOT NULL AND b.h IS NOT NULL AND a.h <> b.h) "
+            f"FROM ({a}) AS a FULL OUTER JOIN ({b}) AS b ON {join}"
+        ).fetchall()[0]
+        added, removed, changed = added + counts[0], removed + counts[1], changed + counts[2]
     note = None
     if len(columns) != len(mart.spec.column_names):
         note = "compared on the columns both releases have (the mart's columns changed)"

@@ -2,15 +2,17 @@
 column descriptions and provenance in the file's metadata, byte-for-byte reproducible from the
 same inputs.
 
-Ordering without a global sort: a mart keyed first by a column such as source_id is written one
-value of that column at a time, in key order, the parts streamed from DuckDB as Arrow batches
-into one pyarrow writer, one after the other. A large part (a long-format source of millions of
-rows) is written in its stored order, which is the order of its file: a source file sorted by
-its key needs no sort at all. The other parts are sorted, each on its own. The parts are read on
-one thread, so that DuckDB streams a part's rows in their stored order. The written file is then
-read back, key columns only, in one streaming pass: a file not in strict key order (a large
-source whose file is not sorted by its key) is written again with one global sort, which is
-always right and only slower.
+Ordering without a global sort: the mart is cut into ranges of its key, in key order
+(transforms/key_ranges.py), written one after the other, the parts streamed from DuckDB as
+Arrow batches into one pyarrow writer. A value of the key's first column holding a large part
+(a long-format source of millions of rows) is written in its stored order, which is the order of
+its file: a source file sorted by its key needs no sort at all. The other values are sorted in
+ranges of at most a large part's rows. The parts are read on one thread, so that DuckDB streams
+a part's rows in their stored order. The written file is then read back, key columns only, in
+one streaming pass: a file not in strict key order (a large source whose file is not sorted by
+its key) is written again, every range sorted on its own, which is always right and only
+slower. No step sorts the whole mart: a sort needs memory for its range only (one ORDER BY over
+marts.indicators at 18.7M rows ran out of a 1.4 GB limit, and of a 6 GB one).
 
 Belongs here: writing and reading back export files. Stays out: Dagster, building marts.
 """
@@ -26,7 +28,8 @@ import pyarrow.parquet as pq
 
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import TableSpec, quote_ident
-from pipeline.transforms.duck import LARGE_PART_ROWS, ordered_select, single_threaded
+from pipeline.transforms.duck import LARGE_PART_ROWS, single_threaded
+from pipeline.transforms.key_ranges import key_ranges
 
 
 def export_metadata(spec: TableSpec, provenance: dict) -> dict[str, str]:
@@ -41,64 +44,55 @@ def export_metadata(spec: TableSpec, provenance: dict) -> dict[str, str]:
 
 # Row groups of a fixed size, so that the same rows always give the same bytes.
 ROW_GROUP_ROWS = 1_000_000
+# A value of the key's first column with at least this many rows (a source of the bench's
+# many-sources shape, 250k rows, or larger) is written as stored, never sorted; the smaller ones
+# are sorted together in ranges below it, so a sort holds at most that many rows. An export
+# written again in key order (a large source not stored in key order) sorts ranges of
+# LARGE_PART_ROWS: fewer, larger ranges, each a scan of the source.
+STORED_PART_ROWS = 250_000
 BATCH_ROWS = 122_880  # rows per Arrow batch streamed from DuckDB (its row group size)
 
 
 def write_export(
-    con, relation: str, spec: TableSpec, path: Path, provenance: dict, large=LARGE_PART_ROWS
+    con, relation: str, spec: TableSpec, path: Path, provenance: dict, large=STORED_PART_ROWS
 ) -> int:
     """Write `relation` (a mart) to `path` in primary-key order; returns the rows written. Parts
     of at least `large` rows are written in their stored order (module docstring)."""
     with single_threaded(con):
         parts = export_parts(con, relation, spec, large)
-        rows = write_parquet(con, parts, spec, path, provenance)
-        ordered = len(parts) == 1 and parts[0] == ordered_select(relation, spec)
-        if ordered or in_key_order(con, path, spec):
+        rows = write_parquet(con, [sql for sql, _ in parts], spec, path, provenance)
+        if all(is_sorted for _, is_sorted in parts) or in_key_order(con, path, spec):
             return rows
-    return write_parquet(con, [ordered_select(relation, spec)], spec, path, provenance)
+        ranges = _ranges(con, relation, spec, max(large, LARGE_PART_ROWS))
+        sorted_parts = [_part(relation, spec, r.where) for r in ranges]
+    return write_parquet(con, sorted_parts, spec, path, provenance)
 
 
-def export_parts(con, relation: str, spec: TableSpec, large: int = LARGE_PART_ROWS) -> list[str]:
-    """The mart's rows in key order, as SELECTs to write one after the other: per value of the
-    first key column, a large part as stored, the others sorted together between them."""
-    keys = spec.primary_key
-    if len(keys) < 2:
-        return [ordered_select(relation, spec)]
-    parts, pending = [], []
-    for value, rows in _rows_by_lead(con, relation, keys[0]):
-        if rows >= large:
-            parts += [_sorted_part(relation, spec, pending)] if pending else []
-            parts.append(_stored_part(relation, spec, [value]))
-            pending = []
+def export_parts(
+    con, relation: str, spec: TableSpec, large: int = STORED_PART_ROWS
+) -> list[tuple[str, bool]]:
+    """The mart's rows in key order, as (SELECT, sorted) to write one after the other: per value
+    of the first key column, a large part as stored, the others sorted in ranges between them."""
+    if not spec.primary_key:
+        return [(f"SELECT {spec.select_list()} FROM {relation}", True)]  # noqa: S608
+    parts = []
+    for found in _ranges(con, relation, spec, large, depth=1):
+        if found.single:
+            parts.append((_part(relation, spec, found.where, ordered=False), False))
         else:
-            pending.append(value)
-    if not parts:
-        return [ordered_select(relation, spec)]
-    return parts + ([_sorted_part(relation, spec, pending)] if pending else [])
+            parts.append((_part(relation, spec, found.where), True))
+    return parts
 
 
-def _rows_by_lead(con, relation: str, lead: str) -> list[tuple]:
-    """Rows per value of the first key column, in key order."""
-    column = quote_ident(lead)
-    return con.execute(
-        f"SELECT {column}, count(*) FROM {relation} GROUP BY 1 ORDER BY 1 NULLS LAST"  # noqa: S608
-    ).fetchall()
+def _ranges(con, relation: str, spec: TableSpec, large: int, depth: int | None = None):
+    """Ranges of the key holding fewer than `large` rows each, or one large value."""
+    return key_ranges(con, relation, spec.primary_key, large - 1, depth=depth, cover_all=False)
 
 
-def _where(spec: TableSpec, values: list) -> str:
-    lead = quote_ident(spec.primary_key[0])
-    listed = ", ".join(sql_literal(v) for v in values if v is not None)
-    nulls = [f"{lead} IS NULL"] if None in values else []
-    return " OR ".join([f"{lead} IN ({listed})"] * bool(listed) + nulls)
-
-
-def _stored_part(relation: str, spec: TableSpec, values: list) -> str:
-    return f"SELECT {spec.select_list()} FROM {relation} WHERE {_where(spec, values)}"  # noqa: S608
-
-
-def _sorted_part(relation: str, spec: TableSpec, values: list) -> str:
+def _part(relation: str, spec: TableSpec, where: str, ordered: bool = True) -> str:
     order = ", ".join(quote_ident(c) for c in spec.primary_key)
-    return f"{_stored_part(relation, spec, values)} ORDER BY {order}"
+    query = f"SELECT {spec.select_list()} FROM {relation} WHERE {where}"  # noqa: S608
+    return f"{query} ORDER BY {order}" if ordered else query
 
 
 def in_key_order(con, path: Path, spec: TableSpec) -> bool:

@@ -14,7 +14,8 @@ central_asia as (
 ),
 
 -- marts.indicators holds one row per key (its checked primary key), so its rows are counted
--- without a distinct: large sources stay a single grouping, not a set of every key.
+-- without a distinct: large sources stay a single grouping (one group per source and country,
+-- the distinct years within it), not a set of every key; only the columns it needs are read.
 indicators_covered as (
     select
         'indicators' as mart,
@@ -27,7 +28,10 @@ indicators_covered as (
         count(*) filter (has_value) as value_rows,
         min(missing_reason) filter (not has_value) as no_value_reason
     from (
-        select *, rank is not null or score is not null as has_value from marts.indicators
+        select
+            source_id, country_iso3, edition_year, missing_reason,
+            rank is not null or score is not null as has_value
+        from marts.indicators
     )
     group by all
 ),
