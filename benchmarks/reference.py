@@ -223,6 +223,12 @@ def floor(data: list[Path], out: Path, work: Path) -> dict:
     return {"rows": pq.ParquetFile(out).metadata.num_rows}
 
 
+def files_of(export: Path) -> list[Path]:
+    """The files of an export: one file, or a pattern (`exports/indicators/*.parquet`, the
+    pipeline's file per source)."""
+    return sorted(export.parent.glob(export.name)) if "*" in export.name else [export]
+
+
 def compare(pipeline_export: Path, reference_export: Path, source_ids: list[str]) -> dict:
     """The source's rows of the pipeline's export and the reference's export: the same columns
     and types, the same rows in the same order, both zstd-compressed."""
@@ -243,7 +249,7 @@ def compare(pipeline_export: Path, reference_export: Path, source_ids: list[str]
             f"FULL JOIN (SELECT row_number() OVER () AS n, * FROM {b}) y USING (n)"
         ).fetchall()[0]
     codecs = set()
-    for path in (pipeline_export, reference_export):
+    for path in (*files_of(pipeline_export), *files_of(reference_export)):
         meta = pq.ParquetFile(path).metadata
         for g in range(meta.num_row_groups):
             codecs |= {meta.row_group(g).column(c).compression for c in range(meta.num_columns)}

@@ -63,7 +63,7 @@ def shapes_release(tmp_path_factory):
     request = build.Request("shapes", models_dir=MODELS_DIR)
     result = build.refresh(settings, graph, asset_versions(graph), request, log=lambda _: None)
     assert result.published, result.refused
-    return raw_dir, result.release_dir / "exports" / "indicators.parquet", ids
+    return raw_dir, result.release_dir / "exports" / "indicators" / "*.parquet", ids
 
 
 @pytest.mark.parametrize("shape", list(TINY))
