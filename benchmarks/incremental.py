@@ -95,12 +95,6 @@ def write_layout(out_dir: Path, source_id: str, layout: tuple[int, int, int]) ->
         "file": data.name,
         "value_min": 0,
         "value_max": 1,
-        "columns": {
-            "country_iso3": "ISO 3166-1 alpha-3, or XKX.",
-            "year": "Year.",
-            "indicator_code": "Indicator.",
-            "value": "Random value in [0, 1].",
-        },
         "indicators": {
             f"ind_{i:0{width}d}": {"name": f"Synthetic indicator {i}", "description": "Random."}
             for i in range(indicators)
