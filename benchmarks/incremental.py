@@ -202,8 +202,11 @@ def incremental_section(r: dict) -> list[str]:
         "sha256 the one its record states), and its part of marts.indicators: its rows are not "
         "checked, compared with the previous release, counted or written again, and its export "
         "`exports/indicators/<source_id>.parquet` is the published file, whose sha256 is checked "
-        "in the build. What is left of the large source's cost is copying and hashing the "
-        "release's files (the DuckDB file and the exports), about 250 MB here.",
+        "in the build. What is left of the large source's cost: verifying the release by checksum "
+        "before the build (its DuckDB file and exports, about 250 MB here), copying the DuckDB "
+        "file into the build and hashing it when the release is sealed; the source's export "
+        "file is linked into the build, not copied, and hashed once per refresh "
+        "(pipeline/digests.py).",
         "",
     ]
 
