@@ -73,7 +73,8 @@ def previous_export(previous: Path, name: str) -> str | None:
     return f"read_parquet({sql_literal(str(file))})" if file.is_file() else None
 
 
-def _compare(con, mart, previous: Path | None, previous_id, known: dict[str, int]) -> dict:
+def _compare(con, mart, previous: Path | None, previous_id, known=None) -> dict:
+    known = known or {}  # {source_id: rows} reused from the previous release, not compared
     listed = ", ".join(sql_literal(s) for s in sorted(known))
     where = f" WHERE source_id NOT IN ({listed})" if known else ""
     current = f"(SELECT * FROM {mart.quoted}{where})"  # noqa: S608
