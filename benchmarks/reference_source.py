@@ -1,6 +1,7 @@
 """The same-output script's reading of each source (benchmarks/reference.py): its bytes and
 sha256, the references it joins (country names, declared codes and indicators), its typed table
-with the type rules, and its checks, as the pipeline does them, written out by hand.
+with the type rules, written out by hand, and its checks: its pandera schema, run in DuckDB
+by the pipeline's runner, and its references, each one join.
 
 Belongs here: those steps of the reference. Stays out: the mart and its export (reference.py).
 """
@@ -15,7 +16,9 @@ from pipeline.schemas.indicator_sources import LONG_SOURCE
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import quote_ident
 from pipeline.transforms import files
+from pipeline.transforms.indicator_sources import value_range_checks
 from pipeline.transforms.reader import TYPE_RULES, Read, scan_text
+from pipeline.transforms.validation import validate_relation
 
 CSV_OPTIONS = (
     "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', new_line='\\n', "
@@ -139,39 +142,24 @@ def typed_table(con, source: Source, newlines: int) -> None:
 
 
 def check_source(con, source: Source) -> None:
-    """The source's spec rules, declared indicators and value range in one scan; its key; its
-    country codes."""
+    """The source's pandera schema (its rules and key) and value range, in DuckDB as the
+    pipeline runs them (transforms/validation.py); its declared indicators and its country
+    codes, each one join."""
     record, table = source.record, source.table
-    holds = [c.holds for c in LONG_SOURCE.sql_checks()]
+    extra = value_range_checks(record.get("value_min"), record.get("value_max"))
+    problems = validate_relation(con, LONG_SOURCE, table, table, line="line", extra=extra)
+    if problems:
+        fail(f"a rule of the source's spec fails: {problems[0].message()}")
     declared = ", ".join(sql_literal(c) for c in sorted(record["indicators"]))
-    holds.append(f'"indicator_code" IN (SELECT unnest(CAST([{declared}] AS VARCHAR[])))')
-    low, high = record.get("value_min"), record.get("value_max")
-    bounds = [f'"value" >= {low!r}'] * (low is not None) + [f'"value" <= {high!r}'] * (
-        high is not None
+    undeclared = count(
+        con,
+        f"SELECT count(*) FROM {table} WHERE indicator_code NOT IN "
+        f"(SELECT unnest(CAST([{declared}] AS VARCHAR[])))",
     )
-    holds += [f'("value" IS NULL OR ({" AND ".join(bounds)}))'] if bounds else []
-    failing = con.execute(
-        "SELECT " + ", ".join(f"count_if(NOT ({h}))" for h in holds) + f" FROM {table}"
-    ).fetchall()[0]
-    if any(failing):
-        fail(f"a rule of the source's spec fails: {failing}")
-    key_is_unique(con, table, LONG_SOURCE.primary_key)
+    if undeclared:
+        fail(f"{undeclared} rows with an undeclared indicator")
     unknown = count(
         con, f"SELECT count(*) FROM {table} WHERE country_iso3 NOT IN (SELECT code FROM names)"
     )
     if unknown:
         fail(f"{unknown} rows with an unknown country code")
-
-
-def key_is_unique(con, relation: str, key) -> None:
-    """As the pipeline: rows whose keys hash alike, then those grouped by their keys."""
-    keys = ", ".join(quote_ident(k) for k in key)
-    alike = (
-        f"hash({keys}) IN (SELECT h FROM (SELECT hash({keys}) AS h FROM {relation}) "
-        "GROUP BY h HAVING count(*) > 1)"
-    )
-    clashes = con.execute(
-        f"SELECT {keys} FROM {relation} WHERE {alike} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
-    ).fetchall()
-    if clashes:
-        fail(f"key ({keys}) is not unique in {relation}: {clashes[0]}")

@@ -26,7 +26,7 @@ from pipeline.transforms import download_sources
 from pipeline.transforms.export import in_key_order, write_export
 from pipeline.transforms.models import discover
 from pipeline.transforms.sources import CHECK_ROWS
-from pipeline.transforms.sql_checks import key_parts, key_problems
+from pipeline.transforms.validation import key_parts, key_problems
 from tests.harness import copy_raw, memory_db, pin_snapshot, rechecksum, run_steps
 from tests.wjp_server import serve
 

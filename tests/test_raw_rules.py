@@ -51,7 +51,7 @@ def relation_problems_of(raw_dir: Path, table: str) -> list[Problem]:
     needed += COMPARED_WITH.get(table, [])
     tables = [t for t in RAW_TABLES if t.name in needed]
     results = read_transcriptions(memory_db(), raw_dir, tables)
-    assert all(r.frame is not None for r in results), "every file must still parse"
+    assert all(r.relation is not None for r in results), "every file must still parse"
     return next(r.row_problems for r in results if r.table.name == table)
 
 
@@ -80,13 +80,16 @@ def write_bytes_with_checksum(path: Path, data: bytes) -> None:
 
 
 def test_every_committed_transcription_passes_every_rule_and_agrees_with_the_others():
-    results = read_transcriptions(memory_db(), RAW_DIR)
+    con = memory_db()
+    results = read_transcriptions(con, RAW_DIR)
     assert [r.table for r in results] == list(RAW_TABLES)
     for result in results:
         assert result.origin_problems + result.row_problems == [], result.shown
-        assert result.frame is not None and len(result.frame) > 0
-        assert list(result.frame.columns) == result.table.spec.column_names
-        assert len(result.lines) == len(result.frame) and result.lines[0] == 2
+        assert result.relation is not None and result.rows > 0
+        columns = [row[0] for row in con.execute(f"DESCRIBE {result.relation}").fetchall()]
+        assert columns == [*result.table.spec.column_names, "line"]
+        lines = con.execute(f"SELECT min(line), count(*) FROM {result.relation}").fetchall()
+        assert lines == [(2, result.rows)]
 
 
 # --- value rules within one file -------------------------------------------------------------
@@ -640,7 +643,7 @@ def test_file_level_problem_stops_reading(raw_dir, change, row, rule, column):
     write_bytes_with_checksum(path, change(path.read_bytes()))
     result = read_one(raw_dir, "table1_ranks")
     find(result.row_problems, file=shown("table1_ranks"), row=row, column=column, rule=rule)
-    assert result.frame is None, "a file that cannot be read as CSV must not yield rows"
+    assert result.relation is None, "a file that cannot be read as CSV must not yield rows"
 
 
 def test_unbalanced_quote_is_reported_on_the_row_where_the_quote_opens(raw_dir):
@@ -649,7 +652,7 @@ def test_unbalanced_quote_is_reported_on_the_row_where_the_quote_opens(raw_dir):
     path = csv_of(raw_dir, "table1_ranks")
     write_bytes_with_checksum(path, _unbalanced_quote_in_row_1(path.read_bytes()))
     result = read_one(raw_dir, "table1_ranks")
-    assert result.frame is None
+    assert result.relation is None
     (problem,) = result.row_problems
     assert problem.rule.startswith("well-formed CSV")
     assert problem.line == 2, f"reported at line {problem.line}, the quote opens on line 2"
@@ -678,7 +681,7 @@ def test_missing_csv_is_a_problem(raw_dir):
         "a readable regular file inside the project, within its size limit",
         "does not exist",
     )
-    assert result.frame is None
+    assert result.relation is None
 
 
 # --- origin records --------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Dates and years bounded by when their source was accessed: the rule kind `not_in_future`
-(schemas/rules.py declares it, with these three forms) and its binding to a file's origin record.
+(schemas/rules.py declares it, with this form) and its binding to a file's origin record.
 
 A date column (any DATE field of a raw table) and the year of an indicator value (`year`,
-`edition_year`) carry the rule `not_in_future` where they are declared. As declared it means
+`edition_year`) carry the rule `not_in_future` where they are declared; it runs as pandera's
+built-in check `le` against the day (or year) the check is made. As declared it means
 what it says: no later than today (a date), no later than this year (a year). Read from a file,
 the rule is bound to the file's origin record: no later than the record's `date_accessed` either
 (a source cannot hold an observation of a day after it was read), and never later than today,
@@ -14,7 +15,7 @@ The bound is `date_accessed` and today because the origin record declares no tem
 said in its title and notes, as text). A record without `date_accessed` (it says why in
 `date_accessed_note`) bounds its dates by today alone.
 
-Belongs here: the rule's three forms and the binding. Stays out: which columns carry it (the
+Belongs here: the rule's form and the binding. Stays out: which columns carry it (the
 specs) and reading records (transforms/origins.py). Imports nothing of the package at load time:
 rules.py imports this module.
 """
@@ -27,8 +28,6 @@ import functools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from pipeline.schemas.spec import TableSpec
 
 KIND = "not_in_future"
@@ -46,18 +45,9 @@ def _limit(unit: str, accessed: str | None) -> dt.date | int:
     return limit.year if unit == YEAR else limit
 
 
-def holds_pandas(values: pd.Series, unit: str = DATE, accessed: str | None = None) -> pd.Series:
-    limit = _limit(unit, accessed)
-    if unit == YEAR:
-        return values.map(lambda year: int(year) <= limit)
-    return values.map(lambda d: (d.date() if isinstance(d, dt.datetime) else d) <= limit)
-
-
-def holds_sql(column: str, unit: str = DATE, accessed: str | None = None) -> str:
-    limit = "current_date"
-    if accessed:  # an ISO date, checked by parsing it: never text from a file
-        limit = f"least(DATE '{dt.date.fromisoformat(accessed).isoformat()}', current_date)"
-    return f"{column} <= year({limit})" if unit == YEAR else f"CAST({column} AS DATE) <= {limit}"
+def check(checks, name: str, unit: str = DATE, accessed: str | None = None):
+    """pandera's built-in `le`: no later than today, or than the source's date_accessed."""
+    return checks.le(_limit(unit, accessed), name=name)
 
 
 @functools.cache

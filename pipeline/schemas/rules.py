@@ -1,16 +1,19 @@
-"""Value rules, declared once as data and compiled two ways: to a pandera check (pandera
-validates the transcribed tables) and to a SQL predicate (DuckDB validates marts and large
-sources). A rule is a `kind` and its parameters; each kind has one pandas form and one SQL form,
-side by side in `KINDS`, and one parity test checks the two agree on the same values.
+"""Value rules, declared once as data and run as pandera checks. A rule is a `kind` and its
+parameters; each kind has one form, a pandera `Check`: pandera's built-in check where one exists
+(`isin`, `in_range`, `ge`, `le`, `str_matches`, `str_length`), else a narwhals expression. Both
+are expressions over a column that DuckDB runs (pipeline/transforms/validation.py), on a
+20-row transcription and on a 12.5M-row source alike. Rules across the columns of one row
+(`RowRule`) are narwhals expressions too; the few no generic kind expresses are in
+schemas/custom_rules.py.
 
-Belongs here: the rule kinds, their constructors and both compilers. Stays out: which column
-has which rule (schemas/fields.py, the specs) and running the checks (transforms/).
+Belongs here: the rule kinds, their constructors and their one form. Stays out: which column
+has which rule (schemas/fields.py, the specs) and running the checks (transforms/validation.py).
 """
 
 from __future__ import annotations
 
 import functools
-import re
+import operator
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.schemas import dated
 
-if TYPE_CHECKING:  # pandas is imported where a rule runs on a frame, not to declare rules
-    import pandas as pd
+if TYPE_CHECKING:  # pandera and narwhals are imported where a check is made, not to declare rules
+    import narwhals.stable.v1 as nw
+    from pandera.api.checks import Check
 
 # Free text longer than this is almost certainly a broken file (a runaway quote swallowing the
 # rest of the file, pasted binary), not a sentence from the paper.
@@ -32,8 +36,8 @@ CONTROL_CHARS = r"[\x00-\x08\x0b-\x1f\x7f]"
 
 @functools.cache
 def whitespace() -> str:
-    """What Python's str.strip() removes, so that the SQL form trims exactly the same
-    characters (computed once, when a rule first needs it)."""
+    """What Python's str.strip() removes: `trimmed` trims exactly these characters (computed
+    once, when a rule first needs it)."""
     return "".join(filter(str.isspace, map(chr, range(sys.maxunicode + 1))))
 
 
@@ -46,9 +50,20 @@ def sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+@functools.cache
+def checks_api():
+    """pandera's `Check`, with the narwhals forms of its built-in checks registered (a built-in
+    check dispatches on what it is given: a narwhals expression here)."""
+    import pandera.backends.narwhals.builtin_checks  # noqa: F401 (registers the narwhals forms)
+    from pandera.api.checks import Check
+
+    return Check
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A rule on one column's values: a kind, its parameters and the name users read."""
+    """A rule on one column's values: a kind, its parameters and the name users read. A missing
+    value obeys every rule (whether a column may be empty is its field's `nullable`)."""
 
     kind: str
     params: tuple = ()
@@ -60,109 +75,74 @@ class Rule:
         if not self.name:
             object.__setattr__(self, "name", KINDS[self.kind].describe(*self.params))
 
-    def holds_pandas(self, values: pd.Series) -> pd.Series:
-        """True where the value obeys the rule; a missing value obeys every rule."""
-        import numpy as np
-        import pandas as pd
-
-        present = values.notna().to_numpy(dtype=bool)
-        holds = np.ones(len(values), dtype=bool)
-        if present.any():
-            kept = values if present.all() else values[present]
-            holds[present] = KINDS[self.kind].pandas(kept, *self.params).to_numpy(dtype=bool)
-        return pd.Series(holds, index=values.index)
-
-    def holds_sql(self, column_sql: str) -> str:
-        """A SQL boolean, true where the value obeys the rule (NULL obeys every rule)."""
-        return f"({column_sql} IS NULL OR ({KINDS[self.kind].sql(column_sql, *self.params)}))"
+    def check(self) -> Check:
+        """The rule as a pandera check, named as users read it."""
+        return KINDS[self.kind].check(checks_api(), self.name, *self.params)
 
 
 @dataclass(frozen=True)
 class Kind:
     describe: Callable[..., str]
-    pandas: Callable[..., pd.Series]  # applied to the non-missing values only
-    sql: Callable[..., str]  # a boolean over a non-NULL column expression
+    check: Callable[..., Check]  # (Check, name, *params): a built-in, or one over an expression
 
 
-def _text(values: pd.Series) -> pd.Series:
-    return values.astype(str)
+def _full_match(regex: str) -> str:
+    """`regex` over the whole value (DuckDB's regular expressions: `$` is the end of the text)."""
+    return f"^(?:{regex})$"
 
 
-def _items(value) -> list:
-    """Items of a list cell: a ';'-separated string (raw files) or a list (marts)."""
-    if isinstance(value, str):
-        return value.split(";")
-    return list(value)
+def _no_formula_prefix(column: nw.Expr) -> nw.Expr:
+    return ~functools.reduce(operator.or_, (column.str.starts_with(p) for p in FORMULA_PREFIXES))
 
 
-def _items_sql(column: str, regex: str) -> str:
-    items = (
-        f"(CASE WHEN typeof({column}) = 'VARCHAR' THEN string_split(CAST({column} AS VARCHAR), ';')"
-        f" ELSE CAST({column} AS VARCHAR[]) END)"
-    )
-    test = f"coalesce(regexp_full_match(item, {sql_literal(regex)}), FALSE)"
-    return f"coalesce(list_bool_and(list_transform({items}, lambda item: {test})), TRUE)"
+def _items_match(regex: str) -> Callable[[nw.Expr], nw.Expr]:
+    """Every item of a list matches `regex`: the list as DuckDB writes it as text, `[a, b]`,
+    where an item holding a comma, a space, a bracket or a quote is quoted (so no such item
+    can pass) and an empty item is written NULL."""
+    import narwhals.stable.v1 as nw
+
+    listed = rf"^\[((?:{regex})(, (?:{regex}))*)?\]$"
+    return lambda column: column.cast(nw.String).str.contains(listed)
 
 
 KINDS: dict[str, Kind] = {
     "one_of": Kind(
         describe=lambda values: f"one of {sorted(values)}",
-        pandas=lambda s, values: s.isin(values),
-        sql=lambda c, values: f"{c} IN ({', '.join(sql_literal(v) for v in sorted(values))})",
+        check=lambda C, name, values: C.isin(list(values), name=name),
     ),
     "between": Kind(
         describe=lambda low, high: f"between {low} and {high}",
-        pandas=lambda s, low, high: s.between(low, high),
-        sql=lambda c, low, high: f"{c} BETWEEN {sql_literal(low)} AND {sql_literal(high)}",
+        check=lambda C, name, low, high: C.in_range(low, high, name=name),
     ),
     "at_least": Kind(
         describe=lambda low: f"at least {low}",
-        pandas=lambda s, low: s >= low,
-        sql=lambda c, low: f"{c} >= {sql_literal(low)}",
+        check=lambda C, name, low: C.ge(low, name=name),
     ),
     "pattern": Kind(
         describe=lambda regex, meaning: f"{meaning} (matches {regex})",
-        pandas=lambda s, regex, meaning: _text(s).str.fullmatch(regex).fillna(False),
-        sql=lambda c, regex, meaning: (
-            f"regexp_full_match(CAST({c} AS VARCHAR), {sql_literal(regex)})"
-        ),
+        check=lambda C, name, regex, meaning: C.str_matches(_full_match(regex), name=name),
     ),
     "max_length": Kind(
         describe=lambda n: f"at most {n} characters",
-        pandas=lambda s, n: _text(s).str.len() <= n,
-        sql=lambda c, n: f"length(CAST({c} AS VARCHAR)) <= {n}",
+        check=lambda C, name, n: C.str_length(max_value=n, name=name),
     ),
     "no_control_chars": Kind(
         describe=lambda: "no control characters",
-        pandas=lambda s: ~_text(s).str.contains(CONTROL_CHARS, regex=True),
-        sql=lambda c: f"NOT regexp_matches(CAST({c} AS VARCHAR), {sql_literal(CONTROL_CHARS)})",
+        check=lambda C, name: C(lambda c: ~c.str.contains(CONTROL_CHARS), name=name),
     ),
     "no_formula_prefix": Kind(
         describe=lambda: "does not start with = + - @ (spreadsheet formula)",
-        pandas=lambda s: ~_text(s).str.startswith(FORMULA_PREFIXES),
-        sql=lambda c: (
-            "NOT ("
-            + " OR ".join(
-                f"starts_with(CAST({c} AS VARCHAR), {sql_literal(p)})" for p in FORMULA_PREFIXES
-            )
-            + ")"
-        ),
+        check=lambda C, name: C(_no_formula_prefix, name=name),
     ),
     "trimmed": Kind(
         describe=lambda: "no leading or trailing whitespace",
-        pandas=lambda s: _text(s) == _text(s).str.strip(),
-        sql=lambda c: (
-            f"CAST({c} AS VARCHAR) = trim(CAST({c} AS VARCHAR), {sql_literal(whitespace())})"
-        ),
+        check=lambda C, name: C(lambda c: c == c.str.strip_chars(whitespace()), name=name),
     ),
     # a date (or year) not in the future, nor after its source was accessed (schemas/dated.py)
-    "not_in_future": Kind(dated.describe, dated.holds_pandas, dated.holds_sql),
+    "not_in_future": Kind(dated.describe, dated.check),
     "items_match": Kind(
         describe=lambda regex, meaning: f"a list of {meaning}",
-        pandas=lambda s, regex, meaning: s.map(
-            lambda v: all(isinstance(i, str) and re.fullmatch(regex, i) for i in _items(v))
-        ),
-        sql=lambda c, regex, meaning: _items_sql(c, regex),
+        check=lambda C, name, regex, meaning: C(_items_match(regex), name=name),
     ),
 }
 
@@ -221,52 +201,44 @@ def text(max_chars: int = MAX_TEXT_CHARS) -> tuple[Rule, ...]:
 
 @dataclass(frozen=True)
 class RowRule:
-    """A rule across columns of one row, reported on `column`. Generic kinds are compiled from
-    their parameters; a `custom` rule names a hand-written pair in `CUSTOM_ROW_RULES`."""
+    """A rule across columns of one row, reported on `column`: a narwhals expression, true where
+    the row obeys it (a row where it cannot be decided, NULL, obeys it). Generic kinds are
+    built from their parameters; a `custom` rule names one in schemas/custom_rules.py."""
 
     kind: str
     columns: tuple[str, ...]
     column: str
     name: str
 
-    def holds_pandas(self, frame: pd.DataFrame) -> pd.Series:
-        return ROW_KINDS[self.kind][0](frame, *self.columns).fillna(True).astype(bool)
+    def holds(self) -> nw.Expr:
+        return ROW_KINDS[self.kind](*self.columns)
 
-    def holds_sql(self) -> str:
-        return f"coalesce(({ROW_KINDS[self.kind][1](*self.columns)}), TRUE)"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    def check(self) -> Check:
+        """The rule as a pandera check on the whole table (it reads the columns it names)."""
+        return checks_api()(lambda _table: self.holds(), name=self.name)
 
 
-def _any_notna(frame: pd.DataFrame, columns) -> pd.Series:
-    import pandas as pd
+def _col(name: str) -> nw.Expr:
+    import narwhals.stable.v1 as nw
 
-    return pd.concat([frame[c].notna() for c in columns], axis=1).any(axis=1)
+    return nw.col(name)
 
 
-ROW_KINDS: dict[str, tuple[Callable[..., pd.Series], Callable[..., str]]] = {
+def _present(name: str) -> nw.Expr:
+    return ~_col(name).is_null()
+
+
+ROW_KINDS: dict[str, Callable[..., nw.Expr]] = {
     # low <= high where both are present
-    "ordered": (
-        lambda df, low, high: df[low].isna() | df[high].isna() | (df[low] <= df[high]),
-        lambda low, high: f"{_q(low)} IS NULL OR {_q(high)} IS NULL OR {_q(low)} <= {_q(high)}",
+    "ordered": lambda low, high: (
+        _col(low).is_null() | _col(high).is_null() | (_col(low) <= _col(high))
     ),
     # at least one of the columns is present
-    "any_present": (
-        lambda df, *cols: _any_notna(df, cols),
-        lambda *cols: " OR ".join(f"{_q(c)} IS NOT NULL" for c in cols),
-    ),
+    "any_present": lambda *cols: functools.reduce(operator.or_, map(_present, cols)),
     # exactly one of the two columns is present
-    "exactly_one_present": (
-        lambda df, a, b: df[a].notna() ^ df[b].notna(),
-        lambda a, b: f"({_q(a)} IS NOT NULL) <> ({_q(b)} IS NOT NULL)",
-    ),
+    "exactly_one_present": lambda a, b: _present(a) != _present(b),
     # a boolean flag says whether another column is present
-    "flag_present": (
-        lambda df, flag, column: df[flag] == df[column].notna(),
-        lambda flag, column: f"{_q(flag)} = ({_q(column)} IS NOT NULL)",
-    ),
+    "flag_present": lambda flag, column: _col(flag) == _present(column),
 }
 
 
@@ -287,8 +259,7 @@ def flag_present(flag: str, column: str) -> RowRule:
 
 
 def custom(key: str, column: str, name: str, *columns: str) -> RowRule:
-    """A rule no generic kind expresses: its pandas and SQL forms are written by hand in
-    schemas/custom_rules.py, each pair with its own parity test."""
+    """A rule no generic kind expresses: its expression is written in schemas/custom_rules.py."""
     from pipeline.schemas.custom_rules import CUSTOM_ROW_RULES
 
     if key not in CUSTOM_ROW_RULES:
@@ -299,11 +270,8 @@ def custom(key: str, column: str, name: str, *columns: str) -> RowRule:
 def _register_custom() -> None:
     from pipeline.schemas.custom_rules import CUSTOM_ROW_RULES
 
-    for key, (pandas_form, sql_form) in CUSTOM_ROW_RULES.items():
-        ROW_KINDS[f"custom:{key}"] = (
-            lambda df, *cols, _f=pandas_form: _f(df),
-            lambda *cols, _s=sql_form: _s,
-        )
+    for key, expression in CUSTOM_ROW_RULES.items():
+        ROW_KINDS[f"custom:{key}"] = lambda *cols, _e=expression: _e()
 
 
 _register_custom()

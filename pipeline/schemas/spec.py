@@ -1,8 +1,8 @@
 """The one definition of a table's columns, from which everything else is derived.
 
 A `TableSpec` lists the fields of a table (name, logical type, description, nullability, value
-rules), its key and its row rules. From it come the pandera schema that validates the table,
-the SQL predicates that validate it inside DuckDB, the DuckDB DDL that creates it, the pyarrow
+rules), its key and its row rules. From it come the pandera schema that holds the table's rules
+(run inside DuckDB by transforms/validation.py), the DuckDB DDL that creates it, the pyarrow
 schema that exports it, and the column docs shown in the Dagster UI and the data dictionary.
 
 Belongs here: the spec types and those derivations. Stays out: concrete tables (raw.py, the
@@ -12,6 +12,7 @@ model specs under sql/), shared fields (fields.py), the rule kinds (rules.py).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -91,17 +92,6 @@ class Field:
 
 
 @dataclass(frozen=True)
-class SqlCheck:
-    """One rule of a spec as SQL: the column it is reported on, its name, a boolean that is
-    true where a row obeys it, and the expression shown for a failing row."""
-
-    column: str | None
-    name: str
-    holds: str
-    shown: str
-
-
-@dataclass(frozen=True)
 class TableSpec:
     """A table: what each column means, its key and its rules."""
 
@@ -144,49 +134,11 @@ class TableSpec:
         """The column a row rule reports its failures on."""
         return next((r.column for r in self.row_rules if r.name == rule_name), None)
 
-    @functools.cache  # noqa: B019 (specs are immutable and few)
     def pandera_schema(self) -> pa.DataFrameSchema:
-        """Strict schema: exactly these columns, in this order, with their rules."""
-        import pandera.pandas as pa
-
-        columns = {
-            f.name: pa.Column(
-                dtype=PANDAS_DTYPES.get(f.dtype),
-                nullable=f.nullable,
-                checks=[pa.Check(rule.holds_pandas, name=rule.name) for rule in f.rules],
-                description=f.description,
-            )
-            for f in self.fields
-        }
-        checks = [pa.Check(rule.holds_pandas, name=rule.name) for rule in self.row_rules]
-        return pa.DataFrameSchema(
-            columns,
-            checks=checks,
-            strict=True,
-            ordered=True,
-            unique=list(self.primary_key) or None,
-            report_duplicates="all",
-            name=self.name,
-            description=self.description,
-        )
-
-    def sql_checks(self) -> list[SqlCheck]:
-        """Every rule of the spec as SQL (required columns, value rules, row rules); the key's
-        uniqueness is checked apart (transforms/sql_checks.py), with a GROUP BY."""
-        checks = []
-        for f in self.fields:
-            column = quote_ident(f.name)
-            shown = f"CAST({column} AS VARCHAR)"
-            if not f.nullable:
-                present = f"{column} IS NOT NULL"
-                if f.dtype == FLOAT:  # NaN is missing to pandas; to SQL it is a number
-                    present = f"({present} AND NOT isnan({column}))"
-                checks.append(SqlCheck(f.name, "required (not empty)", present, shown))
-            checks += [SqlCheck(f.name, r.name, r.holds_sql(column), shown) for r in f.rules]
-        for rule in self.row_rules:
-            shown = f"CAST({quote_ident(rule.column)} AS VARCHAR)"
-            checks.append(SqlCheck(rule.column, rule.name, rule.holds_sql(), shown))
-        return checks
+        """The table's rules as a pandera schema: exactly these columns, in this order, each with
+        its type, whether it may be empty and its checks; the row rules as checks on the table;
+        the primary key unique. Dates are checked against today, so it is made once a day."""
+        return _pandera_schema(self, dt.date.today())
 
     def arrow_schema(self, metadata: dict[str, str] | None = None) -> pyarrow.Schema:
         import pyarrow
@@ -223,3 +175,28 @@ def quote_ident(name: str) -> str:
 
 def qualified(schema: str, table: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(table)}"
+
+
+@functools.cache
+def _pandera_schema(spec: TableSpec, today: dt.date) -> pa.DataFrameSchema:
+    import pandera.pandas as pa
+
+    columns = {
+        f.name: pa.Column(
+            dtype=PANDAS_DTYPES.get(f.dtype),
+            nullable=f.nullable,
+            checks=[rule.check() for rule in f.rules],
+            description=f.description,
+        )
+        for f in spec.fields
+    }
+    return pa.DataFrameSchema(
+        columns,
+        checks=[rule.check() for rule in spec.row_rules],
+        strict=True,
+        ordered=True,
+        unique=list(spec.primary_key) or None,
+        report_duplicates="all",
+        name=spec.name,
+        description=spec.description,
+    )

@@ -39,7 +39,7 @@ from pipeline.transforms.duck import create_typed_table, ensure_schema, load_fra
 from pipeline.transforms.files import sha256_file
 from pipeline.transforms.origins import LoadedRecord, load_record
 from pipeline.transforms.problems import Problem
-from pipeline.transforms.sql_checks import accessed_problems
+from pipeline.transforms.validation import accessed_problems
 from pipeline.version import code_of, digest
 
 if TYPE_CHECKING:

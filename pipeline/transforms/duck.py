@@ -132,15 +132,19 @@ def create_typed_table(
     return row_count(con, target)
 
 
-def load_frame(con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, frame) -> int:
-    """Replace `schema.spec.name` with a frame's rows, typed as the spec says."""
+def load_frame(
+    con: duckdb.DuckDBPyConnection, schema: str, spec: TableSpec, frame, not_null=True
+) -> int:
+    """Replace `schema.spec.name` with a frame's rows, typed as the spec says (`not_null`: as
+    for `create_typed_table`)."""
     con.register("incoming_frame", frame)
     try:
         casts = ", ".join(
             f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
             for f in spec.fields
         )
-        return create_typed_table(con, schema, spec, f"SELECT {casts} FROM incoming_frame")  # noqa: S608
+        select = f"SELECT {casts} FROM incoming_frame"  # noqa: S608
+        return create_typed_table(con, schema, spec, select, not_null)
     finally:
         con.unregister("incoming_frame")
 

@@ -4,7 +4,7 @@ from its SQL (DuckDB lists the tables a query reads); the build order is a topol
 Adding a staging model or a mart is adding its files: nothing else lists them.
 
 Belongs here: discovering models, their lineage and order, and building one. Stays out:
-Dagster (defs/), validating the result (sql_checks.py).
+Dagster (defs/), validating the result (validation.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pipeline.transforms.duck import (
     run,
 )
 from pipeline.transforms.outcome import Outcome
-from pipeline.transforms.sql_checks import validate_relation
+from pipeline.transforms.validation import validate_relation
 
 LAYERS = ("staging", "marts")
 CHECK_SCHEMA = "mart_follows_schema"

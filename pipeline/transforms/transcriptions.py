@@ -1,6 +1,6 @@
-"""The transcribed files (raw/paper/, raw/reference/): read each with the one reader, validate
-it with its pandera schema, check the links between files, and load the files that pass into
-the build's `raw` schema.
+"""The transcribed files (raw/paper/, raw/reference/): read each with the one reader into DuckDB,
+validate it there with its pandera schema (transforms/validation.py), check the links between
+files there, and load the files that pass into the build's `raw` schema.
 
 Belongs here: that sequence, as a function of (connection, raw folder) a unit test can call.
 Stays out: Dagster (defs/assets/sources.py), the rules (schemas/).
@@ -12,39 +12,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from pipeline.schemas.dated import bound_by_access
 from pipeline.schemas.origin import TRANSCRIPTION
 from pipeline.schemas.raw import RAW_TABLES, RawTable
 from pipeline.schemas.spec import qualified
 from pipeline.transforms import files
-from pipeline.transforms.duck import create_typed_table, ensure_schema, frame_of, run
+from pipeline.transforms.duck import create_typed_table, ensure_schema, run
 from pipeline.transforms.origins import (
     LoadedRecord,
     check_against_data,
     load_record,
     record_path,
 )
-from pipeline.transforms.problems import Problem, validate_frame
+from pipeline.transforms.problems import Problem
 from pipeline.transforms.raw_relations import relation_problems
 from pipeline.transforms.reader import read_table
+from pipeline.transforms.validation import REQUIRED, validate_relation
 
 INCOMING = "incoming"  # schema of files read but not yet validated
 
 
 @dataclass
 class Transcription:
-    """One transcribed file after reading: its record, checksum, rows and problems (origin
-    problems concern the record; row problems the file's content)."""
+    """One transcribed file after reading: its record, checksum, the typed table its rows were
+    read into (None if the file could not be read) and problems (origin problems concern the
+    record; row problems the file's content)."""
 
     table: RawTable
     path: Path
     shown: str
     record: LoadedRecord
     sha256: str = ""
-    frame: pd.DataFrame | None = None
-    lines: list[int] = field(default_factory=list)
+    relation: str | None = None
+    rows: int = 0
     origin_problems: list[Problem] = field(default_factory=list)
     row_problems: list[Problem] = field(default_factory=list)
 
@@ -63,9 +64,7 @@ def read_transcriptions(
     """Read and check every transcribed file into `incoming.<table>`. Never raises on bad data."""
     ensure_schema(con, INCOMING)
     results = [_read_one(con, raw_dir, table) for table in tables]
-    frames = {t.table.name: t.frame for t in results if t.frame is not None}
-    lines = {t.table.name: t.lines for t in results if t.frame is not None}
-    found = relation_problems(frames, lines)
+    found = relation_problems(con, {t.table.name: t.relation for t in results if t.relation})
     for result in results:
         result.row_problems += found.get(result.table.name, [])
     return results
@@ -84,17 +83,15 @@ def _read_one(con, raw_dir: Path, table: RawTable) -> Transcription:
     result.origin_problems += check_against_data(record, read.sha256)
     if read.relation is None:
         return result
-    frame = frame_of(con, read.relation, order="line")
-    result.lines = [int(n) for n in frame.pop("line")]
     mistyped = {(p.line, p.column) for p in read.problems}
     accessed = record.record.date_accessed if record.record else None
     spec = bound_by_access(table.spec, accessed)  # no date after the source was accessed
     result.row_problems += [
         p
-        for p in validate_frame(frame, spec, result.shown, result.lines)
-        if not (p.rule == "required (not empty)" and (p.line, p.column) in mistyped)
+        for p in validate_relation(con, spec, read.relation, result.shown, line="line")
+        if not (p.rule == REQUIRED and (p.line, p.column) in mistyped)
     ]  # a cell of the wrong type is reported once, as such
-    result.frame = frame
+    result.relation, result.rows = read.relation, read.rows
     return result
 
 

@@ -21,7 +21,7 @@ from pipeline.transforms.duck import frame_of
 from pipeline.transforms.origins import LoadedRecord
 from pipeline.transforms.problems import Problem
 from pipeline.transforms.reader import read_table
-from pipeline.transforms.sql_checks import validate_relation
+from pipeline.transforms.validation import validate_relation
 
 if TYPE_CHECKING:
     import pandas as pd

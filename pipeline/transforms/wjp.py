@@ -22,7 +22,6 @@ from pipeline.schemas.wjp import (
     WJP_SCORES,
 )
 from pipeline.transforms.downloads import SourceUnavailable
-from pipeline.transforms.problems import validate_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,7 +148,14 @@ def _published_ranks(document: dict) -> pd.DataFrame:
 
 
 def _check(tables: WjpTables, source: str) -> None:
-    problems = []
+    """Every table validated with its schema in DuckDB, as every table is (rows named by key)."""
+    import duckdb
+
+    from pipeline.schemas.spec import qualified
+    from pipeline.transforms.duck import load_frame
+    from pipeline.transforms.validation import validate_relation
+
+    problems, con = [], duckdb.connect()
     for spec, frame in (
         (WJP_SCORES, tables.scores),
         (WJP_COUNTRIES, tables.countries),
@@ -158,7 +164,9 @@ def _check(tables: WjpTables, source: str) -> None:
     ):
         if frame.empty and spec in (WJP_SCORES, WJP_COUNTRIES):
             raise SourceUnavailable(f"{source} holds no {spec.name.removeprefix('wjp_')}")
-        problems += validate_frame(frame, spec, f"{source} ({spec.name})")
+        load_frame(con, "main", spec, frame, not_null=False)
+        relation = qualified("main", spec.name)
+        problems += validate_relation(con, spec, relation, f"{source} ({spec.name})")
     if problems:
         listed = "; ".join(p.message() for p in problems[:MAX_LISTED])
         more = f" (and {len(problems) - MAX_LISTED} more)" if len(problems) > MAX_LISTED else ""
