@@ -1,8 +1,9 @@
-"""Rules are declared once (schemas/rules.py) and compiled twice, to pandera and to SQL. One
-parity test per rule kind and per row-rule kind runs both forms on the same values; the custom
-rules (schemas/custom_rules.py) have one parity test each. Every rule of every spec compiles
-to SQL that runs. The specs derive the pandera schema, the DDL, the Arrow schema; the YAML
-model specs load into the same TableSpec, and a malformed one is refused by file.
+"""Rules are declared once (schemas/rules.py) and run as pandera checks inside DuckDB
+(transforms/validation.py). Each rule kind and each row rule, the custom ones included, refuses
+and accepts the values stated here, as DuckDB runs it; the kinds pandera has a built-in check
+for use it. Every spec's schema runs on its table. The specs derive the pandera schema, the DDL,
+the Arrow schema; the YAML model specs load into the same TableSpec, and a malformed one is
+refused by file.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
-import pandera.errors
 import pyarrow
 import pytest
 
@@ -23,112 +22,199 @@ from pipeline.schemas.indicator_sources import LONG_SOURCE
 from pipeline.schemas.model_specs import SpecError, load_model_spec
 from pipeline.schemas.provenance import SOURCE_FILES
 from pipeline.schemas.raw import RAW_TABLES
-from pipeline.schemas.spec import DATE, DECIMAL, INT, LIST, STRING, Field, TableSpec, qualified
+from pipeline.schemas.spec import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    FLOAT,
+    INT,
+    LIST,
+    STRING,
+    Field,
+    TableSpec,
+    qualified,
+)
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
 from pipeline.settings import MODELS_DIR
 from pipeline.transforms.models import discover
-from pipeline.transforms.problems import validate_frame
+from pipeline.transforms.validation import validate_relation
 from tests.harness import memory_db
 
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 TOMORROW = dt.date.today() + dt.timedelta(days=1)
 THIS_YEAR = dt.date.today().year
+T, F = True, False
 
-# For each rule kind: (rule, values). Both engines must give the same verdict on each value.
-KIND_CASES: dict[str, list[tuple[r.Rule, list]]] = {
-    "one_of": [(r.one_of(["a", "b"]), ["a", "b", "c", "A", "", None])],
+# For each rule kind: (rule, values, whether each value obeys it). A missing value obeys.
+KIND_CASES: dict[str, list[tuple[r.Rule, list, list[bool]]]] = {
+    "one_of": [(r.one_of(["a", "b"]), ["a", "b", "c", "A", "", None], [T, T, F, F, F, T])],
     "between": [
-        (r.between(0, 8), [0, 8, 9, -1, 4, None]),
-        (r.year_between(1990, 2100), [1989, 2000]),
+        (r.between(0, 8), [0, 8, 9, -1, 4, None], [T, T, F, F, T, T]),
+        (r.year_between(1990, 2100), [1989, 2000], [F, T]),
     ],
     "at_least": [
-        (r.at_least(1), [1, 0, -3, 7, None]),
-        (r.at_least(0), [Decimal("-1.00"), Decimal("0")]),
+        (r.at_least(1), [1, 0, -3, 7, None], [T, F, F, T, T]),
+        (r.at_least(0), [Decimal("-1.00"), Decimal("0")], [F, T]),
     ],
     "pattern": [
-        (r.pattern(r"[A-Z]{3}", "three capital letters"), ["KAZ", "kaz", "KAZA", "KA", "", None]),
-        (r.pattern(r"err_[a-z0-9_]+", "an id"), ["err_x1", "err_", "xerr_a", "err_a\n"]),
+        (
+            r.pattern(r"[A-Z]{3}", "three capital letters"),
+            ["KAZ", "kaz", "KAZA", "KA", "", None],
+            [T, F, F, F, F, T],
+        ),
+        (
+            r.pattern(r"err_[a-z0-9_]+", "an id"),
+            ["err_x1", "err_", "xerr_a", "err_a\n"],
+            [T, F, F, F],
+        ),
     ],
-    "max_length": [(r.Rule("max_length", (3,)), ["abc", "abcd", "", "ééé", "éééé", None])],
+    "max_length": [
+        (r.Rule("max_length", (3,)), ["abc", "abcd", "", "ééé", "éééé", None], [T, F, T, T, F, T])
+    ],
     "no_control_chars": [
-        (r.Rule("no_control_chars"), ["plain", "tab\tok", "bell\x07", "nl\nok", "\x1f"])
+        (
+            r.Rule("no_control_chars"),
+            ["plain", "tab\tok", "bell\x07", "nl\nok", "\x1f"],
+            [T, T, F, T, F],
+        )
     ],
     "no_formula_prefix": [
-        (r.Rule("no_formula_prefix"), ["=SUM(A1)", "+1", "-2", "@x", "a=b", "x"])
+        (
+            r.Rule("no_formula_prefix"),
+            ["=SUM(A1)", "+1", "-2", "@x", "a=b", "x"],
+            [F, F, F, F, T, T],
+        )
     ],
-    "trimmed": [(r.Rule("trimmed"), ["x", " x", "x ", "\u00a0x", "x\u3000", "a b"])],
+    "trimmed": [
+        (
+            r.Rule("trimmed"),
+            ["x", " x", "x ", "\u00a0x", "x\u3000", "a b", "x\n"],
+            [T, F, F, F, F, T, F],
+        )
+    ],
     "not_in_future": [
-        (r.not_in_future(), [YESTERDAY, dt.date.today(), TOMORROW, None]),
-        (r.not_in_future("year"), [THIS_YEAR - 1, THIS_YEAR, THIS_YEAR + 1, None]),
+        (r.not_in_future(), [YESTERDAY, dt.date.today(), TOMORROW, None], [T, T, F, T]),
+        (
+            r.not_in_future("year"),
+            [THIS_YEAR - 1, THIS_YEAR, THIS_YEAR + 1, None],
+            [T, T, F, T],
+        ),
         # bound to an origin record's date_accessed (schemas/dated.py), and never after today
         (
             r.Rule("not_in_future", ("date", "2020-06-01")),
             [dt.date(2020, 6, 1), dt.date(2020, 6, 2), YESTERDAY, None],
+            [T, F, F, T],
         ),
-        (r.Rule("not_in_future", ("year", "2020-06-01")), [2019, 2020, 2021, None]),
-        (r.Rule("not_in_future", ("date", "2999-01-01")), [YESTERDAY, TOMORROW]),
+        (r.Rule("not_in_future", ("year", "2020-06-01")), [2019, 2020, 2021, None], [T, T, F, T]),
+        (r.Rule("not_in_future", ("date", "2999-01-01")), [YESTERDAY, TOMORROW], [T, F]),
     ],
     "items_match": [
-        (r.items_match(r"[A-Z]{3}", "alpha-3 codes"), [["KAZ", "UZB"], ["KAZ", "uzb"], [], None]),
+        (
+            r.items_match(r"[A-Z]{3}", "alpha-3 codes"),
+            [["KAZ", "UZB"], ["KAZ", "uzb"], [], None, ["KAZ, UZB"], ["KAZ", None], ["NULL"]],
+            [T, F, T, T, F, F, F],
+        ),
     ],
+}
+# Kinds pandera has a built-in check for, and the one each runs as.
+BUILT_IN = {
+    "one_of": "isin",
+    "between": "in_range",
+    "at_least": "greater_than_or_equal_to",
+    "pattern": "str_matches",
+    "max_length": "str_length",
+    "not_in_future": "less_than_or_equal_to",
 }
 
 
-def sql_verdicts(rule: r.Rule, values: list) -> list[bool]:
-    frame = pd.DataFrame({"v": pd.Series(values, dtype=object)})
-    with memory_db() as con:
-        if values and all(isinstance(v, list) or v is None for v in values):
-            con.execute("CREATE TABLE t (i INTEGER, v VARCHAR[])")
-            con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
-        else:
-            con.register("frame", frame.assign(i=range(len(values))))
-            con.execute("CREATE TABLE t AS SELECT i, v FROM frame")
-        rows = con.execute(f"SELECT {rule.holds_sql('v')} FROM t ORDER BY i").fetchall()  # noqa: S608
-    return [bool(row[0]) for row in rows]
+def dtype_of(values: list) -> str:
+    present = [v for v in values if v is not None]
+    kinds = {bool: BOOL, int: INT, float: FLOAT, Decimal: DECIMAL, dt.date: DATE, list: LIST}
+    return kinds.get(type(present[0]), STRING) if present else STRING
 
 
-def test_every_rule_kind_has_parity_cases():
+def obeyed(columns: dict[str, list], rules=(), row_rules=()) -> list[bool]:
+    """Whether each row of `columns` obeys the rules, as validation runs them in DuckDB:
+    `rules` on the first column, `row_rules` across them. Every column may be empty."""
+    fields = tuple(
+        Field(name, dtype_of(values), "A column.", True, tuple(rules) if i == 0 else ())
+        for i, (name, values) in enumerate(columns.items())
+    )
+    spec = TableSpec("t", "A test table.", fields, (), tuple(row_rules))
+    rows = list(zip(*columns.values(), strict=True))
+    con = memory_db()
+    con.execute(spec.create_table_sql(qualified("main", "t"), not_null=False))
+    con.execute('ALTER TABLE "main"."t" ADD COLUMN line INTEGER')
+    marks = ", ".join("?" for _ in range(len(fields) + 1))
+    con.executemany(
+        f'INSERT INTO "main"."t" VALUES ({marks})',  # noqa: S608 (placeholders)
+        [(*row, i) for i, row in enumerate(rows)],
+    )
+    failed = {p.line for p in validate_relation(con, spec, '"main"."t"', "t", line="line")}
+    return [i not in failed for i in range(len(rows))]
+
+
+def test_every_rule_kind_has_cases():
     assert set(KIND_CASES) == set(r.KINDS)
 
 
 @pytest.mark.parametrize(
-    ("rule", "values"),
+    ("rule", "values", "expected"),
     [
-        pytest.param(rule, values, id=kind)
+        pytest.param(rule, values, expected, id=kind)
         for kind, cases in KIND_CASES.items()
-        for rule, values in cases
+        for rule, values, expected in cases
     ],
 )
-def test_pandera_and_sql_forms_of_a_rule_agree_value_by_value(rule, values):
-    pandas_verdicts = rule.holds_pandas(pd.Series(values, dtype=object)).tolist()
-    assert pandas_verdicts == sql_verdicts(rule, values)
-    assert not all(pandas_verdicts), "each case must hold a value the rule refuses"
-    assert any(pandas_verdicts), "each case must hold a value the rule accepts"
+def test_a_rule_refuses_and_accepts_value_by_value_inside_duckdb(rule, values, expected):
+    assert obeyed({"v": values}, rules=(rule,)) == expected
 
 
-# Row rules: (rule, frame rows). The generic kinds and each custom pair.
+@pytest.mark.parametrize(("kind", "built_in"), sorted(BUILT_IN.items()))
+def test_a_rule_pandera_has_a_built_in_check_for_runs_as_that_check(kind, built_in):
+    rule = KIND_CASES[kind][0][0]
+    check = rule.check()
+    assert check._check_fn.__name__ == built_in
+    assert check.name == rule.name
+
+
+# Row rules: (rule, columns, whether each row obeys). The generic kinds and each custom rule.
 ROW_CASES = [
-    (r.ordered("rank", "n_ranked"), {"rank": [1, 5, 6, None, 3], "n_ranked": [5, 5, 5, 5, None]}),
+    (
+        r.ordered("rank", "n_ranked"),
+        {"rank": [1, 5, 6, None, 3], "n_ranked": [5, 5, 5, 5, None]},
+        [T, T, F, T, T],
+    ),
     (
         r.any_present("rank", "reason", column="reason", name="reason"),
         {"rank": [1, None, None], "reason": [None, "no data", None]},
+        [T, T, F],
     ),
     (
         r.exactly_one_present("amount", "reason", name="one"),
         {"amount": [1.0, None, 2.0, None], "reason": [None, "x", "y", None]},
+        [T, T, F, F],
     ),
     (
         r.flag_present("known", "amount"),
         {"known": [True, False, True], "amount": [1.0, None, None]},
+        [T, T, F],
     ),
     (
         r.custom(
             "date_matches_precision", "event_date", "precision", "event_date", "date_precision"
         ),
         {
-            "event_date": ["2022-03-01", "2022-03-15", "2022-01-01", "2022-06-01", "2022-06-15"],
+            "event_date": [
+                dt.date(2022, 3, 1),
+                dt.date(2022, 3, 15),
+                dt.date(2022, 1, 1),
+                dt.date(2022, 6, 1),
+                dt.date(2022, 6, 15),
+            ],
             "date_precision": ["month", "month", "year", "year", "day"],
         },
+        [T, F, T, F, T],
     ),
     (
         r.custom("verified_iff_paper", "verification", "verified"),
@@ -137,6 +223,7 @@ ROW_CASES = [
             "verification": ["verified", None, None, "verified"],
             "verification_note": ["n", None, None, "n"],
         },
+        [T, F, T, F],
     ),
     (
         r.custom("sourced_unless_suspected", "source_urls", "sourced"),
@@ -145,6 +232,7 @@ ROW_CASES = [
             "source_urls": ["http://a", None, None, "http://a", "http://b"],
             "notes": [None, None, "why", "why", None],
         },
+        [T, F, T, F, T],
     ),
     (
         r.custom("record_unless_not_checked", "record_urls", "record"),
@@ -152,6 +240,7 @@ ROW_CASES = [
             "check_status": ["verified", "verified", "not_checked", "not_checked"],
             "record_urls": ["http://a", None, None, "http://a"],
         },
+        [T, F, T, F],
     ),
     (
         r.custom("regime_type_labelled", "value_label", "labelled"),
@@ -160,32 +249,29 @@ ROW_CASES = [
             "factor_code": ["v2x_regime", "v2x_regime", "v2x_polyarchy", "overall", "v2x_regime"],
             "value_label": ["closed autocracy", None, None, "x", None],
         },
+        [T, F, T, F, T],
     ),
     (
         r.custom("wjp_score_in_range", "score", "range"),
         {"source_id": ["wjp_roli", "wjp_roli", "vdem", "wjp_roli"], "score": [0.5, 1.5, 7.0, None]},
+        [T, F, T, F],
     ),
 ]
 
 
-def test_every_row_kind_and_custom_rule_has_a_parity_case():
-    kinds = {rule.kind for rule, _ in ROW_CASES}
+def test_every_row_kind_and_custom_rule_has_a_case():
+    kinds = {rule.kind for rule, _, _ in ROW_CASES}
     assert kinds == set(r.ROW_KINDS)
     assert {k.removeprefix("custom:") for k in kinds if k.startswith("custom:")} == set(
         CUSTOM_ROW_RULES
     )
 
 
-@pytest.mark.parametrize(("rule", "rows"), [pytest.param(*c, id=c[0].kind) for c in ROW_CASES])
-def test_pandera_and_sql_forms_of_a_row_rule_agree_row_by_row(rule, rows):
-    frame = pd.DataFrame(rows)
-    pandas_verdicts = rule.holds_pandas(frame).tolist()
-    with memory_db() as con:
-        con.register("frame", frame)
-        sql = f"SELECT {rule.holds_sql()} FROM frame"  # noqa: S608
-        sql_verdicts_ = [bool(row[0]) for row in con.execute(sql).fetchall()]
-    assert pandas_verdicts == sql_verdicts_
-    assert not all(pandas_verdicts) and any(pandas_verdicts)
+@pytest.mark.parametrize(
+    ("rule", "columns", "expected"), [pytest.param(*c, id=c[0].kind) for c in ROW_CASES]
+)
+def test_a_row_rule_refuses_and_accepts_row_by_row_inside_duckdb(rule, columns, expected):
+    assert obeyed(columns, row_rules=(rule,)) == expected
 
 
 def all_specs() -> list[TableSpec]:
@@ -201,11 +287,14 @@ def all_specs() -> list[TableSpec]:
 
 
 @pytest.mark.parametrize("spec", all_specs(), ids=lambda s: s.name)
-def test_every_rule_of_every_spec_compiles_to_sql_that_runs(spec: TableSpec):
-    with memory_db() as con:
-        con.execute(spec.create_table_sql(qualified("main", "t")))
-        counts = ", ".join(f"count_if(NOT ({c.holds}))" for c in spec.sql_checks())
-        assert con.execute(f'SELECT {counts} FROM "main"."t"').fetchall()  # noqa: S608
+def test_every_check_of_every_spec_runs_inside_duckdb(spec: TableSpec):
+    con = memory_db()
+    relation = qualified("main", spec.name)
+    con.execute(spec.create_table_sql(relation))
+    assert validate_relation(con, spec, relation, spec.name) == []
+    schema = spec.pandera_schema()
+    assert list(schema.columns) == spec.column_names and schema.strict and schema.ordered
+    assert schema.unique == (list(spec.primary_key) or None)
 
 
 # --- specs ---------------------------------------------------------------------------------
@@ -225,19 +314,14 @@ TINY = TableSpec(
 )
 
 
-def tiny_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "id": pd.Series([2, 1], dtype="Int64"),
-            "name": ["b", "a"],
-            "amount": [Decimal("1.50"), None],
-            "day": [dt.date(2022, 2, 1), None],
-            "tags": [["x", "y"], []],
-        }
-    )
-
-
-SCHEMA_ERRORS = (pandera.errors.SchemaError, pandera.errors.SchemaErrors)
+def tiny_table(con, rows) -> str:
+    """TINY's table with a `line` column, holding `rows` (line, id, name)."""
+    relation = qualified("main", "tiny")
+    con.execute(TINY.create_table_sql(relation, not_null=False))
+    con.execute(f"ALTER TABLE {relation} ADD COLUMN line INTEGER")
+    insert = f"INSERT INTO {relation} (line, id, name, tags) VALUES (?, ?, ?, ['x'])"  # noqa: S608
+    con.executemany(insert, rows)
+    return relation
 
 
 def test_a_spec_bound_to_its_sources_date_accessed_bounds_its_dates_and_years_only():
@@ -252,25 +336,42 @@ def test_a_spec_bound_to_its_sources_date_accessed_bounds_its_dates_and_years_on
     assert bound_by_access(undated, accessed) is undated
 
 
-def test_pandera_schema_is_strict_about_extra_columns_and_order():
-    TINY.pandera_schema().validate(tiny_frame())
-    with pytest.raises(SCHEMA_ERRORS, match="extra"):
-        TINY.pandera_schema().validate(tiny_frame().assign(extra=[1, 2]))
-    with pytest.raises(SCHEMA_ERRORS, match="out-of-order"):
-        TINY.pandera_schema().validate(tiny_frame()[["name", "id", "amount", "day", "tags"]])
+def test_a_relation_without_a_column_of_the_spec_or_with_one_more_is_refused():
+    con = memory_db()
+    relation = tiny_table(con, [(2, 1, "a")])
+    con.execute(f"ALTER TABLE {relation} ADD COLUMN surplus INTEGER")
+    found = {(p.column, p.rule) for p in validate_relation(con, TINY, relation, "t", line="line")}
+    assert found == {("surplus", "no columns beyond the spec")}
+    con.execute(f"ALTER TABLE {relation} DROP COLUMN surplus")
+    con.execute(f"ALTER TABLE {relation} DROP COLUMN day")
+    found = {(p.column, p.rule) for p in validate_relation(con, TINY, relation, "t", line="line")}
+    assert found == {("day", "every column of the spec is present")}
 
 
-def test_validate_frame_names_the_line_of_each_failure_and_every_row_of_a_key_clash():
-    frame = tiny_frame()
-    frame.loc[1, "id"] = 2
-    frame.loc[0, "name"] = " padded"
-    problems = validate_frame(frame, TINY, "raw/tiny.csv", lines=[2, 3])
+def test_validation_names_the_line_of_each_failure_and_every_row_of_a_key_clash():
+    con = memory_db()
+    relation = tiny_table(con, [(2, 2, " padded"), (3, 2, "b"), (4, None, "c")])
+    problems = validate_relation(con, TINY, relation, "raw/tiny.csv", line="line")
     found = {(p.line, p.column, p.rule, p.value) for p in problems}
     assert (2, "name", "no leading or trailing whitespace", " padded") in found
-    assert {(p.line, p.rule) for p in problems if "unique" in p.rule} == {
-        (2, "key (id) is unique"),
-        (3, "key (id) is unique"),
+    assert (4, "id", "required (not empty)", None) in found
+    assert {(p.line, p.rule, p.value) for p in problems if "unique" in p.rule} == {
+        (2, "key (id) is unique", "2"),
+        (3, "key (id) is unique", "2"),
     }
+    assert problems[0].message() == (
+        "raw/tiny.csv, line 4, column 'id': rule 'required (not empty)' failed"
+    )
+
+
+def test_a_table_without_lines_names_a_failing_row_by_its_key_and_counts_every_failure():
+    con = memory_db()
+    relation = tiny_table(con, [(n, n, "x" * 21) for n in range(1, 26)])
+    con.execute(f"ALTER TABLE {relation} DROP COLUMN line")
+    problems = validate_relation(con, TINY, relation, "marts.tiny")
+    too_long = [p for p in problems if p.rule == "at most 20 characters"]
+    assert [p.row for p in too_long[:3]] == ["1", "10", "11"]  # key order, as text
+    assert too_long[-1].value == "... 25 rows in all" and len(too_long) == 21
 
 
 def test_create_table_sql_quotes_identifiers():
