@@ -88,7 +88,7 @@ def test_every_committed_transcription_passes_every_rule_and_agrees_with_the_oth
         assert result.relation is not None and result.rows > 0
         columns = [row[0] for row in con.execute(f"DESCRIBE {result.relation}").fetchall()]
         assert columns == [*result.table.spec.column_names, "line"]
-        lines = con.execute(f"SELECT min(line), count(*) FROM {result.relation}").fetchall()
+        lines = con.execute(f"SELECT min(line), count(*) FROM {result.relation}").fetchall()  # noqa: S608
         assert lines == [(2, result.rows)]
 
 
