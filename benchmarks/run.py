@@ -67,7 +67,8 @@ RESULTS = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 RECORDED_ONCE = REPO_ROOT / "benchmarks" / "results" / "recorded_once.json"
 DAGSTER_IMPORTS = "import dagster"
 PROJECT_IMPORTS = (
-    "import dagster, duckdb, pandas, pandera.pandas, pyarrow.parquet, pipeline.defs.factory"
+    "import dagster, duckdb, pandas, pandera.pandas, pyarrow.parquet, pipeline.defs.factory, "
+    "narwhals.stable.v2, pandera.backends.narwhals.builtin_checks"
 )
 
 
