@@ -54,7 +54,12 @@ def performance_markdown(r: dict, once: list[dict]) -> str:
         f"{r['date']}. DuckDB memory limit chosen from the machine: {r['duckdb_memory_limit']} "
         "(pipeline and references alike). Downloads: "
         + "; ".join(f"{k} {v}" for k, v in sorted(r.get("downloads", {}).items()))
-        + ". Raw numbers: `benchmarks/results/latest.json`. Load averages (1, 5, 15 min) are "
+        + f". Commit: {r.get('commit', 'not recorded')}."
+        + "".join(
+            f" The {part} part is kept from the run of {date} (BENCH_PARTS left it out)."
+            for part, date in (r.get("kept_from_earlier_runs") or {}).items()
+        )
+        + " Raw numbers: `benchmarks/results/latest.json`. Load averages (1, 5, 15 min) are "
         "given for each part: another engineer's tests share this machine, so every figure is "
         "a median and a figure taken under load is slower than a quiet machine's.",
         "",
@@ -120,6 +125,11 @@ def missed_section(r: dict, once: list[dict]) -> list[str]:
                 + (s.get("error") or "").strip()[-400:].replace("\n", " ")
                 + "`"
             )
+    if r.get("not_measured_25m"):
+        lines.append(
+            "- `all_completed` needs every shape at 25M rows as Parquet and CSV; not measured in "
+            f"this run: {', '.join(r['not_measured_25m'])}."
+        )
     lines += refresh_missed(r)
     return ["## Targets missed, and why", "", *lines, ""] if lines else []
 

@@ -44,6 +44,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -174,7 +175,16 @@ def machine() -> dict:
         f"Python {platform.python_version()}",
         "duckdb_memory_limit": Settings.resolve().memory_limit,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
     }
+
+
+def _commit() -> str:
+    """The commit measured, and whether the work tree differed from it."""
+    git = ["git", "-C", str(REPO_ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
+    return head.stdout.strip() + (" (with changes)" if dirty.stdout.strip() else "")
 
 
 def key_figures(results: dict) -> dict:
@@ -205,10 +215,14 @@ def write_results(results: dict, measured: bool = True) -> dict:
         kept = [s for s in once if case_of(s) not in {case_of(e) for e in extra}]
         RECORDED_ONCE.write_text(json.dumps(kept + extra, indent=2) + "\n", encoding="utf-8")
     scaled = any(s["rows"] in DEFAULT_SIZES for s in results.get("scale", []))
-    if measured and not scaled and RESULTS.is_file():
-        previous = json.loads(RESULTS.read_text())  # a one-off run keeps the last full results,
-        parts = ("refresh", "incremental", "noop")
-        results = previous | {k: results[k] for k in parts if k in results}
+    if measured and RESULTS.is_file():  # the parts not run are kept, each with its own date
+        previous = json.loads(RESULTS.read_text())
+        parts = ("refresh", "incremental", "noop") + (() if scaled else ("scale",))
+        kept = {k: previous[k] for k in parts if k in previous and k not in results}
+        dates = previous.get("kept_from_earlier_runs") or {}
+        results |= kept | {
+            "kept_from_earlier_runs": {k: dates.get(k, previous.get("date")) for k in kept}
+        }
     results |= key_figures(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -8,6 +8,8 @@ shape's rows compared with the reference's as the bench compares them.
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from benchmarks.reference import MART_COLUMNS, compare, same_output
@@ -74,4 +76,30 @@ def test_the_reference_writes_what_the_pipeline_exports_for_each_shape(
     written = same_output(raw_dir, ids[shape], tmp_path / "b.parquet", tmp_path)
     assert written["rows"] == TINY[shape]
     found = compare(export, tmp_path / "b.parquet", ids[shape])
-    assert found == {"equal": True, "rows": TINY[shape], "different_rows": 0, "codecs": ["ZSTD"]}
+    assert found == {
+        "equal": True,
+        "rows": TINY[shape],
+        "pipeline_rows": TINY[shape],
+        "rows_of_other_sources": 0,
+        "codecs": ["ZSTD"],
+    }
+
+
+def test_the_comparison_sees_two_rows_swapped_and_one_value_changed(shapes_release, tmp_path):
+    """The digest is of each row with its position: the same rows in another order differ."""
+    raw_dir, export, ids = shapes_release
+    same_output(raw_dir, ids["narrow"], tmp_path / "b.parquet", tmp_path)
+    table = pq.read_table(tmp_path / "b.parquet")
+    order = list(range(table.num_rows))
+    order[0], order[1] = order[1], order[0]
+    pq.write_table(table.take(order), tmp_path / "swapped.parquet", compression="zstd")
+    assert compare(export, tmp_path / "swapped.parquet", ids["narrow"])["equal"] is False
+    lines = table.column("source_line").to_pylist()
+    field = table.schema.get_field_index("source_line")
+    changed = table.set_column(
+        field,
+        table.schema.field(field),
+        pa.array([lines[0] + 1, *lines[1:]], table.schema.field(field).type),
+    )
+    pq.write_table(changed, tmp_path / "changed.parquet", compression="zstd")
+    assert compare(export, tmp_path / "changed.parquet", ids["narrow"])["equal"] is False
