@@ -183,7 +183,9 @@ def _commit() -> str:
     """The commit measured, and whether the work tree differed from it."""
     git = ["git", "-C", str(REPO_ROOT)]
     head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    )
     return head.stdout.strip() + (" (with changes)" if dirty.stdout.strip() else "")
 
 
