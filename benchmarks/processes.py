@@ -18,8 +18,8 @@ from pathlib import Path
 import yaml
 
 from pipeline.settings import REPO_ROOT
-from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.files import sha256_file
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 UNREACHABLE = "http://127.0.0.1:9/unreachable"  # nothing listens there: offline at once
 PYTHON = sys.executable

@@ -10,7 +10,7 @@ What builds each asset, besides what it reads:
 - a transcription: the reader and its checks, and its table's spec (the module that lists
   every table's spec is hashed table by table, so editing one spec changes one version);
 - a download: the download machinery, the parsers and the source's specs (shared by the
-  downloads: they are one registry, pipeline/transforms/download_sources.py);
+  downloads: they are one registry, pipeline/transforms/sources/download_sources.py);
 - a long-format source and the gathered values: the long-source code;
 - a model: its SQL and its spec file, and the model runner with its checks;
 - an export: the Parquet writer, its read-back and the data package, and the mart's spec;
@@ -29,18 +29,16 @@ from pipeline import lineage, release
 from pipeline.schemas import raw as raw_specs
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import PACKAGE_DIR
-from pipeline.transforms import (
-    changes,
-    datapackage,
+from pipeline.transforms import report
+from pipeline.transforms.models import changes
+from pipeline.transforms.models import run as models
+from pipeline.transforms.publish import datapackage, export, release_state
+from pipeline.transforms.report import load_inputs as report_inputs
+from pipeline.transforms.sources import (
     download_sources,
-    export,
     indicator_sources,
     inventory,
-    models,
     provenance,
-    release_state,
-    report,
-    report_inputs,
     transcriptions,
 )
 from pipeline.version import asset_version, code_of, digest, entry_module

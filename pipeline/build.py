@@ -36,8 +36,8 @@ from pipeline.settings import MODELS_DIR, Settings
 from pipeline.store import StoreError, open_store
 from pipeline.transforms.duck import run
 from pipeline.transforms.outcome import Outcome
-from pipeline.transforms.release_state import download_states, release_guard, row_counts
-from pipeline.transforms.sources import DownloadOptions, unavailable_downloads
+from pipeline.transforms.publish.release_state import download_states, release_guard, row_counts
+from pipeline.transforms.sources.read_all import DownloadOptions, unavailable_downloads
 from pipeline.version import code_version
 
 # The steps a refresh prints and times, and the stages of the graph each builds; the release

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def checksums(write: bool) -> int:
     from pipeline.settings import Settings
-    from pipeline.transforms import checksums as records
+    from pipeline.transforms.sources import checksums as records
 
     raw_dir = Settings.resolve().raw_dir
     failed = updated = 0
@@ -127,8 +127,8 @@ def dictionary(write: bool, path: Path | None = None) -> int:
     """Compare the data dictionary (docs/data-dictionary.md) with the one the table specs give;
     with `write`, replace it (atomically) when it differs, and say whether it did."""
     from pipeline.settings import REPO_ROOT, Settings
-    from pipeline.transforms import data_dictionary as dd
     from pipeline.transforms.files import write_atomically
+    from pipeline.transforms.publish import data_dictionary as dd
 
     path = path or dd.DOC_PATH
     shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
@@ -157,7 +157,7 @@ def refresh(force: bool, allow_shrink: list[str], verbose: bool, select: str | N
     from pipeline import locks
     from pipeline.settings import Settings, problems
     from pipeline.store import open_store
-    from pipeline.transforms import release_state as state
+    from pipeline.transforms.publish import release_state as state
 
     started = time.monotonic()
     bad_settings = problems(needs_dagster_home=True)  # before anything is built: exit 2

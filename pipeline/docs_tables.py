@@ -9,8 +9,8 @@ this command writes them.
     python -m pipeline.docs_tables --warehouse PATH     # from another warehouse.duckdb
 
 Belongs here: which blocks the README has, rendering the marts table, and replacing a block.
-Stays out: the figures' queries and wording (transforms/paper_counts.py), the data dictionary
-(transforms/data_dictionary.py), which describes every column.
+Stays out: the figures' queries and wording (transforms/report/paper_counts.py), the data dictionary
+(transforms/publish/data_dictionary.py), which describes every column.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def first_sentence(text: str) -> str:
 def paper_figures(models_dir: Path, database: Path) -> str:
     import duckdb
 
-    from pipeline.transforms import paper_counts
+    from pipeline.transforms.report import paper_counts
 
     with duckdb.connect(str(database), read_only=True) as con:
         return paper_counts.render(paper_counts.counts(con))

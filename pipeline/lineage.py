@@ -15,8 +15,9 @@ from pathlib import Path
 
 from pipeline.schemas.indicator_sources import GATHERED
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.indicator_sources import (
+from pipeline.transforms.models.run import Model, discover, model_key, release_changes_model
+from pipeline.transforms.sources.download_sources import DOWNLOADS
+from pipeline.transforms.sources.indicator_sources import (
     COUNTRY_CODES,
     DEFINITIONS,
     VALUES,
@@ -24,8 +25,7 @@ from pipeline.transforms.indicator_sources import (
     source_ids,
     source_table,
 )
-from pipeline.transforms.models import Model, discover, model_key, release_changes_model
-from pipeline.transforms.raw_relations import related_tables
+from pipeline.transforms.sources.raw_relations import related_tables
 
 INVENTORY = "raw_inventory"
 VALUES_ASSET = long_source_key(GATHERED)  # raw_indicators__values: no source takes its id

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 from pipeline import lineage
 from pipeline.settings import Settings
 from pipeline.store import open_store
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.inventory import take_inventory
-from pipeline.transforms.models import model_key
+from pipeline.transforms.models.run import model_key
+from pipeline.transforms.sources.download_sources import DOWNLOADS
+from pipeline.transforms.sources.inventory import take_inventory
 from pipeline.version import digest
 
 LOADED, UNAVAILABLE = "loaded", "unavailable"

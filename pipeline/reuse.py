@@ -30,7 +30,7 @@ from pipeline.plan import Inputs, Plan, make_plan, read_again
 from pipeline.schemas.rules import sql_literal
 from pipeline.transforms import files
 from pipeline.transforms.duck import relations, run
-from pipeline.transforms.indicator_sources import COUNTRY_CODES, FOLDER, source_table
+from pipeline.transforms.sources.indicator_sources import COUNTRY_CODES, FOLDER, source_table
 from pipeline.version import digest
 
 MART = "indicators"  # the mart exported one file per source

@@ -17,21 +17,21 @@ import duckdb
 from pipeline import lineage, release, reuse
 from pipeline.schemas.rules import sql_literal
 from pipeline.settings import Settings
-from pipeline.transforms import models as model_sql
-from pipeline.transforms.datapackage import package_descriptor, resource_descriptor
 from pipeline.transforms.duck import drop_relation, relations, summarize
-from pipeline.transforms.export import (
+from pipeline.transforms.models import run as model_sql
+from pipeline.transforms.outcome import Outcome
+from pipeline.transforms.problems import Problem
+from pipeline.transforms.publish.datapackage import package_descriptor, resource_descriptor
+from pipeline.transforms.publish.export import (
     read_back_problems,
     remove_unlisted,
     write_export,
     write_json,
 )
-from pipeline.transforms.outcome import Outcome
-from pipeline.transforms.problems import Problem
-from pipeline.transforms.provenance import source_files_of
 from pipeline.transforms.report import build_report
-from pipeline.transforms.report_inputs import load_report_inputs
-from pipeline.transforms.sources import DownloadOptions, read_sources
+from pipeline.transforms.report.load_inputs import load_report_inputs
+from pipeline.transforms.sources.provenance import source_files_of
+from pipeline.transforms.sources.read_all import DownloadOptions, read_sources
 
 CHECK_READ_BACK = "parquet_matches_mart"
 DATAPACKAGE = "datapackage.json"

@@ -37,7 +37,7 @@ import yaml
 
 from pipeline.schemas.fields import HTTP_URL
 from pipeline.schemas.raw import RAW_BY_NAME
-from pipeline.transforms.source_identity import RULE as OWN_ID
+from pipeline.transforms.sources.source_identity import RULE as OWN_ID
 from tests.harness import rechecksum
 
 ROWS = "rows_follow_schema"

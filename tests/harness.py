@@ -30,9 +30,9 @@ from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import MODELS_DIR, REPO_ROOT, Settings
 from pipeline.transforms import files
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.models import model_key, run_models
-from pipeline.transforms.sources import DownloadOptions, read_sources
+from pipeline.transforms.models.run import model_key, run_models
+from pipeline.transforms.sources.download_sources import DOWNLOADS
+from pipeline.transforms.sources.read_all import DownloadOptions, read_sources
 
 # Debian's Chromium (`make test` installs it when missing, see the Makefile); these flags keep
 # it off the network (the machine has none) and out of the way of a fresh profile.

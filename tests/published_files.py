@@ -1,7 +1,8 @@
 """What the tests read that the repository does not hold: WJP's and V-Dem's published files, and
 the paper's own text.
 
-The two downloads come the way the pipeline gets them (pipeline/transforms/download_sources.py):
+The two downloads come the way the pipeline gets them
+(pipeline/transforms/sources/download_sources.py):
 from the download cache that `make run` fills, else from the source's mirror variable
 (`WJP_SNAPSHOT_URL`, `VDEM_SNAPSHOT_URL`) or its pinned URL, always checked against the size and
 sha256 pinned in raw/<folder>/<stem>.meta.yml. A file fetched here enters the same cache, so the
@@ -34,9 +35,9 @@ def download(source_id: str) -> bytes:
     names the variable to set when it can be had from neither the cache nor the network."""
     from pipeline.schemas.origin import DOWNLOAD
     from pipeline.settings import REPO_ROOT, Settings, mirror_urls
-    from pipeline.transforms.download_sources import DOWNLOADS
-    from pipeline.transforms.downloads import SourceUnavailable, obtain
-    from pipeline.transforms.origins import load_record
+    from pipeline.transforms.sources.download_sources import DOWNLOADS
+    from pipeline.transforms.sources.downloads import SourceUnavailable, obtain
+    from pipeline.transforms.sources.origins import load_record
 
     source = next(s for s in DOWNLOADS if s.source_id == source_id)
     raw_dir = REPO_ROOT / "raw"

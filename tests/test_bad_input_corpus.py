@@ -29,12 +29,12 @@ from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
 from pipeline.schemas.spec import qualified, quote_ident
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.duck import ordered_select
-from pipeline.transforms.export import copy_parquet
-from pipeline.transforms.raw_relations import related_tables
+from pipeline.transforms.publish.export import copy_parquet
 from pipeline.transforms.report import build_report
-from pipeline.transforms.report_inputs import load_report_inputs
+from pipeline.transforms.report.load_inputs import load_report_inputs
+from pipeline.transforms.sources.download_sources import DOWNLOADS
+from pipeline.transforms.sources.raw_relations import related_tables
 from tests.bad_inputs import ACCEPTED, CORPUS, REJECTED, Case, apply
 from tests.harness import Run, copy_raw, materialize, run_steps
 

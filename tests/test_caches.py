@@ -10,8 +10,8 @@ import shutil
 
 import pytest
 
-from pipeline.transforms.download_sources import PARSED, PARSED_CHECKSUMS, VDEM, WJP
-from pipeline.transforms.sources import CHECK_CACHE
+from pipeline.transforms.sources.download_sources import PARSED, PARSED_CHECKSUMS, VDEM, WJP
+from pipeline.transforms.sources.read_all import CHECK_CACHE
 from tests.harness import copy_raw, run_steps
 
 

@@ -18,8 +18,8 @@ import yaml
 
 from pipeline.schemas.origin import DOWNLOAD
 from pipeline.settings import REPO_ROOT
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.origins import load_record
+from pipeline.transforms.sources.download_sources import DOWNLOADS
+from pipeline.transforms.sources.origins import load_record
 
 CFF = REPO_ROOT / "CITATION.cff"
 SCHEMA = Path(__file__).parent / "cff" / "schema-1.2.0.json"

@@ -14,8 +14,8 @@ from pipeline import cli
 from pipeline.lineage import build_graph
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms import data_dictionary as dd
-from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.publish import data_dictionary as dd
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 RAW_DIR = REPO_ROOT / "raw"
 

@@ -3,7 +3,7 @@ Package whose every field is typed and described, with keys, sources and terms),
 every Parquet export by the standard validator's command line, `frictionless validate
 <exports>/datapackage.json --json`, on the unmodified descriptor (run as a subprocess, so what a
 user runs is what is tested; why the list and integer fields are described as they are is in
-pipeline/transforms/datapackage.py).
+pipeline/transforms/publish/datapackage.py).
 
 Rows: the suite's run reads every row of every export but marts.indicators, of which it reads
 the first 10,000 (FIRST_ROWS, `--limit-rows`; the test asserts the limit was reached on that
@@ -37,7 +37,7 @@ from frictionless import Package, Schema
 
 from pipeline.lineage import build_graph
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms.datapackage import LIST_NOTE, NUMBER_MISSING_VALUES
+from pipeline.transforms.publish.datapackage import LIST_NOTE, NUMBER_MISSING_VALUES
 
 MART_NAMES = [m.name for m in build_graph(REPO_ROOT / "raw", MODELS_DIR).marts]
 # Frictionless type -> the Arrow types that may hold it (`any` only for lists, see above).

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms.table_mentions import descriptions, mentions
+from pipeline.transforms.publish.table_mentions import descriptions, mentions
 
 
 @pytest.fixture(scope="module")

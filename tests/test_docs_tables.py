@@ -1,5 +1,5 @@
 """The README's generated blocks (pipeline/docs_tables.py): its table of the marts, from their
-specs, and its figures about the paper, from the marts (transforms/paper_counts.py). Derived
+specs, and its figures about the paper, from the marts (transforms/report/paper_counts.py). Derived
 here from the specs and the session's build of WJP's and V-Dem's real files, README.md must hold
 them exactly as `python -m pipeline.docs_tables --write` writes them."""
 
@@ -11,7 +11,7 @@ import pytest
 from pipeline import docs_tables
 from pipeline.lineage import build_graph
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms import paper_counts
+from pipeline.transforms.report import paper_counts
 
 pytestmark = pytest.mark.xdist_group("built")
 

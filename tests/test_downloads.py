@@ -22,11 +22,11 @@ import pytest
 from pipeline import console
 from pipeline.defs.resources import ProjectResource
 from pipeline.settings import REPO_ROOT, Settings, SettingsError
-from pipeline.transforms.download_sources import WJP, fetch
-from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
 from pipeline.transforms.outcome import Outcome
-from pipeline.transforms.sources import CHECK_AVAILABLE, unavailable_downloads
-from pipeline.transforms.wjp import read_snapshot
+from pipeline.transforms.sources.download_sources import WJP, fetch
+from pipeline.transforms.sources.downloads import Pin, SourceUnavailable, obtain
+from pipeline.transforms.sources.read_all import CHECK_AVAILABLE, unavailable_downloads
+from pipeline.transforms.sources.wjp import read_snapshot
 from tests.harness import UNREACHABLE_URL, copy_raw, copy_run, materialize, memory_db, pin_snapshot
 from tests.wjp_server import all_factors, country, serve, sha256, snapshot
 

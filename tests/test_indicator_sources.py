@@ -29,7 +29,7 @@ from pipeline.defs.factory import build_definitions
 from pipeline.lineage import VALUES_ASSET
 from pipeline.schemas.indicator_sources import LONG_SOURCE
 from pipeline.schemas.raw import RAW_BY_NAME
-from pipeline.transforms.sources import CHECK_ORIGIN, CHECK_ROWS
+from pipeline.transforms.sources.read_all import CHECK_ORIGIN, CHECK_ROWS
 from tests.harness import Run, copy_raw, materialize, run_steps
 
 COLUMNS = LONG_SOURCE.column_names  # country_iso3, year, indicator_code, value, rank, n_ranked

@@ -24,7 +24,7 @@ import pytest
 from pipeline.defs.factory import build_definitions
 from pipeline.lineage import Graph, build_graph
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
-from pipeline.transforms.export import remove_unlisted
+from pipeline.transforms.publish.export import remove_unlisted
 from pipeline.version import code_files, code_version
 from tests.harness import Run, copy_raw, copy_run, edit_csv, materialize, project
 

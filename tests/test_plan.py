@@ -11,7 +11,7 @@ from pipeline import lineage
 from pipeline.asset_versions import asset_versions
 from pipeline.plan import UNAVAILABLE, Inputs, make_plan, stale
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms.inventory import take_inventory
+from pipeline.transforms.sources.inventory import take_inventory
 
 GRAPH = lineage.build_graph(REPO_ROOT / "raw", MODELS_DIR)
 VERSIONS = asset_versions(GRAPH)

@@ -17,7 +17,7 @@ import pytest
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms.problems import Problem
-from pipeline.transforms.transcriptions import read_transcriptions
+from pipeline.transforms.sources.transcriptions import read_transcriptions
 from tests.harness import edit_csv, memory_db, rechecksum
 
 RAW_DIR = REPO_ROOT / "raw"

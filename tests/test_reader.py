@@ -1,6 +1,6 @@
-"""The one reader (transforms/reader.py) on small files written here: physical lines (a record
-spanning lines included), types checked cell by cell for text and trusted for typed Parquet
-columns, optional columns, and reads bounded by `stat` before any byte is read.
+"""The one reader (transforms/sources/reader.py) on small files written here: physical lines (a
+record spanning lines included), types checked cell by cell for text and trusted for typed
+Parquet columns, optional columns, and reads bounded by `stat` before any byte is read.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from pipeline.schemas import rules as r
 from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, STRING, Field, TableSpec
 from pipeline.transforms import files
-from pipeline.transforms.reader import read_table
+from pipeline.transforms.sources.reader import read_table
 from tests.harness import memory_db
 
 SPEC = TableSpec(

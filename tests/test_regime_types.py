@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms import report
-from pipeline.transforms.models import CHECK_SCHEMA
+from pipeline.transforms.models.run import CHECK_SCHEMA
 from tests.harness import copy_raw, edit_csv, run_steps
 
 REFERENCE = "reference/vdem_regime_types.csv"

@@ -34,8 +34,8 @@ from pipeline.schemas.spec import (
 )
 from pipeline.transforms import duck
 from pipeline.transforms.duck import ordered_select
-from pipeline.transforms.export import copy_parquet, read_back_problems
-from pipeline.transforms.release_state import shrinking_sources
+from pipeline.transforms.publish.export import copy_parquet, read_back_problems
+from pipeline.transforms.publish.release_state import shrinking_sources
 from tests.harness import memory_db
 
 TINY = TableSpec(

@@ -21,7 +21,7 @@ import pytest
 
 from pipeline.defs.assets.publish import ALLOW_SHRINK_TAG, allowed_shrinks
 from pipeline.release import read_manifest
-from pipeline.transforms.release_state import allowed_ids, guard
+from pipeline.transforms.publish.release_state import allowed_ids, guard
 from tests.harness import Run, copy_run, materialize
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.transforms import charts, report
-from pipeline.transforms.report import blocks, render
+from pipeline.transforms import report
+from pipeline.transforms.report import blocks, charts, render
 from pipeline.transforms.report.sections import funding, paper_tables, timeline
 from pipeline.transforms.report.sections.findings import findings_section
 from pipeline.transforms.report.words import BADGE_COLOURS, money
@@ -390,7 +390,7 @@ def test_a_category_added_in_raw_is_checked_built_and_rendered_by_the_report(tmp
     that is not there is refused."""
     from pipeline.lineage import build_graph
     from pipeline.settings import MODELS_DIR
-    from pipeline.transforms.report_inputs import load_report_inputs
+    from pipeline.transforms.report.load_inputs import load_report_inputs
     from tests.bad_inputs import SetCell
     from tests.harness import copy_raw, rechecksum, run_steps
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from pipeline.transforms import charts
+from pipeline.transforms.report import charts
 from tests.report_frames import HOSTILE
 
 

@@ -34,7 +34,7 @@ import pytest
 from pipeline.lineage import build_graph
 from pipeline.settings import MODELS_DIR
 from pipeline.transforms.report import build_report
-from pipeline.transforms.report_inputs import load_report_inputs
+from pipeline.transforms.report.load_inputs import load_report_inputs
 from tests.harness import CHROMIUM_FLAGS, copy_raw, edit_csv, require_chromium, run_steps
 
 TIMEOUT_SECONDS = 60

@@ -21,7 +21,7 @@ from benchmarks.incremental import write_layout
 from pipeline import build, integrity, lineage, reuse
 from pipeline.asset_versions import asset_versions
 from pipeline.settings import MODELS_DIR, Settings
-from pipeline.transforms.sources import CHECK_ORIGIN, DownloadOptions
+from pipeline.transforms.sources.read_all import CHECK_ORIGIN, DownloadOptions
 from tests.harness import OFFLINE, copy_raw, rechecksum
 from tests.test_indicator_sources import CSV_ROWS, make_source
 

@@ -29,7 +29,7 @@ from pipeline.settings import (
     SettingsError,
     problems,
 )
-from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 # Every bad value of the issue, and others: (variable, value, why).
 BAD = [

@@ -22,9 +22,9 @@ from pipeline.defs.factory import build_definitions
 from pipeline.defs.metadata import problems_metadata
 from pipeline.lineage import STAGES, build_graph
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.models import model_key
+from pipeline.transforms.models.run import model_key
 from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 GRAPH = build_definitions().resolve_asset_graph()
 ASSET_NAMES = sorted(key.to_user_string() for key in GRAPH.get_all_asset_keys())

@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from pipeline.schemas.raw import RAW_BY_NAME
-from pipeline.transforms.sources import CHECK_ROWS
+from pipeline.transforms.sources.read_all import CHECK_ROWS
 from tests.harness import OFFLINE, UNREACHABLE_URL, copy_raw, pin_snapshot, run_steps
 from tests.vdem_fixtures import Ert
 from tests.wjp_server import serve

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import REPO_ROOT, Settings
-from pipeline.transforms.download_sources import WJP, fetch
-from pipeline.transforms.downloads import Pin, SourceUnavailable, obtain
-from pipeline.transforms.wjp import measure_code, read_snapshot
+from pipeline.transforms.sources.download_sources import WJP, fetch
+from pipeline.transforms.sources.downloads import Pin, SourceUnavailable, obtain
+from pipeline.transforms.sources.wjp import measure_code, read_snapshot
 from tests.harness import (
     UNREACHABLE_URL,
     Steps,

@@ -12,7 +12,7 @@ import dagster as dg
 from pipeline import release
 from pipeline.settings import Settings
 from pipeline.store import ReleaseStore, open_store
-from pipeline.transforms.sources import DownloadOptions
+from pipeline.transforms.sources.read_all import DownloadOptions
 
 
 class ProjectResource(dg.ConfigurableResource):

@@ -16,8 +16,8 @@ said in its title and notes, as text). A record without `date_accessed` (it says
 `date_accessed_note`) bounds its dates by today alone.
 
 Belongs here: the rule's form and the binding. Stays out: which columns carry it (the
-specs) and reading records (transforms/origins.py). Imports nothing of the package at load time:
-rules.py imports this module.
+specs) and reading records (transforms/sources/origins.py). Imports nothing of the package at
+load time: rules.py imports this module.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ country x year x indicator x value, with an optional rank, as CSV or Parquet, wi
 record `<source_id>.meta.yml` beside it.
 
 Belongs here: the columns and rules of such a source. Stays out: reading and validating files
-(transforms/indicator_sources.py) and the origin record (schemas/origin.py).
+(transforms/sources/indicator_sources.py) and the origin record (schemas/origin.py).
 """
 
 from __future__ import annotations

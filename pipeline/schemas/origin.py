@@ -5,7 +5,7 @@ model: one schema validates every record, and a broken record is refused naming 
 field and rule.
 
 Belongs here: the record's fields, their types and which fields each kind of source needs.
-Stays out: reading files (transforms/origins.py) and what the data must look like (specs).
+Stays out: reading files (transforms/sources/origins.py) and what the data must look like (specs).
 """
 
 from __future__ import annotations

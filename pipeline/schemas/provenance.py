@@ -2,7 +2,7 @@
 read: transcription, long-format source or download, with its checksum and origin record) and
 the status of each pinned download in this refresh.
 
-Belongs here: those two specs. Stays out: how rows are gathered (transforms/provenance.py).
+Belongs here: those two specs. Stays out: how rows are gathered (transforms/sources/provenance.py).
 """
 
 from __future__ import annotations

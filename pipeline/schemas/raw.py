@@ -2,8 +2,9 @@
 and the keys it holds into other raw tables.
 
 Belongs here: what each transcribed file must look like. Stays out: reading files
-(transforms/reader.py), cross-file rules (transforms/raw_relations.py), downloaded sources
-(schemas/wjp.py, schemas/vdem.py) and long-format indicator sources (schemas/indicator_sources.py).
+(transforms/sources/reader.py), cross-file rules (transforms/sources/raw_relations.py),
+downloaded sources (schemas/wjp.py, schemas/vdem.py) and long-format indicator sources
+(schemas/indicator_sources.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ at run time (raw/vdem/ert.meta.yml), of the non-ISO country codes its record dec
 the names of its regime-type codes (raw/reference/vdem_regime_types.csv).
 
 Belongs here: the shape the file must have: its 42 columns, their types and rules. Stays out:
-downloading (transforms/downloads.py) and reading (transforms/vdem.py).
+downloading (transforms/sources/downloads.py) and reading (transforms/sources/vdem.py).
 """
 
 from __future__ import annotations

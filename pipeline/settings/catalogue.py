@@ -24,7 +24,7 @@ DOWNLOAD_TIMEOUT = "PIPELINE_DOWNLOAD_TIMEOUT_SECONDS"
 DOWNLOAD_DEADLINE = "PIPELINE_DOWNLOAD_DEADLINE_SECONDS"
 MEMORY_LIMIT = "PIPELINE_DUCKDB_MEMORY_LIMIT"
 # The variable that replaces each download's pinned URL (a mirror, a local server), by the
-# source_id of the download (pipeline/transforms/download_sources.py); never its checksum.
+# source_id of the download (pipeline/transforms/sources/download_sources.py); never its checksum.
 MIRRORS = {"wjp_roli": "WJP_SNAPSHOT_URL", "vdem_ert": "VDEM_SNAPSHOT_URL"}
 # The standard AWS variables the object store and the lake use (with PIPELINE_PUBLISH_URL).
 AWS_REGIONS = ("AWS_REGION", "AWS_DEFAULT_REGION")  # the first one set

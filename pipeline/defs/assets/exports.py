@@ -2,7 +2,8 @@
 schema, column descriptions and provenance in the file, and a blocking check that reads it back
 and compares it with the mart. `exports/datapackage.json` describes them all.
 
-Belongs here: their specs. Stays out: writing them (pipeline/stages.py, transforms/export.py).
+Belongs here: their specs. Stays out: writing them (pipeline/stages.py,
+transforms/publish/export.py).
 """
 
 from pathlib import Path
@@ -12,7 +13,7 @@ import dagster as dg
 from pipeline import lineage
 from pipeline.defs.metadata import code_references, spec_metadata
 from pipeline.stages import CHECK_READ_BACK
-from pipeline.transforms import export
+from pipeline.transforms.publish import export
 
 
 def export_specs(graph: lineage.Graph) -> tuple[list, list]:

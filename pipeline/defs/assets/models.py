@@ -3,15 +3,15 @@
 code reference to its SQL and spec. Every mart has a blocking check that runs its spec's rules
 as SQL inside DuckDB, plus the mart's extra checks.
 
-Belongs here: their specs. Stays out: building them (pipeline/transforms/models.py).
+Belongs here: their specs. Stays out: building them (pipeline/transforms/models/run.py).
 """
 
 import dagster as dg
 
 from pipeline import lineage
 from pipeline.defs.metadata import code_references, spec_metadata
-from pipeline.transforms import models as model_sql
-from pipeline.transforms.mart_checks import MART_CHECKS
+from pipeline.transforms.models import run as model_sql
+from pipeline.transforms.models.mart_checks import MART_CHECKS
 
 
 def _spec(graph: lineage.Graph, model: model_sql.Model) -> dg.AssetSpec:

@@ -29,7 +29,7 @@ from pipeline.defs.metadata import known_descriptions
 from pipeline.defs.resources import ProjectResource
 from pipeline.defs.results import published_events, refused_events, unchanged_events
 from pipeline.schemas.raw import RAW_TABLES
-from pipeline.transforms.download_sources import DOWNLOADS
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 STEP = "refresh_warehouse"
 # On runs that publish only if some data changes: `make run` without --force, the schedule and

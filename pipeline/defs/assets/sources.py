@@ -7,7 +7,7 @@
 - one asset per long-format source (raw/indicators/): its origin record, its rows;
 - `raw_indicators__values`: the valid long-format sources gathered for marts.indicators.
 
-Belongs here: their specs. Stays out: reading them (pipeline/transforms/sources.py).
+Belongs here: their specs. Stays out: reading them (pipeline/transforms/sources/read_all.py).
 """
 
 from pathlib import Path
@@ -17,8 +17,8 @@ import dagster as dg
 from pipeline import lineage
 from pipeline.defs.metadata import code_references, spec_metadata
 from pipeline.schemas.raw import RAW_TABLES
-from pipeline.transforms import download_sources
-from pipeline.transforms.sources import (
+from pipeline.transforms.sources import download_sources
+from pipeline.transforms.sources.read_all import (
     CHECK_AVAILABLE,
     CHECK_CACHE,
     CHECK_DECLARED,

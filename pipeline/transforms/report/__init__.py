@@ -11,8 +11,8 @@ templates/), so the two formats cannot drift. Vocabularies come from the specs a
 (inputs.py); words and formats from words.py.
 
 Belongs here: choosing and arranging what the report says (pure functions of mart frames).
-Stays out: file I/O and reading the database (pipeline/transforms/report_inputs.py), drawing
-(pipeline/transforms/charts/).
+Stays out: file I/O and reading the database (pipeline/transforms/report/load_inputs.py), drawing
+(pipeline/transforms/report/charts/).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pipeline.transforms.charts import Figure
+from pipeline.transforms.report.charts import Figure
 
 
 @dataclass(frozen=True)

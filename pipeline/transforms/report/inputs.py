@@ -3,7 +3,7 @@ vocabularies it names things with, each read from where the project defines it (
 raw/reference/), never listed in the report's code.
 
 Belongs here: the inputs' shape and the vocabularies' reading. Stays out: reading the build's
-database (pipeline/transforms/report_inputs.py) and what the report says (sections/).
+database (pipeline/transforms/report/load_inputs.py) and what the report says (sections/).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.report.blocks import Badge
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 _COLUMN_IN_LOCATOR = re.compile(r"column (\d+)")
 _TABLE_IN_LOCATOR = re.compile(r"^(Table \d+)")

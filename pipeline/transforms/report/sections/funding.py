@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.transforms import charts
+from pipeline.transforms.report import charts
 from pipeline.transforms.report.blocks import (
     Chart,
     Heading,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.transforms import charts
+from pipeline.transforms.report import charts
 from pipeline.transforms.report.blocks import Chart, Heading, Items, Section, link, paragraph, table
 from pipeline.transforms.report.inputs import ReportInputs, Vocabulary
 from pipeline.transforms.report.words import column_number, count, humanize, record_url

@@ -2,7 +2,7 @@
 date as printed and the countries it concerns, periods drawn from first year to last, an event
 of all five states drawn once) and the events in full in a table keyed by their numbers.
 
-Belongs here: that section. Stays out: drawing (pipeline/transforms/charts/timeline.py).
+Belongs here: that section. Stays out: drawing (pipeline/transforms/report/charts/timeline.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from pipeline.transforms import charts
+from pipeline.transforms.report import charts
 from pipeline.transforms.report.blocks import Chart, Section, paragraph, table
 from pipeline.transforms.report.inputs import ReportInputs
 from pipeline.transforms.report.words import count, country_names, country_order, humanize

@@ -2,14 +2,14 @@
 average for their region: a line chart with its axes titled and its non-zero axis said, and
 the scores in a table.
 
-Belongs here: that section. Stays out: drawing (pipeline/transforms/charts/lines.py).
+Belongs here: that section. Stays out: drawing (pipeline/transforms/report/charts/lines.py).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.transforms import charts
+from pipeline.transforms.report import charts
 from pipeline.transforms.report.blocks import Chart, Section, link, paragraph, table
 from pipeline.transforms.report.inputs import ReportInputs
 from pipeline.transforms.report.sections.paper_tables import WJP_RELATION

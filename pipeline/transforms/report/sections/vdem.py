@@ -6,7 +6,7 @@ Belongs here: those blocks of the claims section. Stays out: the claims (claims.
 
 from __future__ import annotations
 
-from pipeline.transforms import charts
+from pipeline.transforms.report import charts
 from pipeline.transforms.report.blocks import Chart, Heading, link, paragraph, table
 from pipeline.transforms.report.inputs import VDEM_YEARS, ReportInputs
 from pipeline.transforms.report.words import country_order, in_country_order, record_url

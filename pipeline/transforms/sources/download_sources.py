@@ -27,18 +27,18 @@ from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES, snapshot_status
 from pipeline.settings import MIRRORS
-from pipeline.transforms import vdem, wjp
-from pipeline.transforms.downloads import (
+from pipeline.transforms.duck import create_typed_table, ensure_schema, load_frame, run
+from pipeline.transforms.files import sha256_file
+from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources import vdem, wjp
+from pipeline.transforms.sources.downloads import (
     DOWNLOAD_DEADLINE_SECONDS,
     Pin,
     Progress,
     SourceUnavailable,
     obtain,
 )
-from pipeline.transforms.duck import create_typed_table, ensure_schema, load_frame, run
-from pipeline.transforms.files import sha256_file
-from pipeline.transforms.origins import LoadedRecord, load_record
-from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources.origins import LoadedRecord, load_record
 from pipeline.transforms.validation import accessed_problems
 from pipeline.version import code_of, digest
 

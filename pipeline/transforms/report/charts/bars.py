@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.transforms.charts.svg import (
+from pipeline.transforms.report.charts.svg import (
     LINE,
     MUTED_INK,
     NARROW,

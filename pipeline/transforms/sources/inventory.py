@@ -20,10 +20,10 @@ import yaml
 from pipeline.schemas import parse_yaml
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import files
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.indicator_sources import FOLDER, long_source_key, source_ids
-from pipeline.transforms.origins import record_path, undeclared_files
 from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources.download_sources import DOWNLOADS
+from pipeline.transforms.sources.indicator_sources import FOLDER, long_source_key, source_ids
+from pipeline.transforms.sources.origins import record_path, undeclared_files
 
 
 @dataclass

@@ -11,8 +11,8 @@ import difflib
 
 import duckdb
 
-from pipeline.transforms.download_sources import DOWNLOADS
 from pipeline.transforms.duck import run
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 # The release guard: a source whose rows in a mart shrink by more than this share, or vanish,
 # blocks the publish unless the user accepts it (`refresh --allow-shrink SOURCE`). A tenth is

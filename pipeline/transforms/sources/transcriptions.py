@@ -19,15 +19,15 @@ from pipeline.schemas.raw import RAW_TABLES, RawTable
 from pipeline.schemas.spec import qualified
 from pipeline.transforms import files
 from pipeline.transforms.duck import create_typed_table, ensure_schema, run
-from pipeline.transforms.origins import (
+from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources.origins import (
     LoadedRecord,
     check_against_data,
     load_record,
     record_path,
 )
-from pipeline.transforms.problems import Problem
-from pipeline.transforms.raw_relations import relation_problems
-from pipeline.transforms.reader import read_table
+from pipeline.transforms.sources.raw_relations import relation_problems
+from pipeline.transforms.sources.reader import read_table
 from pipeline.transforms.validation import REQUIRED, validate_relation
 
 INCOMING = "incoming"  # schema of files read but not yet validated

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.schemas import parse_yaml
-from pipeline.transforms.data_dictionary import sections
+from pipeline.transforms.publish.data_dictionary import sections
 
 # `schema.table`, not inside a path, URL or host name (raw.githubusercontent.com, schemas/raw.py),
 # nor a file name (raw.py); or an export's file, `exports/<mart>.parquet`.

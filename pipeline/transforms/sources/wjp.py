@@ -21,7 +21,7 @@ from pipeline.schemas.wjp import (
     WJP_REGION_AVERAGES,
     WJP_SCORES,
 )
-from pipeline.transforms.downloads import SourceUnavailable
+from pipeline.transforms.sources.downloads import SourceUnavailable
 
 if TYPE_CHECKING:
     import pandas as pd

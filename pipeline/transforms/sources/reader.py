@@ -36,8 +36,8 @@ import duckdb
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, TableSpec, quote_ident
 from pipeline.transforms import files
-from pipeline.transforms.header import check_columns, header_columns
 from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources.header import check_columns, header_columns
 
 EXAMPLES_PER_RULE = 20  # failing cells listed per rule; the count is always complete
 MAX_LINE_BYTES = 8_000_000  # DuckDB's limit per CSV line (a transcription is at most 5 MB)

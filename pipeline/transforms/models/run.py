@@ -160,7 +160,7 @@ def build(con: duckdb.DuckDBPyConnection, model: Model, sql: str | None = None) 
 
 def release_changes_model(marts: list[Model]) -> Model:
     """marts.release_changes: every SQL mart compared with the previous release."""
-    from pipeline.transforms.changes import RELEASE_CHANGES
+    from pipeline.transforms.models.changes import RELEASE_CHANGES
 
     return Model(
         "marts",
@@ -196,8 +196,8 @@ def run_models(
     rows}} of those rows, for the release changes; `split`: {model: (kept, relation, rows)} of
     table models whose rows `kept` selects stay as they are in a partial build (they are made of
     reused rows), the others built by their SQL reading of `relation` the rows `rows` selects."""
-    from pipeline.transforms.changes import release_changes
-    from pipeline.transforms.mart_checks import MART_CHECKS
+    from pipeline.transforms.models.changes import release_changes
+    from pipeline.transforms.models.mart_checks import MART_CHECKS
 
     if fresh:
         for layer in sorted({model.layer for model in models}):

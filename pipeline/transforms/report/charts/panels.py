@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pipeline.transforms.charts.lines import y_axis
-from pipeline.transforms.charts.svg import (
+from pipeline.transforms.report.charts.lines import y_axis
+from pipeline.transforms.report.charts.svg import (
     LINE,
     MUTED_INK,
     NARROW,

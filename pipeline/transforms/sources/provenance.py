@@ -12,7 +12,7 @@ import duckdb
 from pipeline.schemas.provenance import SOURCE_FILES
 from pipeline.schemas.spec import qualified
 from pipeline.transforms.duck import ensure_schema, run
-from pipeline.transforms.origins import LoadedRecord
+from pipeline.transforms.sources.origins import LoadedRecord
 
 RELATION = qualified("raw", SOURCE_FILES.name)
 PROVENANCE_KEYS = ("path", "sha256", "kind", "citation", "url", "license", "record_path", "status")

@@ -15,11 +15,11 @@ choosing the data (pipeline/transforms/report/). Palette: Okabe-Ito (colour-blin
 categories, a single-hue blue ramp for sequences.
 """
 
-from pipeline.transforms.charts.bars import Bar, BarGroup, funding_bars
-from pipeline.transforms.charts.heatmap import FIFTHS, HeatCell, ramp_colour, rank_heatmap
-from pipeline.transforms.charts.lines import Axes, Series, line_chart
-from pipeline.transforms.charts.panels import Categories, Panel, interval_panels
-from pipeline.transforms.charts.svg import (
+from pipeline.transforms.report.charts.bars import Bar, BarGroup, funding_bars
+from pipeline.transforms.report.charts.heatmap import FIFTHS, HeatCell, ramp_colour, rank_heatmap
+from pipeline.transforms.report.charts.lines import Axes, Series, line_chart
+from pipeline.transforms.report.charts.panels import Categories, Panel, interval_panels
+from pipeline.transforms.report.charts.svg import (
     BLUE_RAMP,
     NARROW,
     OKABE_ITO,
@@ -32,7 +32,7 @@ from pipeline.transforms.charts.svg import (
     text_width,
     wrap,
 )
-from pipeline.transforms.charts.timeline import MARKER_R, Event, timeline
+from pipeline.transforms.report.charts.timeline import MARKER_R, Event, timeline
 
 __all__ = [
     "BLUE_RAMP",

@@ -17,17 +17,20 @@ from pipeline import lineage
 from pipeline.schemas.origin import DOWNLOAD, LONG_SOURCE, TRANSCRIPTION
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import Settings
-from pipeline.transforms import (
+from pipeline.transforms.duck import fresh_schema, run
+from pipeline.transforms.outcome import Outcome
+from pipeline.transforms.sources import (
     download_sources,
     indicator_sources,
     provenance,
     source_identity,
     transcriptions,
 )
-from pipeline.transforms.downloads import DOWNLOAD_DEADLINE_SECONDS, DOWNLOAD_TIMEOUT_SECONDS
-from pipeline.transforms.duck import fresh_schema, run
-from pipeline.transforms.inventory import take_inventory
-from pipeline.transforms.outcome import Outcome
+from pipeline.transforms.sources.downloads import (
+    DOWNLOAD_DEADLINE_SECONDS,
+    DOWNLOAD_TIMEOUT_SECONDS,
+)
+from pipeline.transforms.sources.inventory import take_inventory
 
 CHECK_DECLARED = "every_file_is_declared"
 CHECK_ORIGIN = "origin_record_matches_file"

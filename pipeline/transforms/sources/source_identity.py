@@ -24,9 +24,9 @@ from pathlib import Path
 
 from pipeline.schemas.origin import line_of_field
 from pipeline.settings import REPO_ROOT
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.origins import LoadedRecord
 from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources.download_sources import DOWNLOADS
+from pipeline.transforms.sources.origins import LoadedRecord
 
 RULE = "a source id of its own (not a built-in source's, nor another added source's)"
 _NAMED = re.compile(r"'([a-z][a-z0-9_]*)'\s+as\s+source_id\b", re.IGNORECASE)

@@ -32,9 +32,14 @@ from pipeline.schemas.rules import checks_api, sql_literal
 from pipeline.schemas.spec import qualified, quote_ident
 from pipeline.transforms import files
 from pipeline.transforms.duck import insert_rows, run
-from pipeline.transforms.origins import RECORD_SUFFIX, LoadedRecord, check_against_data, load_record
 from pipeline.transforms.problems import Problem
-from pipeline.transforms.reader import read_table
+from pipeline.transforms.sources.origins import (
+    RECORD_SUFFIX,
+    LoadedRecord,
+    check_against_data,
+    load_record,
+)
+from pipeline.transforms.sources.reader import read_table
 from pipeline.transforms.validation import EXAMPLES_PER_RULE, validate_relation
 
 FOLDER = "indicators"

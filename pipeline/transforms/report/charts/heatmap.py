@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.transforms.charts.svg import (
+from pipeline.transforms.report.charts.svg import (
     BLUE_RAMP,
     LINE,
     NARROW,

@@ -16,11 +16,11 @@ import duckdb
 
 from pipeline.schemas.spec import qualified
 from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
-from pipeline.transforms.downloads import SourceUnavailable
 from pipeline.transforms.duck import frame_of
-from pipeline.transforms.origins import LoadedRecord
 from pipeline.transforms.problems import Problem
-from pipeline.transforms.reader import read_table
+from pipeline.transforms.sources.downloads import SourceUnavailable
+from pipeline.transforms.sources.origins import LoadedRecord
+from pipeline.transforms.sources.reader import read_table
 from pipeline.transforms.validation import validate_relation
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from pipeline.schemas.spec import TableSpec
 
 if TYPE_CHECKING:
-    from pipeline.transforms.reader import Read
+    from pipeline.transforms.sources.reader import Read
 
 DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 COMMA_CSV = "comma-separated CSV (RFC 4180)"

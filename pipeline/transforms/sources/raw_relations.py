@@ -1,6 +1,6 @@
 """Rules that span raw files: keys that point into other files, and agreements between tables.
 Each is a query over the files' typed tables in DuckDB that returns the rows breaking it, with
-their lines, as the marts' checks across tables are (transforms/mart_checks.py).
+their lines, as the marts' checks across tables are (transforms/models/mart_checks.py).
 
 Belongs here: foreign-key resolution (country codes, citation keys, factor labels, event ids)
 and cross-table rules (Table 2's global column equals Table 1's Kazakhstan column; each Figure 1

@@ -27,16 +27,16 @@ from pipeline.schemas.origin import (
 )
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.transforms import files
-from pipeline.transforms.indicator_sources import FOLDER, source_ids
-from pipeline.transforms.inventory import declared_files
-from pipeline.transforms.origins import (
+from pipeline.transforms.problems import SHOWN_CHECKSUM
+from pipeline.transforms.sources.indicator_sources import FOLDER, source_ids
+from pipeline.transforms.sources.inventory import declared_files
+from pipeline.transforms.sources.origins import (
     LoadedRecord,
     load_record,
     record_path,
     undeclared_files,
     with_new_checksum,
 )
-from pipeline.transforms.problems import SHOWN_CHECKSUM
 
 OK, NEW, STALE, BROKEN = "ok", "new", "stale", "broken"  # new: no checksum recorded yet
 SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.transforms.charts.svg import (
+from pipeline.transforms.report.charts.svg import (
     LINE,
     MUTED_INK,
     NARROW,

@@ -22,8 +22,8 @@ from pipeline.schemas.raw import RAW_TABLES
 from pipeline.schemas.rules import Rule
 from pipeline.schemas.spec import TableSpec
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms.download_sources import DOWNLOADS
-from pipeline.transforms.mart_checks import MART_CHECKS
+from pipeline.transforms.models.mart_checks import MART_CHECKS
+from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 DOC_PATH = REPO_ROOT / "docs" / "data-dictionary.md"
 REGENERATE = "python -m pipeline.cli dictionary --write"
