@@ -16,8 +16,10 @@ from pipeline.schemas.indicator_sources import LONG_SOURCE
 from pipeline.schemas.rules import sql_literal
 from pipeline.schemas.spec import quote_ident
 from pipeline.transforms import files
+from pipeline.transforms.sources.cell_types import TYPE_RULES
+from pipeline.transforms.sources.csv_bytes import scan_text
 from pipeline.transforms.sources.indicator_sources import value_range_checks
-from pipeline.transforms.sources.reader import TYPE_RULES, Read, scan_text
+from pipeline.transforms.sources.read_result import Read
 from pipeline.transforms.validation import validate_relation
 
 CSV_OPTIONS = (

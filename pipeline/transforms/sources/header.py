@@ -9,18 +9,16 @@ of "missing" and "unexpected" columns:
 - a CSV delimited by another character than the comma (semicolon, tab, pipe): "the file looks
   semicolon-delimited; this project reads comma-separated CSV (RFC 4180)".
 
-Belongs here: checking names. Stays out: reading bytes and cells (reader.py).
+Belongs here: checking names. Stays out: reading bytes (csv_bytes.py) and cells (reader.py,
+cell_types.py).
 """
 
 from __future__ import annotations
 
 import csv
-from typing import TYPE_CHECKING
 
 from pipeline.schemas.spec import TableSpec
-
-if TYPE_CHECKING:
-    from pipeline.transforms.sources.reader import Read
+from pipeline.transforms.sources.read_result import Read
 
 DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 COMMA_CSV = "comma-separated CSV (RFC 4180)"

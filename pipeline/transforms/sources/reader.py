@@ -1,16 +1,17 @@
 """The one reader: every tabular file the pipeline reads (a transcription in raw/paper/, a
 long-format source in raw/indicators/, a downloaded CSV) goes through `read_table`, which
 
-1. checks the file from `stat` (regular, inside its root, within its size limit);
+1. checks the file from `stat` (regular, inside its root, within its size limit; files.py);
 2. for CSV, checks the bytes in one streamed pass that also computes the sha256: UTF-8 without
-   a byte-order mark, LF line ends, a final newline;
+   a byte-order mark, LF line ends, a final newline (csv_bytes.py);
 3. checks the header against the spec (optional columns may be absent; header.py, which names
    a header in another case or a file with another delimiter as such);
 4. reads it with DuckDB's CSV reader (strict quoting and field counts) or Parquet reader, each
    row keeping its physical line (CSV, header = line 1) or row (Parquet);
 5. type-checks every cell with one set of rules (plain ASCII integers, plain numbers, ISO dates,
    amounts without separators), so 2022.5, 1e3, '€174' or 31.02.2022 are refused by value; a
-   Parquet column stored in the spec's own type is trusted (its schema is checked once);
+   Parquet column stored in the spec's own type is trusted (its schema is checked once;
+   cell_types.py);
 6. leaves a typed table with the spec's columns plus `line`.
 
 Steps 4 to 6 are one pass over the file (one parallel CREATE TABLE AS that types and flags; a
@@ -21,72 +22,34 @@ cells as text and names line, column and value.
 Value rules then run on that table: pandera for the small transcriptions, SQL for the rest.
 Every problem names the file, the line, the column and the rule.
 
-Belongs here: reading and typing files. Stays out: value rules (schemas/), Dagster.
+Every step puts its problems into one `Read` record (read_result.py).
+
+Belongs here: `read_table` and step 4, reading CSV and Parquet. Stays out: the other steps'
+checks (above), value rules (schemas/), Dagster.
 """
 
 from __future__ import annotations
 
-import codecs
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from pipeline.schemas.rules import sql_literal
-from pipeline.schemas.spec import BOOL, DATE, DECIMAL, FLOAT, INT, TableSpec, quote_ident
+from pipeline.schemas.spec import TableSpec, quote_ident
 from pipeline.transforms import files
-from pipeline.transforms.problems import Problem
+from pipeline.transforms.sources.cell_types import (
+    build_typed,
+    native,
+    type_problems,
+    typed_columns,
+)
+from pipeline.transforms.sources.csv_bytes import scan_text
 from pipeline.transforms.sources.header import check_columns, header_columns
+from pipeline.transforms.sources.read_result import EXAMPLES_PER_RULE, Read
 
-EXAMPLES_PER_RULE = 20  # failing cells listed per rule; the count is always complete
 MAX_LINE_BYTES = 8_000_000  # DuckDB's limit per CSV line (a transcription is at most 5 MB)
 TEXT_TABLE = "reader_text"  # the file's cells as text, before typing (diagnosing path)
 STAGED_TABLE = "reader_typed"  # a CSV's typed cells, before their lines are added (fast path)
-DATE_SQL = (
-    "(regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND NOT starts_with({c}, '0000')"
-    " AND try_strptime({c}, '%Y-%m-%d') IS NOT NULL)"
-)
-# What a cell's text must look like to be of a type, and how it is cast once it is.
-TYPE_RULES: dict[str, tuple[str, str, str]] = {
-    INT: ("an integer", "regexp_full_match({c}, '-?[0-9]{{1,9}}')", "CAST({c} AS INTEGER)"),
-    FLOAT: (
-        "a number",
-        r"regexp_full_match({c}, '-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{{1,3}})?')",
-        "CAST({c} AS DOUBLE)",
-    ),
-    BOOL: ("true or false", "{c} IN ('true', 'false')", "({c} = 'true')"),
-    DATE: ("a real calendar date YYYY-MM-DD", DATE_SQL, "CAST(strptime({c}, '%Y-%m-%d') AS DATE)"),
-    DECIMAL: (
-        "an amount with at most 2 decimals, no thousands separators or currency signs",
-        r"regexp_full_match({c}, '-?[0-9]{{1,16}}(\.[0-9]{{1,2}})?')",
-        "CAST({c} AS DECIMAL(18,2))",
-    ),
-}
-
-
-@dataclass
-class Read:
-    """What reading one file gave: the typed table (None if the file could not be read), its
-    checksum and row count, the columns it had, and every problem found."""
-
-    file: str
-    relation: str | None = None
-    sha256: str = ""
-    rows: int = 0
-    columns: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    unit: str = "line"  # what `line` numbers count: physical lines (CSV) or rows (Parquet)
-    newlines: int = 0  # line breaks in a CSV file (its lines, when it ends with one)
-
-    def problem(
-        self, rule: str, value: str | None = None, line=None, column=None, fix=None, cause=None
-    ):
-        where = {"line": line} if self.unit == "line" else {"line": None, "row": _text(line)}
-        self.problems.append(
-            Problem(self.file, column=column, rule=rule, value=value, fix=fix, cause=cause, **where)
-        )
-        return self
 
 
 def read_table(
@@ -126,71 +89,26 @@ def read_table(
     return _read_csv(con, path, spec, target, read, null_text)
 
 
-# --- 2. bytes ----------------------------------------------------------------------------------
-
-
-def scan_text(path: Path, read: Read) -> bytes:
-    """One pass over the bytes: sha256, BOM, UTF-8, CR, final newline. Returns the header line."""
-    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")("strict")
-    header, line, last, first = b"", 1, b"", True  # line: the line the next chunk starts on
-    with open(path, "rb") as handle:
-        while chunk := handle.read(files.CHUNK_BYTES):
-            digest.update(chunk)
-            if first and chunk.startswith(codecs.BOM_UTF8):
-                read.problem("UTF-8 without a byte-order mark (BOM)", line=1)
-                return b""
-            if first:
-                header, first = chunk.split(b"\n", 1)[0], False
-            if not _chunk_is_clean(chunk, decoder, line, read):
-                return b""
-            line += chunk.count(b"\n")
-            last = chunk[-1:]
-    read.sha256, read.newlines = digest.hexdigest(), line - 1
-    if first:
-        read.problem("file is not empty")
-    elif last != b"\n":
-        read.problem("file ends with a newline (is the last line truncated?)", line=line)
-    return header
-
-
-def _chunk_is_clean(chunk: bytes, decoder, line: int, read: Read) -> bool:
-    try:
-        decoder.decode(chunk)
-    except UnicodeDecodeError as err:
-        at = line + chunk.count(b"\n", 0, err.start)
-        read.problem(
-            "valid UTF-8", f"byte 0x{chunk[err.start]:02x}", line=at, fix="save the file as UTF-8"
-        )
-        return False
-    carriage = chunk.find(b"\r")
-    if carriage >= 0:
-        read.problem(
-            "LF line endings (no CR/CRLF)",
-            line=line + chunk.count(b"\n", 0, carriage),
-            fix="convert the line endings to LF (dos2unix)",
-        )
-        return False
-    return True
-
-
 # --- 4. CSV and Parquet ----------------------------------------------------------------------
 #
 # The fast path reads a file once: DuckDB parses it, in parallel, and a single CREATE TABLE AS
-# types every cell by the rules above (a column stored in the spec's own Parquet type is trusted:
-# its schema was checked once) and flags the rows where a cell breaks its rule (a CSV's lines
-# are then added from the rows' order: numbering them while reading would take one thread, the
-# window function `row_number() OVER ()` serialises the read). Only when a row is flagged,
-# or the file is not well-formed CSV, or a record spans lines, is the file read again by the
-# diagnosing path, which keeps the cells as text and names line, column and value.
+# types every cell by the rules of cell_types.py (a column stored in the spec's own Parquet type
+# is trusted: its schema was checked once) and flags the rows where a cell breaks its rule (a
+# CSV's lines are then added from the rows' order: numbering them while reading would take one
+# thread, the window function `row_number() OVER ()` serialises the read). Only when a row is
+# flagged, or the file is not well-formed CSV, or a record spans lines, is the file read again by
+# the diagnosing path, which keeps the cells as text and names line, column and value.
 
 
 def _read_csv(con, path: Path, spec: TableSpec, target: str, read: Read, null_text) -> Read:
     """The fast path: DuckDB reads the file in parallel into a typed, flagged temporary table;
     a table keeps its rows in file order, so each record's line is its rowid + 2 (the header is
     line 1) when no record spans lines, which the count of rows against line breaks tells."""
-    columns = _typed_columns(spec, read.columns)
+    columns = typed_columns(spec, read.columns)
     try:
-        faults = _build(con, spec, STAGED_TABLE, _csv(path, read, null_text), read, columns, None)
+        faults = build_typed(
+            con, spec, STAGED_TABLE, _csv(path, read, null_text), read, columns, None
+        )
     except duckdb.OutOfMemoryException:  # not the file's fault: the refresh says which setting
         raise
     except duckdb.Error:  # not well-formed: the diagnosing read names the lines
@@ -255,9 +173,9 @@ def _diagnose_csv(con, path: Path, spec: TableSpec, target: str, read: Read, nul
         return read.problem("file has at least one data row")
     if rows != read.newlines - 1:  # some quoted field holds a line break
         _number_multiline_records(con, read.columns)
-    checked = _typed_columns(spec, read.columns)
-    _type_problems(con, spec, TEXT_TABLE, checked, read)
-    _build(con, spec, target, TEXT_TABLE, read, checked)
+    checked = typed_columns(spec, read.columns)
+    type_problems(con, spec, TEXT_TABLE, checked, read)
+    build_typed(con, spec, target, TEXT_TABLE, read, checked)
     con.execute(f"DROP TABLE {TEXT_TABLE}")
     return read
 
@@ -290,97 +208,7 @@ def _read_parquet(con, path: Path, spec, target, optional, read: Read) -> Read:
     rows = f"(SELECT file_row_number + 1 AS line, * EXCLUDE (file_row_number) FROM {source})"  # noqa: S608
     # A column stored in the spec's own type is trusted (its schema was checked once, here);
     # any other is checked cell by cell, as text, like a CSV (2022.5 is not an integer).
-    checked = [
-        n for n in _typed_columns(spec, read.columns) if not _native(spec.field(n), stored[n])
-    ]
-    if _build(con, spec, target, rows, read, checked):
-        _type_problems(con, spec, rows, checked, read)
+    checked = [n for n in typed_columns(spec, read.columns) if not native(spec.field(n), stored[n])]
+    if build_typed(con, spec, target, rows, read, checked):
+        type_problems(con, spec, rows, checked, read)
     return read
-
-
-NATIVE_TYPES = {
-    INT: ("INTEGER", "SMALLINT", "TINYINT", "USMALLINT", "UTINYINT"),
-    FLOAT: ("DOUBLE", "FLOAT", "INTEGER", "SMALLINT", "TINYINT", "BIGINT"),
-    BOOL: ("BOOLEAN",),
-    DATE: ("DATE",),
-}
-
-
-def _native(spec_field, stored_type: str) -> bool:
-    return stored_type in NATIVE_TYPES.get(spec_field.dtype, ()) or (
-        spec_field.dtype == FLOAT and stored_type.startswith("DECIMAL")
-    )
-
-
-def _typed_columns(spec: TableSpec, present: list[str]) -> list[str]:
-    return [n for n in present if spec.field(n).dtype in TYPE_RULES]
-
-
-# --- 5. types ----------------------------------------------------------------------------------
-
-
-def _build(con, spec, target, rows: str, read: Read, checked: list[str], line="line") -> int:
-    """Build `target` from `rows` (a relation with the file's columns, and `line` unless `line`
-    is None, then `target` is a temporary table without it) in one pass: every spec column
-    (absent optional ones NULL, cells that break their type's rule NULL). Returns how many rows
-    have such a cell (counted from a flag built in the same pass, then dropped)."""
-    select = ", ".join(
-        _cast(spec.field(n), n in read.columns, n in checked) for n in spec.column_names
-    )
-    holds = " AND ".join(_holds(spec.field(n)) for n in checked)
-    extra = (f", {line}" if line else "") + (f", {holds} AS _ok" if checked else "")
-    table = "TABLE" if line else "TEMP TABLE"
-    con.execute(
-        f"CREATE OR REPLACE {table} {target} AS SELECT {select}{extra} FROM {rows}"  # noqa: S608
-    )
-    read.relation = target
-    read.rows = con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]  # noqa: S608
-    if not checked:
-        return 0
-    faults = con.execute(f"SELECT count_if(NOT _ok) FROM {target}").fetchall()[0][0]  # noqa: S608
-    con.execute(f"ALTER TABLE {target} DROP COLUMN _ok")
-    return faults
-
-
-def _holds(spec_field) -> str:
-    """True where the cell is empty or its text follows the rule of its type."""
-    text = f"CAST({quote_ident(spec_field.name)} AS VARCHAR)"
-    return f"({text} IS NULL OR {TYPE_RULES[spec_field.dtype][1].format(c=text)})"
-
-
-def _type_problems(con, spec, table, checked, read: Read) -> None:
-    cells = {n: f"CAST({quote_ident(n)} AS VARCHAR)" for n in checked}
-    holds = {n: TYPE_RULES[spec.field(n).dtype][1].format(c=cells[n]) for n in checked}
-    counts = ", ".join(f"count_if({cells[n]} IS NOT NULL AND NOT {holds[n]})" for n in checked)
-    if not counts:
-        return
-    failing = con.execute(f"SELECT {counts} FROM {table}").fetchall()[0]  # noqa: S608
-    for name, failures in zip(checked, failing, strict=True):
-        if not failures:
-            continue
-        rule = TYPE_RULES[spec.field(name).dtype][0]
-        rows = con.execute(
-            f"SELECT line, {cells[name]} FROM {table} "  # noqa: S608
-            f"WHERE {cells[name]} IS NOT NULL AND NOT {holds[name]} ORDER BY line "
-            f"LIMIT {EXAMPLES_PER_RULE}"
-        ).fetchall()
-        for line, value in rows:
-            read.problem(rule, value, line=int(line), column=name)
-        if failures > len(rows):
-            read.problem(rule, f"... {failures} cells in all", column=name)
-
-
-def _cast(spec_field, present: bool, checked: bool) -> str:
-    name = quote_ident(spec_field.name)
-    if not present:
-        return f"CAST(NULL AS {spec_field.duckdb_type}) AS {name}"
-    if checked:
-        text = f"CAST({name} AS VARCHAR)"
-        holds = TYPE_RULES[spec_field.dtype][1].format(c=text)
-        cast = TYPE_RULES[spec_field.dtype][2].format(c=text)
-        return f"CASE WHEN {holds} THEN {cast} END AS {name}"
-    return f"CAST({name} AS {spec_field.duckdb_type}) AS {name}"
-
-
-def _text(number) -> str | None:
-    return None if number is None else str(number)
