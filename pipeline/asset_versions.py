@@ -31,7 +31,8 @@ from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import PACKAGE_DIR
 from pipeline.transforms import report
 from pipeline.transforms.models import changes
-from pipeline.transforms.models import run as models
+from pipeline.transforms.models import discover as models
+from pipeline.transforms.models import run as model_run
 from pipeline.transforms.publish import datapackage, export, release_state
 from pipeline.transforms.report import load_inputs as report_inputs
 from pipeline.transforms.sources import (
@@ -57,7 +58,7 @@ def _stage_code(package_dir: Path) -> dict[str, list]:
         ),
         "download": code(download_sources.fetch, provenance.record_source_files),
         "long_source": code(indicator_sources.read_source, provenance.record_source_files),
-        "model": code(models.build),
+        "model": code(model_run.build),
         "computed": code(changes.release_changes),
         "export": code(export.write_export, datapackage.resource_descriptor),
         "report": code(report.build_report, report_inputs.load_report_inputs),

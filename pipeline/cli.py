@@ -126,13 +126,13 @@ def checksums(write: bool) -> int:
 def dictionary(write: bool, path: Path | None = None) -> int:
     """Compare the data dictionary (docs/data-dictionary.md) with the one the table specs give;
     with `write`, replace it (atomically) when it differs, and say whether it did."""
-    from pipeline.settings import REPO_ROOT, Settings
+    from pipeline.settings import REPO_ROOT
     from pipeline.transforms.files import write_atomically
     from pipeline.transforms.publish import data_dictionary as dd
 
     path = path or dd.DOC_PATH
     shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
-    text = dd.data_dictionary(Settings.resolve().raw_dir)
+    text = dd.data_dictionary()
     current = path.read_text(encoding="utf-8") if path.is_file() else None
     if current == text:
         print(f"{shown} is up to date with the table specs")

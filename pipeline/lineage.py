@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.schemas.indicator_sources import GATHERED
 from pipeline.schemas.raw import RAW_BY_NAME, RAW_TABLES
-from pipeline.transforms.models.run import Model, discover, model_key, release_changes_model
+from pipeline.transforms.models.discover import Model, every_model, model_key
 from pipeline.transforms.sources.download_sources import DOWNLOADS
 from pipeline.transforms.sources.indicator_sources import (
     COUNTRY_CODES,
@@ -117,9 +117,7 @@ class Graph:
 
 
 def build_graph(raw_dir: Path, models_dir: Path) -> Graph:
-    models = discover(models_dir)
-    models.append(release_changes_model([m for m in models if m.layer == "marts"]))
-    graph = Graph(models, source_ids(raw_dir))
+    graph = Graph(every_model(models_dir), source_ids(raw_dir))
     graph.deps[INVENTORY] = []
     graph.producers["raw.inventory"] = INVENTORY
     for table in RAW_TABLES:

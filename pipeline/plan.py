@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pipeline import lineage
 from pipeline.settings import Settings
 from pipeline.store import open_store
-from pipeline.transforms.models.run import model_key
+from pipeline.transforms.models.discover import model_key
 from pipeline.transforms.sources.download_sources import DOWNLOADS
 from pipeline.transforms.sources.inventory import take_inventory
 from pipeline.version import digest

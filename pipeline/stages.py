@@ -18,7 +18,8 @@ from pipeline import lineage, release, reuse
 from pipeline.schemas.rules import sql_literal
 from pipeline.settings import Settings
 from pipeline.transforms.duck import drop_relation, relations, summarize
-from pipeline.transforms.models import run as model_sql
+from pipeline.transforms.models.discover import LAYERS, model_key
+from pipeline.transforms.models.run import run_models
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.problems import Problem
 from pipeline.transforms.publish.datapackage import package_descriptor, resource_descriptor
@@ -59,7 +60,7 @@ def prune_unproduced(stage: Stage) -> list[str]:
     any more (a mart removed, a source dropped), so they are not published again."""
     produced = set(stage.graph.producers) | {f"raw.{name}" for name in KEPT_RAW}
     dropped = []
-    for schema in ("raw", *model_sql.LAYERS):
+    for schema in ("raw", *LAYERS):
         for name in sorted(relations(stage.con, schema)):
             if f"{schema}.{name}" not in produced:
                 drop_relation(stage.con, schema, name)
@@ -86,11 +87,11 @@ def sources(
 
 def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
     """Build the models `keys` in order and check the marts among them."""
-    chosen = [m for m in stage.graph.models if model_sql.model_key(m) in keys]
+    chosen = [m for m in stage.graph.models if model_key(m) in keys]
     compared = [m for m in stage.graph.marts if not m.computed]
     checked = {reuse.MART: stage.parts.where_built()}
     split = reuse.split_marts(stage.parts)
-    return model_sql.run_models(
+    return run_models(
         stage.con,
         chosen,
         stage.previous,
@@ -116,7 +117,7 @@ def exports(stage: Stage, keys: list[str]) -> list[Outcome]:
         stage.log(f"exports/{name}: no mart writes it any more; not published again")
     outcomes, resources = [], []
     for mart in stage.graph.marts:
-        sources = source_files_of(stage.con, stage.graph.sources_of(model_sql.model_key(mart)))
+        sources = source_files_of(stage.con, stage.graph.sources_of(model_key(mart)))
         key = lineage.export_key(mart.name)
         if mart.name == reuse.MART:
             if key in keys:

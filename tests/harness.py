@@ -30,7 +30,8 @@ from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import MODELS_DIR, REPO_ROOT, Settings
 from pipeline.transforms import files
-from pipeline.transforms.models.run import model_key, run_models
+from pipeline.transforms.models.discover import model_key
+from pipeline.transforms.models.run import run_models
 from pipeline.transforms.sources.download_sources import DOWNLOADS
 from pipeline.transforms.sources.read_all import DownloadOptions, read_sources
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from pipeline.schemas.fields import ERRATA_TARGETS
 from pipeline.schemas.raw import RAW_BY_NAME
 from pipeline.settings import MODELS_DIR, REPO_ROOT
+from pipeline.transforms.models.discover import discover
 from pipeline.transforms.models.mart_checks import row_key, target_specs
-from pipeline.transforms.models.run import discover
 from tests.bad_inputs import add_source
 from tests.harness import copy_raw, edit_csv, run_steps
 

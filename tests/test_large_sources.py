@@ -22,7 +22,7 @@ from benchmarks.synthetic_source import YEARS_START, iso_codes, shape_for, write
 from pipeline.schemas.raw import RAW_BY_NAME
 from pipeline.schemas.spec import INT, STRING, Field, TableSpec, qualified
 from pipeline.settings import MODELS_DIR
-from pipeline.transforms.models.run import discover
+from pipeline.transforms.models.discover import discover
 from pipeline.transforms.publish.export import in_key_order, write_export
 from pipeline.transforms.sources import download_sources
 from pipeline.transforms.sources.read_all import CHECK_ROWS

@@ -27,7 +27,7 @@ from pipeline.asset_versions import asset_versions
 from pipeline.settings import MODELS_DIR, Settings
 from pipeline.transforms.key_ranges import key_ranges
 from pipeline.transforms.models import changes
-from pipeline.transforms.models.run import discover
+from pipeline.transforms.models.discover import discover
 from pipeline.transforms.publish.export import export_parts, in_key_order, write_export
 from tests.harness import copy_raw, rechecksum
 from tests.test_large_sources import KEYED

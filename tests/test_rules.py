@@ -36,7 +36,7 @@ from pipeline.schemas.spec import (
 )
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
 from pipeline.settings import MODELS_DIR
-from pipeline.transforms.models.run import discover
+from pipeline.transforms.models.discover import discover
 from pipeline.transforms.validation import validate_relation
 from tests.harness import memory_db
 

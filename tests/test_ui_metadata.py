@@ -22,7 +22,7 @@ from pipeline.defs.factory import build_definitions
 from pipeline.defs.metadata import problems_metadata
 from pipeline.lineage import STAGES, build_graph
 from pipeline.settings import MODELS_DIR, REPO_ROOT
-from pipeline.transforms.models.run import model_key
+from pipeline.transforms.models.discover import model_key
 from pipeline.transforms.problems import Problem
 from pipeline.transforms.sources.download_sources import DOWNLOADS
 

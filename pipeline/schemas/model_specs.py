@@ -5,7 +5,7 @@ definition with its type and rules. Rules are data (`{one_of: [a, b]}`, `{betwee
 compiled like every other rule (schemas/rules.py).
 
 Belongs here: turning that YAML into a `TableSpec`, and refusing a malformed one by file and
-key. Stays out: the SQL and its lineage (transforms/models/run.py).
+key. Stays out: the SQL and its lineage (transforms/models/discover.py).
 """
 
 from __future__ import annotations

@@ -3,26 +3,28 @@
 code reference to its SQL and spec. Every mart has a blocking check that runs its spec's rules
 as SQL inside DuckDB, plus the mart's extra checks.
 
-Belongs here: their specs. Stays out: building them (pipeline/transforms/models/run.py).
+Belongs here: their specs. Stays out: finding and building them
+(pipeline/transforms/models/discover.py, run.py).
 """
 
 import dagster as dg
 
 from pipeline import lineage
 from pipeline.defs.metadata import code_references, spec_metadata
-from pipeline.transforms.models import run as model_sql
+from pipeline.transforms.models.discover import Model, model_key
 from pipeline.transforms.models.mart_checks import MART_CHECKS
+from pipeline.transforms.models.run import CHECK_SCHEMA
 
 
-def _spec(graph: lineage.Graph, model: model_sql.Model) -> dg.AssetSpec:
+def _spec(graph: lineage.Graph, model: Model) -> dg.AssetSpec:
     kind = "View" if model.materialized == "view" else "Table"
     files = [model.path]
     if not model.computed and model.path.with_suffix(".yml").is_file():
         files.append(model.path.with_suffix(".yml"))
     built_by = ", ".join(f"`{f.name}`" for f in files)
     return dg.AssetSpec(
-        model_sql.model_key(model),
-        deps=graph.deps[model_sql.model_key(model)],
+        model_key(model),
+        deps=graph.deps[model_key(model)],
         description=f"{model.description}\n\n{kind} `{model.relation}`, built by {built_by}.",
         metadata={**(spec_metadata(model.spec) if model.spec else {}), **code_references(*files)},
         kinds={"duckdb", "python" if model.computed else "sql"},
@@ -33,10 +35,10 @@ def model_specs(graph: lineage.Graph) -> tuple[list, list]:
     """(asset specs, check specs) of the staging models and the marts."""
     checks = []
     for mart in graph.marts:
-        key = model_sql.model_key(mart)
+        key = model_key(mart)
         checks.append(
             dg.AssetCheckSpec(
-                model_sql.CHECK_SCHEMA,
+                CHECK_SCHEMA,
                 asset=key,
                 blocking=True,
                 description="Types, keys and value rules of the mart's spec.",

@@ -21,7 +21,7 @@ from pipeline.schemas.spec import TableSpec, qualified, quote_ident
 from pipeline.transforms.problems import Problem
 
 if TYPE_CHECKING:
-    from pipeline.transforms.models.run import Model
+    from pipeline.transforms.models.discover import Model
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,18 @@
-"""SQL models: every `sql/<layer>/<name>.sql` is a table `<layer>.<name>`, optionally with a
-spec `<name>.yml` beside it (columns, key, rules, materialization). What a model reads comes
-from its SQL (DuckDB lists the tables a query reads); the build order is a topological sort.
-Adding a staging model or a mart is adding its files: nothing else lists them.
+"""Building the SQL models (discovered by discover.py) in order, and checking each mart: against
+its spec, inside DuckDB, and by its checks beyond the spec (mart_checks.py), once every mart is
+built. A partial build replaces the models it builds and leaves the others.
 
-Belongs here: discovering models, their lineage and order, and building one. Stays out:
-Dagster (defs/), validating the result (validation.py).
+Belongs here: building one model and running a build's models. Stays out: discovering them
+(discover.py), Dagster (defs/), validating the result (transforms/validation.py).
 """
 
 from __future__ import annotations
 
-import functools
-import graphlib
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from pipeline.schemas.model_specs import load_model_spec
-from pipeline.schemas.spec import TableSpec, qualified, quote_ident
+from pipeline.schemas.spec import quote_ident
 from pipeline.transforms.duck import (
     create_typed_table,
     drop_relation,
@@ -27,114 +21,13 @@ from pipeline.transforms.duck import (
     relations,
     run,
 )
+from pipeline.transforms.models.changes import release_changes
+from pipeline.transforms.models.discover import Model, model_key
+from pipeline.transforms.models.mart_checks import MART_CHECKS
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.validation import validate_relation
 
-LAYERS = ("staging", "marts")
 CHECK_SCHEMA = "mart_follows_schema"
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class ModelError(ValueError):
-    """A model that cannot be built as declared; the message names its file."""
-
-
-@dataclass(frozen=True)
-class Model:
-    layer: str
-    name: str
-    sql: str
-    path: Path
-    spec: TableSpec | None
-    materialized: str  # "table" or "view"
-    description: str
-    reads: tuple[str, ...]  # relations the SQL reads, as "schema.table"
-    computed: bool = False  # built by Python from the other marts, not by SQL (release changes)
-
-    @property
-    def relation(self) -> str:
-        return f"{self.layer}.{self.name}"
-
-    @property
-    def quoted(self) -> str:
-        return qualified(self.layer, self.name)
-
-
-def model_key(model: Model) -> str:
-    """Asset key of a model: a mart `marts.x` is `mart_x`; a staging model keeps its name."""
-    return f"mart_{model.name}" if model.layer == "marts" else model.name
-
-
-@functools.lru_cache(maxsize=256)
-def tables_read(sql: str) -> tuple[str, ...]:
-    """The qualified tables a query reads ("schema.table"), from DuckDB's own parser (kept per
-    query text: the graph is built by every run, sensor tick and definitions load)."""
-    names = set()
-    for entry in duckdb.get_table_names(sql, qualified=True):
-        name = entry.split(" AS ", 1)[0].strip()
-        parts = [part.strip().strip('"') for part in name.split(".")]
-        if len(parts) >= 2:
-            names.add(f"{parts[-2]}.{parts[-1]}")
-    return tuple(sorted(names))
-
-
-def discover(models_dir: Path) -> list[Model]:
-    """Every model under `models_dir`, in an order where each comes after what it reads."""
-    models: dict[str, Model] = {}
-    for layer in LAYERS:
-        for path in sorted((models_dir / layer).glob("*.sql")):
-            model = _model(layer, path, models)
-            models[model.relation] = model
-    order = graphlib.TopologicalSorter(
-        {relation: [r for r in m.reads if r in models] for relation, m in models.items()}
-    )
-    try:
-        return [models[relation] for relation in order.static_order()]
-    except graphlib.CycleError as err:
-        raise ModelError(f"models read each other in a cycle: {' -> '.join(err.args[1])}") from err
-
-
-def _model(layer: str, path: Path, staging: dict[str, Model]) -> Model:
-    name = path.stem
-    if not _NAME.fullmatch(name):
-        raise ModelError(f"{path}: a model's name is lowercase letters, digits and _")
-    sql = path.read_text(encoding="utf-8")
-    try:
-        reads = tables_read(sql)
-    except duckdb.Error as err:
-        raise ModelError(f"{path}: not valid SQL ({str(err).splitlines()[0]})") from err
-    materialized = _default_materialization(layer, reads, staging)
-    spec, description = None, ""
-    spec_path = path.with_suffix(".yml")
-    if spec_path.is_file():
-        spec, materialized, description = load_model_spec(spec_path, name, materialized)
-    if layer == "marts" and spec is None:
-        raise ModelError(
-            f"{path}: a mart needs a spec with its columns beside it ({spec_path.name})"
-        )
-    description = description or _leading_comment(sql)
-    return Model(layer, name, sql, path, spec, materialized, description, reads)
-
-
-def _default_materialization(layer: str, reads, staging: dict[str, Model]) -> str:
-    """A table, unless the model is a mart that reads a staging view: a staging model is a view
-    when its rows are too many to copy (long-format sources), so a mart over it is a view too
-    and those rows stay in their sources' typed tables, never copied. A spec may say otherwise."""
-    over_view = any(
-        staging[r].layer == "staging" and staging[r].materialized == "view"
-        for r in reads
-        if r in staging
-    )
-    return "view" if layer == "marts" and over_view else "table"
-
-
-def _leading_comment(sql: str) -> str:
-    lines = []
-    for line in sql.splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line.removeprefix("--").strip())
-    return " ".join(lines)
 
 
 def build(con: duckdb.DuckDBPyConnection, model: Model, sql: str | None = None) -> None:
@@ -158,23 +51,6 @@ def build(con: duckdb.DuckDBPyConnection, model: Model, sql: str | None = None) 
         run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{sql}")
 
 
-def release_changes_model(marts: list[Model]) -> Model:
-    """marts.release_changes: every SQL mart compared with the previous release."""
-    from pipeline.transforms.models.changes import RELEASE_CHANGES
-
-    return Model(
-        "marts",
-        RELEASE_CHANGES.name,
-        "",
-        Path(__file__).with_name("changes.py"),
-        RELEASE_CHANGES,
-        "table",
-        RELEASE_CHANGES.description,
-        tuple(m.relation for m in marts),
-        computed=True,
-    )
-
-
 def run_models(
     con: duckdb.DuckDBPyConnection,
     models: list[Model],
@@ -196,9 +72,6 @@ def run_models(
     rows}} of those rows, for the release changes; `split`: {model: (kept, relation, rows)} of
     table models whose rows `kept` selects stay as they are in a partial build (they are made of
     reused rows), the others built by their SQL reading of `relation` the rows `rows` selects."""
-    from pipeline.transforms.models.changes import release_changes
-    from pipeline.transforms.models.mart_checks import MART_CHECKS
-
     if fresh:
         for layer in sorted({model.layer for model in models}):
             fresh_schema(con, layer)

@@ -1,7 +1,7 @@
 """The data dictionary (docs/data-dictionary.md), generated from the table specs: every mart
-(found through the lineage graph, i.e. every `sql/marts/*.yml`, and the computed release
-changes), every raw table that has a spec (transcriptions, pinned downloads, provenance) and the
-staging models. Each table: its description, primary key, where it comes from, row rules and
+(every `sql/marts/*.yml` and the computed release changes, as models/discover.py finds them),
+every raw table that has a spec (transcriptions, pinned downloads, provenance) and the staging
+models. Each table: its description, primary key, where it comes from, row rules and
 checks; each column: its DuckDB type, whether it may be empty, its description and its rules.
 
 The output depends on the specs only (sorted, no dates, no machine paths), so the committed file
@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.lineage import build_graph
 from pipeline.schemas.provenance import SOURCE_FILES
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.schemas.rules import Rule
 from pipeline.schemas.spec import TableSpec
 from pipeline.settings import MODELS_DIR, REPO_ROOT
+from pipeline.transforms.models.discover import every_model
 from pipeline.transforms.models.mart_checks import MART_CHECKS
 from pipeline.transforms.sources.download_sources import DOWNLOADS
 
@@ -48,13 +48,13 @@ class Section:
     tables: tuple[Table, ...]
 
 
-def data_dictionary(raw_dir: Path = REPO_ROOT / "raw", models_dir: Path = MODELS_DIR) -> str:
+def data_dictionary(models_dir: Path = MODELS_DIR) -> str:
     """The whole dictionary, as Markdown."""
-    return render(sections(raw_dir, models_dir))
+    return render(sections(models_dir))
 
 
-def sections(raw_dir: Path, models_dir: Path) -> list[Section]:
-    models = build_graph(raw_dir, models_dir).models
+def sections(models_dir: Path) -> list[Section]:
+    models = every_model(models_dir)
     return [
         Section(
             "Marts",

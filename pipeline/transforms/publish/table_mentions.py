@@ -41,7 +41,7 @@ def mentions(text: str) -> list[str]:
 
 def descriptions(raw_dir: Path, models_dir: Path) -> Iterator[tuple[str, str]]:
     """(where, text) for every description of a table spec or an origin record."""
-    for section in sections(raw_dir, models_dir):
+    for section in sections(models_dir):
         for table in section.tables:
             yield f"{table.relation} (description)", table.description
             for field in table.spec.fields if table.spec else ():
