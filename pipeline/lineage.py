@@ -25,9 +25,10 @@ from pipeline.transforms.sources.indicator_sources import (
     source_ids,
     source_table,
 )
+from pipeline.transforms.sources.inventory import INVENTORY_ASSET as INVENTORY
 from pipeline.transforms.sources.raw_relations import related_tables
+from pipeline.transforms.sources.read_all import Chosen
 
-INVENTORY = "raw_inventory"
 VALUES_ASSET = long_source_key(GATHERED)  # raw_indicators__values: no source takes its id
 REPORT = "report_summary"
 PUBLISH = "warehouse_release"
@@ -110,6 +111,18 @@ class Graph:
         assets checked together with those (the tables their rows are checked against)."""
         needed = set(keys).union(*(self.upstream(key) for key in keys))
         return needed.union(*(self.together.get(key, ()) for key in needed))
+
+    def chosen_sources(self, keys) -> Chosen:
+        """The sources among the asset keys `keys`, by their own names, as the sources step
+        takes them (transforms/sources/read_all.py)."""
+        keys = set(keys)
+        return Chosen(
+            inventory=INVENTORY in keys,
+            tables=frozenset(t.name for t in RAW_TABLES if t.asset_name in keys),
+            downloads=frozenset(s.source_id for s in DOWNLOADS if s.asset_name in keys),
+            long_sources=frozenset(s for s in self.long_sources if long_source_key(s) in keys),
+            gathered=VALUES_ASSET in keys,
+        )
 
     def sources_of(self, key: str) -> list[str]:
         """The file-reading assets upstream of `key`: its provenance."""

@@ -79,7 +79,7 @@ def sources(
         stage.graph.long_sources,
         options,
         stage.log,
-        only=None if fresh else set(keys),
+        only=None if fresh else stage.graph.chosen_sources(keys),
         reused=tuple(s for s in stage.graph.long_sources if lineage.long_source_key(s) in reused),
     )
     return [o for o in outcomes if o.asset_key in keys]

@@ -202,7 +202,13 @@ def run_steps(
     con = memory_db(threads)
     options = DownloadOptions(5, dict(OFFLINE if urls is None else urls), published_pins or {})
     outcomes = read_sources(
-        con, settings, graph.long_sources, options, tables=tables, fetch=fetch, only=only
+        con,
+        settings,
+        graph.long_sources,
+        options,
+        tables=tables,
+        fetch=fetch,
+        only=None if only is None else graph.chosen_sources(only),
     )
     if models and not any(o.checks[c] for o in outcomes for c in o.checks):
         outcomes += run_models(con, chosen)

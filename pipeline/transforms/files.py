@@ -3,7 +3,7 @@ is read (a regular file, inside its root, within its size limit), hashed in chun
 way users see it.
 
 Belongs here: the one checksum helper, the one display-path helper and the bounded-read checks.
-Stays out: what the bytes mean (reader.py, origins.py).
+Stays out: what the bytes mean (sources/reader.py, sources/origins.py).
 """
 
 from __future__ import annotations

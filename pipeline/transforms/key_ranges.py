@@ -10,7 +10,8 @@ DuckDB's ORDER BY puts them). So the same predicates cut another relation with t
 the key's first column; one value holding more rows than the bound is cut again by the next
 column, and so on. Counting needs one grouping per level, over one column.
 
-Belongs here: computing the ranges. Stays out: what is done with each (export.py, changes.py).
+Belongs here: computing the ranges. Stays out: what is done with each (publish/export.py,
+models/changes.py).
 """
 
 from __future__ import annotations

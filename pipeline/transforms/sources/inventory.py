@@ -25,6 +25,10 @@ from pipeline.transforms.sources.download_sources import DOWNLOADS
 from pipeline.transforms.sources.indicator_sources import FOLDER, long_source_key, source_ids
 from pipeline.transforms.sources.origins import record_path, undeclared_files
 
+# The inventory's asset, named like every source's beside the source (a transcription's in its
+# spec, a download's in its registry, a long-format source's by long_source_key).
+INVENTORY_ASSET = "raw_inventory"
+
 
 @dataclass
 class Inventory:

@@ -1,9 +1,11 @@
 """Every source of a refresh, read and checked into the build's `raw` schema, as a function of
 (connection, folders) that unit tests call with an in-memory DuckDB: the inventory of raw/,
 the transcriptions, the pinned downloads, the long-format sources. It returns one `Outcome` per
-asset with its checks; the Dagster step (defs/assets/sources.py) only reports them.
+asset with its checks; the Dagster step (defs/assets/sources.py) only reports them. A partial
+build names what it reads by the sources' own names (`Chosen`); turning asset keys into those
+is the asset graph's work (pipeline/lineage.py, Graph.chosen_sources).
 
-Belongs here: that sequence and what each check is called. Stays out: Dagster.
+Belongs here: that sequence and what each check is called. Stays out: Dagster, the asset graph.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import lineage
+from pipeline.schemas.indicator_sources import GATHERED
 from pipeline.schemas.origin import DOWNLOAD, LONG_SOURCE, TRANSCRIPTION
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import Settings
@@ -30,7 +32,8 @@ from pipeline.transforms.sources.downloads import (
     DOWNLOAD_DEADLINE_SECONDS,
     DOWNLOAD_TIMEOUT_SECONDS,
 )
-from pipeline.transforms.sources.inventory import take_inventory
+from pipeline.transforms.sources.indicator_sources import long_source_key
+from pipeline.transforms.sources.inventory import INVENTORY_ASSET, take_inventory
 
 CHECK_DECLARED = "every_file_is_declared"
 CHECK_ORIGIN = "origin_record_matches_file"
@@ -49,6 +52,17 @@ class DownloadOptions:
     shared_cache: object = None  # the release store's cache of downloads (get/put), if any
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """What a partial build reads, each source by its own name (no asset keys)."""
+
+    inventory: bool = False  # the inventory of raw/
+    tables: frozenset[str] = frozenset()  # transcriptions, by table name
+    downloads: frozenset[str] = frozenset()  # pinned downloads, by source_id
+    long_sources: frozenset[str] = frozenset()  # long-format sources, by source_id
+    gathered: bool = False  # the valid long-format sources gathered for marts.indicators
+
+
 def read_sources(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -57,27 +71,26 @@ def read_sources(
     log=None,
     tables=RAW_TABLES,
     fetch=download_sources.DOWNLOADS,
-    only: set[str] | None = None,
+    only: Chosen | None = None,
     reused: tuple[str, ...] = (),
 ) -> list[Outcome]:
     """Read and check the sources (`tables`: the transcriptions to read, `fetch`: the downloads
-    to obtain, all by default; `only`: the asset keys to read, all by default); load the ones
+    to obtain, all by default; `only`: what to read of those, everything by default); load the ones
     that pass. Never raises on bad data. Reading everything, the raw schema starts empty;
     reading some (a partial build), the other raw tables stay as they are. `reused`: the
     long-format sources whose typed tables a partial build keeps from the published release
     (pipeline/reuse.py), gathered with the others without being read."""
 
-    def wanted(key: str) -> bool:
-        return only is None or key in only
-
     if only is None:
         fresh_schema(con, "raw")
-    outcomes = [_inventory(con, settings.raw_dir)] if wanted(lineage.INVENTORY) else []
-    outcomes += _transcriptions(con, settings.raw_dir, [t for t in tables if wanted(t.asset_name)])
-    obtained = [s for s in fetch if wanted(s.asset_name)]
+    everything = only is None
+    outcomes = [_inventory(con, settings.raw_dir)] if everything or only.inventory else []
+    read = [t for t in tables if everything or t.name in only.tables]
+    outcomes += _transcriptions(con, settings.raw_dir, read)
+    obtained = [s for s in fetch if everything or s.source_id in only.downloads]
     outcomes += _downloads(con, settings, downloads, obtained, log)
-    chosen = [s for s in long_sources if wanted(lineage.long_source_key(s))]
-    gathered = wanted(lineage.VALUES_ASSET)
+    chosen = [s for s in long_sources if everything or s in only.long_sources]
+    gathered = everything or only.gathered
     outcomes += _long_sources(con, settings, chosen, log, gathered, reused)
     return outcomes
 
@@ -88,7 +101,7 @@ def _inventory(con, raw_dir: Path) -> Outcome:
     if inventory.inputs:
         con.executemany("INSERT INTO raw.inventory VALUES (?, ?)", list(inventory.inputs.items()))
     return Outcome(
-        lineage.INVENTORY,
+        INVENTORY_ASSET,
         "raw.inventory",
         {"files": len(inventory.inputs)},
         {CHECK_DECLARED: inventory.problems},
@@ -207,7 +220,7 @@ def _long_sources(
         source.origin_problems += source_identity.identity_problems(
             source.record, source_id, settings.models_dir
         )
-        key = lineage.long_source_key(source_id)
+        key = long_source_key(source_id)
         files.append(
             provenance.source_file_row(
                 key,
@@ -237,7 +250,7 @@ def _long_sources(
     (rows,) = run(con, f"SELECT count(*) FROM {indicator_sources.VALUES}")[0]  # noqa: S608
     outcomes.append(
         Outcome(
-            lineage.VALUES_ASSET,
+            long_source_key(GATHERED),
             None,
             {"dagster/row_count": rows, "sources": ", ".join(s.source_id for s in valid) or "none"},
         )

@@ -1,7 +1,8 @@
 """The one reader: every tabular file the pipeline reads (a transcription in raw/paper/, a
 long-format source in raw/indicators/, a downloaded CSV) goes through `read_table`, which
 
-1. checks the file from `stat` (regular, inside its root, within its size limit; files.py);
+1. checks the file from `stat` (regular, inside its root, within its size limit;
+   transforms/files.py);
 2. for CSV, checks the bytes in one streamed pass that also computes the sha256: UTF-8 without
    a byte-order mark, LF line ends, a final newline (csv_bytes.py);
 3. checks the header against the spec (optional columns may be absent; header.py, which names
