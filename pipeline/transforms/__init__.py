@@ -5,7 +5,7 @@ shared base, never one after it, and nothing here imports the asset graph or Dag
 
 - the shared base, here: problems.py (the Problem record), outcome.py (what a step did),
   duck.py (DuckDB runners), files.py (bounded reads, checksums), key_ranges.py (a mart cut by
-  its key), sql_checks.py (a spec's rules run inside DuckDB);
+  its key), validation.py (a table's pandera schema run inside DuckDB);
 - sources/: raw/ and the pinned downloads read and checked into the `raw` schema;
 - models/: the SQL models discovered, built in order, and the marts checked;
 - publish/: the exports, their Data Package, the data dictionary, the release's records;
