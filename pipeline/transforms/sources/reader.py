@@ -20,7 +20,7 @@ CSV's lines are then added from the rows' order); only a file with a flagged cel
 record or a record spanning lines is read a second time, by the diagnosing path that keeps the
 cells as text and names line, column and value.
 
-Value rules then run on that table: pandera for the small transcriptions, SQL for the rest.
+Value rules then run on that table, as its pandera schema inside DuckDB (transforms/validation.py).
 Every problem names the file, the line, the column and the rule.
 
 Every step puts its problems into one `Read` record (read_result.py).
