@@ -166,6 +166,20 @@ def test_a_code_nobody_declares_is_refused_once_with_its_rows_and_years(tmp_path
     )
 
 
+def test_a_refused_list_of_codes_leaves_the_codes_unchecked_and_says_so(tmp_path, ert):
+    """When ISO 3166-1's transcription is refused, V-Dem's codes cannot be checked against it:
+    one problem names the missing list (no DuckDB error about a table that does not exist)."""
+    raw_dir = copy_raw(tmp_path)
+    with (raw_dir / "reference" / "iso3166_countries.csv").open("a", encoding="utf-8") as f:
+        f.write("not a code,??,Nowhere\n")
+    steps = _served_steps(tmp_path, ert.since(2015).render(), raw_dir)
+    failed = steps.failed()
+    message = failed[("raw_vdem__ert", CHECK_ROWS)]
+    assert "not checked: raw.iso3166_countries is not in the build (refused above)" in message
+    assert "Catalog Error" not in "".join(failed.values())
+    assert ("raw_reference__iso3166_countries", CHECK_ROWS) in failed, sorted(failed)
+
+
 def test_a_file_that_is_not_the_pinned_one_is_never_used_nor_cached(tmp_path, ert):
     raw_dir = copy_raw(tmp_path)
     pin_snapshot(raw_dir, ert.since(2015).render(), VDEM_RECORD)
