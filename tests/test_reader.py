@@ -110,6 +110,27 @@ def test_a_parquet_file_with_typed_columns_is_trusted_and_text_columns_are_check
     assert problem.message().startswith("raw/text.parquet, row 2, column 'id'")
 
 
+def test_a_parquet_file_with_a_damaged_page_is_a_problem_naming_the_file(tmp_path):
+    """A flipped byte in a compressed page (its zstd frame's magic number) is found when the
+    rows are read, after the footer was read fine: one problem, not DuckDB's exception."""
+    rows = 10_000
+    table = pa.table({"id": pa.array(range(1, rows + 1), pa.int32()), "note": ["a"] * rows})
+    path = tmp_path / "damaged.parquet"
+    pq.write_table(table, path, compression="zstd")
+    data = bytearray(path.read_bytes())
+    frame = data.index(b"\x28\xb5\x2f\xfd")  # the first zstd frame: a data page
+    data[frame] ^= 0xFF
+    path.write_bytes(bytes(data))
+    con = memory_db()
+    optional = ("score", "day", "amount", "flag")
+    read = read_table(con, path, tmp_path, SPEC, '"t"', max_bytes=10**6, optional=optional)
+    (problem,) = read.problems
+    assert problem.message().startswith("raw/damaged.parquet")
+    assert "a readable Parquet file" in problem.message()
+    assert "ZSTD" in problem.message(), problem.message()
+    assert read.relation is None
+
+
 def test_reads_are_bounded_by_stat_before_a_byte_is_read(tmp_path):
     huge = tmp_path / "huge.csv"
     huge.write_text(HEADER)

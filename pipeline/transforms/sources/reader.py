@@ -210,6 +210,13 @@ def _read_parquet(con, path: Path, spec, target, optional, read: Read) -> Read:
     # A column stored in the spec's own type is trusted (its schema was checked once, here);
     # any other is checked cell by cell, as text, like a CSV (2022.5 is not an integer).
     checked = [n for n in typed_columns(spec, read.columns) if not native(spec.field(n), stored[n])]
-    if build_typed(con, spec, target, rows, read, checked):
-        type_problems(con, spec, rows, checked, read)
+    try:
+        if build_typed(con, spec, target, rows, read, checked):
+            type_problems(con, spec, rows, checked, read)
+    except duckdb.OutOfMemoryException:  # not the file's fault: the refresh says which setting
+        raise
+    except duckdb.Error as err:  # a damaged page or footer: named, with DuckDB's first line
+        con.execute(f"DROP TABLE IF EXISTS {target}")
+        read.relation, read.rows = None, 0
+        return read.problem("a readable Parquet file", str(err).splitlines()[0])
     return read
