@@ -59,6 +59,12 @@ def performance_markdown(r: dict, once: list[dict]) -> str:
             f" The {part} part is kept from the run of {date} (BENCH_PARTS left it out)."
             for part, date in (r.get("kept_from_earlier_runs") or {}).items()
         )
+        + "".join(
+            f" The scale case {case_of(s)[0]} {s['format']} {s['rows']:,} rows was measured at "
+            f"commit {s['commit']} on {s['date']}."
+            for s in r.get("scale", [])
+            if s.get("commit") and s["commit"] != r.get("commit")
+        )
         + " Raw numbers: `benchmarks/results/latest.json`. Load averages (1, 5, 15 min) are "
         "given for each part: another engineer's tests share this machine, so every figure is "
         "a median and a figure taken under load is slower than a quiet machine's.",

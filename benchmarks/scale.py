@@ -54,7 +54,8 @@ def scale_one(work: Path, cache: Path, shape: str, fmt: str, rows: int) -> dict:
         "format": fmt,
         "rows": rows,
         "sources": len(data),
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": os.environ.get("BENCH_COMMIT"),
         "file_mb": round(sum(d.stat().st_size for d in data) / 2**20, 1),
     }
     runs = {"a": [], "b": [], "c": []}

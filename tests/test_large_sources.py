@@ -214,9 +214,33 @@ def test_key_clashes_are_found_inside_a_large_part_and_among_the_others(tmp_path
         relation = keyed_table(con, True)
         con.execute("INSERT INTO keyed VALUES ('m_large', 4321, 'again'), ('b_small', 7, 'again')")
         parts = key_parts(con, relation, KEYED.primary_key, large=1000)
-        assert len(parts) == 2  # m_large alone, the small sources together
+        sizes = [con.execute(f"SELECT count(*) FROM {p}").fetchone()[0] for p in parts]  # noqa: S608
+        (total,) = con.execute(f"SELECT count(*) FROM {relation}").fetchone()  # noqa: S608
+        assert sum(sizes) == total, "every row is in one part"
+        (largest,) = con.execute(
+            f"SELECT max(n) FROM (SELECT count(*) AS n FROM {relation} GROUP BY source_id)"  # noqa: S608
+        ).fetchone()
+        assert largest > 1000 and max(sizes) == largest  # the large source is a part of its own
+        assert all(size <= 1000 for size in sizes if size != largest)
         found = [p.value for p in key_problems(con, KEYED, relation, "t", large=1000)]
     assert sorted(found) == ["b_small, 7 (2 rows)", "m_large, 4321 (2 rows)"]
+
+
+def test_many_small_sources_are_checked_in_parts_of_bounded_size(tmp_path):
+    """100 sources of 30 rows (the bench's many_sources shape, scaled down): parts of at most
+    `large` rows, each source whole in one part, and a clash inside any source is found."""
+    with memory_db(threads=None) as con:
+        con.execute(
+            "CREATE TABLE keyed AS SELECT 's' || lpad(CAST(s AS VARCHAR), 3, '0') AS source_id, "
+            "i AS item, CAST(NULL AS VARCHAR) AS note FROM range(100) a(s), range(30) b(i)"
+        )
+        con.execute("INSERT INTO keyed VALUES ('s042', 7, 'again'), ('s099', 29, 'again')")
+        relation = qualified("main", "keyed")
+        parts = key_parts(con, relation, KEYED.primary_key, large=1000)
+        sizes = [con.execute(f"SELECT count(*) FROM {p}").fetchone()[0] for p in parts]  # noqa: S608
+        assert sum(sizes) == 3002 and max(sizes) <= 1000 and len(parts) > 3
+        found = [p.value for p in key_problems(con, KEYED, relation, "t", large=1000)]
+    assert sorted(found) == ["s042, 7 (2 rows)", "s099, 29 (2 rows)"]
 
 
 # --- marts over long-format sources are views ---------------------------------------------------

@@ -193,25 +193,32 @@ def key_problems(
 
 
 def key_parts(con, relation: str, key, large: int = LARGE_PART_ROWS) -> list[str]:
-    """The relation, split by the key's first column where one of its values holds a large part
-    (two rows can only clash when their first columns are equal): a grouping never spans a
-    union of millions of rows and the other sources' rows, which held more memory than DuckDB's
-    limit at 50 million rows."""
+    """The relation cut by the key's first column into parts of at most `large` rows where it
+    can be (a value holding more is a part of its own; two rows can only clash when their first
+    columns are equal), so that no grouping spans millions of rows: one union of millions of
+    rows held more memory than DuckDB's limit at 50 million rows, and 100 sources of 250,000
+    rows each at 25 million."""
     if len(key) < 2:
         return [relation]
     lead = quote_ident(key[0])
-    large = [
-        value
-        for (value,) in con.execute(
-            f"SELECT {lead} FROM {relation} GROUP BY 1 "  # noqa: S608
-            f"HAVING count(*) >= {large} AND {lead} IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    ]
-    if not large:
+    counts = con.execute(
+        f"SELECT {lead}, count(*) FROM {relation} WHERE {lead} IS NOT NULL GROUP BY 1 ORDER BY 1"  # noqa: S608
+    ).fetchall()
+    if sum(n for _, n in counts) <= large:
         return [relation]
-    listed = ", ".join(sql_literal(v) for v in large)
-    rest = f"(SELECT * FROM {relation} WHERE {lead} NOT IN ({listed}) OR {lead} IS NULL)"  # noqa: S608
-    return [f"(SELECT * FROM {relation} WHERE {lead} = {sql_literal(v)})" for v in large] + [rest]  # noqa: S608
+    bins: list[list] = [[]]
+    held = 0
+    for value, rows in counts:
+        if bins[-1] and held + rows > large:
+            bins.append([])
+            held = 0
+        bins[-1].append(value)
+        held += rows
+    parts = [
+        f"(SELECT * FROM {relation} WHERE {lead} IN ({', '.join(sql_literal(v) for v in values)}))"  # noqa: S608
+        for values in bins
+    ]
+    return parts + [f"(SELECT * FROM {relation} WHERE {lead} IS NULL)"]  # noqa: S608
 
 
 def _key_problems(con, spec, relation, shown_as, line: str | None, unit: str):
