@@ -1,9 +1,9 @@
-"""Rules are declared once (schemas/rules.py) and run as pandera checks inside DuckDB
-(transforms/validation.py). Each rule kind and each row rule, the custom ones included, refuses
-and accepts the values stated here, as DuckDB runs it; the kinds pandera has a built-in check
-for use it. Every spec's schema runs on its table. The specs derive the pandera schema, the DDL,
-the Arrow schema; the YAML model specs load into the same TableSpec, and a malformed one is
-refused by file.
+"""Rules are declared once (schemas/rules.py, schemas/row_rules.py) and run as pandera checks
+inside DuckDB (transforms/validation.py). Each rule kind and each row rule, the custom ones
+included, refuses and accepts the values stated here, as DuckDB runs it; the kinds pandera has a
+built-in check for use it. Every spec's schema runs on its table. The specs derive the pandera
+schema, the DDL, the Arrow schema; the YAML model specs load into the same TableSpec, and a
+malformed one is refused by file.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow
 import pytest
 
+from pipeline.schemas import row_rules as rr
 from pipeline.schemas import rules as r
 from pipeline.schemas.custom_rules import CUSTOM_ROW_RULES
 from pipeline.schemas.dated import bound_by_access
@@ -181,27 +182,27 @@ def test_a_rule_pandera_has_a_built_in_check_for_runs_as_that_check(kind, built_
 # Row rules: (rule, columns, whether each row obeys). The generic kinds and each custom rule.
 ROW_CASES = [
     (
-        r.ordered("rank", "n_ranked"),
+        rr.ordered("rank", "n_ranked"),
         {"rank": [1, 5, 6, None, 3], "n_ranked": [5, 5, 5, 5, None]},
         [T, T, F, T, T],
     ),
     (
-        r.any_present("rank", "reason", column="reason", name="reason"),
+        rr.any_present("rank", "reason", column="reason", name="reason"),
         {"rank": [1, None, None], "reason": [None, "no data", None]},
         [T, T, F],
     ),
     (
-        r.exactly_one_present("amount", "reason", name="one"),
+        rr.exactly_one_present("amount", "reason", name="one"),
         {"amount": [1.0, None, 2.0, None], "reason": [None, "x", "y", None]},
         [T, T, F, F],
     ),
     (
-        r.flag_present("known", "amount"),
+        rr.flag_present("known", "amount"),
         {"known": [True, False, True], "amount": [1.0, None, None]},
         [T, T, F],
     ),
     (
-        r.custom(
+        rr.custom(
             "date_matches_precision", "event_date", "precision", "event_date", "date_precision"
         ),
         {
@@ -217,7 +218,7 @@ ROW_CASES = [
         [T, F, T, F, T],
     ),
     (
-        r.custom("verified_iff_paper", "verification", "verified"),
+        rr.custom("verified_iff_paper", "verification", "verified"),
         {
             "source_id": ["paper_table1", "paper_table2", "wjp_roli", "wjp_roli"],
             "verification": ["verified", None, None, "verified"],
@@ -226,7 +227,7 @@ ROW_CASES = [
         [T, F, T, F],
     ),
     (
-        r.custom("sourced_unless_suspected", "source_urls", "sourced"),
+        rr.custom("sourced_unless_suspected", "source_urls", "sourced"),
         {
             "confidence": ["confirmed", "confirmed", "suspected", "suspected", "probable"],
             "source_urls": ["http://a", None, None, "http://a", "http://b"],
@@ -235,7 +236,7 @@ ROW_CASES = [
         [T, F, T, F, T],
     ),
     (
-        r.custom("record_unless_not_checked", "record_urls", "record"),
+        rr.custom("record_unless_not_checked", "record_urls", "record"),
         {
             "check_status": ["verified", "verified", "not_checked", "not_checked"],
             "record_urls": ["http://a", None, None, "http://a"],
@@ -243,7 +244,7 @@ ROW_CASES = [
         [T, F, T, F],
     ),
     (
-        r.custom("regime_type_labelled", "value_label", "labelled"),
+        rr.custom("regime_type_labelled", "value_label", "labelled"),
         {
             "source_id": ["vdem_ert", "vdem_ert", "vdem_ert", "wjp_roli", "other"],
             "factor_code": ["v2x_regime", "v2x_regime", "v2x_polyarchy", "overall", "v2x_regime"],
@@ -252,7 +253,7 @@ ROW_CASES = [
         [T, F, T, F, T],
     ),
     (
-        r.custom("wjp_score_in_range", "score", "range"),
+        rr.custom("wjp_score_in_range", "score", "range"),
         {"source_id": ["wjp_roli", "wjp_roli", "vdem", "wjp_roli"], "score": [0.5, 1.5, 7.0, None]},
         [T, F, T, F],
     ),
@@ -261,7 +262,7 @@ ROW_CASES = [
 
 def test_every_row_kind_and_custom_rule_has_a_case():
     kinds = {rule.kind for rule, _, _ in ROW_CASES}
-    assert kinds == set(r.ROW_KINDS)
+    assert kinds == set(rr.ROW_KINDS)
     assert {k.removeprefix("custom:") for k in kinds if k.startswith("custom:")} == set(
         CUSTOM_ROW_RULES
     )
@@ -310,7 +311,7 @@ TINY = TableSpec(
         Field("tags", LIST, "Tags."),
     ),
     primary_key=("id",),
-    row_rules=(r.ordered("id", "id"),),
+    row_rules=(rr.ordered("id", "id"),),
 )
 
 

@@ -8,6 +8,7 @@ Belongs here: the columns and rules of such a source. Stays out: reading and val
 
 from __future__ import annotations
 
+from pipeline.schemas import row_rules as rr
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import INDICATOR_CODE, shared
 from pipeline.schemas.spec import FLOAT, STRING, Field, TableSpec
@@ -38,5 +39,5 @@ LONG_SOURCE = TableSpec(
         shared("n_ranked", description="Countries ranked, where the source gives it."),
     ),
     primary_key=("country_iso3", "year", "indicator_code"),
-    row_rules=(r.ordered("rank", "n_ranked"),),
+    row_rules=(rr.ordered("rank", "n_ranked"),),
 )

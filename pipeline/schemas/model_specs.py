@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.schemas import parse_yaml
+from pipeline.schemas import row_rules as rr
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import shared
 from pipeline.schemas.spec import Field, TableSpec
@@ -108,15 +109,15 @@ def _rules(item) -> tuple[r.Rule, ...]:
     return (r.Rule(kind, params),)
 
 
-def _row_rule(item) -> r.RowRule:
+def _row_rule(item) -> rr.RowRule:
     item = dict(item)
     if "custom" in item:
         key = item.pop("custom")
-        return r.custom(key, item["column"], item["name"], *item.get("columns", ()))
-    ((kind, columns),) = ((k, v) for k, v in item.items() if k in r.ROW_KINDS)
+        return rr.custom(key, item["column"], item["name"], *item.get("columns", ()))
+    ((kind, columns),) = ((k, v) for k, v in item.items() if k in rr.ROW_KINDS)
     column = item.get("column", columns[0])
     name = item.get("name") or {
         "ordered": f"{columns[0]} <= {columns[-1]}",
         "flag_present": f"{columns[0]} matches {columns[-1]}",
     }.get(kind, f"{kind} {', '.join(columns)}")
-    return r.RowRule(kind, tuple(columns), column, name)
+    return rr.RowRule(kind, tuple(columns), column, name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.schemas import row_rules as rr
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import (
     CODE_STATUSES,
@@ -66,7 +67,7 @@ def _position(name: str, description: str, nullable: bool = False) -> Field:
     return _int(name, description, nullable, r.positive())
 
 
-RANK_WITHIN_N = r.ordered("rank", "n_ranked")
+RANK_WITHIN_N = rr.ordered("rank", "n_ranked")
 CITES_PAPER_SOURCE = ForeignKey("source_reference_key", "references", "reference_key")
 EDITION_YEAR = shared("edition_year", description="WJP index edition the table reports.")
 
@@ -113,7 +114,7 @@ TABLE1 = RawTable(
         primary_key=("row_label", "country_name"),
         row_rules=(
             RANK_WITHIN_N,
-            r.any_present(
+            rr.any_present(
                 "rank",
                 "missing_reason",
                 column="missing_reason",
@@ -208,7 +209,7 @@ FIGURE1 = RawTable(
         ),
         primary_key=("label_as_printed",),
         row_rules=(
-            r.exactly_one_present(
+            rr.exactly_one_present(
                 "amount_eur",
                 "amount_missing_reason",
                 name="an amount or a reason it is missing, not both",
@@ -283,7 +284,7 @@ TIMELINE = RawTable(
         ),
         primary_key=("event_id",),
         row_rules=(
-            r.custom(
+            rr.custom(
                 "date_matches_precision",
                 "event_date",
                 "event_date agrees with date_precision",
@@ -481,7 +482,7 @@ CLAIMS = RawTable(
             text("note", "Notes for readers.", True),
         ),
         primary_key=("claim_id",),
-        row_rules=(r.ordered("year_from", "year_to", column="year_from"),),
+        row_rules=(rr.ordered("year_from", "year_to", column="year_from"),),
     ),
     (ForeignKey("country_iso3s", "countries", "country_iso3", is_list=True),),
 )
@@ -502,7 +503,7 @@ CLAIM_VARIANTS = RawTable(
             *_reading_fields("; empty keeps the stated one."),
         ),
         primary_key=("claim_id", "variant_id"),
-        row_rules=(r.ordered("year_from", "year_to", column="year_from"),),
+        row_rules=(rr.ordered("year_from", "year_to", column="year_from"),),
     ),
     (ForeignKey("claim_id", "claims", "claim_id"),),
 )
@@ -627,12 +628,12 @@ FUNDING_CLAIMS = RawTable(
         ),
         primary_key=("claim_id",),
         row_rules=(
-            r.exactly_one_present(
+            rr.exactly_one_present(
                 "amount_eur",
                 "amount_missing_reason",
                 name="an amount or a reason it is missing, not both",
             ),
-            r.ordered("period_start_year", "period_end_year", column="period_end_year"),
+            rr.ordered("period_start_year", "period_end_year", column="period_end_year"),
         ),
     ),
     (
@@ -773,7 +774,7 @@ ERRATA = RawTable(
         ),
         primary_key=("erratum_id",),
         row_rules=(
-            r.custom(
+            rr.custom(
                 "sourced_unless_suspected",
                 "source_urls",
                 "a confirmed or probable erratum names its sources; a suspected one says why",
@@ -811,7 +812,7 @@ REFERENCE_CHECKS = RawTable(
         ),
         primary_key=("reference_key",),
         row_rules=(
-            r.custom(
+            rr.custom(
                 "record_unless_not_checked",
                 "record_urls",
                 "a checked reference names its record; an unchecked one has none",

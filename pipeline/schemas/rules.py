@@ -2,24 +2,23 @@
 parameters; each kind has one form, a pandera `Check`: pandera's built-in check where one exists
 (`isin`, `in_range`, `ge`, `le`, `str_matches`, `str_length`), else a narwhals expression. Both
 are expressions over a column that DuckDB runs (pipeline/transforms/validation.py), on a
-20-row transcription and on a 12.5M-row source alike. Rules across the columns of one row
-(`RowRule`) are narwhals expressions too; the few no generic kind expresses are in
-schemas/custom_rules.py.
+20-row transcription and on a 12.5M-row source alike.
 
-Belongs here: the rule kinds, their constructors and their one form. Stays out: which column
-has which rule (schemas/fields.py, the specs) and running the checks (transforms/validation.py).
+Belongs here: the rule kinds on one column's values (with `not_in_future`'s form: what it means,
+and its binding to an origin record, are in schemas/dated.py), their constructors and their one
+form. Stays out: rules across a row's columns (row_rules.py), which column has which rule
+(schemas/fields.py, the specs) and running the checks (transforms/validation.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from pipeline.schemas import dated
 
 if TYPE_CHECKING:  # pandera and narwhals are imported where a check is made, not to declare rules
     import narwhals.stable.v1 as nw
@@ -105,6 +104,28 @@ def _items_match(regex: str) -> Callable[[nw.Expr], nw.Expr]:
     return lambda column: column.cast(nw.String).str.contains(listed)
 
 
+# --- not_in_future: a date, or a year, bounded by today and by when its source was accessed ---
+
+NOT_IN_FUTURE = "not_in_future"
+DATE, YEAR = "date", "year"
+
+
+def _dated_describe(unit: str = DATE, accessed: str | None = None) -> str:
+    bound = f"not after the source's date_accessed {accessed}" if accessed else "not in the future"
+    return f"a year {bound}" if unit == YEAR else bound
+
+
+def _dated_limit(unit: str, accessed: str | None) -> dt.date | int:
+    today = dt.date.today()
+    limit = min(dt.date.fromisoformat(accessed), today) if accessed else today
+    return limit.year if unit == YEAR else limit
+
+
+def _dated_check(checks, name: str, unit: str = DATE, accessed: str | None = None):
+    """pandera's built-in `le`: no later than today, or than the source's date_accessed."""
+    return checks.le(_dated_limit(unit, accessed), name=name)
+
+
 KINDS: dict[str, Kind] = {
     "one_of": Kind(
         describe=lambda values: f"one of {sorted(values)}",
@@ -139,7 +160,7 @@ KINDS: dict[str, Kind] = {
         check=lambda C, name: C(lambda c: c == c.str.strip_chars(whitespace()), name=name),
     ),
     # a date (or year) not in the future, nor after its source was accessed (schemas/dated.py)
-    "not_in_future": Kind(dated.describe, dated.check),
+    NOT_IN_FUTURE: Kind(_dated_describe, _dated_check),
     "items_match": Kind(
         describe=lambda regex, meaning: f"a list of {meaning}",
         check=lambda C, name, regex, meaning: C(_items_match(regex), name=name),
@@ -180,10 +201,10 @@ def items_match(regex: str, meaning: str) -> Rule:
     return Rule("items_match", (regex, meaning))
 
 
-def not_in_future(unit: str = dated.DATE) -> Rule:
+def not_in_future(unit: str = DATE) -> Rule:
     """A date (unit "year": a year) not in the future; read from a file, not after the date its
     origin record says the source was accessed either (schemas/dated.py)."""
-    return Rule(dated.KIND, (unit,))
+    return Rule(NOT_IN_FUTURE, (unit,))
 
 
 def text(max_chars: int = MAX_TEXT_CHARS) -> tuple[Rule, ...]:
@@ -194,84 +215,3 @@ def text(max_chars: int = MAX_TEXT_CHARS) -> tuple[Rule, ...]:
         Rule("no_formula_prefix"),
         Rule("trimmed"),
     )
-
-
-# --- rules across the columns of one row -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowRule:
-    """A rule across columns of one row, reported on `column`: a narwhals expression, true where
-    the row obeys it (a row where it cannot be decided, NULL, obeys it). Generic kinds are
-    built from their parameters; a `custom` rule names one in schemas/custom_rules.py."""
-
-    kind: str
-    columns: tuple[str, ...]
-    column: str
-    name: str
-
-    def holds(self) -> nw.Expr:
-        return ROW_KINDS[self.kind](*self.columns)
-
-    def check(self) -> Check:
-        """The rule as a pandera check on the whole table (it reads the columns it names)."""
-        return checks_api()(lambda _table: self.holds(), name=self.name)
-
-
-def _col(name: str) -> nw.Expr:
-    import narwhals.stable.v1 as nw
-
-    return nw.col(name)
-
-
-def _present(name: str) -> nw.Expr:
-    return ~_col(name).is_null()
-
-
-ROW_KINDS: dict[str, Callable[..., nw.Expr]] = {
-    # low <= high where both are present
-    "ordered": lambda low, high: (
-        _col(low).is_null() | _col(high).is_null() | (_col(low) <= _col(high))
-    ),
-    # at least one of the columns is present
-    "any_present": lambda *cols: functools.reduce(operator.or_, map(_present, cols)),
-    # exactly one of the two columns is present
-    "exactly_one_present": lambda a, b: _present(a) != _present(b),
-    # a boolean flag says whether another column is present
-    "flag_present": lambda flag, column: _col(flag) == _present(column),
-}
-
-
-def ordered(low: str, high: str, column: str | None = None) -> RowRule:
-    return RowRule("ordered", (low, high), column or low, f"{low} <= {high}")
-
-
-def any_present(*columns: str, column: str, name: str) -> RowRule:
-    return RowRule("any_present", columns, column, name)
-
-
-def exactly_one_present(a: str, b: str, name: str) -> RowRule:
-    return RowRule("exactly_one_present", (a, b), a, name)
-
-
-def flag_present(flag: str, column: str) -> RowRule:
-    return RowRule("flag_present", (flag, column), flag, f"{flag} matches {column}")
-
-
-def custom(key: str, column: str, name: str, *columns: str) -> RowRule:
-    """A rule no generic kind expresses: its expression is written in schemas/custom_rules.py."""
-    from pipeline.schemas.custom_rules import CUSTOM_ROW_RULES
-
-    if key not in CUSTOM_ROW_RULES:
-        raise ValueError(f"unknown custom rule {key!r}")
-    return RowRule(f"custom:{key}", columns, column, name)
-
-
-def _register_custom() -> None:
-    from pipeline.schemas.custom_rules import CUSTOM_ROW_RULES
-
-    for key, expression in CUSTOM_ROW_RULES.items():
-        ROW_KINDS[f"custom:{key}"] = lambda *cols, _e=expression: _e()
-
-
-_register_custom()

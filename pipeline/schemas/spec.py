@@ -6,7 +6,7 @@ rules), its key and its row rules. From it come the pandera schema that holds th
 schema that exports it, and the column docs shown in the Dagster UI and the data dictionary.
 
 Belongs here: the spec types and those derivations. Stays out: concrete tables (raw.py, the
-model specs under sql/), shared fields (fields.py), the rule kinds (rules.py).
+model specs under sql/), shared fields (fields.py), the rule kinds (rules.py, row_rules.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.schemas.rules import RowRule, Rule
+from pipeline.schemas.row_rules import RowRule
+from pipeline.schemas.rules import Rule
 
 if TYPE_CHECKING:  # imported where a frame, a schema or an export is made, not to declare specs
     import pandas as pd

@@ -8,6 +8,7 @@ downloading (transforms/sources/downloads.py) and reading (transforms/sources/vd
 
 from __future__ import annotations
 
+from pipeline.schemas import row_rules as rr
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import shared
 from pipeline.schemas.spec import FLOAT, INT, STRING, Field, TableSpec
@@ -99,8 +100,8 @@ VDEM_ERT = TableSpec(
     ),
     primary_key=("country_text_id", "year"),
     row_rules=(
-        r.ordered("v2x_polyarchy_codelow", "v2x_polyarchy", column="v2x_polyarchy"),
-        r.ordered("v2x_polyarchy", "v2x_polyarchy_codehigh", column="v2x_polyarchy"),
+        rr.ordered("v2x_polyarchy_codelow", "v2x_polyarchy", column="v2x_polyarchy"),
+        rr.ordered("v2x_polyarchy", "v2x_polyarchy_codehigh", column="v2x_polyarchy"),
     ),
 )
 

@@ -6,6 +6,7 @@ Belongs here: the shape the parsed snapshot must have. Stays out: downloading an
 
 from __future__ import annotations
 
+from pipeline.schemas import row_rules as rr
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import FACTOR_CODES, WJP_MEASURE_CODE, shared
 from pipeline.schemas.provenance import OBTAINED_FROM
@@ -83,7 +84,7 @@ WJP_PUBLISHED_RANKS = TableSpec(
         ),
     ),
     primary_key=("country_iso3", "edition_year", "measure_code", "scope"),
-    row_rules=(r.ordered("rank", "n_ranked"),),
+    row_rules=(rr.ordered("rank", "n_ranked"),),
 )
 
 WJP_TABLES = (WJP_SCORES, WJP_COUNTRIES, WJP_REGION_AVERAGES, WJP_PUBLISHED_RANKS)
