@@ -7,8 +7,9 @@ and the UI shows exactly those as stale.
 
 What builds each asset, besides what it reads:
 
-- a transcription: the reader and its checks, and its table's spec (the module that lists
-  every table's spec is hashed table by table, so editing one spec changes one version);
+- a transcription: the reader and its checks, and its table's spec (the package that lists
+  every table's spec, schemas/raw/, is hashed table by table, so editing one spec changes one
+  version);
 - a download: the download machinery, the parsers and the source's specs (shared by the
   downloads: they are one registry, pipeline/transforms/sources/download_sources.py);
 - a long-format source and the gathered values: the long-source code;

@@ -391,7 +391,7 @@ def project_copy(tmp_path) -> Path:
     ("relative", "old", "new"),
     [
         ("pipeline/schemas/rules.py", "MAX_TEXT_CHARS = 2000", "MAX_TEXT_CHARS = 2001"),
-        ("pipeline/schemas/raw.py", '"Row of the cell in Table 2."', '"Row of Table 2."'),
+        ("pipeline/schemas/raw/paper.py", '"Row of the cell in Table 2."', '"Row of Table 2."'),
         ("pipeline/sql/marts/funding.sql", "-- Public mart", "-- The public mart"),
         ("pipeline/sql/marts/funding.yml", "Recipient's name.", "Recipient name."),
         ("pipeline/transforms/report/__init__.py", "summary", "summary "),

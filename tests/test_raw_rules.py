@@ -750,7 +750,7 @@ def test_origin_record_empty_url_needs_a_note(raw_dir):
     ],
 )
 def test_an_origin_record_redeclaring_what_the_spec_holds_is_refused(raw_dir, field, redeclared):
-    """A record keeps the origin; a column is described once, in its spec (schemas/raw.py)."""
+    """A record keeps the origin; a column is described once, in its spec (schemas/raw/)."""
     meta = meta_of(raw_dir, "table1_ranks")
     text = meta.read_text(encoding="utf-8")
     meta.write_text(text + redeclared, encoding="utf-8")

@@ -5,7 +5,7 @@ rules), its key and its row rules. From it come the pandera schema that holds th
 (run inside DuckDB by transforms/validation.py), the DuckDB DDL that creates it, the pyarrow
 schema that exports it, and the column docs shown in the Dagster UI and the data dictionary.
 
-Belongs here: the spec types and those derivations. Stays out: concrete tables (raw.py, the
+Belongs here: the spec types and those derivations. Stays out: concrete tables (raw/, the
 model specs under sql/), shared fields (fields.py), the rule kinds (rules.py, row_rules.py).
 """
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.schemas.raw import RAW_BY_NAME, ForeignKey, RawTable
+from pipeline.schemas.raw import RAW_BY_NAME
+from pipeline.schemas.raw.table import ForeignKey, RawTable
 from pipeline.schemas.spec import quote_ident
 from pipeline.transforms.problems import Problem
 

@@ -15,7 +15,8 @@ import duckdb
 
 from pipeline.schemas.dated import bound_by_access
 from pipeline.schemas.origin import TRANSCRIPTION
-from pipeline.schemas.raw import RAW_TABLES, RawTable
+from pipeline.schemas.raw import RAW_TABLES
+from pipeline.schemas.raw.table import RawTable
 from pipeline.schemas.spec import qualified
 from pipeline.transforms import files
 from pipeline.transforms.duck import create_typed_table, ensure_schema, run
