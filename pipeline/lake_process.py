@@ -9,8 +9,9 @@ where they are pinned together, into a folder of the venv (`make lake-duckdb`; `
 it when PIPELINE_LAKE_CATALOG is set, `make test` always). Each commit to the lake runs
 `python -m pipeline.lake` with that folder first on the path.
 
-Belongs here: finding that DuckDB and running pipeline/lake.py with it. Stays out: the lake's
-SQL (lake.py), when a release is committed (publishing.py).
+Belongs here: running pipeline/lake.py with that DuckDB. Stays out: where it is installed and
+whether it is (pipeline/settings/: `lake_site`, `lake_missing`), the lake's SQL (lake.py), when
+a release is committed (publishing.py).
 """
 
 from __future__ import annotations
@@ -21,23 +22,13 @@ import sys
 from pathlib import Path
 
 from pipeline.locations import LAKE_CATALOG, PUBLISH_URL
-from pipeline.settings import WAREHOUSE, child_environment
+from pipeline.settings import REPO_ROOT, WAREHOUSE, child_environment, lake_missing, lake_site
 
 LAKE_SECONDS = 900  # a commit copies the marts (tens of MB): far less than this
-SITE = Path(sys.prefix) / "lake"  # `make lake-duckdb` installs requirements-lake.lock here
-REPO = Path(__file__).resolve().parent.parent
 
 
 class LakeError(RuntimeError):
     """The lake could not be reached or written; the message says which and why."""
-
-
-def missing(site: Path | None = None) -> str | None:
-    """Why the lake's DuckDB cannot run, or None."""
-    site = site or SITE
-    if not (site / "duckdb").is_dir():
-        return f"the lake's DuckDB is not installed in {site}: run make lake-duckdb"
-    return None
 
 
 def environment(settings, site: Path) -> dict[str, str]:
@@ -48,14 +39,14 @@ def environment(settings, site: Path) -> dict[str, str]:
         LAKE_CATALOG: settings.lake_catalog,
         WAREHOUSE: str(settings.warehouse_dir),
     }
-    return child_environment([str(site), str(REPO)], values)
+    return child_environment([str(site), str(REPO_ROOT)], values)
 
 
 def run(settings, *args: str, site: Path | None = None) -> dict:
     """Run `python -m pipeline.lake ARGS` with the lake's DuckDB; its last line of output, a
     JSON object, as a dict. LakeError with its own words when it fails."""
-    site = site or SITE
-    if why := missing(site):
+    site = site or lake_site()
+    if why := lake_missing(site):
         raise LakeError(why)
     command = [sys.executable, "-m", "pipeline.lake", *args]
     try:
@@ -65,7 +56,7 @@ def run(settings, *args: str, site: Path | None = None) -> dict:
             capture_output=True,
             text=True,
             timeout=LAKE_SECONDS,
-            cwd=REPO,
+            cwd=REPO_ROOT,
         )
     except subprocess.TimeoutExpired as err:
         raise LakeError(f"no answer within {LAKE_SECONDS} s") from err

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import boto3
 
-from pipeline import lake, lake_process
-from pipeline.settings import REPO_ROOT
+from pipeline import lake
+from pipeline.settings import REPO_ROOT, lake_site
 from tests.harness import UNREACHABLE_URL, copy_raw
 from tests.services import CREDENTIALS
 
@@ -137,7 +137,7 @@ class Machine:
             "attach": [[str(path), alias] for path, alias in attach],
             "queries": [[sql, list(params)] for sql, params in queries],
         }
-        env = self.env | {"PYTHONPATH": os.pathsep.join([str(lake_process.SITE), str(REPO_ROOT)])}
+        env = self.env | {"PYTHONPATH": os.pathsep.join([str(lake_site()), str(REPO_ROOT)])}
         done = subprocess.run(
             [sys.executable, str(REPO_ROOT / "tests" / "lake_client.py")],
             input=json.dumps(request),

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from pipeline import lake, lake_process
-from pipeline.settings import REPO_ROOT, Settings, problems
+from pipeline.settings import REPO_ROOT, Settings, lake_missing, lake_site, problems
 
 LAKE_LOCK = REPO_ROOT / "requirements-lake.lock"
 
@@ -51,9 +51,9 @@ def test_the_lake_lock_pins_duckdb_with_the_extensions_built_for_it():
 
 
 def test_the_lake_process_runs_the_lake_duckdb_and_the_pipeline_keeps_its_own(tmp_path):
-    if why := lake_process.missing():
+    if why := lake_missing():
         pytest.fail(f"{why} (make test installs it)")
-    env = lake_process.environment(lake_settings(tmp_path, "duckdb:x.ducklake"), lake_process.SITE)
+    env = lake_process.environment(lake_settings(tmp_path, "duckdb:x.ducklake"), lake_site())
     code = "import duckdb; from pipeline import lake; print(duckdb.__version__, lake.__file__)"
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
@@ -66,7 +66,8 @@ def test_the_lake_process_runs_the_lake_duckdb_and_the_pipeline_keeps_its_own(tm
 
 
 def test_without_the_lake_duckdb_every_command_says_what_to_run(tmp_path, monkeypatch):
-    monkeypatch.setattr(lake_process, "SITE", tmp_path / "lake")
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))  # a venv without the lake's DuckDB
+    assert lake_site() == tmp_path / "lake"
     env = {
         "PIPELINE_PUBLISH_URL": "s3://bucket/prefix",
         "PIPELINE_LAKE_CATALOG": "postgres:dbname=lake",
@@ -80,7 +81,7 @@ def test_without_the_lake_duckdb_every_command_says_what_to_run(tmp_path, monkey
 
 
 def test_a_commit_that_fails_says_why_in_one_line_without_the_password(tmp_path):
-    if why := lake_process.missing():
+    if why := lake_missing():
         pytest.fail(f"{why} (make test installs it)")
     catalog = "postgres:dbname=lake host=127.0.0.1 port=1 user=u password=s3cr3t-value"
     settings = lake_settings(tmp_path, catalog)
@@ -92,7 +93,7 @@ def test_a_commit_that_fails_says_why_in_one_line_without_the_password(tmp_path)
 
 
 def test_a_commit_to_a_catalog_it_cannot_open_names_the_catalog(tmp_path):
-    if why := lake_process.missing():
+    if why := lake_missing():
         pytest.fail(f"{why} (make test installs it)")
     catalog = f"duckdb:{tmp_path / 'no such folder' / 'x.ducklake'}"
     with pytest.raises(lake_process.LakeError, match="cannot attach the lake 'duckdb:.*no such"):

@@ -1,14 +1,15 @@
 """Where things are and how a run is configured, resolved at run time: the one place the project
 reads the environment.
 
-- folders.py: the repository's fixed folders (REPO_ROOT, PACKAGE_DIR, MODELS_DIR);
+- folders.py: the repository's fixed folders (REPO_ROOT, PACKAGE_DIR, MODELS_DIR) and the
+  venv's folder of the lake's DuckDB (`lake_site`);
 - catalogue.py: every setting's name, default and what it allows (`SETTINGS`, also the README's
   table), and the one-line refusal of a bad value;
 - values.py: `Settings` (the folders and limits of a run, from explicit values or else the
   environment), DAGSTER_HOME, the standard AWS variables and each download's mirror variable;
 - memory.py: DuckDB's memory limit (sizes, and the default chosen from the machine);
-- checks.py: the checks before a run starts (folders, DAGSTER_HOME, the UI's port) and
-  `python -m pipeline.settings`.
+- checks.py: the checks before a run starts (folders, DAGSTER_HOME, the lake's DuckDB, the
+  UI's port) and `python -m pipeline.settings`.
 
 A failure that a setting cures (DuckDB out of memory, a full disk) is said in the setting's
 words (pipeline/hints.py), never in an engine's. No other module reads `os.environ`
@@ -33,8 +34,8 @@ from pipeline.settings.catalogue import (
     SettingsError,
     refusal,
 )
-from pipeline.settings.checks import check, port_problem, problems
-from pipeline.settings.folders import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
+from pipeline.settings.checks import check, lake_missing, port_problem, problems
+from pipeline.settings.folders import MODELS_DIR, PACKAGE_DIR, REPO_ROOT, lake_site
 from pipeline.settings.memory import duckdb_memory_limit, size_mb
 from pipeline.settings.values import (
     Settings,
@@ -67,6 +68,8 @@ __all__ = [
     "child_environment",
     "dagster_home",
     "duckdb_memory_limit",
+    "lake_missing",
+    "lake_site",
     "mirror_urls",
     "port_problem",
     "problems",

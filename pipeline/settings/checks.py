@@ -1,6 +1,7 @@
 """What a run needs, checked before any work starts: the values, the folders it reads (they
-exist) and writes (they can be), DAGSTER_HOME when the caller needs it, and the UI's port; one
-line per bad value, naming the setting, the value and what is allowed. `python -m
+exist) and writes (they can be), DAGSTER_HOME when the caller needs it, the lake's DuckDB when a
+lake catalog is set (`lake_missing`, also asked by pipeline/lake_process.py), and the UI's port;
+one line per bad value, naming the setting, the value and what is allowed. `python -m
 pipeline.settings [--dev-port N]` prints the problems and exits 2 (`make dev` runs it before
 starting Dagster).
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from pipeline.locations import LAKE_CATALOG
 from pipeline.settings.catalogue import CACHE, MODELS, RAW, WAREHOUSE, SettingsError, refusal
+from pipeline.settings.folders import lake_site
 from pipeline.settings.values import Settings, dagster_home
 
 _FOLDERS = (RAW, WAREHOUSE, CACHE, MODELS)
@@ -50,12 +52,18 @@ def problems(environ=None, needs_dagster_home: bool = False, dev_port=None) -> l
         why = why or (None if dagster_home(env) else "not an absolute path")
         refuse("DAGSTER_HOME", why or _unwritable(Path(home)))
     if settings.lake_catalog:  # the lake's DuckDB, installed apart (pipeline/lake_process.py)
-        from pipeline import lake_process
-
-        refuse(LAKE_CATALOG, lake_process.missing())
+        refuse(LAKE_CATALOG, lake_missing())
     if dev_port is not None and (busy := port_problem(dev_port)):
         lines.append(busy)
     return lines
+
+
+def lake_missing(site: Path | None = None) -> str | None:
+    """Why the lake's DuckDB cannot run from `site` (this venv's, `lake_site()`), or None."""
+    site = site or lake_site()
+    if not (site / "duckdb").is_dir():
+        return f"the lake's DuckDB is not installed in {site}: run make lake-duckdb"
+    return None
 
 
 def check(environ=None, **needs) -> None:
