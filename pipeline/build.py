@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipeline import clock, disk, integrity, lineage, locks, publishing, release, reuse, stages
 from pipeline.hints import failure_hint, is_resource_failure
+from pipeline.locations import StoreError
 from pipeline.plan import (
     DOWNLOAD_KEYS,
     LOADED,
@@ -33,7 +34,7 @@ from pipeline.plan import (
     make_plan,
 )
 from pipeline.settings import MODELS_DIR, Settings
-from pipeline.store import StoreError, open_store
+from pipeline.store import open_store
 from pipeline.transforms.duck import run
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.publish.release_state import download_states, release_guard, row_counts

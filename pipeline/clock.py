@@ -15,7 +15,8 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from pipeline.store import ReleaseStore, as_store
+from pipeline.store import as_store
+from pipeline.store.base import ReleaseStore
 
 SLACK_SECONDS = 24 * 3600
 

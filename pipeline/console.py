@@ -70,7 +70,7 @@ def _write_log(result, path: Path) -> None:
 
 
 def current_release_name() -> str | None:
-    from pipeline.store import StoreError
+    from pipeline.locations import StoreError
 
     try:
         return _store().current_id()

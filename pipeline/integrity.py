@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import release
-from pipeline.store import ReleaseStore, StoreError, as_store
+from pipeline.locations import StoreError
+from pipeline.store import as_store
+from pipeline.store.base import ReleaseStore
 
 
 def damage(folder: Path) -> list[str]:

@@ -5,7 +5,7 @@ store raises when it cannot be read or written.
 
 Belongs here: parsing and checking those values, with no I/O and no import of a client, so that
 pipeline/settings/ can check them before anything starts. Stays out: talking to the store
-(object_store.py, s3_store.py), the lake (lake.py).
+(object_store.py, store/), the lake (lake.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ a conditional write that loses (HTTP 412) is `Conflict`, which the caller turns 
 release was published".
 
 Belongs here: the client and its errors, and the shared download cache. Stays out: what a
-release is (s3_store.py).
+release is (store/s3.py).
 """
 
 from __future__ import annotations

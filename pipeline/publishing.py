@@ -1,4 +1,4 @@
-"""The last step of a refresh: hand the checked build to the release store (pipeline/store.py),
+"""The last step of a refresh: hand the checked build to the release store (pipeline/store/),
 which makes it the current release unless another one was published meanwhile, then commit its
 marts to the DuckLake catalog when one is set (pipeline/lake.py, in its own process:
 pipeline/lake_process.py).
@@ -16,7 +16,8 @@ from __future__ import annotations
 import time
 
 from pipeline import release
-from pipeline.store import ReleaseStore, StoreError
+from pipeline.locations import StoreError
+from pipeline.store.base import ReleaseStore
 
 
 def publish(store: ReleaseStore, build, settings, expected: str | None, result, log) -> None:

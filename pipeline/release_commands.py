@@ -14,8 +14,10 @@ import os
 import sys
 
 from pipeline import integrity, locks, release
+from pipeline.locations import StoreError
 from pipeline.settings import Settings
-from pipeline.store import ReleaseStore, StoreError, open_store
+from pipeline.store import open_store
+from pipeline.store.base import ReleaseStore
 
 
 def _store() -> ReleaseStore:

@@ -11,7 +11,8 @@ import dagster as dg
 
 from pipeline import release
 from pipeline.settings import Settings
-from pipeline.store import ReleaseStore, open_store
+from pipeline.store import open_store
+from pipeline.store.base import ReleaseStore
 from pipeline.transforms.sources.read_all import DownloadOptions
 
 

@@ -25,7 +25,7 @@ from pipeline import lineage
 from pipeline.build import Refresh
 from pipeline.defs.metadata import problems_metadata, summary_metadata
 from pipeline.release import WarehouseLayout
-from pipeline.store import ReleaseStore
+from pipeline.store.base import ReleaseStore
 from pipeline.transforms.outcome import Outcome
 
 # Dagster's data-version tags (its docs, "Asset versioning and caching"): what it compares to

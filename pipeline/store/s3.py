@@ -18,8 +18,9 @@ file by file: an object is fetched again when its ETag differs from the one fetc
 (`<warehouse>/.store/<id>.json`) or the local file no longer has the manifest's sha256. The
 release this machine publishes becomes its local copy, and the warehouse's links point at it.
 
-Belongs here: that layout and those rules. Stays out: the S3 client (object_store.py), what a
-release holds (release.py), verifying (integrity.py).
+Belongs here: that layout and those rules, as an implementation of `ReleaseStore` (base.py).
+Stays out: the S3 client (object_store.py), what a release holds (release.py), verifying
+(integrity.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 from pipeline import release
 from pipeline.locations import StoreError, parse_publish_url
 from pipeline.object_store import Conflict, Objects, SharedDownloadCache
-from pipeline.store import ReleaseStore
+from pipeline.store.base import ReleaseStore
 from pipeline.transforms.files import sha256_file
 
 POINTER = "current.json"
