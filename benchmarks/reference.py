@@ -2,7 +2,6 @@
 
     python -m benchmarks.reference same-output RAW_DIR SOURCE_ID[,SOURCE_ID...] OUT.parquet WORK
     python -m benchmarks.reference floor DATA_FILE[,DATA_FILE...] OUT.parquet WORK_DIR
-    python -m benchmarks.reference compare PIPELINE_EXPORT REFERENCE_EXPORT SOURCE_ID[,...]
 
 `same-output` (b) is a hand-written DuckDB script that produces what the pipeline publishes for
 those sources (one, or many: the bench's many_sources shape), from the same input, with no
@@ -17,10 +16,8 @@ key order, source after source. It prints its steps' seconds.
 
 `floor` (c) is DuckDB's floor: the files read and written back to Parquet, no checks, one COPY.
 
-`compare` checks that the pipeline's export holds the source's rows exactly as (b) wrote them:
-the same columns and types, the same rows in the same order, both zstd-compressed.
-
-Belongs here: those two scripts. Stays out: timing them (benchmarks/run.py).
+Belongs here: those two scripts. Stays out: timing them (benchmarks/run.py), comparing their
+exports with the pipeline's (benchmarks/compare_exports.py).
 """
 
 # ruff: noqa: S608 (the SQL holds only constants, paths and identifiers of this script)
@@ -219,85 +216,11 @@ def floor(data: list[Path], out: Path, work: Path) -> dict:
     return {"rows": pq.ParquetFile(out).metadata.num_rows}
 
 
-def files_of(export: Path) -> list[Path]:
-    """The files of an export: one file, or a pattern (`exports/indicators/*.parquet`, the
-    pipeline's file per source)."""
-    return sorted(export.parent.glob(export.name)) if "*" in export.name else [export]
-
-
-def compare(pipeline_export: Path, reference_export: Path, source_ids: list[str]) -> dict:
-    """The source's rows of the pipeline's export and the reference's export: the same columns
-    and types, the same rows in the same order, both zstd-compressed. Each row is hashed with
-    its position (the files in name order, then the row's place in its file), and the two
-    sides' counts and sums of those hashes are compared: one streaming scan a side, no join, so
-    25M rows take seconds and bounded memory."""
-    pipeline_files = [f for f in files_of(pipeline_export) if f.stem in source_ids]
-    reference_files = files_of(reference_export)
-    with duckdb.connect() as con:
-        con.execute("SET enable_progress_bar = false")
-        described = [_described(con, files) for files in (pipeline_files, reference_files)]
-        names = [row[0] for row in described[1]]
-        digests = [_digest(con, files, names) for files in (pipeline_files, reference_files)]
-        foreign = con.execute(
-            f"SELECT count(*) FROM {_scan(pipeline_files)} "  # noqa: S608
-            "WHERE source_id NOT IN (SELECT unnest(?))",
-            [source_ids],
-        ).fetchone()[0]
-    codecs = set()
-    for path in (*pipeline_files, *reference_files):
-        meta = pq.ParquetFile(path).metadata
-        for g in range(meta.num_row_groups):
-            codecs |= {meta.row_group(g).column(c).compression for c in range(meta.num_columns)}
-    rows = digests[1][0]
-    equal = (
-        described[0] == described[1]
-        and digests[0] == digests[1]
-        and foreign == 0
-        and rows > 0
-        and codecs == {"ZSTD"}
-    )
-    return {
-        "equal": equal,
-        "rows": rows,
-        "pipeline_rows": digests[0][0],
-        "rows_of_other_sources": foreign,
-        "codecs": sorted(codecs),
-    }
-
-
-def _scan(files: list[Path]) -> str:
-    listed = ", ".join(sql_literal(str(f)) for f in files)
-    return f"read_parquet([{listed}], filename = true, file_row_number = true)"
-
-
-def _described(con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[tuple]:
-    listed = ", ".join(sql_literal(str(f)) for f in files)
-    return con.execute(f"DESCRIBE SELECT * FROM read_parquet([{listed}])").fetchall()  # noqa: S608
-
-
-def _digest(con: duckdb.DuckDBPyConnection, files: list[Path], names: list[str]) -> tuple:
-    """(rows, sum of hash(position, row)) over the files in order."""
-    offsets, start = [], 0
-    for path in files:
-        offsets.append((str(path), start))
-        start += pq.ParquetFile(path).metadata.num_rows
-    con.execute("CREATE OR REPLACE TEMP TABLE offsets (filename VARCHAR, start BIGINT)")
-    con.executemany("INSERT INTO offsets VALUES (?, ?)", offsets)
-    columns = ", ".join(f's."{n}"' for n in names)
-    return con.execute(
-        "SELECT count(*), sum(hash(o.start + s.file_row_number, "  # noqa: S608
-        f"{columns})::HUGEINT) FROM {_scan(files)} s JOIN offsets o USING (filename)"
-    ).fetchone()
-
-
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "same-output":
         raw_dir, source_ids, out, work = args
         result = same_output(Path(raw_dir), source_ids.split(","), Path(out), Path(work))
-    elif command == "compare":
-        pipeline_export, reference_export, source_ids = args
-        result = compare(Path(pipeline_export), Path(reference_export), source_ids.split(","))
     elif command == "floor":
         data, out, work = args
         result = floor([Path(d) for d in data.split(",")], Path(out), Path(work))

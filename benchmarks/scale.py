@@ -112,7 +112,7 @@ def folder_digest(folder: Path) -> list[tuple[str, str]]:
 
 
 def exports_equal(pipeline_export: Path, reference_export: Path, ids: list[str], env) -> bool:
-    command = [PYTHON, "-m", "benchmarks.reference", "compare", str(pipeline_export)]
+    command = [PYTHON, "-m", "benchmarks.compare_exports", str(pipeline_export)]
     output = measure([*command, str(reference_export), ",".join(ids)], env)[2]
     return json.loads(output.strip().splitlines()[-1])["equal"]
 

@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.reference import MART_COLUMNS, compare, same_output
+from benchmarks.compare_exports import compare
+from benchmarks.reference import MART_COLUMNS, same_output
 from benchmarks.synthetic_source import SHAPES, layout, write_sources
 from pipeline import build, lineage
 from pipeline.asset_versions import asset_versions
