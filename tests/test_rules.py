@@ -9,6 +9,7 @@ refused by file.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from pipeline.schemas.spec import (
 )
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
 from pipeline.settings import MODELS_DIR
-from pipeline.transforms.models.discover import discover
+from pipeline.transforms.models.discover import ModelError, discover
 from pipeline.transforms.validation import validate_relation
 from tests.harness import memory_db
 
@@ -480,6 +481,21 @@ def test_a_column_naming_another_table_wrongly_is_refused_naming_its_file(
     with pytest.raises(SpecError, match=message) as raised:
         load_model_spec(path, "m")
     assert str(path) in str(raised.value)
+
+
+def test_a_model_without_a_spec_is_refused_in_one_line_naming_its_file(tmp_path):
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    for layer in ("staging", "marts"):
+        sql = models / layer / f"{layer}_unspecified.sql"
+        sql.write_text("SELECT 1 AS one\n", encoding="utf-8")
+        with pytest.raises(ModelError) as raised:
+            discover(models)
+        assert str(raised.value) == (
+            f"{sql}: a model needs a spec with its columns beside it ({sql.stem}.yml)"
+        )
+        sql.unlink()
+    assert all(model.spec is not None for model in discover(models))
 
 
 @pytest.mark.parametrize(
