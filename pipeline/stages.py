@@ -86,10 +86,10 @@ def sources(
 
 
 def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
-    """Build the models `keys` in order and check the marts among them."""
+    """Build the models `keys` in order and check them."""
     chosen = [m for m in stage.graph.models if model_key(m) in keys]
     compared = [m for m in stage.graph.marts if not m.computed]
-    checked = {reuse.MART: stage.parts.where_built()}
+    checked = {relation: stage.parts.where_built() for relation in reuse.PART_RELATIONS}
     split = reuse.split_marts(stage.parts)
     return run_models(
         stage.con,

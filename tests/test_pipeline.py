@@ -24,6 +24,8 @@ import pytest
 from pipeline.defs.factory import build_definitions
 from pipeline.lineage import Graph, build_graph
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
+from pipeline.transforms.models.discover import model_key
+from pipeline.transforms.models.run import CHECK_SCHEMA
 from pipeline.transforms.publish.export import remove_unlisted
 from pipeline.version import code_files, code_version
 from tests.harness import Run, copy_raw, copy_run, edit_csv, materialize, project
@@ -184,17 +186,22 @@ def test_the_dagster_graph_and_the_derived_lineage_agree_on_every_upstream_closu
         assert upstream == lineage.upstream(key.to_user_string()), key
 
 
-def test_every_source_and_mart_has_a_blocking_check():
+def test_every_source_model_and_export_has_a_blocking_check():
     checks = {
-        (c.asset_key.to_user_string(), c.blocking)
+        (c.asset_key.to_user_string(), c.name, c.blocking)
         for a in DEFS.resolve_asset_graph().assets_defs
         for c in a.check_specs
     }
+    blocking = {key for key, _, is_blocking in checks if is_blocking}
     for key in DEFS.resolve_asset_graph().get_all_asset_keys():
         name = key.to_user_string()
         if name.startswith(("raw_", "mart_", "export_")) and name not in NOT_BLOCKING:
-            assert (name, True) in checks, f"{name} has no blocking check"
-    assert ("raw_wjp__roli", False) in checks  # the download's availability only warns
+            assert name in blocking, f"{name} has no blocking check"
+    models = build_graph(REPO_ROOT / "raw", MODELS_DIR).models
+    assert {model.layer for model in models} == {"staging", "marts"}
+    for model in models:  # staging models too: each is validated by its spec's schema
+        assert (model_key(model), CHECK_SCHEMA, True) in checks, f"{model.relation} unchecked"
+    assert any(c[0] == "raw_wjp__roli" and not c[2] for c in checks)  # availability only warns
 
 
 def test_no_module_of_the_pipeline_imports_dagster_internals():
@@ -525,7 +532,7 @@ def test_a_mart_added_as_one_sql_file_and_one_spec_is_built_checked_exported_and
         (e.asset_key.to_user_string(), e.check_name): e.passed
         for e in run.result.get_asset_check_evaluations()
     }
-    assert checks[("mart_throwaway", "mart_follows_schema")] is True
+    assert checks[("mart_throwaway", CHECK_SCHEMA)] is True
     assert checks[("export_throwaway", "parquet_matches_mart")] is True
     exports = run.layout.root / "exports"
     assert pq.read_table(exports / "throwaway.parquet").num_rows == 5

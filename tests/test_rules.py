@@ -9,6 +9,7 @@ malformed one is refused by file.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from pipeline.schemas.spec import (
 )
 from pipeline.schemas.wjp import WJP_SNAPSHOT, WJP_TABLES
 from pipeline.settings import MODELS_DIR
-from pipeline.transforms.models.discover import discover
+from pipeline.transforms.models.discover import ModelError, discover
 from pipeline.transforms.validation import validate_relation
 from tests.harness import memory_db
 
@@ -441,6 +442,61 @@ row_rules:
         "trimmed",
     ]
     assert spec.row_rules[0].name == "rank <= rank"
+
+
+def test_a_model_column_named_as_another_tables_is_that_column(tmp_path):
+    """A staging column passed on from a raw file or made for a mart is described there, once:
+    the spec takes its type, rules and description (only whether it may be empty may change)."""
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "staging").mkdir()
+    (tmp_path / "marts" / "x.yml").write_text(
+        "columns:\n  - {name: a, type: int, description: The a., rules: [{at_least: 1}]}\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "staging" / "m.yml"
+    path.write_text(
+        "columns:\n  - raw.funding_claims.currency\n  - {same_as: marts.x.a, nullable: true}\n",
+        encoding="utf-8",
+    )
+    spec = load_model_spec(path, "m")[0]
+    funding = next(t.spec for t in RAW_TABLES if t.name == "funding_claims")
+    assert spec.field("currency") == funding.field("currency")
+    assert spec.field("a").description == "The a." and spec.field("a").nullable
+    assert spec.field("a").rules == (r.at_least(1),) and spec.field("a").dtype == "int"
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        ("raw.no_such_table.a", "no raw table no_such_table has a spec"),
+        ("raw.funding_claims.no_such_column", "raw.funding_claims has no column no_such_column"),
+        ("marts.no_such_mart.a", "no_such_mart.yml"),
+        ("{same_as: raw.funding_claims.currency, description: Again.}", "only nullable may change"),
+        ("raw.funding_claims", "named layer.table.column"),
+    ],
+)
+def test_a_column_naming_another_table_wrongly_is_refused_naming_its_file(
+    tmp_path, column, message
+):
+    path = write_spec(tmp_path, f"columns:\n  - {column}\n")
+    with pytest.raises(SpecError, match=message) as raised:
+        load_model_spec(path, "m")
+    assert str(path) in str(raised.value)
+
+
+def test_a_model_without_a_spec_is_refused_in_one_line_naming_its_file(tmp_path):
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    for layer in ("staging", "marts"):
+        sql = models / layer / f"{layer}_unspecified.sql"
+        sql.write_text("SELECT 1 AS one\n", encoding="utf-8")
+        with pytest.raises(ModelError) as raised:
+            discover(models)
+        assert str(raised.value) == (
+            f"{sql}: a model needs a spec with its columns beside it ({sql.stem}.yml)"
+        )
+        sql.unlink()
+    assert all(model.spec is not None for model in discover(models))
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ def summary_metadata(
 ) -> dict:
     """Row count, column schema and a preview of a warehouse relation. The schema is the
     relation's spec where it has one; otherwise DuckDB's types with descriptions borrowed from
-    the specs by column name (staging models)."""
+    the specs by column name (a raw relation without a spec of its own: raw.indicator_values)."""
     names = [name for name, _ in summary.columns]
     schema = (
         column_schema(spec)

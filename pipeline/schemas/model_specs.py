@@ -1,8 +1,10 @@
 """Table specs written as YAML beside a model's SQL (dbt's model properties): `sql/marts/x.yml`
 describes `marts.x`, column by column. A column is a shared field by name (`- country_iso3`), a
-shared field described for this table (`- {shared: rank, description: ...}`), or a full
-definition with its type and rules. Rules are data (`{one_of: [a, b]}`, `{between: [0, 1]}`),
-compiled like every other rule (schemas/rules.py).
+shared field described for this table (`- {shared: rank, description: ...}`), the column of the
+same name of another table (`- raw.funding_claims.currency`, or `- {same_as: marts.funding.
+source_id, nullable: true}`: its type, rules and description, kept where it is defined), or a
+full definition with its type and rules. Rules are data (`{one_of: [a, b]}`, `{between: [0,
+1]}`), compiled like every other rule (schemas/rules.py).
 
 Belongs here: turning that YAML into a `TableSpec`, and refusing a malformed one by file and
 key. Stays out: the SQL and its lineage (transforms/models/discover.py).
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -19,7 +22,10 @@ from pipeline.schemas import parse_yaml
 from pipeline.schemas import row_rules as rr
 from pipeline.schemas import rules as r
 from pipeline.schemas.fields import shared
+from pipeline.schemas.raw import RAW_TABLES
 from pipeline.schemas.spec import Field, TableSpec
+from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
+from pipeline.schemas.wjp import WJP_TABLES
 
 MATERIALIZATIONS = ("table", "view")
 
@@ -41,15 +47,19 @@ def load_model_spec(
 
 
 @functools.lru_cache(maxsize=512)
+def _document(text: str, path: Path) -> Any:
+    """The parsed YAML (kept by its text: a build reads every spec again). Never changed."""
+    try:
+        return parse_yaml(text) or {}
+    except yaml.YAMLError as err:
+        raise SpecError(f"{path}: not readable YAML ({err})") from err
+
+
 def _spec_of_text(
     text: str, path: Path, name: str, default: str
 ) -> tuple[TableSpec | None, str, str]:
-    """The spec a YAML text declares (kept by its text: a build reads every spec again, and a
-    spec is immutable)."""
-    try:
-        document = parse_yaml(text) or {}
-    except yaml.YAMLError as err:
-        raise SpecError(f"{path}: not readable YAML ({err})") from err
+    """The spec a YAML text declares."""
+    document = _document(text, path)
     if not isinstance(document, dict):
         raise SpecError(f"{path}: a mapping of description, materialized, columns, ...")
     unknown = set(document) - {"description", "materialized", "primary_key", "columns", "row_rules"}
@@ -65,7 +75,7 @@ def _spec_of_text(
         spec = TableSpec(
             name=name,
             description=description,
-            fields=tuple(_field(c) for c in document["columns"]),
+            fields=tuple(_field(c, path) for c in document["columns"]),
             primary_key=tuple(document.get("primary_key") or ()),
             row_rules=tuple(_row_rule(rule) for rule in document.get("row_rules") or ()),
         )
@@ -74,10 +84,18 @@ def _spec_of_text(
     return spec, materialized, description
 
 
-def _field(column) -> Field:
+def _field(column, path: Path) -> Field:
     if isinstance(column, str):
-        return shared(column)
+        return _same_as(column, path) if "." in column else shared(column)
     column = dict(column)
+    if "same_as" in column:
+        field = _same_as(column.pop("same_as"), path)
+        if set(column) - {"nullable"}:
+            raise ValueError(
+                f"same_as {field.name}: only nullable may change, not {sorted(set(column))} "
+                "(the column is described where it is defined)"
+            )
+        return field.but(**column)
     if "rules" in column:
         column["rules"] = tuple(rule for item in column["rules"] or () for rule in _rules(item))
     if "shared" in column:
@@ -92,6 +110,31 @@ def _field(column) -> Field:
         rules=rules,
         **column,
     )
+
+
+def _same_as(reference: str, path: Path) -> Field:
+    """The field `layer.table.column` names: a raw table's (schemas/) or a model's (its YAML in
+    the models folder `path` is in)."""
+    if str(reference).count(".") != 2:
+        raise ValueError(f"{reference}: another table's column is named layer.table.column")
+    layer, table, column = str(reference).split(".")
+    if layer == "raw":
+        specs = {t.spec.name: t.spec for t in RAW_TABLES} | {
+            s.name: s for s in (*WJP_TABLES, VDEM_ERT, DECLARED_CODES)
+        }
+        if table not in specs:
+            raise ValueError(f"{reference}: no raw table {table} has a spec")
+        spec = specs[table]
+    else:
+        other = path.parent.parent / layer / f"{table}.yml"
+        if other.resolve() == path.resolve():
+            raise ValueError(f"{reference}: a column of this table itself")
+        spec = load_model_spec(other, table)[0]
+        if spec is None:
+            raise ValueError(f"{reference}: {other.name} declares no columns")
+    if column not in spec.column_names:
+        raise KeyError(f"{reference}: {layer}.{table} has no column {column}")
+    return spec.field(column)
 
 
 def _rules(item) -> tuple[r.Rule, ...]:

@@ -1,7 +1,7 @@
 """The model assets: the staging tables and the marts, one SQL file each
 (pipeline/sql/<layer>/<name>.sql), each its own asset with its lineage read from its SQL and a
-code reference to its SQL and spec. Every mart has a blocking check that runs its spec's rules
-as SQL inside DuckDB, plus the mart's extra checks.
+code reference to its SQL and spec. Every model has a blocking check that runs its spec's pandera
+schema inside DuckDB; a mart has its extra checks too.
 
 Belongs here: their specs. Stays out: finding and building them
 (pipeline/transforms/models/discover.py, run.py).
@@ -26,7 +26,7 @@ def _spec(graph: lineage.Graph, model: Model) -> dg.AssetSpec:
         model_key(model),
         deps=graph.deps[model_key(model)],
         description=f"{model.description}\n\n{kind} `{model.relation}`, built by {built_by}.",
-        metadata={**(spec_metadata(model.spec) if model.spec else {}), **code_references(*files)},
+        metadata={**spec_metadata(model.spec), **code_references(*files)},
         kinds={"duckdb", "python" if model.computed else "sql"},
     )
 
@@ -34,17 +34,17 @@ def _spec(graph: lineage.Graph, model: Model) -> dg.AssetSpec:
 def model_specs(graph: lineage.Graph) -> tuple[list, list]:
     """(asset specs, check specs) of the staging models and the marts."""
     checks = []
-    for mart in graph.marts:
-        key = model_key(mart)
+    for model in graph.models:
+        key = model_key(model)
         checks.append(
             dg.AssetCheckSpec(
                 CHECK_SCHEMA,
                 asset=key,
                 blocking=True,
-                description="Types, keys and value rules of the mart's spec.",
+                description=f"Types, keys and value rules of the {model.layer} model's spec.",
             )
         )
-        for name, check in MART_CHECKS.get(mart.name, {}).items():
+        for name, check in MART_CHECKS.get(model.name, {}).items():
             checks.append(
                 dg.AssetCheckSpec(name, asset=key, blocking=True, description=check.description)
             )

@@ -1,5 +1,6 @@
-"""SQL models: every `sql/<layer>/<name>.sql` is a table `<layer>.<name>`, optionally with a
-spec `<name>.yml` beside it (columns, key, rules, materialization). What a model reads comes
+"""SQL models: every `sql/<layer>/<name>.sql` is a table `<layer>.<name>`, with its spec
+`<name>.yml` beside it (columns, key, rules, materialization): a model without one is refused.
+What a model reads comes
 from its SQL (DuckDB lists the tables a query reads); the build order is a topological sort.
 Adding a staging model or a mart is adding its files: nothing else lists them.
 
@@ -35,7 +36,7 @@ class Model:
     name: str
     sql: str
     path: Path
-    spec: TableSpec | None
+    spec: TableSpec
     materialized: str  # "table" or "view"
     description: str
     reads: tuple[str, ...]  # relations the SQL reads, as "schema.table"
@@ -98,9 +99,9 @@ def _model(layer: str, path: Path, staging: dict[str, Model]) -> Model:
     spec_path = path.with_suffix(".yml")
     if spec_path.is_file():
         spec, materialized, description = load_model_spec(spec_path, name, materialized)
-    if layer == "marts" and spec is None:
+    if spec is None:
         raise ModelError(
-            f"{path}: a mart needs a spec with its columns beside it ({spec_path.name})"
+            f"{path}: a model needs a spec with its columns beside it ({spec_path.name})"
         )
     description = description or _leading_comment(sql)
     return Model(layer, name, sql, path, spec, materialized, description, reads)

@@ -1,6 +1,6 @@
-"""Building the SQL models (discovered by discover.py) in order, and checking each mart: against
-its spec, inside DuckDB, and by its checks beyond the spec (mart_checks.py), once every mart is
-built. A partial build replaces the models it builds and leaves the others.
+"""Building the SQL models (discovered by discover.py) in order, and checking each model against
+its spec, inside DuckDB, and each mart by its checks beyond the spec (mart_checks.py), once every
+model is built. A partial build replaces the models it builds and leaves the others.
 
 Belongs here: building one model and running a build's models. Stays out: discovering them
 (discover.py), Dagster (defs/), validating the result (transforms/validation.py).
@@ -27,7 +27,7 @@ from pipeline.transforms.models.mart_checks import MART_CHECKS
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.validation import validate_relation
 
-CHECK_SCHEMA = "mart_follows_schema"
+CHECK_SCHEMA = "follows_schema"  # every model's, staging and marts
 
 
 def build(con: duckdb.DuckDBPyConnection, model: Model, sql: str | None = None) -> None:
@@ -37,18 +37,13 @@ def build(con: duckdb.DuckDBPyConnection, model: Model, sql: str | None = None) 
     ensure_schema(con, model.layer)
     sql = model.sql if sql is None else sql
     if model.materialized == "view":
-        select = sql
-        if model.spec is not None:
-            casts = ", ".join(
-                f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
-                for f in model.spec.fields
-            )
-            select = f"SELECT {casts} FROM (\n{sql}\n)"  # noqa: S608
-        run(con, f"CREATE OR REPLACE VIEW {model.quoted} AS\n{select}")
-    elif model.spec is not None:  # validated after the build, naming any empty required cell
+        casts = ", ".join(
+            f"CAST({quote_ident(f.name)} AS {f.duckdb_type}) AS {quote_ident(f.name)}"
+            for f in model.spec.fields
+        )
+        run(con, f"CREATE OR REPLACE VIEW {model.quoted} AS\nSELECT {casts} FROM (\n{sql}\n)")  # noqa: S608
+    else:  # validated after the build, naming any empty required cell
         create_typed_table(con, model.layer, model.spec, sql, not_null=False)
-    else:
-        run(con, f"CREATE OR REPLACE TABLE {model.quoted} AS\n{sql}")
 
 
 def run_models(
@@ -64,14 +59,15 @@ def run_models(
 ) -> list[Outcome]:
     """Build the models in order (the computed release changes compare `compared`, every SQL
     mart by default, with `previous_release`, the current release's folder), then validate each
-    mart against its spec and its extra checks (which may read other marts, so they run once
-    all are built). `fresh`: every model of their layers is built, which start empty;
-    otherwise (a partial build) each model built replaces its relation and the others stay.
-    `checked`: {mart: SQL condition} of the rows validated, where a build reuses the others from
-    the published release, validated there (pipeline/reuse.py); `known`: {mart: {source_id:
-    rows}} of those rows, for the release changes; `split`: {model: (kept, relation, rows)} of
-    table models whose rows `kept` selects stay as they are in a partial build (they are made of
-    reused rows), the others built by their SQL reading of `relation` the rows `rows` selects."""
+    model against its spec, and each mart against its extra checks (which may read other marts,
+    so they run once all are built). `fresh`: every model of their layers is built, which start
+    empty; otherwise (a partial build) each model built replaces its relation and the others
+    stay. `checked`: {relation ("marts.x"): SQL condition} of the rows validated, where a build
+    reuses the others from the published release, validated there (pipeline/reuse.py); `known`:
+    {mart: {source_id: rows}} of those rows, for the release changes; `split`: {model: (kept,
+    relation, rows)} of table models whose rows `kept` selects stay as they are in a partial
+    build (they are made of reused rows), the others built by their SQL reading of `relation`
+    the rows `rows` selects."""
     if fresh:
         for layer in sorted({model.layer for model in models}):
             fresh_schema(con, layer)
@@ -105,10 +101,8 @@ def run_models(
             build(con, model)
         outcomes.append(Outcome(model_key(model), model.relation))
     for model, outcome in zip(models, outcomes, strict=True):
-        if model.layer != "marts":
-            continue
         relation = model.quoted
-        if (condition := (checked or {}).get(model.name, "TRUE")) != "TRUE":
+        if (condition := (checked or {}).get(model.relation, "TRUE")) != "TRUE":
             relation = f"(SELECT * FROM {model.quoted} WHERE {condition})"  # noqa: S608
         outcome.checks[CHECK_SCHEMA] = validate_relation(con, model.spec, relation, model.relation)
         for name, check in MART_CHECKS.get(model.name, {}).items():
