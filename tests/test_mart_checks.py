@@ -87,6 +87,7 @@ def test_a_check_of_no_mart_is_refused_naming_its_file(tmp_path):
         (("{{ row_key }}", "{{ key }}"), r"unknown placeholder \{\{ key \}\}"),
         (("-- Each", "/* Each */ --"), "starts with a `--` comment"),
     ],
+    ids=["no rule column", "unknown placeholder", "no description"],
 )
 def test_a_check_that_breaks_the_convention_is_refused_naming_its_file(tmp_path, edit, refusal):
     models_dir = models_with(tmp_path, {"countries.not_the_first.check.sql": NAMED.replace(*edit)})
