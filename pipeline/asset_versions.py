@@ -13,7 +13,7 @@ What builds each asset, besides what it reads:
 - a download: the download machinery, the parsers and the source's specs (shared by the
   downloads: they are one registry, pipeline/transforms/sources/download_sources.py);
 - a long-format source and the gathered values: the long-source code;
-- a model: its SQL and its spec file, and the model runner with its checks;
+- a model: its SQL, its spec file and its checks' SQL, and the model runner;
 - an export: the Parquet writer, its read-back and the data package, and the mart's spec;
 - the report: the report and its inputs, and its templates (not Python: declared); the release:
   publishing and the release guard.
@@ -31,7 +31,7 @@ from pipeline.schemas import raw as raw_specs
 from pipeline.schemas.raw import RAW_TABLES
 from pipeline.settings import PACKAGE_DIR
 from pipeline.transforms import report
-from pipeline.transforms.models import changes
+from pipeline.transforms.models import changes, mart_checks
 from pipeline.transforms.models import discover as models
 from pipeline.transforms.models import run as model_run
 from pipeline.transforms.publish import datapackage, export, release_state
@@ -95,6 +95,7 @@ def own_versions(graph: lineage.Graph, package_dir: Path = PACKAGE_DIR) -> dict[
             continue
         spec_file = model.path.with_suffix(".yml")
         declaration = [model.sql, spec_file.read_bytes() if spec_file.is_file() else b""]
+        declaration += [check.sql for check in mart_checks.mart_checks(model.path)]
         versions[key] = asset_version(code["model"], declaration)
     for mart in graph.marts:
         versions[lineage.export_key(mart.name)] = asset_version(code["export"], [repr(mart.spec)])

@@ -1,7 +1,8 @@
-"""The whole graph: its shape derived from the specs and the SQL, the marts against the paper,
-provenance down to every file and download, one code version over everything that can change
-an output, the sensor both ways, a mart added with one SQL file and one spec, and byte-identical
-results across processes with different hash seeds.
+"""The whole graph: its shape derived from the specs and the SQL, every mart published with
+its contract columns (each mart's content is tested in tests/marts/), provenance down to every
+file and download, one code version over everything that can change an output, the sensor both
+ways, a mart added with one SQL file and one spec, and byte-identical results across processes
+with different hash seeds.
 """
 
 from __future__ import annotations
@@ -41,31 +42,6 @@ EXPECTED_GROUPS = {
     "4_exports": 12,
     "5_reports": 1,
     "6_release": 1,
-}
-# Table 1 of the paper, as printed (rows: factor labels; columns: KAZ, UZB, TJK, KGZ, TKM).
-PAPER_TABLE1 = {
-    "overall": (65, 78, None, 100, None),
-    "F1": (106, 114, None, 104, None),
-    "F2": (62, 66, None, 127, None),
-    "F3": (85, 122, None, 64, None),
-    "F4": (100, 107, None, 97, None),
-    "F5": (42, 16, None, 64, None),
-    "F6": (62, 99, None, 110, None),
-    "F7": (43, 75, None, 95, None),
-    "F8": (62, 65, None, 114, None),
-}
-TABLE1_COUNTRIES = ("KAZ", "UZB", "TJK", "KGZ", "TKM")
-PAPER_TABLE1_2021 = {"KAZ": 66, "UZB": 85, "KGZ": 99}
-# Table 2 of the paper: (region/14, income group/42, global/140).
-PAPER_TABLE2 = {
-    "F1": (9, 35, 106),
-    "F2": (4, 17, 62),
-    "F3": (10, 30, 85),
-    "F4": (10, 34, 100),
-    "F5": (6, 7, 42),
-    "F6": (2, 17, 62),
-    "F7": (1, 8, 43),
-    "F8": (3, 17, 62),
 }
 WJP_URL = (
     "https://raw.githubusercontent.com/worldjusticeproject/roli-country-profiles/"
@@ -214,7 +190,7 @@ def test_no_module_of_the_pipeline_imports_dagster_internals():
     assert offenders == []
 
 
-# --- the marts against the paper ---------------------------------------------------------
+# --- the marts published ----------------------------------------------------------------
 
 
 def test_full_graph_publishes_the_marts_with_the_contract_columns(built):
@@ -277,81 +253,6 @@ def test_full_graph_publishes_the_marts_with_the_contract_columns(built):
         )
     )
     assert types["edition_year"] == "INTEGER" and types["rank"] == "INTEGER"
-
-
-def test_table1_cells_match_the_paper(built):
-    rows = built.query(
-        "SELECT country_iso3, factor_code, rank, n_ranked, missing_reason, source_locator "
-        "FROM marts.indicators WHERE source_id = 'paper_table1' AND edition_year = 2022"
-    )
-    assert len(rows) == len(PAPER_TABLE1) * len(TABLE1_COUNTRIES)  # the empty cells included
-    found = {(r[0], r[1]): r for r in rows}
-    for factor, ranks in PAPER_TABLE1.items():
-        for iso3, rank in zip(TABLE1_COUNTRIES, ranks, strict=True):
-            row = found[(iso3, factor)]
-            assert row[2] == rank, (iso3, factor)
-            assert row[4] == "no data" if rank is None else row[3] == 140
-            assert row[5].startswith("Table 1, row ")
-    previous = dict(
-        built.query(
-            "SELECT country_iso3, rank FROM marts.indicators WHERE source_id = 'paper_table1' "
-            "AND edition_year = 2021 AND factor_code = 'overall'"
-        )
-    )
-    assert previous == PAPER_TABLE1_2021
-
-
-def test_table2_cells_match_the_paper(built):
-    rows = built.query(
-        "SELECT factor_code, scope, rank, n_ranked FROM marts.indicators "
-        "WHERE source_id = 'paper_table2' AND country_iso3 = 'KAZ'"
-    )
-    assert len(rows) == 24
-    found = {(r[0], r[1]): (r[2], r[3]) for r in rows}
-    for factor, (region, income, world) in PAPER_TABLE2.items():
-        assert found[(factor, "region")] == (region, 14)
-        assert found[(factor, "income_group")] == (income, 42)
-        assert found[(factor, "global")] == (world, 140)
-
-
-def test_funding_keeps_both_kyrgyz_claims_and_unknown_amounts_with_a_reason(built):
-    rows = built.query(
-        "SELECT claim_id, amount_eur, confidence, is_disputed, source_url FROM marts.funding "
-        "WHERE recipient_code = 'KGZ' AND instrument = 'bilateral' ORDER BY amount_eur"
-    )
-    assert [(float(r[1]), r[2], r[3]) for r in rows] == [
-        (174_000_000.0, "official", True),
-        (184_000_000.0, "press", True),
-    ]
-    unknown = built.query(
-        "SELECT amount_qualifier, amount_missing_reason FROM marts.funding WHERE amount_eur IS NULL"
-    )
-    assert {"not_eligible", "unknown", "not_transcribed"} <= {r[0] for r in unknown}
-    assert all(r[1] for r in unknown)
-    figure = built.query(
-        "SELECT recipient_code FROM marts.funding WHERE claim_id LIKE 'paper_figure1_%' "
-        "ORDER BY claim_id"
-    )
-    # TD and TR are the paper's labels for Tajikistan and Turkmenistan, not Chad and Turkey.
-    assert [r[0] for r in figure] == ["KAZ", "TJK", "TKM", "UZB"]
-
-
-def test_timeline_keeps_the_papers_dates_with_errata_attached(built):
-    errata = dict(
-        built.query(
-            "SELECT event_id, CAST(erratum_event_date AS VARCHAR) FROM marts.timeline "
-            "WHERE erratum IS NOT NULL"
-        )
-    )
-    assert errata["ev_2019_tokayev_presidential_election"] == "2019-06-09"
-    assert built.query(
-        "SELECT CAST(event_date AS VARCHAR) FROM marts.timeline "
-        "WHERE event_id = 'ev_2019_tokayev_presidential_election'"
-    ) == [("2019-03-20",)]
-    assert built.query(
-        "SELECT count(*) FROM (SELECT unnest(citation_keys) AS k FROM marts.timeline) "
-        "WHERE k NOT IN (SELECT reference_key FROM marts.references)"
-    ) == [(0,)]
 
 
 # --- provenance -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The model assets: the staging tables and the marts, one SQL file each
 (pipeline/sql/<layer>/<name>.sql), each its own asset with its lineage read from its SQL and a
 code reference to its SQL and spec. Every model has a blocking check that runs its spec's pandera
-schema inside DuckDB; a mart has its extra checks too.
+schema inside DuckDB; a mart has its own checks too (sql/marts/<mart>.<check_name>.check.sql).
 
 Belongs here: their specs. Stays out: finding and building them
 (pipeline/transforms/models/discover.py, run.py).
@@ -12,7 +12,7 @@ import dagster as dg
 from pipeline import lineage
 from pipeline.defs.metadata import code_references, spec_metadata
 from pipeline.transforms.models.discover import Model, model_key
-from pipeline.transforms.models.mart_checks import MART_CHECKS
+from pipeline.transforms.models.mart_checks import mart_checks
 from pipeline.transforms.models.run import CHECK_SCHEMA
 
 
@@ -44,8 +44,14 @@ def model_specs(graph: lineage.Graph) -> tuple[list, list]:
                 description=f"Types, keys and value rules of the {model.layer} model's spec.",
             )
         )
-        for name, check in MART_CHECKS.get(model.name, {}).items():
+        for check in mart_checks(model.path):
             checks.append(
-                dg.AssetCheckSpec(name, asset=key, blocking=True, description=check.description)
+                dg.AssetCheckSpec(
+                    check.name,
+                    asset=key,
+                    blocking=True,
+                    description=check.description,
+                    metadata=code_references(check.path),
+                )
             )
     return [_spec(graph, m) for m in graph.models], checks

@@ -1,8 +1,9 @@
 """SQL models: every `sql/<layer>/<name>.sql` is a table `<layer>.<name>`, with its spec
 `<name>.yml` beside it (columns, key, rules, materialization): a model without one is refused.
-What a model reads comes
-from its SQL (DuckDB lists the tables a query reads); the build order is a topological sort.
-Adding a staging model or a mart is adding its files: nothing else lists them.
+A mart's checks are `<name>.<check_name>.check.sql` beside it (run by mart_checks.py). What a
+model reads comes from its SQL (DuckDB lists the tables a query reads); the build order is a
+topological sort. Adding a staging model, a mart or a check is adding its files: nothing else
+lists them.
 
 Belongs here: the `Model` record, discovering models, their lineage and order, and the computed
 mart of release changes. Stays out: building and checking them (run.py), Dagster (defs/).
@@ -23,6 +24,7 @@ from pipeline.schemas.spec import TableSpec, qualified
 from pipeline.transforms.models.changes import RELEASE_CHANGES
 
 LAYERS = ("staging", "marts")
+CHECK_SUFFIX = ".check.sql"  # a mart's check beside it, not a model (mart_checks.py)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -73,9 +75,13 @@ def discover(models_dir: Path) -> list[Model]:
     """Every model under `models_dir`, in an order where each comes after what it reads."""
     models: dict[str, Model] = {}
     for layer in LAYERS:
-        for path in sorted((models_dir / layer).glob("*.sql")):
+        paths = sorted((models_dir / layer).glob("*.sql"))
+        for path in (p for p in paths if not p.name.endswith(CHECK_SUFFIX)):
             model = _model(layer, path, models)
             models[model.relation] = model
+        for path in (p for p in paths if p.name.endswith(CHECK_SUFFIX)):
+            if layer != "marts" or f"marts.{path.name.split('.', 1)[0]}" not in models:
+                raise ModelError(f"{path}: a check of a mart that does not exist")
     order = graphlib.TopologicalSorter(
         {relation: [r for r in m.reads if r in models] for relation, m in models.items()}
     )

@@ -1,33 +1,80 @@
-"""Checks on marts beyond their specs: promises that span rows or tables, each a SQL query over
-the build that returns the rows breaking it, turned into Problems. The models step runs them
-as blocking checks of the mart they are keyed by.
+"""Checks on marts beyond their specs: promises that span rows or tables, dbt's singular tests.
+Each is a SQL file beside its mart, `sql/marts/<mart>.<check_name>.check.sql`, whose query
+returns the rows that break it; the models step runs it as a blocking check of that mart, named
+`<check_name>`, and one runner here turns each row into a Problem.
 
-Belongs here: those checks, keyed by mart and check name. Stays out: per-row rules, which
-belong in the mart's spec (sql/marts/<name>.yml).
+The convention, for a new check:
+
+- the file's leading `--` comment is the check's description (the Dagster UI and the data
+  dictionary show it, from there only);
+- the query returns one row per failure, with the columns `row_key` (the failing row, by its
+  mart's primary key), `value` (what is wrong, shown in the message) and `rule` (the promise
+  broken, in words), and optionally `file` (where to fix it; the mart by default), `column`
+  and `fix` (what to do);
+- `{{ name }}` placeholders are filled from the specs, so a check never restates them:
+  `row_key` (the checked mart's key expression), `errata_targets` (the marts an erratum may
+  point at, schemas/fields.py) and `errata_target_keys` (a query of their rows that carry an
+  erratum, `mart` and `key`, each keyed by its mart's declared primary key).
+
+Belongs here: finding the check files, filling their placeholders and the runner. Stays out:
+the checks themselves (sql/marts/), per-row rules (in the mart's spec, sql/marts/<name>.yml).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipeline.schemas.fields import ERRATA_TARGETS
 from pipeline.schemas.model_specs import load_model_spec
 from pipeline.schemas.spec import TableSpec, qualified, quote_ident
+from pipeline.transforms.models.discover import CHECK_SUFFIX
 from pipeline.transforms.problems import Problem
 
-if TYPE_CHECKING:
-    from pipeline.transforms.models.discover import Model
+REQUIRED = ("row_key", "value", "rule")
+OPTIONAL = ("file", "column", "fix")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+class MartCheckError(ValueError):
+    """A check file that does not follow the convention; the message names the file."""
 
 
 @dataclass(frozen=True)
 class MartCheck:
+    mart: str
+    name: str  # the Dagster check's name
+    path: Path
     description: str
-    run: Callable[[duckdb.DuckDBPyConnection, Model], list[Problem]]  # (build, the mart checked)
+    sql: str  # as written, placeholders unfilled
+
+
+def mart_checks(mart_sql: Path) -> list[MartCheck]:
+    """The checks beside a mart's SQL file (`<mart>.sql`), by name."""
+    paths = sorted(mart_sql.parent.glob(f"{mart_sql.stem}.*{CHECK_SUFFIX}"))
+    return [_check(path) for path in paths]
+
+
+def _check(path: Path) -> MartCheck:
+    mart, _, name = path.name.removesuffix(CHECK_SUFFIX).partition(".")
+    if not _NAME.fullmatch(name):
+        raise MartCheckError(
+            f"{path}: a check file is <mart>.<check_name>{CHECK_SUFFIX}, the check's name "
+            "lowercase letters, digits and _"
+        )
+    sql = path.read_text(encoding="utf-8")
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    if not lines:
+        raise MartCheckError(f"{path}: a check starts with a `--` comment that describes it")
+    return MartCheck(mart, name, path, " ".join(lines), sql)
 
 
 def row_key(spec: TableSpec) -> str:
@@ -42,129 +89,49 @@ def target_specs(marts_dir: Path) -> dict[str, TableSpec]:
     return {mart: spec for mart, spec in specs.items() if spec is not None}
 
 
-def unexplained_mismatches(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
-    """A paper cell that disagrees with its primary source, with no erratum or acknowledged
-    disagreement for it in raw/reference/errata.csv."""
-    rows = con.execute(
-        f"SELECT {row_key(model.spec)}, source_locator, verification_note FROM {model.quoted} "  # noqa: S608
-        "WHERE verification = 'mismatch' AND erratum IS NULL ORDER BY 1"
-    ).fetchall()
-    return [
-        Problem(
-            model.relation,
-            None,
-            "verification",
-            "a paper cell that disagrees with its primary source is explained",
-            f"{locator}: {note}",
-            row=key,
-            fix="correct the transcription in raw/paper/, or add an erratum or "
-            f"acknowledged_disagreement to raw/reference/errata.csv with target_mart "
-            f"'{model.name}' and target_key '{key}'",
+def _fill(check: MartCheck, name: str) -> str:
+    marts_dir = check.path.parent
+    if name == "row_key":
+        spec = load_model_spec(marts_dir / f"{check.mart}.yml", check.mart)[0]
+        return row_key(spec)
+    if name == "errata_targets":
+        return ", ".join(f"'{mart}'" for mart in target_specs(marts_dir))
+    if name == "errata_target_keys":
+        return " UNION ALL ".join(
+            f"SELECT '{mart}' AS mart, {row_key(spec)} AS key "  # noqa: S608
+            f"FROM {qualified('marts', mart)} WHERE erratum IS NOT NULL"
+            for mart, spec in target_specs(marts_dir).items()
         )
-        for key, locator, note in rows
-    ]
-
-
-def errata_without_a_target(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
-    """Every erratum points at a row of its target mart by that mart's primary key, and the
-    row carries it (its `erratum`): a key no row has, or a row that takes no errata (a WJP
-    row of marts.indicators), is refused."""
-    specs = target_specs(model.path.parent)
-    known = " UNION ALL ".join(
-        f"SELECT '{mart}' AS mart, {row_key(spec)} AS key FROM {qualified('marts', mart)} "  # noqa: S608
-        "WHERE erratum IS NOT NULL"
-        for mart, spec in specs.items()
+    raise MartCheckError(
+        f"{check.path}: unknown placeholder {{{{ {name} }}}} (known: row_key, errata_targets, "
+        "errata_target_keys)"
     )
-    rows = con.execute(
-        f"WITH known AS ({known}) SELECT erratum_id, target_mart, target_key "  # noqa: S608
-        f"FROM {model.quoted} WHERE list_contains(?, target_mart) "
-        "AND (target_mart, target_key) NOT IN (SELECT mart, key FROM known) ORDER BY 1",
-        [list(specs)],
-    ).fetchall()
-    return [
-        Problem(
-            "raw/reference/errata.csv",
-            None,
-            "target_key",
-            "an erratum points at a row of its target mart, by the mart's primary key",
-            f"{mart}: {key}",
-            row=erratum_id,
-        )
-        for erratum_id, mart, key in rows
-    ]
 
 
-def unexplained_rank_differences(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
-    """A rank WJP publishes that the computed rule does not reproduce, beyond the order of a
-    4-decimal tie: the rank rule, or the snapshot, is not what the documentation says."""
-    rows = con.execute(
-        "SELECT concat_ws('/', country_iso3, edition_year, measure_code, scope), explanation "
-        "FROM marts.wjp_rank_comparison WHERE agreement = 'differs' ORDER BY 1"
-    ).fetchall()
-    return [
-        Problem(
-            "marts.wjp_rank_comparison",
-            None,
-            "agreement",
-            "a computed WJP rank equals the published one, up to the order of a 4-decimal tie",
-            explanation,
-            row=key,
-            fix="check the rank rule in sql/staging/stg_wjp__ranks.sql against WJP's "
-            "methodology, or the snapshot's ranks against WJP's site",
+def run_check(con: duckdb.DuckDBPyConnection, check: MartCheck) -> list[Problem]:
+    """The check's failing rows, as Problems, by row key."""
+    sql = _PLACEHOLDER.sub(lambda m: _fill(check, m.group(1)), check.sql)
+    result = con.sql(sql)
+    columns = result.columns
+    missing = [c for c in REQUIRED if c not in columns]
+    unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
+    if missing or unknown:
+        raise MartCheckError(
+            f"{check.path}: a check returns the columns {', '.join(REQUIRED)} and optionally "
+            f"{', '.join(OPTIONAL)} (missing: {missing}, unknown: {unknown})"
         )
-        for key, explanation in rows
-    ]
-
-
-def verified_references_with_errata(con: duckdb.DuckDBPyConnection, model: Model) -> list[Problem]:
-    """A reference checked as verified that an erratum corrects (raw/reference/
-    reference_checks.csv against errata.csv): the two files disagree."""
-    rows = con.execute(
-        'SELECT reference_key, erratum FROM marts."references" '
-        "WHERE check_status = 'verified' AND erratum IS NOT NULL ORDER BY 1"
-    ).fetchall()
-    return [
-        Problem(
-            "raw/reference/reference_checks.csv",
-            None,
-            "check_status",
-            "a reference that carries an erratum is not verified",
-            erratum,
-            row=key,
-            fix="set its check_status to discrepancy (and say why in its note), or remove the "
-            "erratum from raw/reference/errata.csv if it is wrong",
+    problems = []
+    for values in result.order("row_key").fetchall():
+        row = dict(zip(columns, values, strict=True))
+        problems.append(
+            Problem(
+                row.get("file") or f"marts.{check.mart}",
+                None,
+                row.get("column"),
+                row["rule"],
+                row["value"],
+                row=row["row_key"],
+                fix=row.get("fix"),
+            )
         )
-        for key, erratum in rows
-    ]
-
-
-MART_CHECKS: dict[str, dict[str, MartCheck]] = {
-    "indicators": {
-        "every_mismatch_is_explained": MartCheck(
-            "A paper cell that disagrees with WJP blocks the publish unless an erratum or an "
-            "acknowledged disagreement explains it.",
-            unexplained_mismatches,
-        )
-    },
-    "wjp_rank_comparison": {
-        "every_rank_difference_is_a_tie": MartCheck(
-            "A computed rank that differs from WJP's published one blocks the publish unless the "
-            "difference is only the order of a 4-decimal tie.",
-            unexplained_rank_differences,
-        )
-    },
-    "references": {
-        "no_verified_reference_has_an_erratum": MartCheck(
-            "A reference checked as verified that an erratum corrects blocks the publish: "
-            "reference_checks.csv and errata.csv must agree.",
-            verified_references_with_errata,
-        )
-    },
-    "errata": {
-        "every_erratum_has_a_target": MartCheck(
-            "Every erratum points at an existing row of its target mart, by that mart's primary "
-            "key, and the row carries it.",
-            errata_without_a_target,
-        )
-    },
-}
+    return problems

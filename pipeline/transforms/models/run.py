@@ -1,6 +1,7 @@
 """Building the SQL models (discovered by discover.py) in order, and checking each model against
-its spec, inside DuckDB, and each mart by its checks beyond the spec (mart_checks.py), once every
-model is built. A partial build replaces the models it builds and leaves the others.
+its spec, inside DuckDB, and each mart by its checks beyond the spec (SQL files beside it, run by
+mart_checks.py), once every model is built. A partial build replaces the models it builds and
+leaves the others.
 
 Belongs here: building one model and running a build's models. Stays out: discovering them
 (discover.py), Dagster (defs/), validating the result (transforms/validation.py).
@@ -23,7 +24,7 @@ from pipeline.transforms.duck import (
 )
 from pipeline.transforms.models.changes import release_changes
 from pipeline.transforms.models.discover import Model, model_key
-from pipeline.transforms.models.mart_checks import MART_CHECKS
+from pipeline.transforms.models.mart_checks import mart_checks, run_check
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.validation import validate_relation
 
@@ -105,6 +106,6 @@ def run_models(
         if (condition := (checked or {}).get(model.relation, "TRUE")) != "TRUE":
             relation = f"(SELECT * FROM {model.quoted} WHERE {condition})"  # noqa: S608
         outcome.checks[CHECK_SCHEMA] = validate_relation(con, model.spec, relation, model.relation)
-        for name, check in MART_CHECKS.get(model.name, {}).items():
-            outcome.checks[name] = check.run(con, model)
+        for check in mart_checks(model.path):
+            outcome.checks[check.name] = run_check(con, check)
     return outcomes

@@ -22,7 +22,7 @@ from pipeline.schemas.rules import Rule
 from pipeline.schemas.spec import TableSpec
 from pipeline.settings import MODELS_DIR, REPO_ROOT
 from pipeline.transforms.models.discover import every_model
-from pipeline.transforms.models.mart_checks import MART_CHECKS
+from pipeline.transforms.models.mart_checks import mart_checks
 from pipeline.transforms.sources.download_sources import DOWNLOADS
 
 DOC_PATH = REPO_ROOT / "docs" / "data-dictionary.md"
@@ -101,9 +101,7 @@ def _model_table(model) -> Table:
         origin = f"Computed by `{_shown(model.path)}` from the other marts."
     else:
         origin = f"A {model.materialized} built by `{_shown(model.path)}`."
-    checks = tuple(
-        check.description for _, check in sorted(MART_CHECKS.get(model.name, {}).items())
-    )
+    checks = tuple(check.description for check in mart_checks(model.path))
     return Table(model.relation, model.description, origin, model.spec, checks)
 
 

@@ -93,7 +93,8 @@ CLAIMS = (
     "`raw/reference/claim_records.csv`, each record confirming, partly confirming or "
     "contradicting the part of the sentence it covers) the statements about EU institutions and "
     "documents, events and the cited literature. A verdict is never edited: a test changes the "
-    "data in a fixture for each rule and sees the verdict follow (`tests/test_claims.py`)."
+    "data in a fixture for each rule and sees the verdict follow "
+    "(`tests/marts/test_paper_claims.py`)."
 )
 ERRATA = (
     "**The errata.** {errata} errors, {confirmed} confirmed, {probable} probable and {suspected} "
