@@ -231,7 +231,10 @@ def write_results(results: dict, measured: bool = True) -> dict:
             results["scale"] = earlier + results["scale"]
         dates = previous.get("kept_from_earlier_runs") or {}
         results |= kept | {
-            "kept_from_earlier_runs": {k: dates.get(k, previous.get("date")) for k in kept}
+            "kept_from_earlier_runs": {
+                k: dates.get(k, f"{previous.get('date')}, commit {previous.get('commit')}")
+                for k in kept
+            }
         }
     results |= key_figures(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
