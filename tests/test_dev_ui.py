@@ -162,10 +162,22 @@ def stop(process: subprocess.Popen, seconds: float = 60) -> bool:
         if not session_processes(session):
             return True
         time.sleep(0.2)
-    for pid in session_processes(session):
+    left = session_processes(session)
+    for pid in left:
+        STILL_RUNNING.append(_command_line(pid))
         os.kill(pid, signal.SIGKILL)
     process.wait(timeout=10)
     return False
+
+
+STILL_RUNNING: list[str] = []  # what SIGTERM left, for the failure's message
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()[:200]
+    except OSError:
+        return f"{pid} (gone)"
 
 
 def session_processes(session: int) -> list[int]:
@@ -330,7 +342,9 @@ def test_with_the_sensor_on_a_code_edit_leads_to_one_refresh_and_no_more(dev_ui)
 
 def test_sigterm_stops_it_and_everything_it_started(dev_ui):
     port, _, log, process, _ = dev_ui
-    assert stop(process), "processes of make dev were still running a minute after SIGTERM"
+    assert stop(process), (
+        f"processes of make dev were still running a minute after SIGTERM: {STILL_RUNNING}"
+    )
     assert process.returncode is not None
     assert get(f"http://127.0.0.1:{port}/server_info") is None
     # Stopped in order: no code server died first and was restarted (that copy lingered 45 s).
