@@ -110,3 +110,13 @@ def stage_seconds(output: str) -> dict[str, float]:
         if match:
             stages[match.group(1)] = float(match.group(2))
     return stages
+
+
+def commit() -> str:
+    """The commit measured, and whether the work tree differed from it."""
+    git = ["git", "-C", str(REPO_ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    )
+    return head.stdout.strip() + (" (with changes)" if dirty.stdout.strip() else "")

@@ -44,13 +44,13 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from benchmarks.graphs import EMPTY_GRAPHS, TRIVIAL_ASSET
 from benchmarks.processes import (  # noqa: F401 (new_project: the bench's project, for others)
+    commit,
     fill_download_cache,
     load,
     measure,
@@ -175,18 +175,8 @@ def machine() -> dict:
         f"Python {platform.python_version()}",
         "duckdb_memory_limit": Settings.resolve().memory_limit,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": _commit(),
+        "commit": commit(),
     }
-
-
-def _commit() -> str:
-    """The commit measured, and whether the work tree differed from it."""
-    git = ["git", "-C", str(REPO_ROOT)]
-    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(
-        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
-    )
-    return head.stdout.strip() + (" (with changes)" if dirty.stdout.strip() else "")
 
 
 def key_figures(results: dict) -> dict:
@@ -251,7 +241,6 @@ def main() -> None:
         write_results(json.loads(RESULTS.read_text()), measured=False)
         return
     results = {"command": "make bench", **machine(), "parts": list(PARTS)}
-    os.environ["BENCH_COMMIT"] = results["commit"]  # each scale case records it
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         cache = work / "download_cache"

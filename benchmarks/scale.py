@@ -16,7 +16,15 @@ import statistics
 from pathlib import Path
 
 from benchmarks import synthetic_source
-from benchmarks.processes import PYTHON, load, measure, new_project, refresh_command, stage_seconds
+from benchmarks.processes import (
+    PYTHON,
+    commit,
+    load,
+    measure,
+    new_project,
+    refresh_command,
+    stage_seconds,
+)
 from pipeline.transforms.files import sha256_file
 
 DEFAULT_SIZES = (12_500_000, 25_000_000)
@@ -55,7 +63,7 @@ def scale_one(work: Path, cache: Path, shape: str, fmt: str, rows: int) -> dict:
         "rows": rows,
         "sources": len(data),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": os.environ.get("BENCH_COMMIT"),
+        "commit": commit(),
         "file_mb": round(sum(d.stat().st_size for d in data) / 2**20, 1),
     }
     runs = {"a": [], "b": [], "c": []}

@@ -214,11 +214,9 @@ def key_parts(con, relation: str, key, large: int = LARGE_PART_ROWS) -> list[str
             held = 0
         bins[-1].append(value)
         held += rows
-    parts = [
-        f"(SELECT * FROM {relation} WHERE {lead} IN ({', '.join(sql_literal(v) for v in values)}))"  # noqa: S608
-        for values in bins
-    ]
-    return parts + [f"(SELECT * FROM {relation} WHERE {lead} IS NULL)"]  # noqa: S608
+    conditions = [f"{lead} IN ({', '.join(sql_literal(v) for v in values)})" for values in bins]
+    conditions[-1] += f" OR {lead} IS NULL"  # no scan of its own for rows without a lead value
+    return [f"(SELECT * FROM {relation} WHERE {c})" for c in conditions]  # noqa: S608
 
 
 def _key_problems(con, spec, relation, shown_as, line: str | None, unit: str):
