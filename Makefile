@@ -125,26 +125,14 @@ reliability: $(DEV) instance
 bench: $(DEV) instance
 	"$(BIN)/python" -m benchmarks.run
 
-# The UI and the daemon on 127.0.0.1:$(DEV_PORT). Started from DAGSTER_HOME, the folder whose
-# dagster.yaml the instance reads (from the top level, `dagster dev` would warn that the top-level
-# copy is not used); -d puts the repository on the code location's path. `dagster dev` is
-# superseded by `dg dev`, which needs dagster-dg-cli (not in the locks; see the README,
-# "make dev"), so that one notice is filtered out, by its exact text.
-# Ctrl-C (or SIGTERM to make) reaches `dagster dev` alone, which stops the webserver, the daemon
-# and its code server in order: `set -m` gives it a process group of its own (`set +m` then: no
-# job notice when it ends) and the trap forwards the signal. Sent to all of them at once, the
-# code server's child could exit first and be restarted, and that copy lingered 45 s waiting for
-# a heartbeat.
-# First, at once, every bad setting and a busy port (one line each, then stop): the webserver
-# would otherwise say "Serving on" before failing, and keep the daemon running.
+# The UI and the daemon on 127.0.0.1:$(DEV_PORT), through pipeline/dev_ui.py: the settings and
+# the port checked first (one line each, then stop: the webserver would otherwise say "Serving on"
+# before failing, and keep the daemon running), then `dagster dev` from DAGSTER_HOME. Ctrl-C,
+# SIGTERM or SIGHUP to make stop it in order, even when the caller ignores SIGINT (`make dev &`
+# from a script); the module's docstring says how.
 DEV_PORT ?= 3000
 dev: $(RUNTIME) instance $(if $(PIPELINE_LAKE_CATALOG),$(LAKE))
-	@"$(BIN)/python" -m pipeline.settings --dev-port '$(DEV_PORT)'
-	bin="$$(cd "$(BIN)" && pwd)" && cd "$(DAGSTER_HOME)" && set -m && status=0 && \
-	  { PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded:FutureWarning" \
-	    "$$bin/dagster" dev --host 127.0.0.1 --port $(DEV_PORT) -m pipeline.definitions \
-	    -d "$(CURDIR)" & } && pid=$$! && set +m && trap 'kill -INT $$pid 2>/dev/null' INT TERM HUP && \
-	  while kill -0 $$pid 2>/dev/null; do wait $$pid; status=$$?; done; exit $$status
+	"$(BIN)/python" -m pipeline.dev_ui --port '$(DEV_PORT)'
 
 lint: $(DEV)
 	"$(BIN)/ruff" check pipeline tests benchmarks

@@ -12,7 +12,8 @@ through the UI's own GraphQL queries:
   refresh of the stale assets once, then says the release is up to date; a code edit that the
   CLI publishes before the location is reloaded leads to no run, and the sensor says to reload.
 
-Then SIGTERM stops it, and everything it started."""
+Then SIGTERM stops it, and everything it started, though make was started with SIGINT ignored
+(as `make dev &` in a script starts it)."""
 
 from __future__ import annotations
 
@@ -136,6 +137,7 @@ def dev_ui(tmp_path_factory):
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=ignore_interrupts,
         )
     try:
         wait_for(f"http://127.0.0.1:{port}/server_info", process, log)
@@ -143,6 +145,14 @@ def dev_ui(tmp_path_factory):
         yield port, json.loads(answer or b"{}"), log, process, base
     finally:
         stop(process)
+
+
+def ignore_interrupts() -> None:
+    """SIGINT and SIGQUIT ignored, as a background job of a non-interactive shell starts (`make
+    dev &` in a script, `make test` run so); its children inherit that, and no shell undoes it.
+    Ctrl-C or SIGTERM must stop `make dev` all the same."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, signal.SIG_IGN)
 
 
 def stop(process: subprocess.Popen, seconds: float = 60) -> bool:
@@ -174,10 +184,18 @@ STILL_RUNNING: list[str] = []  # what SIGTERM left, for the failure's message
 
 
 def _command_line(pid: int) -> str:
+    """The process's command line and its signal masks (/proc/PID/status: which signals it
+    ignores, catches, blocks or has pending)."""
     try:
-        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()[:200]
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        command = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()[:160]
     except OSError:
         return f"{pid} (gone)"
+    masks = [line.replace(":\t", "=") for line in status if line.startswith(SIGNAL_FIELDS)]
+    return f"{command} [{' '.join(masks)}]"
+
+
+SIGNAL_FIELDS = ("State", "SigIgn", "SigCgt", "SigBlk", "SigPnd", "ShdPnd")
 
 
 def session_processes(session: int) -> list[int]:
