@@ -15,7 +15,7 @@ Belongs here: starting and stopping `dagster dev`. Stays out: the checks themsel
 - Started from DAGSTER_HOME, the folder whose dagster.yaml the instance reads (from the top level,
   `dagster dev` would warn that the top-level copy is not used); `-d` puts the repository on the
   code location's path. `dagster dev` is superseded by `dg dev`, which needs dagster-dg-cli (not
-  in the locks; README, "make dev"), so that one notice is filtered out, by its exact text.
+  in the locks; README, "The Dagster UI"), so that one notice is filtered out, by its exact text.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ SUPERSEDED = "ignore:Function `dev_command` is superseded:FutureWarning"
 def dagster_dev(port: int) -> list[str]:
     """The command line of `dagster dev` for this project."""
     return [
-        *(sys.executable, "-m", "dagster", "dev", "--host", HOST, "--port", str(port)),
+        *(sys.executable, "-W", SUPERSEDED, "-m", "dagster", "dev"),
+        *("--host", HOST, "--port", str(port)),
         *("-m", "pipeline.definitions", "-d", str(REPO_ROOT)),
     ]
 
 
-def run_until_stopped(command: Sequence[str], cwd: str, env: dict[str, str]) -> int:
+def run_until_stopped(command: Sequence[str], cwd: str) -> int:
     """Run `command` in a process group of its own; every Ctrl-C, SIGTERM or SIGHUP received
     here meanwhile reaches it as one SIGINT. Its exit status, as a shell gives it (128 + N when
     a signal N ended it)."""
@@ -57,7 +58,7 @@ def run_until_stopped(command: Sequence[str], cwd: str, env: dict[str, str]) -> 
 
     previous = {signum: signal.signal(signum, forward) for signum in STOP_SIGNALS}
     try:
-        child = subprocess.Popen(command, cwd=cwd, env=env, process_group=0)
+        child = subprocess.Popen(command, cwd=cwd, process_group=0)
         if received:  # a signal came before the child had a pid
             os.kill(child.pid, signal.SIGINT)
         status = child.wait()  # retried after each handler (PEP 475)
@@ -75,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if lines:  # every bad setting and a busy port, one line each, before anything starts
         print(*lines, sep="\n", file=sys.stderr)
         return 2
-    warnings = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), SUPERSEDED)))
-    env = os.environ | {"PYTHONWARNINGS": warnings}
-    return run_until_stopped(dagster_dev(int(args.port)), str(dagster_home()), env)
+    return run_until_stopped(dagster_dev(int(args.port)), str(dagster_home()))
 
 
 if __name__ == "__main__":

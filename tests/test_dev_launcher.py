@@ -33,7 +33,7 @@ import signal, sys
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 signal.signal(signal.SIGQUIT, signal.SIG_IGN)
 from pipeline.dev_ui import run_until_stopped
-sys.exit(run_until_stopped([sys.executable, "-c", sys.argv[1], sys.argv[2]], ".", None))
+sys.exit(run_until_stopped([sys.executable, "-c", sys.argv[1], sys.argv[2]], "."))
 """
 
 
@@ -61,4 +61,4 @@ def test_a_child_ended_by_a_signal_gives_the_shells_status(tmp_path):
 
     script = tmp_path / "kill itself.py"
     script.write_text("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
-    assert run_until_stopped([sys.executable, str(Path(script))], str(tmp_path), None) == 137
+    assert run_until_stopped([sys.executable, str(Path(script))], str(tmp_path)) == 137
