@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -364,6 +365,31 @@ def test_validation_names_the_line_of_each_failure_and_every_row_of_a_key_clash(
     assert problems[0].message() == (
         "raw/tiny.csv, line 4, column 'id': rule 'required (not empty)' failed"
     )
+
+
+def test_a_kept_counting_query_counts_each_relation_and_serves_an_equal_spec_only():
+    """The counting query is kept per spec and relation shape (validation.py): run again on
+    other rows it counts those rows, and a spec that differs in one bound gets its own."""
+    con = memory_db()
+    relation = tiny_table(con, [(2, 1, "x" * 21)])
+    rules = {p.rule for p in validate_relation(con, TINY, relation, "t", line="line")}
+    assert "at most 20 characters" in rules
+    assert relation == '"main"."tiny"'
+    con.execute("UPDATE main.tiny SET name = 'fine'")
+    assert validate_relation(con, TINY, relation, "t", line="line") == []
+    other = qualified("main", "tiny_too")  # same shape, other name: the kept query reads it
+    con.execute("CREATE TABLE main.tiny_too AS SELECT * FROM main.tiny")
+    con.execute("UPDATE main.tiny_too SET id = -1")
+    assert [p.rule for p in validate_relation(con, TINY, other, "t", line="line")] == [
+        r.positive().name
+    ]
+    name = TINY.field("name")
+    shorter = replace(
+        TINY, fields=(TINY.fields[0], replace(name, rules=r.text(3)), *TINY.fields[2:])
+    )
+    assert [p.rule for p in validate_relation(con, shorter, relation, "t", line="line")] == [
+        "at most 3 characters"
+    ]
 
 
 def test_a_table_without_lines_names_a_failing_row_by_its_key_and_counts_every_failure():
