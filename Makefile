@@ -104,14 +104,15 @@ services:
 	    exit 1; \
 	  fi; }
 
-# Two workers (one per core), stock pytest-xdist loadgroup; tests/conftest.py gives each test its
-# group: those reading a session build run where it was built, the others by module, so each
-# fixture is built once.
+# Three workers on two cores (a third of the tests' time is spent waiting on servers and
+# processes), stock pytest-xdist loadgroup; tests/conftest.py gives each test its group (those
+# reading a session build run where it was built, the others by module, so each fixture is built
+# once) and puts the groups in the order they are handed out, which --no-loadscope-reorder keeps.
 # The dev tools and the lake's DuckDB install side by side.
 test: instance browser services
 	@$(MAKE) --no-print-directory -j2 $(DEV) $(LAKE)
 	"$(BIN)/python" -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
-	    -n 2 --dist loadgroup
+	    -n 3 --dist loadgroup --no-loadscope-reorder
 
 # Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
 reliability: $(DEV) instance

@@ -7,6 +7,7 @@ controller, which loads this file too, never imports Dagster or the pipeline.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,12 +106,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test's xdist group, as stock `--dist loadgroup` reads it (`make test`): a test that
     reads a session build joins that build's group, so the build is made once; every other
     test stays with its module, so module fixtures are made once too. A module may join a group
-    whole with `pytestmark = pytest.mark.xdist_group(name)`, which this leaves as it is."""
+    whole with `pytestmark = pytest.mark.xdist_group(name)`, which this leaves as it is.
+    Then the groups are put in the order xdist hands them out (`--no-loadscope-reorder` keeps
+    it): those with a test marked `long_waits` first, then the others, most tests first (xdist's
+    own order). Such a module, handed out among the last, ran for a minute and a half on one
+    worker after the others had finished."""
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             builds = [name for name in SESSION_BUILDS if name in item.fixturenames]
             group = builds[0] if builds else item.nodeid.split("::", 1)[0]
             item.add_marker(pytest.mark.xdist_group(group))
+    groups = [_group(item.get_closest_marker("xdist_group")) for item in items]
+    sizes = Counter(groups)
+    waits = {g for g, i in zip(groups, items, strict=True) if i.get_closest_marker("long_waits")}
+    rank = {g: (g not in waits, -sizes[g], n) for n, g in enumerate(dict.fromkeys(groups))}
+    order = sorted(range(len(items)), key=lambda i: rank[groups[i]])  # stable within a group
+    items[:] = [items[i] for i in order]
+
+
+def _group(marker: pytest.Mark) -> str:
+    return marker.kwargs.get("name", marker.args[0] if marker.args else "")
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -34,6 +34,9 @@ from tests.machines import (
 )
 from tests.services import FailingProxy, postgres_server, s3_server
 
+# PostgreSQL, an S3 server and two machines' refreshes: a minute and a half, mostly waiting.
+pytestmark = pytest.mark.long_waits
+
 
 @pytest.fixture(scope="module")
 def services():

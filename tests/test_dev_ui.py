@@ -37,6 +37,8 @@ from pipeline.settings import MODELS_DIR, REPO_ROOT
 from tests.harness import UNREACHABLE_URL, copy_raw
 
 STARTUP_SECONDS = 120
+# `make dev`, a refresh and ten sensor evaluations after each event: a minute and a half, waiting.
+pytestmark = pytest.mark.long_waits
 LOCATION = definitions.__name__  # `make dev` loads the entry module as a location of its name
 REPOSITORY = "__repository__"  # the one repository a Definitions object holds
 SENSOR = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY}
