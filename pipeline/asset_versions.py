@@ -47,8 +47,10 @@ from pipeline.version import asset_version, code_of, digest, entry_module
 
 
 def _stage_code(package_dir: Path) -> dict[str, list]:
+    read: dict = {}  # each module read once for every stage
+
     def code(*functions, skip=()):
-        return code_of([entry_module(f) for f in functions], skip, package_dir)
+        return code_of([entry_module(f) for f in functions], skip, package_dir, read)
 
     return {
         "inventory": code(inventory.take_inventory),
