@@ -54,8 +54,9 @@ def _write_log(result, path: Path) -> None:
     for evaluation in result.get_asset_check_evaluations():
         messages = evaluation.metadata.get("messages")
         state = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
+        said = f" ({evaluation.description})" if evaluation.description else ""
         lines.append(
-            f"CHECK {evaluation.asset_key.to_user_string()} {evaluation.check_name} {state}"
+            f"CHECK {evaluation.asset_key.to_user_string()} {evaluation.check_name} {state}{said}"
         )
         if not evaluation.passed and messages is not None:
             lines.append("  " + messages.value.replace("\n", "\n  "))

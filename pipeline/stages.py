@@ -86,12 +86,13 @@ def sources(
 
 
 def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
-    """Build the models `keys` in order and check them."""
+    """Build the models `keys` in order and check them; say which checks passed by a mart's
+    (a model's rows validated in a mart built with it: run_models)."""
     chosen = [m for m in stage.graph.models if model_key(m) in keys]
     compared = [m for m in stage.graph.marts if not m.computed]
     checked = {relation: stage.parts.where_built() for relation in reuse.PART_RELATIONS}
     split = reuse.split_marts(stage.parts)
-    return run_models(
+    outcomes = run_models(
         stage.con,
         chosen,
         stage.previous,
@@ -102,6 +103,10 @@ def models(stage: Stage, keys: list[str], fresh: bool) -> list[Outcome]:
         stage.parts.reused_rows,
         split,
     )
+    for outcome in outcomes:
+        for check, note in outcome.notes.items():
+            stage.log(f"{outcome.relation}: {check} {note}")
+    return outcomes
 
 
 def exports(stage: Stage, keys: list[str]) -> list[Outcome]:

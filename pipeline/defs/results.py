@@ -80,11 +80,15 @@ def published_events(
 def check_evaluations(outcome: Outcome) -> Iterator:
     key = dg.AssetKey(outcome.asset_key)
     for check, problems in outcome.checks.items():
+        metadata, note = problems_metadata(problems), outcome.notes.get(check)
+        if note:  # passed without scanning the rows here: where they were validated
+            metadata["messages"] = dg.MetadataValue.text(note)
         yield dg.AssetCheckEvaluation(
             asset_key=key,
             check_name=check,
             passed=not problems,
-            metadata=problems_metadata(problems),
+            metadata=metadata,
+            description=note,
             blocking=True,
         )
     for check, message in outcome.warnings.items():

@@ -6,13 +6,26 @@ source_id, nullable: true}`: its type, rules and description, kept where it is d
 full definition with its type and rules. Rules are data (`{one_of: [a, b]}`, `{between: [0,
 1]}`), compiled like every other rule (schemas/rules.py).
 
-Belongs here: turning that YAML into a `TableSpec`, and refusing a malformed one by file and
-key. Stays out: the SQL and its lineage (transforms/models/discover.py).
+`validated_in: marts.x` (a staging model's only) says its rows are validated once, in the mart
+x, when a build builds both: x passes every row of the model on unchanged (a union, as
+marts.indicators does with staging.stg_sources__indicators), so x's `follows_schema` covers them
+and the model's own is not run again (transforms/models/run.py); a build without x validates the
+model itself. Discovery verifies the claim and refuses it in one line naming the YAML file and
+what differs, unless x is a mart whose SQL reads this model, the primary keys are equal, every
+column is a plain reference to x's column of the same name (`- marts.x.c`: the same type, rules,
+nullability and description; no override) and every row rule is one of x's
+(transforms/models/discover.py). That x's SQL keeps every row as it is, discovery cannot see: a
+test compares the rows (tests/test_validated_in.py).
+
+Belongs here: turning that YAML into a `TableSpec` (and reading its `validated_in`), and
+refusing a malformed one by file and key. Stays out: the SQL and its lineage
+(transforms/models/discover.py).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +41,8 @@ from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
 from pipeline.schemas.wjp import WJP_TABLES
 
 MATERIALIZATIONS = ("table", "view")
+KEYS = {"description", "materialized", "primary_key", "columns", "row_rules", "validated_in"}
+VALIDATED_IN = "validated_in"
 
 
 class SpecError(ValueError):
@@ -46,6 +61,18 @@ def load_model_spec(
     return _spec_of_text(text, path, name, default)
 
 
+def validated_in(path: Path) -> str | None:
+    """The mart ("marts.x") a model's YAML says its rows are validated in (module docstring),
+    or None. The claim itself is verified by discovery, which knows the mart."""
+    document = _document(path.read_text(encoding="utf-8"), path)
+    claim = document.get(VALIDATED_IN) if isinstance(document, dict) else None
+    if claim is None:
+        return None
+    if not isinstance(claim, str) or not re.fullmatch(r"marts\.[a-z][a-z0-9_]*", claim):
+        raise SpecError(f"{path}: {VALIDATED_IN} names a mart as marts.<name>, not {claim!r}")
+    return claim
+
+
 @functools.lru_cache(maxsize=512)
 def _document(text: str, path: Path) -> Any:
     """The parsed YAML (kept by its text: a build reads every spec again). Never changed."""
@@ -62,7 +89,7 @@ def _spec_of_text(
     document = _document(text, path)
     if not isinstance(document, dict):
         raise SpecError(f"{path}: a mapping of description, materialized, columns, ...")
-    unknown = set(document) - {"description", "materialized", "primary_key", "columns", "row_rules"}
+    unknown = set(document) - KEYS
     if unknown:
         raise SpecError(f"{path}: unknown keys {sorted(unknown)}")
     description = str(document.get("description") or "").strip()

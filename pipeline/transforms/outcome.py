@@ -38,6 +38,9 @@ class Outcome:
     warnings: dict[str, str] = field(default_factory=dict)  # check -> message, if it failed
     summary: RelationSummary | None = None  # of `relation`, read before the build is published
     files: dict[str, str] = field(default_factory=dict)  # label -> path inside the release
+    # check -> how a check that passed without scanning the rows here was decided (a model's
+    # rows validated in a mart, transforms/models/run.py)
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

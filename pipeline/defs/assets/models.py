@@ -1,7 +1,8 @@
 """The model assets: the staging tables and the marts, one SQL file each
 (pipeline/sql/<layer>/<name>.sql), each its own asset with its lineage read from its SQL and a
 code reference to its SQL and spec. Every model has a blocking check that runs its spec's pandera
-schema inside DuckDB; a mart has its own checks too (sql/marts/<mart>.<check_name>.check.sql).
+schema inside DuckDB (a staging model validated in a mart says so: `validated_in`); a mart has
+its own checks too (sql/marts/<mart>.<check_name>.check.sql).
 
 Belongs here: their specs. Stays out: finding and building them
 (pipeline/transforms/models/discover.py, run.py).
@@ -31,6 +32,17 @@ def _spec(graph: lineage.Graph, model: Model) -> dg.AssetSpec:
     )
 
 
+def _schema_check_description(model: Model) -> str:
+    said = f"Types, keys and value rules of the {model.layer} model's spec."
+    if model.validated_in:
+        said += (
+            f" Its rows are validated once, by {model.validated_in}'s {CHECK_SCHEMA}, when a "
+            "build builds both (its columns and rules are the mart's); a build without the mart "
+            "validates them here."
+        )
+    return said
+
+
 def model_specs(graph: lineage.Graph) -> tuple[list, list]:
     """(asset specs, check specs) of the staging models and the marts."""
     checks = []
@@ -41,7 +53,7 @@ def model_specs(graph: lineage.Graph) -> tuple[list, list]:
                 CHECK_SCHEMA,
                 asset=key,
                 blocking=True,
-                description=f"Types, keys and value rules of the {model.layer} model's spec.",
+                description=_schema_check_description(model),
             )
         )
         for check in mart_checks(model.path):

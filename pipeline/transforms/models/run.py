@@ -1,7 +1,10 @@
 """Building the SQL models (discovered by discover.py) in order, and checking each model against
 its spec, inside DuckDB, and each mart by its checks beyond the spec (SQL files beside it, run by
 mart_checks.py), once every model is built. A partial build replaces the models it builds and
-leaves the others.
+leaves the others. A staging model whose rows are validated in a mart (`validated_in`,
+schemas/model_specs.py; the claim verified by discover.py) is not scanned again when the build
+builds that mart too and the mart passes: its check passes saying where its rows were validated
+(Outcome.notes). Without the mart in the build, or when the mart fails, it is validated itself.
 
 Belongs here: building one model and running a build's models. Stays out: discovering them
 (discover.py), Dagster (defs/), validating the result (transforms/validation.py).
@@ -29,6 +32,14 @@ from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.validation import validate_relation
 
 CHECK_SCHEMA = "follows_schema"  # every model's, staging and marts
+
+
+def validated_there(mart: str) -> str:
+    """What the check of a model validated in `mart` says when it was not run again."""
+    return (
+        f"passed: its rows were validated in {mart}, built in this build, by that mart's "
+        f"{CHECK_SCHEMA} (its columns and rules are the mart's); not scanned again here"
+    )
 
 
 def build(con: duckdb.DuckDBPyConnection, model: Model, sql: str | None = None) -> None:
@@ -68,7 +79,8 @@ def run_models(
     {mart: {source_id: rows}} of those rows, for the release changes; `split`: {model: (kept,
     relation, rows)} of table models whose rows `kept` selects stay as they are in a partial
     build (they are made of reused rows), the others built by their SQL reading of `relation`
-    the rows `rows` selects."""
+    the rows `rows` selects. A model validated in a mart of `models` is not validated again
+    unless that mart's check fails (module docstring)."""
     if fresh:
         for layer in sorted({model.layer for model in models}):
             fresh_schema(con, layer)
@@ -101,11 +113,27 @@ def run_models(
         else:
             build(con, model)
         outcomes.append(Outcome(model_key(model), model.relation))
+    built = {model.relation: outcome for model, outcome in zip(models, outcomes, strict=True)}
+    covered = {m.relation: m.validated_in for m in models if m.validated_in in built}
     for model, outcome in zip(models, outcomes, strict=True):
-        relation = model.quoted
-        if (condition := (checked or {}).get(model.relation, "TRUE")) != "TRUE":
-            relation = f"(SELECT * FROM {model.quoted} WHERE {condition})"  # noqa: S608
-        outcome.checks[CHECK_SCHEMA] = validate_relation(con, model.spec, relation, model.relation)
+        if model.relation not in covered:
+            outcome.checks[CHECK_SCHEMA] = _follows_schema(con, model, checked)
         for check in mart_checks(model.path):
             outcome.checks[check.name] = run_check(con, check)
+    for model, outcome in zip(models, outcomes, strict=True):
+        if (mart := covered.get(model.relation)) is None:
+            continue
+        if built[mart].checks[CHECK_SCHEMA]:  # the mart failed: this model's own failures
+            outcome.checks[CHECK_SCHEMA] = _follows_schema(con, model, checked)
+        else:
+            outcome.checks[CHECK_SCHEMA] = []
+            outcome.notes[CHECK_SCHEMA] = validated_there(mart)
     return outcomes
+
+
+def _follows_schema(con, model: Model, checked: dict[str, str] | None) -> list:
+    """The model's rows (those `checked` selects for its relation) against its spec."""
+    relation = model.quoted
+    if (condition := (checked or {}).get(model.relation, "TRUE")) != "TRUE":
+        relation = f"(SELECT * FROM {model.quoted} WHERE {condition})"  # noqa: S608
+    return validate_relation(con, model.spec, relation, model.relation)

@@ -101,6 +101,11 @@ def _model_table(model) -> Table:
         origin = f"Computed by `{_shown(model.path)}` from the other marts."
     else:
         origin = f"A {model.materialized} built by `{_shown(model.path)}`."
+    if model.validated_in:
+        origin += (
+            f" Its rows are validated in `{model.validated_in}` (its columns and rules are that "
+            "mart's), once, when a refresh builds both."
+        )
     checks = tuple(check.description for check in mart_checks(model.path))
     return Table(model.relation, model.description, origin, model.spec, checks)
 
