@@ -232,6 +232,21 @@ def test_a_bad_row_fails_the_mart_and_the_staging_model_then_names_it_itself(
         assert not outcomes[relation].notes
 
 
+def test_a_mart_checking_fewer_of_its_rows_than_the_model_does_not_stand_for_its_check(
+    raw_with_source, tmp_path
+):
+    """Rows a build does not check in the mart (`checked`: a reused part's) are not covered."""
+    steps = sources_read(raw_with_source, tmp_path)
+    key, column, rule = break_one_row(steps.con)
+    others = {MART: f"source_id <> '{SOURCE_ID}'"}
+    models = build_graph(raw_with_source, MODELS_DIR).models
+    outcomes = by_relation(run_models(steps.con, models, checked=others))
+    assert outcomes[MART].checks[CHECK_SCHEMA] == []  # the source's rows were not its to check
+    assert outcomes[STAGING].checks[CHECK_SCHEMA] == [
+        Problem(STAGING, None, column, rule, "1700", row=key)
+    ]
+
+
 def test_a_build_without_the_mart_validates_the_staging_model_itself(raw_with_source, tmp_path):
     steps = sources_read(raw_with_source, tmp_path)
     graph = build_graph(raw_with_source, MODELS_DIR)
