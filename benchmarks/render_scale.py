@@ -30,7 +30,8 @@ def scale_section(r: dict, once: list[dict]) -> list[str]:
     rows = r.get("scale", [])
     if not rows:
         return []
-    repeats = next((len(s["a_runs"]) for s in rows if "a_runs" in s), 1)
+    counts = sorted({len(s["a_runs"]) for s in rows if "a_runs" in s} or {1})
+    repeats = counts[0] if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"  # per case
     lines = [
         "## Scale: long-format sources of every shape through the pipeline and through DuckDB "
         "alone",
