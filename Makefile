@@ -64,11 +64,10 @@ $(LAKE): $(RUNTIME) requirements-lake.lock
 	@touch "$@"
 lake-duckdb: $(LAKE)
 
-# The instance file: dagster.yaml, plus PostgreSQL storage when DAGSTER_PG_URL is set.
-instance:
-	@mkdir -p "$(DAGSTER_HOME)"
-	@rm -f "$(DAGSTER_HOME)/dagster.yaml"
-	@cat dagster.yaml $(if $(DAGSTER_PG_URL),dagster.postgres.yaml) > "$(DAGSTER_HOME)/dagster.yaml"
+# The instance file: dagster.yaml, then SQLite storage (dagster.sqlite.yaml), or PostgreSQL's
+# when DAGSTER_PG_URL is set (pipeline/instance.py).
+instance: $(RUNTIME)
+	@"$(BIN)/python" -m pipeline.instance
 
 run: $(RUNTIME) instance $(if $(PIPELINE_LAKE_CATALOG),$(LAKE))
 	"$(BIN)/python" -m pipeline.cli refresh $(ARGS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One full refresh with the Dagster instance on a real PostgreSQL server (Debian's package):
 # the same Definitions, storage selected by DAGSTER_PG_URL (`make instance` appends
-# dagster.postgres.yaml to dagster.yaml). Run by .ci/run.
+# dagster.postgres.yaml to dagster.yaml, pipeline/instance.py). Run by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.instance import write_instance_file
 from pipeline.settings import REPO_ROOT
 from pipeline.transforms.files import sha256_file
 from pipeline.transforms.sources.download_sources import DOWNLOADS
@@ -67,7 +68,7 @@ def new_project(work: Path, name: str, cache: Path) -> tuple[Path, dict]:
     (root / "raw" / "indicators").mkdir(exist_ok=True)
     home = root / "dagster_home"
     home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    write_instance_file(home)
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO_ROOT),

@@ -6,8 +6,12 @@ a store that is unreadable, full or corrupt is reported as what it is (the folde
 how to reset it safely), and a release published before the store failed is still reported as
 published: bookkeeping never changes the outcome.
 
-Belongs here: opening, pruning and the words for the store's faults. Stays out: running the job
-(cli.py).
+Its file, DAGSTER_HOME/dagster.yaml, is dagster.yaml and then the storage: dagster.sqlite.yaml,
+or dagster.postgres.yaml when DAGSTER_PG_URL is set. `python -m pipeline.instance` writes it
+(`make instance`); tests and the bench write theirs with `write_instance_file`.
+
+Belongs here: the instance file, opening, pruning and the words for the store's faults. Stays
+out: running the job (cli.py), the event log's storage class (instance_storage.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ import fcntl
 import sqlite3
 from pathlib import Path
 
-from pipeline.settings import dagster_home
+from pipeline.settings import REPO_ROOT, dagster_home, postgres_instance
+
+INSTANCE_FILE = "dagster.yaml"
+STORAGE_FILES = {False: "dagster.sqlite.yaml", True: "dagster.postgres.yaml"}
 
 
 class InstanceStoreError(Exception):
@@ -73,3 +80,25 @@ def prune_runs(instance, keep: int) -> str:
     except Exception as err:  # bookkeeping: a warning, never the run's outcome
         return f"WARNING: old runs were not pruned: {store_failure(err) or err}"
     return ""
+
+
+def instance_file_text(postgres: bool) -> str:
+    """The instance file: the project's dagster.yaml, then its storage (module docstring)."""
+    return "".join(
+        (REPO_ROOT / name).read_text(encoding="utf-8")
+        for name in (INSTANCE_FILE, STORAGE_FILES[postgres])
+    )
+
+
+def write_instance_file(home: Path, postgres: bool = False) -> Path:
+    """DAGSTER_HOME's instance file, replaced whole."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / INSTANCE_FILE
+    path.write_text(instance_file_text(postgres), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    if (found := dagster_home()) is None:
+        raise SystemExit("DAGSTER_HOME must be an absolute path (the Makefile sets it)")
+    write_instance_file(found, postgres_instance())

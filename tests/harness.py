@@ -25,6 +25,7 @@ import pytest
 
 from pipeline.defs.factory import build_definitions
 from pipeline.defs.resources import ProjectResource
+from pipeline.instance import write_instance_file
 from pipeline.lineage import build_graph
 from pipeline.release import WarehouseLayout
 from pipeline.schemas.raw import RAW_TABLES
@@ -263,10 +264,10 @@ def copy_run(run: Run, base: Path) -> Run:
 
 def cli_env(run: Run, home: Path, **variables: str) -> dict[str, str]:
     """The environment of a CLI or `dagster` process on `run`'s project (its raw folder,
-    warehouse and download cache), with a Dagster home of its own (the project's dagster.yaml),
+    warehouse and download cache), with a Dagster home of its own (the project's instance file),
     offline unless `variables` say otherwise."""
     home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    write_instance_file(home)
     return {
         **os.environ,
         "DAGSTER_HOME": str(home),

@@ -18,6 +18,7 @@ from pathlib import Path
 import boto3
 
 from pipeline import lake
+from pipeline.instance import write_instance_file
 from pipeline.settings import REPO_ROOT, lake_site
 from tests.harness import UNREACHABLE_URL, copy_raw
 from tests.services import CREDENTIALS
@@ -88,10 +89,7 @@ class Machine:
         copy_raw(self.base)
         home = self.base / "dagster_home"
         home.mkdir()
-        text = (REPO_ROOT / "dagster.yaml").read_text() + (
-            REPO_ROOT / "dagster.postgres.yaml"
-        ).read_text()
-        (home / "dagster.yaml").write_text(text)
+        write_instance_file(home, postgres=True)
 
     @property
     def env(self) -> dict[str, str]:

@@ -7,14 +7,13 @@ project's own lines, file, line, column and rule, and little else.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 import yaml
 
 from pipeline import cli
+from pipeline.instance import write_instance_file
 from pipeline.release import WarehouseLayout, read_manifest
-from pipeline.settings import REPO_ROOT
 from pipeline.transforms.files import sha256_file as sha256_of
 from tests.harness import copy_raw, edit_csv
 from tests.test_indicator_sources import (
@@ -34,7 +33,7 @@ def project(tmp_path, monkeypatch):
     raw_dir = copy_raw(tmp_path)
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    write_instance_file(home)
     monkeypatch.setenv("PIPELINE_RAW_DIR", str(raw_dir))
     monkeypatch.setenv("PIPELINE_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     monkeypatch.setenv("DAGSTER_HOME", str(home))

@@ -21,7 +21,8 @@ import pytest
 
 from pipeline import console
 from pipeline.defs.resources import ProjectResource
-from pipeline.settings import REPO_ROOT, Settings, SettingsError
+from pipeline.instance import write_instance_file
+from pipeline.settings import Settings, SettingsError
 from pipeline.transforms.outcome import Outcome
 from pipeline.transforms.sources.download_sources import WJP, fetch
 from pipeline.transforms.sources.downloads import Pin, SourceUnavailable, obtain
@@ -240,7 +241,7 @@ def test_make_run_shows_a_slow_downloads_progress_on_its_own_lines(tmp_path):
     pin_snapshot(raw_dir, body)
     home = tmp_path / "dagster home"
     home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    write_instance_file(home)
     with serve({"/roli.json": (200, body, {}, (len(body) // 30 + 1, 0.1))}) as base:
         env = {
             **os.environ,

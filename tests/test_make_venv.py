@@ -29,6 +29,8 @@ COPIED = (
     "requirements-dev.lock",
     "requirements-lake.lock",
     "dagster.yaml",
+    "dagster.sqlite.yaml",
+    "dagster.postgres.yaml",
 )
 FAKE = """#!/bin/bash
 # A stand-in for Python {version}.
@@ -42,6 +44,8 @@ while [ $# -gt 1 ]; do [ "$1" = --target ] && mkdir -p "$2"; shift; done
 """
 
 pytestmark = pytest.mark.skipif(MAKE is None, reason="needs make")
+# What `make run` runs with an up-to-date venv: the instance file written, then the refresh.
+RUN_CALLS = ["python 3.11: -m pipeline.instance", "python 3.11: -m pipeline.cli refresh"]
 
 
 def fake_python(path: Path, version: str, log: Path, runs: bool = True) -> Path:
@@ -102,10 +106,10 @@ def test_a_venv_of_another_python_is_made_again_with_a_message(project, made_by)
     assert "echo 3.11; exit 0" in venv_python.read_text()  # made by the 3.11 stand-in
     calls = (project / "calls.log").read_text().splitlines()
     assert calls[0].startswith("python 3.11: -m pip install") and "-r requirements.lock" in calls[0]
-    assert calls[-1] == "python 3.11: -m pipeline.cli refresh"
+    assert calls[-2:] == RUN_CALLS
     again = make(project, "run", f"PYTHON={python311}")
     assert again.returncode == 0 and "made by" not in again.stdout
-    assert (project / "calls.log").read_text().splitlines()[len(calls) :] == [calls[-1]]
+    assert (project / "calls.log").read_text().splitlines()[len(calls) :] == RUN_CALLS
 
 
 def test_without_python_3_11_one_line_says_so_and_no_venv_is_made(project):
@@ -130,9 +134,7 @@ def test_a_venv_of_python_3_11_is_kept(project):
     up_to_date_venv(project, "3.11")
     result = make(project, "run", f"PYTHON={python311}")
     assert result.returncode == 0 and "made by" not in result.stdout
-    assert (project / "calls.log").read_text().splitlines() == [
-        "python 3.11: -m pipeline.cli refresh"
-    ]
+    assert (project / "calls.log").read_text().splitlines() == RUN_CALLS
 
 
 CHROMIUM_R_POSTGRES = ("/usr/bin/chromium", "/usr/bin/Rscript", "/usr/lib/postgresql/*/bin/pg_ctl")

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.defs.factory import build_definitions
+from pipeline.instance import write_instance_file
 from pipeline.lineage import Graph, build_graph
 from pipeline.settings import MODELS_DIR, PACKAGE_DIR, REPO_ROOT
 from pipeline.transforms.models.discover import model_key
@@ -481,7 +482,7 @@ def test_a_cli_refresh_in_another_process_with_another_hash_seed_gives_the_same_
     }
     repo_before = repository_files()
     (tmp_path / "dagster_home").mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster_home" / "dagster.yaml")
+    write_instance_file(tmp_path / "dagster_home")
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "refresh"],
         cwd=tmp_path,

@@ -20,6 +20,7 @@ from dagster._utils.error import SerializableErrorInfo
 from pipeline import build, console, definitions, lineage, stages
 from pipeline.asset_versions import asset_versions
 from pipeline.hints import failure_hint
+from pipeline.instance import write_instance_file
 from pipeline.settings import (
     MIRRORS,
     MODELS_DIR,
@@ -155,7 +156,7 @@ def test_dagster_commands_show_the_lines(tmp_path):
     env = env_for(tmp_path, PIPELINE_KEEP_RELEASES="abc", PIPELINE_DUCKDB_MEMORY_LIMIT="1")
     home = tmp_path / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text((REPO_ROOT / "dagster.yaml").read_text())
+    write_instance_file(home)
     dagster = Path(sys.executable).parent / "dagster"
     result = subprocess.run(
         [str(dagster), "definitions", "validate", "-m", "pipeline.definitions"],

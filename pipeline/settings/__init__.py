@@ -43,6 +43,7 @@ from pipeline.settings.values import (
     child_environment,
     dagster_home,
     mirror_urls,
+    postgres_instance,
 )
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "lake_missing",
     "lake_site",
     "mirror_urls",
+    "postgres_instance",
     "port_problem",
     "problems",
     "refusal",

@@ -151,6 +151,12 @@ def dagster_home(environ=None) -> Path | None:
     return Path(home) if home and Path(home).is_absolute() else None
 
 
+def postgres_instance(environ=None) -> bool:
+    """Whether the Dagster instance keeps its history in PostgreSQL: DAGSTER_PG_URL is set (the
+    instance file reads the URL itself, dagster.postgres.yaml)."""
+    return bool((os.environ if environ is None else environ).get("DAGSTER_PG_URL"))
+
+
 def aws_access(environ=None) -> AwsAccess:
     """The standard AWS variables that both boto3 (object_store.py) and DuckDB's httpfs
     (lake.py) need."""

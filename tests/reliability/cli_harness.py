@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from pipeline.instance import write_instance_file
 from pipeline.release import WarehouseLayout, read_manifest
 from pipeline.settings import REPO_ROOT
 from tests.harness import UNREACHABLE_URL, copy_raw, edit_csv
@@ -39,7 +39,7 @@ class Sandbox:
     def env(self) -> dict[str, str]:
         home = self.root / "dagster_home"
         home.mkdir(exist_ok=True)
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+        write_instance_file(home)
         return {
             **os.environ,
             "DAGSTER_HOME": str(home),

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from pipeline import integrity
-from pipeline.settings import REPO_ROOT
+from pipeline.instance import write_instance_file
 from tests.reliability.cli_harness import Sandbox, make_sandbox, set_variant
 
 CHUNK = b"\0" * (1024 * 1024)
@@ -46,7 +46,7 @@ class OnSmallDisk(Sandbox):
         env = super().env()
         home = self.root.parent / "dagster home"
         home.mkdir(exist_ok=True)
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+        write_instance_file(home)
         return {**env, "DAGSTER_HOME": str(home)}
 
 

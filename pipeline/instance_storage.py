@@ -1,0 +1,89 @@
+"""The instance's event log on SQLite: Dagster's own storage, each database's engine made once.
+
+Dagster's SQLite event log (`SqliteEventLogStorage`) creates a SQLAlchemy engine for every
+connection, and drops it after: for each event it stores, one to three times (the run's
+database, then the index database for asset and check events). An engine is a dialect, an
+event setup and a cache of compiled statements, so a refresh's ~200 events paid that ~500 times
+and compiled every statement again each time: about 0.8 s of a refresh (docs/performance.md).
+
+`SqliteEventLog` keeps the engines, one per database (a run's, or the index), the most recently
+used few. Everything else is Dagster's: the same files in the same place (DAGSTER_HOME/history/
+runs, Dagster's default; dagster.sqlite.yaml gives it DAGSTER_HOME), the same schema and
+migrations, a new SQLite connection per use (`NullPool`, as Dagster's), the same lock, so the
+webserver, the daemon and a run still share the files as before. With DAGSTER_PG_URL set, the
+instance uses PostgreSQL instead (dagster.postgres.yaml) and this module is not used.
+
+Belongs here: that storage class. Stays out: opening the instance and its faults (instance.py).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import sqlalchemy
+from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.sql import create_engine
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from sqlalchemy.pool import NullPool
+
+# Engines kept: the index and the running run's database are used by every event; the UI reads
+# other runs' databases one page at a time.
+KEPT_ENGINES = 8
+
+
+class SqliteEventLog(SqliteEventLogStorage):
+    """Dagster's SQLite event log storage, its engines kept (module docstring)."""
+
+    def __init__(self, base_dir: str, inst_data=None):
+        self._engines: OrderedDict[str, sqlalchemy.engine.Engine] = OrderedDict()
+        super().__init__(base_dir, inst_data=inst_data)
+
+    @classmethod
+    def config_type(cls):
+        return {"dagster_home": dg.StringSource}
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value) -> SqliteEventLog:
+        """In the instance's folder (`dagster_home`), where Dagster keeps a SQLite instance's
+        event logs: history/runs."""
+        base_dir = Path(config_value["dagster_home"]) / "history" / "runs"
+        return cls(str(base_dir), inst_data=inst_data)
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[sqlalchemy.Connection]:
+        # As SqliteEventLogStorage._connect, with the engine kept: the lock held while the
+        # connection is used, the database created on its first use by this storage.
+        with self._db_lock:
+            engine = self._engine(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def _engine(self, shard: str) -> sqlalchemy.engine.Engine:
+        engine = self._engines.get(shard)
+        if engine is not None and Path(self.path_for_shard(shard)).exists():
+            self._engines.move_to_end(shard)
+            return engine
+        if engine is not None:  # its file was removed (a wipe): a new database, a new engine
+            self._engines.pop(shard).dispose()
+            self._initialized_dbs.discard(shard)
+        engine = create_engine(
+            self.conn_string_for_shard(shard),
+            poolclass=NullPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        )
+        self._engines[shard] = engine
+        while len(self._engines) > KEPT_ENGINES:
+            self._engines.popitem(last=False)[1].dispose()
+        return engine
+
+    def dispose(self) -> None:
+        super().dispose()
+        while self._engines:
+            self._engines.popitem()[1].dispose()
