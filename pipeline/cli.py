@@ -14,10 +14,12 @@ project's Dagster instance (the UI lists the run under the job), of a part of th
 summary, or the project's own refusal lines: file, line, column, rule, value, what to do.
 Dagster's full log goes to a file whose path is printed; stack traces only with --verbose.
 
-Run as a program, a refresh freezes the garbage collector's view of what it imported and
-defined (`gc.freeze`): those objects live until the process ends, and Python's full
-collections, during the run and one more at exit, scanned them again each time (about 1 s of a
-refresh, docs/performance.md). Objects made later are collected as usual.
+Run as a program, the CLI collects garbage less often (`GC_THRESHOLDS`, Python's are 700, 10,
+10) and a refresh freezes the collector's view of what it imported and defined (`gc.freeze`):
+those objects live until the process ends, and Python's full collections, during the run and
+one more at exit, scanned them again each time. Measured on a refresh of the project (gc
+callbacks): collections took 0.65 s during the run and the exit about 1 s; now 0.15 to 0.2 s and
+0.1 s. Objects made later are collected as usual, and the peak RSS did not change (415 MB).
 
 Belongs here: argument handling and running the commands. Stays out: what the job does, what a
 refresh prints (console.py).
@@ -37,6 +39,8 @@ from pipeline import console
 # The tag Dagster gives runs launched from a code location ("<repository>@<location>"), which
 # the UI's job pages filter on; a Definitions object holds the one repository of this name.
 REPOSITORY_LABEL_TAG = ".dagster/repository"
+# A collection of the youngest objects every 20,000 allocations, not 700 (module docstring).
+GC_THRESHOLDS = (20_000, 20, 20)
 SINGLE_REPOSITORY = "__repository__"
 
 
@@ -278,6 +282,7 @@ def _unchanged_release() -> str | None:
 
 
 if __name__ == "__main__":
+    gc.set_threshold(*GC_THRESHOLDS)
     from pipeline.settings import SettingsError
 
     try:
