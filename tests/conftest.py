@@ -1,12 +1,15 @@
 """Shared fixtures: a copy of raw/ to break, WJP's and V-Dem's files served by a local HTTP
 server, and two refreshes made once per session that many tests read (`built`, with the real
 downloads) or copy (`offline_release`, through `published`), and the xdist group of each test.
+Each test process collects garbage as the CLI does (pipeline/cli.py: fewer collections, and what
+collection loaded frozen out of them).
 The helpers they use are in tests/harness.py, imported where a fixture runs: the xdist
 controller, which loads this file too, never imports Dagster or the pipeline.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,6 +102,19 @@ def published(offline_release, tmp_path) -> Run:
 def seed_text() -> str:
     """The paper's extracted text (`PAPER_TEXT`); its tests are skipped without it."""
     return published_files.paper_text()
+
+
+def pytest_configure(config) -> None:
+    from pipeline.cli import GC_THRESHOLDS  # a light module: argparse and the console's words
+
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def pytest_collection_finish(session) -> None:
+    """The test modules, the project's and its libraries' modules live until the process ends:
+    full collections need not scan them again (each worker's heap holds Dagster's definitions
+    and the test modules)."""
+    gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the marks into groups

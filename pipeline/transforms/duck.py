@@ -1,4 +1,5 @@
-"""Small DuckDB runners: execute and fetch, read a relation as pandas, build a table from SQL.
+"""Small DuckDB runners: execute and fetch, read a relation as pandas, build a table from SQL,
+stream queries' rows as Arrow batches read ahead on a thread.
 
 Belongs here: SQL execution helpers. Identifiers are quoted; values are never formatted into
 SQL (they travel as bound parameters or registered frames). Stays out: Dagster, rules.
@@ -6,7 +7,9 @@ SQL (they travel as bound parameters or registered frames). Stays out: Dagster, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -178,3 +181,52 @@ def ordered_select(relation: str, spec: TableSpec) -> str:
     """SELECT of the spec's columns in order, rows ordered by the primary key."""
     order = ", ".join(quote_ident(c) for c in spec.primary_key)
     return f"SELECT {spec.select_list()} FROM {relation} ORDER BY {order}"  # noqa: S608
+
+
+def batches_read_ahead(
+    con: duckdb.DuckDBPyConnection,
+    queries: list[str],
+    batch_rows: int,
+    ahead: int,
+    convert: Callable[[pyarrow.RecordBatch], pyarrow.RecordBatch] | None = None,
+) -> Iterator[pyarrow.RecordBatch]:
+    """The queries' rows as Arrow batches, one query after the other, in order, read (and
+    `convert`ed) on a thread of their own up to `ahead` batches before the caller uses them: so
+    DuckDB scans while the caller compresses and writes, on the other core. The connection is
+    that thread's alone until its last batch is read or the caller stops early; either way the
+    thread has ended, its result closed, when this generator is closed. An error of the thread
+    (DuckDB out of memory) is raised here, as it was raised there."""
+    handoff: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+    finished = object()
+
+    def hand(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for query in queries:
+                with con.sql(query).to_arrow_reader(batch_rows) as reader:
+                    for batch in reader:
+                        if not hand(convert(batch) if convert else batch):
+                            return
+            hand(finished)
+        except BaseException as err:  # noqa: BLE001 (raised again in the caller's thread)
+            hand(err)
+
+    thread = threading.Thread(target=read, name="duckdb-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := handoff.get()) is not finished:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
