@@ -181,14 +181,23 @@ def test_every_source_model_and_export_has_a_blocking_check():
     assert any(c[0] == "raw_wjp__roli" and not c[2] for c in checks)  # availability only warns
 
 
+# The one exception: the SQLite event log's class subclasses Dagster's own storage, which has no
+# public import path (dagster.yaml names it by module). tests/test_instance_storage.py fails
+# when a Dagster release changes what it relies on.
+DAGSTER_INTERNALS_ALLOWED = {"pipeline/instance_storage.py"}
+
+
 def test_no_module_of_the_pipeline_imports_dagster_internals():
     offenders = [
         f"{path.relative_to(REPO_ROOT)}:{n}"
         for path in sorted(PACKAGE_DIR.rglob("*.py"))
+        if path.relative_to(REPO_ROOT).as_posix() not in DAGSTER_INTERNALS_ALLOWED
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if re.search(r"\bdagster\._|from dagster\._", line)
     ]
     assert offenders == []
+    for allowed in DAGSTER_INTERNALS_ALLOWED:  # an exception that is no longer needed goes
+        assert "from dagster._" in (REPO_ROOT / allowed).read_text(encoding="utf-8"), allowed
 
 
 # --- the marts published ----------------------------------------------------------------
