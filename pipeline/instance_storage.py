@@ -4,7 +4,8 @@ Dagster's SQLite event log (`SqliteEventLogStorage`) creates a SQLAlchemy engine
 connection, and drops it after: for each event it stores, one to three times (the run's
 database, then the index database for asset and check events). An engine is a dialect, an
 event setup and a cache of compiled statements, so a refresh's ~200 events paid that ~500 times
-and compiled every statement again each time: about 0.8 s of a refresh (docs/performance.md).
+and compiled every statement again each time. Storing a refresh's 214 events again took 3.2
+to 3.8 s of CPU with Dagster's class, 2.3 to 2.9 s with this one (3 runs each, interleaved).
 
 `SqliteEventLog` keeps the engines, one per database (a run's, or the index), the most recently
 used few. Everything else is Dagster's: the same files in the same place (DAGSTER_HOME/history/
@@ -26,8 +27,8 @@ from pathlib import Path
 import dagster as dg
 import sqlalchemy
 from dagster._core.storage.event_log import SqliteEventLogStorage
-from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 # Engines kept: the index and the running run's database are used by every event; the UI reads

@@ -4,7 +4,8 @@ downloads) or copy (`offline_release`, through `published`), and the xdist group
 Each test process collects garbage as the CLI does (pipeline/cli.py: fewer collections, and what
 collection loaded frozen out of them).
 The helpers they use are in tests/harness.py, imported where a fixture runs: the xdist
-controller, which loads this file too, never imports Dagster or the pipeline.
+controller, which loads this file too, never imports Dagster, and of the pipeline only the CLI's
+light module (its garbage-collection thresholds).
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ from pipeline.schemas.vdem import DECLARED_CODES, VDEM_ERT
 from pipeline.schemas.wjp import WJP_TABLES
 
 MATERIALIZATIONS = ("table", "view")
-KEYS = {"description", "materialized", "primary_key", "columns", "row_rules", "validated_in"}
 VALIDATED_IN = "validated_in"
+KEYS = {"description", "materialized", "primary_key", "columns", "row_rules", VALIDATED_IN}
 
 
 class SpecError(ValueError):

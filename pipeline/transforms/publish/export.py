@@ -53,7 +53,7 @@ ROW_GROUP_ROWS = 1_000_000
 # LARGE_PART_ROWS: fewer, larger ranges, each a scan of the source.
 STORED_PART_ROWS = 250_000
 BATCH_ROWS = 122_880  # rows per Arrow batch streamed from DuckDB (its row group size)
-# Batches DuckDB reads ahead of the writer: about a row group (16 held 400 MB more, no faster).
+# Batches DuckDB reads ahead of the writer: about a row group (16 peaked 340 MB higher, no faster).
 READ_AHEAD_BATCHES = ROW_GROUP_ROWS // BATCH_ROWS
 
 
@@ -136,8 +136,8 @@ def write_parquet(con, parts: list[str], spec: TableSpec, path: Path, provenance
 def _row_groups(con, parts: list[str], schema) -> Iterator:
     """The parts' rows as tables of ROW_GROUP_ROWS rows (the last one shorter), in order. DuckDB
     reads them a row group ahead, on a thread of its own, while the caller compresses and
-    writes the one before: at 12.5M rows an export took 6.7 to 8.7 s instead of 9.0 to 12.2 s,
-    for 60 MB more (same bytes; benchmarks, docs/performance.md)."""
+    writes the one before: at 12.5M rows an export took 6.6 to 8.7 s instead of 9.0 to 12.2 s,
+    for 30 to 70 MB more (same bytes; exports stage of the bench, docs/performance.md)."""
     pending, count = [], 0
     batches = batches_read_ahead(
         con, parts, BATCH_ROWS, READ_AHEAD_BATCHES, lambda batch: batch.cast(schema)
