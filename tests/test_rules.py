@@ -491,6 +491,25 @@ def test_a_model_column_named_as_another_tables_is_that_column(tmp_path):
     assert spec.field("a").rules == (r.at_least(1),) and spec.field("a").dtype == "int"
 
 
+def test_a_kept_model_spec_is_made_again_when_a_file_it_was_made_of_changes(tmp_path):
+    """A spec is kept with the texts of its YAML and of those its references name at any depth:
+    an edit of the same size, two references away, is seen; an unchanged spec is the kept one."""
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "staging").mkdir()
+    x = tmp_path / "marts" / "x.yml"
+    x.write_text("columns:\n  - {name: a, type: int, description: The a.}\n", encoding="utf-8")
+    (tmp_path / "marts" / "y.yml").write_text("columns:\n  - marts.x.a\n", encoding="utf-8")
+    path = tmp_path / "staging" / "m.yml"
+    path.write_text("columns:\n  - marts.y.a\n", encoding="utf-8")
+    first = load_model_spec(path, "m")[0]
+    assert load_model_spec(path, "m")[0] is first and first.field("a").description == "The a."
+    x.write_text("columns:\n  - {name: a, type: int, description: The b.}\n", encoding="utf-8")
+    assert load_model_spec(path, "m")[0].field("a").description == "The b."
+    x.unlink()
+    with pytest.raises(SpecError, match="x.yml"):
+        load_model_spec(path, "m")
+
+
 @pytest.mark.parametrize(
     ("column", "message"),
     [
