@@ -17,6 +17,7 @@ import duckdb
 from pipeline import lineage, release, reuse
 from pipeline.schemas.rules import sql_literal
 from pipeline.settings import Settings
+from pipeline.transforms import counting_queries
 from pipeline.transforms.duck import drop_relation, relations, summarize
 from pipeline.transforms.models.discover import LAYERS, model_key
 from pipeline.transforms.models.run import run_models
@@ -53,6 +54,11 @@ class Stage:
     previous_id: str | None
     log: Callable[[str], None]
     parts: reuse.Parts = field(default_factory=reuse.Parts)  # parts of marts.indicators reused
+
+    def __post_init__(self) -> None:
+        """Validation's queries kept by earlier processes of this code (counting_queries.py)."""
+        if note := counting_queries.use(self.settings.cache_dir):
+            self.log(note)
 
 
 def prune_unproduced(stage: Stage) -> list[str]:
@@ -216,6 +222,7 @@ def describe(stage: Stage, outcomes: list[Outcome]) -> None:
         if outcome.relation:
             known = reuse.known_rows(stage.parts, outcome.relation)
             outcome.summary = summarize(stage.con, outcome.relation, *known)
+    counting_queries.save()  # the queries this stage made, for the next process
 
 
 def connect(build: release.Build, memory_limit: str):

@@ -25,6 +25,7 @@ import duckdb
 from pipeline.schemas.dated import bound_by_access
 from pipeline.schemas.rules import checks_api, sql_literal
 from pipeline.schemas.spec import FLOAT, TableSpec, quote_ident
+from pipeline.transforms import counting_queries
 from pipeline.transforms.duck import LARGE_PART_ROWS, order_free
 from pipeline.transforms.problems import Problem
 
@@ -61,13 +62,24 @@ def validate_relation(
     problems = _column_problems(spec, list(frame.columns), shown_as, line)
     if problems:
         return problems
-    checks = schema_checks(spec, extra)
-    place = _place(spec, line)
+    native = frame.to_native()
+    found = None if extra else counting_queries.key(spec, tuple(native.columns), _types(native))
     with order_free(con):  # counts, a grouping, examples with their own ORDER BY
-        counts = _failure_counts(con, relation, frame, checks, None if extra else spec)
-        for check, failures in zip(checks, counts, strict=True):
+        kept = counting_queries.find(found) if found else None
+        if kept:  # every count 0: the schema's checks are not even built
+            counts = _counted(con, kept, relation)
+            if any(counts):
+                checks = schema_checks(spec, extra)
+                assert [(c.column, c.name) for c in checks] == list(kept.checks), spec.name
+        else:
+            checks = schema_checks(spec, extra)
+            counts = _failure_counts(con, relation, frame, checks, found)
+        for n, failures in enumerate(counts):
             if failures:
-                problems += _examples(frame, check, shown_as, place, failures, line, unit)
+                check = checks[n]
+                problems += _examples(
+                    frame, check, shown_as, _place(spec, line), failures, line, unit
+                )
         return problems + key_problems(con, spec, relation, shown_as, line, unit)
 
 
@@ -142,33 +154,30 @@ def _failing(check: RuleCheck) -> nw.Expr:
     return ~check.holds.fill_null(True)
 
 
-# The counting query of a spec's checks over a relation of given columns and types, with the
-# relation left out: {(spec, columns, types): (the query's text before it, after it)}. Turning
-# the checks' narwhals expressions into DuckDB's took most of a small table's validation (26 of
-# 42 ms, profiled), paid again for every table of every refresh a process runs (the tests, the
-# UI's code server). Specs are frozen and compared by value, so an equal spec gives the same query.
-_COUNTING: dict[tuple, tuple[str, str]] = {}
-
-
-def _failure_counts(con, relation: str, frame, checks: list[RuleCheck], spec) -> list[int]:
-    """How many rows fail each check, in one scan. `spec`: the key under which the query is
-    kept for the next relation of the same columns and types (None: not kept)."""
+def _failure_counts(con, relation: str, frame, checks: list[RuleCheck], found) -> list[int]:
+    """How many rows fail each check, in one scan; the query is kept under `found` (None: not
+    kept) for the next relation of the same spec, columns and types (counting_queries.py)."""
     import narwhals.stable.v1 as nw
 
     if not checks:
         return []
-    native = frame.to_native()
-    key = (spec, tuple(native.columns), tuple(str(t) for t in native.types))
-    if spec is not None and key in _COUNTING:
-        before, after = _COUNTING[key]
-        return list(con.execute(f"{before}FROM {relation}\n{after}").fetchall()[0])  # noqa: S608
     counts = [_failing(c).cast(nw.Int64).sum().alias(f"c{i}") for i, c in enumerate(checks)]
     query = frame.select(*counts)
     text = query.to_native().sql_query()
-    if spec is not None and text.count(f"FROM {relation}\n") == 1:  # the relation, as given
+    if found is not None and text.count(f"FROM {relation}\n") == 1:  # the relation, as given
         before, after = text.split(f"FROM {relation}\n")
-        _COUNTING[key] = (before, after)
+        labels = tuple((c.column, c.name) for c in checks)
+        counting_queries.keep(found, counting_queries.Kept(before, after, labels))
     return list(query.collect(backend="pyarrow").rows()[0])
+
+
+def _counted(con, kept: counting_queries.Kept, relation: str) -> list[int]:
+    query = f"{kept.before}FROM {relation}\n{kept.after}"
+    return list(con.execute(query).fetchall()[0]) if kept.checks else []
+
+
+def _types(native) -> tuple[str, ...]:
+    return tuple(str(t) for t in native.types)
 
 
 def _problem(shown_as, place, column, rule, value, line: str | None, unit: str) -> Problem:
