@@ -88,3 +88,23 @@ def test_a_cache_that_cannot_be_written_leaves_validation_alone(tmp_path, new_pr
     assert failing_rules(con, relation) == []
     counting_queries.save()
     assert blocked.read_text() == "not a folder"
+
+
+def test_a_kept_query_whose_checks_differ_from_the_schemas_is_made_again(tmp_path, new_process):
+    """Checks named otherwise than the schema names them (not this code's): when a count is
+    not 0, the query is made again from the schema, and its counts are the ones reported."""
+    con = memory_db()
+    relation = tiny_table(con, [(2, 1, "x" * 21)])
+    counting_queries.use(tmp_path)
+    made = failing_rules(con, relation)
+    counting_queries.save()
+    document = json.loads(kept_file(tmp_path).read_text())
+    ((key, (before, after, checks)),) = document["queries"].items()
+    renamed = [[column, f"{name} (renamed)"] for column, name in checks]
+    document["queries"][key] = [before, after.replace(', 0) AS "c0"', ', 0) + 1 AS "c0"'), renamed]
+    document["sha256"] = counting_queries._checksum(document["queries"])
+    kept_file(tmp_path).write_text(json.dumps(document))
+    counting_queries._KEPT.clear()
+    counting_queries._FILE[0] = None
+    counting_queries.use(tmp_path)
+    assert failing_rules(con, relation) == made
