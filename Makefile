@@ -108,9 +108,16 @@ services:
 # reading a session build run where it was built, the others by module, so each fixture is built
 # once) and puts the groups in the order they are handed out, which --no-loadscope-reorder keeps.
 # The dev tools and the lake's DuckDB install side by side.
+# The tests' folders (tmp_path: their warehouses, DuckDB files and Dagster event logs, each
+# commit fsynced as the pipeline does it) go to /dev/shm when it has 4 GB free and TMPDIR is not
+# set: the suite took 5 min 17 s there against 6 min 7 s on this machine's disk (one run each,
+# back to back, 2026-12-07). A machine without it, or with a small one (a container's 64 MB),
+# keeps the system's temporary folder.
+TEST_TMPDIR := $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 && $$4 > 4194304 {print "/dev/shm"}')
 test: instance browser services
 	@$(MAKE) --no-print-directory -j2 $(DEV) $(LAKE)
-	"$(BIN)/python" -m pytest tests --ignore=tests/reliability -p no:logging -p no:cacheprovider \
+	$(if $(TEST_TMPDIR),TMPDIR="$${TMPDIR:-$(TEST_TMPDIR)}") "$(BIN)/python" -m pytest tests \
+	    --ignore=tests/reliability -p no:logging -p no:cacheprovider \
 	    -n 3 --dist loadgroup --no-loadscope-reorder
 
 # Crash (SIGKILL at random points) and concurrency tests against the real CLI and daemon.
