@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import dagster as dg
 import yaml
@@ -93,3 +94,55 @@ def test_few_engines_are_kept_and_a_wiped_log_is_made_again(tmp_path):
     assert len(storage.get_records_for_run(run_id).records) == 1
     storage.dispose()
     assert not storage._engines
+
+
+def test_the_index_connection_is_kept_synced_and_shared(tmp_path):
+    storage = SqliteEventLog(str(tmp_path / "runs"))
+    with dg.DagsterInstance.ephemeral() as instance:
+        run_id = dg.materialize([numbers], instance=instance).run_id
+        records = instance.get_records_for_run(run_id).records
+    for record in records:
+        storage.store_event(record.event_log_entry)
+    used = []
+    for shard in ("index", run_id, "index", run_id):
+        with storage._connect(shard) as conn:
+            used.append(conn.connection.dbapi_connection)
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    assert used[0] is used[2]  # the index's one connection, kept
+    assert used[1] is not used[3]  # a run's: one per use
+    # Another process's storage (Dagster's own class) writes the index while ours is idle.
+    dagsters = SqliteEventLogStorage(str(tmp_path / "runs"))
+    with dg.DagsterInstance.ephemeral() as instance:
+        later = dg.materialize([numbers], instance=instance).run_id
+        for record in instance.get_records_for_run(later).records:
+            dagsters.store_event(record.event_log_entry)
+    (latest,) = storage.get_latest_materialization_events([dg.AssetKey("numbers")]).values()
+    assert latest.run_id == later
+    storage.dispose()
+    dagsters.dispose()
+
+
+def test_a_running_runs_events_reach_its_watcher_as_they_are_stored(tmp_path):
+    """The webserver follows a run by watching its database file (Dagster's watchdog): each
+    event stored reaches it while the storage is open, not when the run ends."""
+    storage = SqliteEventLog(str(tmp_path / "runs"))
+    with dg.DagsterInstance.ephemeral() as instance:
+        run_id = dg.materialize([numbers], instance=instance).run_id
+        records = instance.get_records_for_run(run_id).records[:4]
+    storage.store_event(records[0].event_log_entry)  # the run's database made
+    seen = []
+
+    def follow(entry, _cursor):
+        seen.append(entry.dagster_event_type)
+
+    storage.watch(run_id, None, follow)
+    try:
+        for record in records[1:]:
+            storage.store_event(record.event_log_entry)
+        waited = time.monotonic()
+        while len(seen) < len(records) and time.monotonic() - waited < 20:
+            time.sleep(0.05)
+        assert seen == [r.event_log_entry.dagster_event_type for r in records]
+    finally:
+        storage.end_watch(run_id, follow)
+        storage.dispose()
