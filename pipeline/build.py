@@ -37,7 +37,7 @@ from pipeline.settings import MODELS_DIR, Settings
 from pipeline.store import open_store
 from pipeline.transforms.duck import run
 from pipeline.transforms.outcome import Outcome
-from pipeline.transforms.publish.release_state import download_states, release_guard, row_counts
+from pipeline.transforms.publish.release_state import download_states, release_guard
 from pipeline.transforms.sources.read_all import DownloadOptions, unavailable_downloads
 from pipeline.version import code_version
 
@@ -230,8 +230,8 @@ def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str
     allowed, result.step = set(request.allowed_shrinks), "release guard"
     if not manifest:
         stage.log("release guard: no earlier release that verifies, nothing to compare with")
-    known = stage.parts.reused_rows
-    blocked, accepted = release_guard(stage.con, stage.graph.marts, manifest, allowed, known)
+    marts, known = stage.graph.marts, stage.parts.reused_rows
+    blocked, accepted, counts = release_guard(stage.con, marts, manifest, allowed, known)
     if blocked:
         result.refused = [
             *unavailable_downloads(result.outcomes, blocked),  # the cause first, if a download
@@ -241,7 +241,8 @@ def _guard(stage, request: Request, result: Refresh, manifest: dict) -> list[str
             "SOURCE[,SOURCE...] (--allow-shrink removed-sources: every source removed from raw/)",
         ]
         return None
-    result.manifest["accepted_shrinks"] = accepted
+    # the marts are final: the new release's row counts (_manifest), not counted again
+    result.manifest |= {"accepted_shrinks": accepted, "row_counts": counts}
     return accepted
 
 
@@ -294,6 +295,6 @@ def _manifest(stage, inputs: Inputs, request: Request, result: Refresh) -> dict:
         "assets": assets,
         "accepted_shrinks": result.manifest.get("accepted_shrinks", []),
         "downloads": download_states(stage.con),
-        "row_counts": row_counts(stage.con, stage.graph.marts, stage.parts.reused_rows),
+        "row_counts": result.manifest["row_counts"],  # as the release guard counted them
         "parts": stage.parts.manifest(),
     }

@@ -82,8 +82,10 @@ covered as (
     select * from indicators_covered
 ),
 
+-- every source with rows in marts.indicators is a group of indicators_covered: read from there,
+-- not from a second scan of the mart
 indicator_sources as (
-    select distinct source_id from marts.indicators
+    select distinct source_id from indicators_covered
     union
     select source_id from downloads
 ),

@@ -72,12 +72,14 @@ def release_guard(
     previous_manifest: dict,
     allowed: set[str],
     known: dict | None = None,
-) -> tuple[list[str], list[str]]:
-    """(blocked, accepted): each source whose rows vanish or shrink past the threshold against
-    the current release, split by whether the user accepted it. An accepted id that names no
-    source of the current release blocks the publish too (one line, listing what shrinks)."""
+) -> tuple[list[str], list[str], dict[str, dict[str, int]]]:
+    """(blocked, accepted, row counts): each source whose rows vanish or shrink past the
+    threshold against the current release, split by whether the user accepted it, and the rows
+    per mart and source it compared (row_counts), which the new release's manifest records. An
+    accepted id that names no source of the current release blocks the publish too (one line,
+    listing what shrinks)."""
     now = row_counts(con, marts, known)
-    return guard(previous_manifest.get("row_counts", {}), now, allowed)
+    return *guard(previous_manifest.get("row_counts", {}), now, allowed), now
 
 
 def guard(before: dict, now: dict, allowed: set[str]) -> tuple[list[str], list[str]]:
