@@ -191,8 +191,8 @@ def refresh_section(r: dict) -> list[str]:
         f"{m['project_imports']} s) and "
         "the definitions (the graph from the SQL, the code versions); the rest is Dagster: every "
         "asset selected is planned before the run starts, then materialized, and every check "
-        "evaluated, each an event written to the instance's SQLite event log (a connection and a "
-        "commit each).",
+        "evaluated, each an event written to the instance's SQLite event log (a synced commit "
+        "each, on connections kept open: pipeline/instance_storage.py).",
         f"- The work itself, what remains: {work} s (the full refresh less the empty graph): "
         "every transcription read by the one "
         "reader and validated with its pandera schema inside DuckDB, the WJP and V-Dem tables "
@@ -218,8 +218,9 @@ def refresh_missed(r: dict) -> list[str]:
             f"reported as the pipeline does, already takes {empty} s, {f['empty_graph_ratio']} "
             f"times the floor, before any work: {graph_size(r)}, each asset with a planned and a "
             "materialization event and each check with an evaluation event, every one written "
-            "to the SQLite event log (a run shard and the index, a connection and a commit "
-            f"each). A ratio of 2.5 would need the full refresh at {round(2.5 * floor, 2)} s, "
+            "to the SQLite event log (a run shard and the index, a synced commit each, on "
+            "connections kept open). A ratio of 2.5 would need the full refresh at "
+            f"{round(2.5 * floor, 2)} s, "
             f"{round(2.5 * floor - empty, 2)} s above the empty graph for all the work."
         )
     if f["graph_overhead_ratio"] > 1.3:
