@@ -237,6 +237,9 @@ def write_results(results: dict, measured: bool = True) -> dict:
 
 
 def main() -> None:
+    if {"-h", "--help"} & set(sys.argv[1:]):  # what it does and its variables, nothing run
+        print(__doc__)
+        return
     if "--render" in sys.argv:  # rewrite docs/performance.md from the last results
         write_results(json.loads(RESULTS.read_text()), measured=False)
         return

@@ -8,17 +8,21 @@ shape's rows compared with the reference's as the bench compares them.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from benchmarks.compare_exports import compare
 from benchmarks.reference import MART_COLUMNS, same_output
+from benchmarks.run import RESULTS
 from benchmarks.synthetic_source import SHAPES, layout, write_sources
 from pipeline import build, lineage
 from pipeline.asset_versions import asset_versions
 from pipeline.schemas.model_specs import load_model_spec
-from pipeline.settings import MODELS_DIR, Settings
+from pipeline.settings import MODELS_DIR, REPO_ROOT, Settings
 from tests.harness import copy_raw
 
 # Each shape at a size its arithmetic allows, tiny: narrow 200 x 125 x 1; wide 1,000 indicators
@@ -104,3 +108,17 @@ def test_the_comparison_sees_two_rows_swapped_and_one_value_changed(shapes_relea
     )
     pq.write_table(changed, tmp_path / "changed.parquet", compression="zstd")
     assert compare(export, tmp_path / "changed.parquet", ids["narrow"])["equal"] is False
+
+
+def test_the_bench_asked_for_help_says_what_it_does_and_runs_nothing():
+    before = RESULTS.stat().st_mtime_ns if RESULTS.is_file() else None
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("`make bench`") and "BENCH_PARTS" in done.stdout
+    assert (RESULTS.stat().st_mtime_ns if RESULTS.is_file() else None) == before
