@@ -49,8 +49,9 @@ from sqlalchemy.pool import QueuePool
 # Engines kept: the index and the running run's database are used by every event; the UI reads
 # other runs' databases one page at a time.
 KEPT_ENGINES = 8
-# A database's one connection, kept; a thread that finds it in use gets another, closed after.
-KEPT_CONNECTION = {"poolclass": QueuePool, "pool_size": 1, "max_overflow": KEPT_ENGINES}
+# A database's one connection, kept; a thread that finds it in use gets another (up to this
+# many at once), closed after.
+EXTRA_CONNECTIONS = 8
 
 
 class SqliteEventLog(SqliteEventLogStorage):
@@ -84,7 +85,7 @@ class SqliteEventLog(SqliteEventLogStorage):
                 with conn.begin():
                     yield conn
                 if shard != INDEX_SHARD_NAME:  # its file changed for its watchers (docstring)
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                    _checkpoint(conn)
 
     def has_table(self, table_name: str) -> bool:
         # As SqliteEventLogStorage.has_table (asked for every asset check event stored), on the
@@ -103,7 +104,9 @@ class SqliteEventLog(SqliteEventLogStorage):
             self._initialized_dbs.discard(shard)
         engine = create_engine(
             self.conn_string_for_shard(shard),
-            **KEPT_CONNECTION,
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=EXTRA_CONNECTIONS,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
         sqlalchemy.event.listen(engine, "connect", _synced)
@@ -116,6 +119,17 @@ class SqliteEventLog(SqliteEventLogStorage):
         super().dispose()
         while self._engines:
             self._engines.popitem()[1].dispose()
+
+
+def _checkpoint(conn: sqlalchemy.Connection) -> None:
+    """Copy the WAL's committed pages into the database file, as closing the last connection
+    did. What was committed is already stored, synced in the WAL: a checkpoint that cannot run
+    (a full disk) leaves it there for the next one, as a failed close did, and only delays the
+    webserver's notice."""
+    try:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").close()
+    except sqlalchemy.exc.OperationalError:
+        pass
 
 
 def _synced(dbapi_connection, _record) -> None:
