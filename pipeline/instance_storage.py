@@ -17,9 +17,9 @@ opened the database, its WAL and its shared memory again. Now each database's co
 as before). A run's database is checkpointed after each commit instead, as closing did: the
 webserver learns of a running run's new events when `<run>.db` changes (Dagster's
 `SqliteEventLogStorageWatchdog` watches that file, not its WAL). Storing the 218 events of a
-refresh of 12.5M rows (`pipeline.cli refresh`): 2.5 s with a connection per use; 1.3 to 2.0 s
-with the index's kept; 1.4 to 1.5 s with every one kept, a run's checkpointed (2 runs each,
-2026-12-07).
+refresh of 12.5M rows (`pipeline.cli refresh`, `EventMethods.handle_new_event` timed, 2026-12-07):
+2.5 s with a connection per use (2 runs); 1.27 to 2.05 s with only the index's kept (4 runs);
+1.42 and 1.54 s with every one kept, a run's checkpointed (2 runs).
 
 `SqliteEventLog` keeps the engines, one per database (a run's, or the index), the most recently
 used few. Everything else is Dagster's: the same files in the same place (DAGSTER_HOME/history/
